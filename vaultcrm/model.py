@@ -1,0 +1,190 @@
+"""Plain records that flow from parsing to reflections.
+
+Only the standard library is imported here so every other module can depend on it
+without cost. Records are frozen: a `Vault` snapshot is a value, never mutated in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+NoteKind = Literal["person", "daily", "other"]
+TaskState = Literal["open", "done"]
+
+#: Canonical interaction flags; config `tags` maps each to the tag the user writes.
+FLAGS: tuple[str, ...] = ("shared", "heard", "deep", "win")
+
+#: Reflection kinds in their report order (DESIGN.md's table order).
+KINDS: tuple[str, ...] = (
+    "reach_out",
+    "share",
+    "listen",
+    "deep",
+    "birthday",
+    "date",
+    "follow_up",
+    "celebrate",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in one file, kept as a value so the rest of the vault still loads.
+
+    `path` is vault-relative (POSIX separators); `line` and `col` count from 1.
+    """
+
+    path: str
+    line: int | None
+    message: str
+    severity: Severity = "error"
+    col: int | None = None
+
+    def format(self) -> str:
+        """`path:line:col: message`, the form editors jump to."""
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        label = "" if self.severity == "error" else "warning: "
+        return f"{where}: {label}{self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class YearlyDate:
+    """A date that comes back every year (a birthday, a wedding); `year` may be unknown."""
+
+    label: str
+    month: int
+    day: int
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One meaningful line of a note, before names are resolved to people.
+
+    A person note yields its dated list items and its tasks; a daily note yields every
+    line that carries a wikilink. `links` are raw link targets as written (path, heading
+    and display text stripped); resolution to people happens in `vault.py`, because it
+    needs every person's name and aliases.
+    """
+
+    line: int
+    text: str
+    date: dt.date | None = None
+    tags: tuple[str, ...] = ()  # lower-cased, without '#'
+    links: tuple[str, ...] = ()
+    task: TaskState | None = None  # None: not a task line
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person note: the file name is the name, frontmatter holds the rest."""
+
+    name: str
+    file: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    circle: str | None = None
+    cadence_days: int | None = None  # explicit per-person override
+    birthday: YearlyDate | None = None
+    dates: tuple[YearlyDate, ...] = ()
+    snooze_until: dt.date | None = None
+    likes: tuple[str, ...] = ()
+    boundaries: str | None = None
+    #: file line of each top-level frontmatter key, so later checks can point at it
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """What parsing one file yields; this is the unit the index caches."""
+
+    path: str
+    kind: NoteKind
+    person: Person | None = None  # for kind == "person" when the frontmatter parsed
+    day: dt.date | None = None  # for kind == "daily"
+    entries: tuple[Entry, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Contact with one person on one day; `flags` are canonical names from FLAGS."""
+
+    person: str
+    date: dt.date
+    text: str
+    file: str
+    line: int
+    flags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A task about a person, due on `due`; where it was written, so it can be ticked."""
+
+    person: str
+    due: dt.date
+    text: str
+    file: str
+    line: int
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Vault:
+    """A resolved snapshot of the vault: people, what happened with them, and problems.
+
+    Mappings are keyed by person name and iterate in a deterministic (sorted) order;
+    interaction and follow-up tuples are sorted by date, then file, then line.
+    """
+
+    root: Path
+    people: Mapping[str, Person]
+    interactions: Mapping[str, tuple[Interaction, ...]]
+    follow_ups: Mapping[str, tuple[FollowUp, ...]]
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """One reason to reach out to one person, ready for a template or JSON.
+
+    `data` holds the kind-specific fields (DESIGN.md: last_contact, cadence_days,
+    overdue_days, count, date, age, …); dates stay `date` objects until `to_json`.
+    """
+
+    kind: str
+    person: str
+    file: str
+    reason: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public `due --json` shape: kind, person, file, reason, then the fields."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "person": self.person,
+            "file": self.file,
+            "reason": self.reason,
+        }
+        for key, value in self.data.items():
+            out[key] = value.isoformat() if isinstance(value, dt.date) else value
+        return out
