@@ -1,0 +1,399 @@
+"""Write a synthetic Obsidian vault in DESIGN.md's format, for benchmarks.
+
+    python benchmarks/generate.py OUT_DIR [--people 10000] [--daily 20000] [--seed 42]
+
+The vault is a pure function of (people, daily, seed): the same arguments give
+byte-identical files, so timings from different machines or commits compare like for
+like. Notes are written by hand-built text rather than `yaml.safe_dump` on purpose:
+real vaults mix flow and block lists, carry YAML comments and Obsidian-style quoted
+links, and a parser should be measured on that, not on one tidy dump style.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The last daily note; the benchmarks run `--today 2026-11-23`, the day after.
+LAST_DAY = dt.date(2026, 11, 22)
+
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST_NAMES = _words(
+    "Aaron Abigail Adam Ada Adrian Aisha Alan Alba Alejandro Alex Alice Amara Amelia Amir Ana "
+    "Andrea Andrew Anika Anna Anton Arjun Astrid Ava Ben Bianca Boris Brian Bruno Camila Carla "
+    "Carlos Caroline Chen Chiara Chloe Clara Daniel Dara David Diana Diego Dmitri Elena Eli Elif "
+    "Elias Ella Emil Emma Erik Eva Farah Felix Fatima Finn Freya Gabriel Georg Grace Hana Hannah "
+    "Hugo Ian Ida Ingrid Isaac Isabel Ivan Jack Jakob James Jana Javier Jonas Jose Julia Julian "
+    "Kai Karin Kate Kenji Kira Lars Laura Lea Leila Leon Liam Lina Lucas Lucia Luis Maja Marco "
+    "Maria Mark Marta Mateo Max Maya Mei Mia Mila Nadia Nico Nina Noah Nora Olga Omar Oscar "
+    "Pablo Paula Pedro Priya Rafael Rahul Rosa Ruth Sam Sara Sean Selin Sofia Sven Tara Theo "
+    "Thomas Tom Uma Valentina Victor Vera Wei Yara Yusuf Zara Zoë José Renée Søren Łukasz"
+)
+
+LAST_NAMES = _words(
+    "Abbott Adeyemi Alvarez Andersen Bach Baker Banerjee Barros Becker Bergman Bianchi Blanc "
+    "Brandt Brooks Byrne Campbell Carter Castro Chen Clarke Costa Cruz Dahl Das Davies Dubois "
+    "Eriksen Evans Fischer Fleming Fontaine Fox Garcia Gomez Graham Gray Gupta Hahn Hall Hansen "
+    "Hart Hayes Hoffmann Horvat Hughes Ito Jansen Jensen Johansson Jones Kaplan Keller Kelly Khan "
+    "Kim Klein Koch Kowalski Kruger Kumar Lang Larsen Laurent Lee Lehmann Lindqvist Lopez Lund "
+    "Marsh Martin Meier Mendes Meyer Miller Moreau Morris Murphy Nagy Nakamura Neumann Ng Nielsen "
+    "Novak Nowak O'Brien Okafor Olsen Ortiz Park Patel Perez Petrov Pham Quinn Reyes Richter Rossi "
+    "Roth Russo Sato Schmidt Schneider Schulz Silva Singh Smith Sousa Stein Suzuki Svensson Tanaka "
+    "Taylor Torres Vogel Wagner Walsh Wang Weber Wolf Wong Wright Yamamoto Young Zhang Ziegler "
+    "Müller Núñez Øvergaard"
+)
+
+NICKNAMES = {
+    "Alexander": "Sasha", "Alejandro": "Ale", "Abigail": "Abby", "Alice": "Ali", "Andrew": "Andy",
+    "Benjamin": "Ben", "Caroline": "Caro", "Daniel": "Dan", "David": "Dave", "Elena": "Lena",
+    "Elias": "Eli", "Gabriel": "Gabe", "Isabel": "Izzy", "Jakob": "Kuba", "James": "Jim",
+    "Julian": "Jules", "Katharina": "Kathi", "Lucas": "Luke", "Matthew": "Matt", "Nicolas": "Nico",
+    "Samuel": "Sam", "Thomas": "Tom", "Valentina": "Vale", "Victor": "Vic", "Dmitri": "Dima",
+}
+
+SUBFOLDERS = ("Work", "Family", "Climbing", "School", "Neighbours", "Work/Past")
+CIRCLES = ("family", "close", "friends", "acquaintances")
+CADENCES = ("3 weeks", "10 days", "2 months", "1y", "3w", "2m", "45", "6 weeks", "1 month")
+TAGS = ("climbing", "work", "uni", "neighbour", "book-club", "running", "music", "parent",
+        "startup", "chess", "choir", "football")
+LIKES = ("flat white", "bouldering", "jazz", "sourdough", "board games", "sci-fi", "hiking",
+         "Ethiopian food", "vinyl", "cycling", "pottery", "crosswords", "espresso", "gardening",
+         "podcasts", "sailing", "ramen", "poetry", "trail running", "Lego")
+BOUNDARIES = ("Don't bring up her dad.", "Avoid politics.", "Not a fan of surprise visits.",
+              "Doesn't drink; suggest tea.", "Divorce is still raw.",
+              "Hates phone calls, text first.")
+COMPANIES = ("Acme GmbH", "Globex", "Initech", "Umbrella Labs", "Stark Industries", "Hooli",
+             "Vandelay Imports", "Wayne Enterprises", "self-employed", "University of Leeds")
+ROLES = ("engineer", "designer", "teacher", "nurse", "product manager", "founder", "lawyer",
+         "chef", "researcher", "student", "architect", "musician")
+CITIES = ("Berlin", "Lisbon", "London", "Leeds", "Oslo", "Vienna", "Madrid", "Kraków", "Tokyo",
+          "Toronto", "Nairobi", "Melbourne", "Hamburg", "Porto")
+MET = ("climbing gym", "university", "a friend's wedding", "work", "the neighbourhood",
+       "a conference in Lisbon", "book club", "school", "Tinder, long story")
+DATE_LABELS = ("wedding", "anniversary", "name day", "sobriety", "moved in", "kid's birthday")
+TIMEZONES = ("Europe/Berlin", "Europe/London", "Europe/Lisbon", "Asia/Tokyo", "America/Toronto",
+             "Africa/Nairobi", "Australia/Melbourne")
+LANGUAGES = ("German", "English", "Portuguese", "Spanish", "Japanese", "Polish", "Swahili",
+             "French")
+PRONOUNS = ("she/her", "he/him", "they/them")
+
+FREE_TEXT = (
+    "Always early, always with a book.",
+    "Gives great advice about money, terrible advice about love.",
+    "We lost touch after the move, picked it up again last spring.",
+    "Loves long walks and longer voice messages.",
+    "Prefers mornings; never call after 9pm.",
+    "Has two kids and a very loud dog.",
+    "Knows everyone in the local music scene.",
+    "Training for a marathon, again.",
+    "Introduced me to half my current friends.",
+    "Thinking about changing careers, maybe teaching.",
+    "Remember: allergic to nuts.",
+    "Best person to call in a crisis.",
+    "Collects old maps and fountain pens.",
+    "Moved back home to look after their mother.",
+)
+ACTIVITIES = ("Coffee", "Call", "Lunch", "Dinner", "Walk", "Video call", "Drinks", "Texted",
+              "Climbing", "Ran into each other", "Breakfast", "Voice messages")
+TOPICS = (
+    "Berlin marathon training.", "Talked about the new job.", "She got the promotion!",
+    "Kids are sick again.", "Planning a trip to Japan.", "Told them about my imposter syndrome.",
+    "They opened up about the breakup.", "Long talk about their father.", "Argued about films.",
+    "Helped with the move.", "Book recommendations swapped.", "Their startup closed a round!",
+    "Caught up on old friends.", "Worried about the house sale.", "Shared photos from the hike.",
+)
+TASKS = ("Ask how the marathon went", "Send the article on sleep", "Return the drill",
+         "Book the restaurant", "Send birthday card", "Ask about the interview",
+         "Share photos from the trip", "Call back about the flat", "Introduce to Marta")
+DAILY_FREE = ("Slept badly, rain all day.", "Productive morning, tired afternoon.",
+              "Went for a run along the canal.", "Read for an hour before bed.",
+              "Quiet day. Cooked soup.", "Too many meetings.", "Sunny! Finally.",
+              "Worked from the café.", "Cleaned the flat.", "Feeling a bit low today.")
+DAILY_ACTS = ("Coffee with", "Call with", "Lunch with", "Dinner with", "Walk with",
+              "Texted", "Climbing with", "Ran into", "Video call with", "Drinks with")
+FLAGS = ("#shared", "#heard", "#deep", "#win")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class _Person:
+    name: str
+    folder: str  # vault-relative folder, e.g. "People" or "People/Work"
+    alias: str | None
+    rank: int  # 0 is the person you see most
+
+
+def _unique_people(rng: random.Random, count: int) -> list[_Person]:
+    """Distinct names (case-insensitively, as Obsidian links match); aliases clash with no name."""
+    taken: set[str] = set()
+    names: list[str] = []
+    for _ in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        name = base = f"{first} {last}"
+        if name.lower() in taken:  # as people do: a middle initial, then a number
+            name = base = f"{first} {rng.choice('ABCDEFGHJKLMNPRSTVW')}. {last}"
+        n = 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base} {n}"
+        taken.add(name.lower())
+        names.append(name)
+    people = []
+    for rank, name in enumerate(names):
+        first = name.split(" ", 1)[0]
+        alias: str | None = None
+        if rng.random() < 0.35:
+            nick = NICKNAMES.get(first, first)
+            last = [w for w in name.split(" ") if not w.isdigit()][-1]
+            candidate = f"{nick} {last[0]}." if rng.random() < 0.7 else nick
+            if candidate.lower() not in taken:
+                taken.add(candidate.lower())
+                alias = candidate
+        folder = "People" if rng.random() < 0.7 else f"People/{rng.choice(SUBFOLDERS)}"
+        people.append(_Person(name, folder, alias, rank))
+    return people
+
+
+def _circle(rng: random.Random, rank: int, count: int) -> str | None:
+    """The people seen most sit in the closest circles, with some noise, as in life."""
+    share = (rank + rng.random() * count * 0.05) / count
+    if share < 0.02:
+        return "family"
+    if share < 0.07:
+        return "close"
+    if share < 0.3:
+        return "friends"
+    if share < 0.75:
+        return "acquaintances"
+    return None
+
+
+def _day(rng: random.Random, back: int) -> dt.date:
+    """A day up to `back` days before LAST_DAY, biased towards recent days."""
+    return LAST_DAY - dt.timedelta(days=int(back * rng.random() ** 2))
+
+
+def _flags(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.7:
+        return ""
+    if r < 0.93:
+        return " " + rng.choice(FLAGS)
+    return " #shared #deep" if r < 0.97 else " #heard #deep"
+
+
+def _ylist(rng: random.Random, key: str, items: Sequence[str]) -> str:
+    """A YAML list as Obsidian's Properties writes it (block) or as people type it (flow)."""
+    if rng.random() < 0.5:
+        return f"{key}: [{', '.join(items)}]\n"
+    return f"{key}:\n" + "".join(f"  - {item}\n" for item in items)
+
+
+def _frontmatter(rng: random.Random, p: _Person, circle: str | None, people: list[_Person]) -> str:
+    out = ["---\n"]
+    if rng.random() < 0.1:
+        out.append("# imported from Contacts\n")
+    if p.alias:
+        out.append(_ylist(rng, "aliases", [p.alias]))
+    out.append(_ylist(rng, "tags", rng.sample(TAGS, rng.randint(0, 3))))
+    if circle:
+        comment = "   # saw them weekly at uni" if rng.random() < 0.1 else ""
+        out.append(f"circle: {circle}{comment}\n")
+    if rng.random() < 0.15:
+        out.append(f"cadence: {rng.choice(CADENCES)}\n")
+    pronouns = rng.choice(PRONOUNS)
+    out.append(f"pronouns: {pronouns}\n")
+    r = rng.random()
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    if r < 0.005:
+        out.append("birthday: 1992-02-29\n")
+    elif r < 0.55:
+        out.append(f"birthday: {rng.randint(1950, 2015)}-{month:02d}-{day:02d}\n")
+    elif r < 0.7:
+        out.append(f"birthday: --{month:02d}-{day:02d}\n")
+    elif r < 0.8:
+        out.append(f'birthday: "{month:02d}-{day:02d}"\n')
+    if rng.random() < 0.2:
+        label = rng.choice(DATE_LABELS)
+        when = f"{rng.randint(1990, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        if rng.random() < 0.5:
+            out.append(f"dates: {{{label}: {when}}}\n")
+        else:
+            out.append(f"dates:\n  {label}: {when}\n")
+    if rng.random() < 0.05:
+        out.append(f"snooze_until: {LAST_DAY + dt.timedelta(days=rng.randint(-60, 90))}\n")
+    out.append(_ylist(rng, "likes", rng.sample(LIKES, rng.randint(1, 4))))
+    if rng.random() < 0.15:
+        out.append(f"boundaries: {rng.choice(BOUNDARIES)}\n")
+    out.append(f"company: {rng.choice(COMPANIES)}\n")
+    out.append(f"role: {rng.choice(ROLES)}\n")
+    out.append(f"city: {rng.choice(CITIES)}\n")
+    out.append(f"timezone: {rng.choice(TIMEZONES)}\n")
+    out.append(_ylist(rng, "languages", rng.sample(LANGUAGES, rng.randint(1, 3))))
+    if rng.random() < 0.5:
+        out.append(f"kids: {rng.randint(0, 3)}\n")
+    if rng.random() < 0.5:
+        out.append(f"gift_budget: {rng.choice((20, 30, 50, 100))}\n")
+    out.append(f"met: {rng.choice(MET)}, {rng.randint(1995, 2025)}\n")
+    handle = p.name.lower().replace(" ", ".").replace("'", "")
+    out.append(f"email: {handle}@example.com\n")
+    out.append(f'phone: "+49 30 {rng.randint(1000000, 9999999)}"\n')
+    if rng.random() < 0.3:
+        out.append(f"website: https://example.org/{handle}\n")
+    if rng.random() < 0.4:
+        others = [people[rng.randrange(len(people))] for _ in range(rng.randint(1, 2))]
+        links = [f'"[[{other.name}]]"' for other in others]
+        out.append(f"related: [{', '.join(links)}]\n")
+    created = _day(rng, 3000)
+    out.append(f"created: {created}T{rng.randint(7, 22):02d}:{rng.randint(0, 59):02d}:00\n")
+    out.append(f"updated: {_day(rng, 200)}T{rng.randint(7, 22):02d}:{rng.randint(0, 59):02d}:00\n")
+    out.append("---\n")
+    return "".join(out)
+
+
+def _person_body(rng: random.Random, p: _Person) -> str:
+    out = []
+    if rng.random() < 0.3:
+        out.append(f"# {p.name}\n\n")
+    out.append(" ".join(rng.sample(FREE_TEXT, 3)) + "\n")
+    out.append(" ".join(rng.sample(FREE_TEXT, 2)) + "\n\n")
+    out.append("## Work\n")
+    out.append(f"{rng.choice(FREE_TEXT)}\n\n## Log\n")
+    days = sorted((_day(rng, 1500) for _ in range(rng.randint(8, 14))), reverse=True)
+    for day in days:
+        bullet = rng.choice("-----*+")
+        when = f"[[{day}]]" if rng.random() < 0.1 else str(day)
+        out.append(f"{bullet} {when} {rng.choice(ACTIVITIES)}. {rng.choice(TOPICS)}{_flags(rng)}\n")
+    out.append("\n## Follow-ups\n")
+    for _ in range(rng.randint(1, 3)):
+        due = LAST_DAY + dt.timedelta(days=rng.randint(-40, 60))
+        r = rng.random()
+        if r < 0.4:
+            out.append(f"- [ ] {due} {rng.choice(TASKS)}\n")
+        elif r < 0.6:
+            out.append(f"- [ ] {rng.choice(TASKS)} 📅 {due}\n")
+        else:
+            out.append(f"- [x] {due - dt.timedelta(days=90)} {rng.choice(TASKS)}\n")
+    out.append("\n## Notes\n")
+    out.append(f"- Partner: {rng.choice(FIRST_NAMES)}\n")
+    out.append(f"- Kids: {rng.randint(0, 3)}\n")
+    out.append(f"- Gift ideas: {rng.choice(LIKES)}, {rng.choice(LIKES)}\n")
+    out.append(f"- {rng.choice(FREE_TEXT)}\n")
+    return "".join(out)
+
+
+def _link(rng: random.Random, p: _Person) -> str:
+    """One of DESIGN.md's link forms, chosen the way people actually mix them."""
+    r = rng.random()
+    if r < 0.55:
+        return f"[[{p.name}]]"
+    if r < 0.7:
+        return f"[[{p.name}|{p.name.split(' ')[0]}]]"
+    if r < 0.78:
+        return f"[[{p.folder}/{p.name}]]"
+    if r < 0.84:
+        return f"[[{p.name}#Work]]"
+    if r < 0.92 and p.alias:
+        return f"[[{p.alias}]]"
+    return f"[[{p.name.lower()}]]"
+
+
+def _pick(rng: random.Random, people: list[_Person]) -> _Person:
+    """Few people get most mentions (rank 0 most of all)."""
+    return people[int(len(people) * rng.random() ** 3)]
+
+
+def _daily(rng: random.Random, day: dt.date, people: list[_Person]) -> str:
+    out = []
+    if rng.random() < 0.3:
+        weather = rng.choice(("rain", "sun", "snow"))
+        out.append(f"---\nmood: {rng.randint(1, 10)}\nweather: {weather}\n---\n")
+    if rng.random() < 0.5:
+        # Names spelt out: strftime's %A and %B follow the locale, and bytes must not.
+        out.append(f"# {WEEKDAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}\n\n")
+    out.append(f"{rng.choice(DAILY_FREE)}\n\n")
+    met: list[_Person] = []
+    for _ in range(rng.randint(1, 3)):
+        p = _pick(rng, people)
+        if p not in met:
+            met.append(p)
+    i = 0
+    while i < len(met):
+        who = _link(rng, met[i])
+        if i + 1 < len(met) and rng.random() < 0.2:  # two people on one line
+            i += 1
+            who += f" and {_link(rng, met[i])}"
+        if i == 0 or rng.random() < 0.8:
+            out.append(f"- {rng.choice(DAILY_ACTS)} {who}. {rng.choice(TOPICS)}{_flags(rng)}\n")
+        elif rng.random() < 0.5:
+            out.append(f"- [ ] {rng.choice(TASKS)} for {who}\n")
+        else:
+            due = day + dt.timedelta(days=rng.randint(1, 30))
+            out.append(f"- [ ] {due} {rng.choice(TASKS)} ({who})\n")
+        i += 1
+    if rng.random() < 0.4:
+        out.append(f"- {rng.choice(DAILY_FREE)}\n")
+    return "".join(out)
+
+
+def generate(out: Path, people: int, daily: int, seed: int) -> None:
+    """Write the vault into `out` (created; must be empty or absent), deterministically."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty")
+    rng = random.Random(seed)
+    persons = _unique_people(rng, people)
+    (out / ".obsidian").mkdir(parents=True, exist_ok=True)
+    settings = {"folder": "Journal", "format": "YYYY-MM-DD", "template": ""}
+    (out / ".obsidian" / "daily-notes.json").write_text(json.dumps(settings, indent=2) + "\n")
+    made: set[str] = set()
+    for p in persons:
+        if p.folder not in made:
+            (out / p.folder).mkdir(parents=True, exist_ok=True)
+            made.add(p.folder)
+        text = _frontmatter(rng, p, _circle(rng, p.rank, people), persons) + _person_body(rng, p)
+        with open(out / p.folder / f"{p.name}.md", "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    journal = out / "Journal"
+    journal.mkdir(exist_ok=True)
+    for back in range(daily):
+        day = LAST_DAY - dt.timedelta(days=back)
+        text = _daily(rng, day, persons) if persons else f"{rng.choice(DAILY_FREE)}\n"
+        with open(journal / f"{day}.md", "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+
+
+def person_names(people: int, seed: int) -> list[str]:
+    """The person names `generate` uses for these arguments, most-mentioned first."""
+    return [p.name for p in _unique_people(random.Random(seed), people)]
+
+
+def person_files(people: int, seed: int) -> list[str]:
+    """Vault-relative paths of the person notes `generate` writes, most-mentioned first."""
+    return [f"{p.folder}/{p.name}.md" for p in _unique_people(random.Random(seed), people)]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out", type=Path, help="folder to create (must be empty or absent)")
+    ap.add_argument("--people", type=int, default=10_000)
+    ap.add_argument("--daily", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args(argv)
+    generate(args.out, args.people, args.daily, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,442 @@
+"""Time vaultcrm on a large vault against floors measured on the same machine.
+
+    python benchmarks/run.py [--people 10000] [--daily 20000] [--runs 5] [--vault PATH]
+                             [--keep] [--watch] [--json FILE|-]
+
+Every figure is the wall time of a whole process (start-up included), the median of
+`--runs` runs after one warm-up. Absolute times depend on the machine, so each target
+is a ratio to a floor: what a trivial Python script needs to read (floor a) or merely
+stat (floor b) the same files. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generate import generate, person_files
+
+TODAY = "2026-11-23"
+OUTPUT_NOTE = "Reflections due.md"
+RUN_TIMEOUT = 900.0
+WATCH_START = 300.0
+WATCH_TIMEOUT = 30.0
+CLI = [sys.executable, "-m", "vaultcrm"]
+
+# Dot-folders (.git, .obsidian, .trash) are skipped because vaultcrm skips them too.
+FLOOR_READ = """
+import os, sys
+def walk(d):
+    n = 0
+    for e in os.scandir(d):
+        if e.is_dir(follow_symlinks=False):
+            if not e.name.startswith("."):
+                n += walk(e.path)
+        elif e.is_file():
+            with open(e.path, "rb") as f:
+                n += len(f.read())
+    return n
+print(walk(sys.argv[1]))
+"""
+
+FLOOR_STAT = """
+import os, sys
+def walk(d):
+    n = 0
+    for e in os.scandir(d):
+        if e.is_dir(follow_symlinks=False):
+            if not e.name.startswith("."):
+                n += walk(e.path)
+        else:
+            st = e.stat()
+            n += st.st_size + st.st_mtime_ns % 2
+    return n
+print(walk(sys.argv[1]))
+"""
+
+NAIVE = """
+import os, sys
+import frontmatter
+def walk(d):
+    n = 0
+    for e in os.scandir(d):
+        if e.is_dir(follow_symlinks=False):
+            if not e.name.startswith("."):
+                n += walk(e.path)
+        elif e.name.endswith(".md"):
+            try:
+                n += len(frontmatter.load(e.path).metadata)
+            except Exception:
+                pass
+    return n
+print(walk(sys.argv[1]))
+"""
+
+# ru_maxrss of the waited-for child: kilobytes on Linux, bytes on macOS.
+RSS_WRAPPER = """
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(r.returncode)
+"""
+
+
+class Failed(Exception):
+    """A command did not run cleanly; the message is what the table shows instead of a time."""
+
+
+@dataclass
+class Row:
+    """One line of the report; `limit` is a ratio to `floor`, or absolute when `floor` is None."""
+
+    name: str
+    samples: list[float] = field(default_factory=list)
+    unit: str = "ms"
+    floor: str | None = None
+    limit: float | None = None
+    error: str | None = None
+    note: str | None = None
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.samples) if self.samples else None
+
+
+def why(returncode: int, stderr: str) -> str:
+    """The most telling line of a failed command's stderr (click's `Error:`, a traceback's last)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    pick = next((line for line in lines if line.startswith("Error")), None)
+    if pick is None and lines:
+        pick = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+    return f"n/a (exit {returncode}: {pick or 'no stderr'})"
+
+
+def work_dir(env: dict[str, str]) -> Path:
+    """Commands start in the temporary folder, so no vault or package is found by accident."""
+    return Path(env["VAULTCRM_CACHE_DIR"]).parent
+
+
+def run_once(
+    cmd: Sequence[str], env: dict[str, str], ok: Sequence[int]
+) -> tuple[float, str, str]:
+    """Wall seconds of one whole process, its stdout and stderr; Failed unless exit code in `ok`."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            cmd, env=env, cwd=work_dir(env), capture_output=True, timeout=RUN_TIMEOUT
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise Failed(f"n/a (timed out after {RUN_TIMEOUT:.0f} s)") from exc
+    elapsed = time.perf_counter() - start
+    stderr = proc.stderr.decode("utf-8", "replace")
+    # Exit 1 means "problems found" for sync/due; a traceback means a crash.
+    if proc.returncode not in ok or "Traceback (most recent call last)" in stderr:
+        raise Failed(why(proc.returncode, stderr))
+    return elapsed, proc.stdout.decode("utf-8", "replace"), stderr
+
+
+def measure(
+    row: Row,
+    cmd: Sequence[str],
+    env: dict[str, str],
+    runs: int,
+    before: Callable[[int], None] | None = None,
+    ok: Sequence[int] = (0,),
+) -> Row:
+    """Fill `row` with `runs` timings in ms after one warm-up; `before(i)` runs untimed first."""
+    try:
+        for i in range(runs + 1):
+            if before is not None:
+                before(i)
+            elapsed, _, stderr = run_once(cmd, env, ok)
+            if i == 0:
+                lines = stderr.count("\n")
+                if lines:
+                    row.note = f"{lines} stderr lines (problems?)"
+            else:
+                row.samples.append(elapsed * 1000)
+    except Failed as exc:
+        row.samples.clear()
+        row.error = str(exc)
+    return row
+
+
+def md_notes(vault: Path) -> list[Path]:
+    """Every note vaultcrm reads (dot-folders and its own output left out), sorted."""
+    found = []
+    for folder, dirs, files in os.walk(vault):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(folder, f) for f in files if f.endswith(".md")]
+    return sorted(p for p in found if p != vault / OUTPUT_NOTE)
+
+
+def append(path: Path, line: str) -> None:
+    """Change a note the way a user does: a new line at its end (new size, new mtime)."""
+    with open(path, "a", encoding="utf-8", newline="\n") as f:
+        f.write(f"\n{line}\n")
+
+
+def empty_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+
+
+def measure_rss(row: Row, cmd: Sequence[str], env: dict[str, str], cache: Path) -> Row:
+    """Peak RSS (MB) of one cold sync, read by a wrapper process from RUSAGE_CHILDREN.
+
+    One run is enough: memory, unlike time, barely varies between runs.
+    """
+    empty_dir(cache)
+    try:
+        _, stdout, _ = run_once([sys.executable, "-c", RSS_WRAPPER, *cmd], env, (0, 1))
+    except Failed as exc:
+        row.error = str(exc)
+        return row
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    row.samples.append(int(stdout.split()[-1]) / scale)
+    return row
+
+
+def measure_watch(row: Row, vault: Path, env: dict[str, str], runs: int, person: Path) -> Row:
+    """Seconds from saving a person note to a rewritten output note, under `vaultcrm watch`.
+
+    Each save adds an overdue follow-up with its own text and date, so a reflection
+    changes every time whatever the template shows.
+    """
+    out = vault / OUTPUT_NOTE
+    base = [*CLI, "watch", "--vault", str(vault)]
+    today = dt.date.fromisoformat(TODAY)
+    for cmd in ([*base, "--today", TODAY], base):
+        out.unlink(missing_ok=True)
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
+                cmd, env=env, cwd=work_dir(env), stdout=subprocess.DEVNULL, stderr=err
+            )
+            try:
+                deadline = time.perf_counter() + WATCH_START
+                while not out.exists() and proc.poll() is None:
+                    if time.perf_counter() > deadline:
+                        row.error = f"n/a (no {OUTPUT_NOTE} after {WATCH_START:.0f} s)"
+                        return row
+                    time.sleep(0.01)
+                if proc.poll() is not None:
+                    err.seek(0)
+                    stderr = err.read().decode("utf-8", "replace")
+                    if proc.returncode == 2 and "--today" in stderr and cmd is not base:
+                        today = min(today, dt.date.today())
+                        continue  # this watch takes no --today: try again with the real date
+                    row.error = why(proc.returncode, stderr)
+                    return row
+                time.sleep(0.5)  # let the observer start after its first render
+                for i in range(runs + 1):
+                    seconds = _watch_once(out, person, today - dt.timedelta(days=i + 1), i)
+                    if seconds is None:
+                        row.samples.clear()
+                        row.error = f"n/a (no rewrite within {WATCH_TIMEOUT:.0f} s of a save)"
+                        return row
+                    if i:
+                        row.samples.append(seconds * 1000)
+                return row
+            finally:
+                if proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(5)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+    return row
+
+
+def _watch_once(out: Path, person: Path, due: dt.date, i: int) -> float | None:
+    before = out.read_bytes()
+    append(person, f"- [ ] {due} Benchmark follow-up {i}")
+    saved = time.perf_counter()
+    while time.perf_counter() - saved < WATCH_TIMEOUT:
+        try:
+            if out.read_bytes() != before:
+                return time.perf_counter() - saved
+        except FileNotFoundError:
+            pass
+        time.sleep(0.002)
+    return None
+
+
+def bench(vault: Path, cache: Path, runs: int, watch: bool, person: Path | None) -> list[Row]:
+    """Every row, in an order where each one leaves the vault as the next expects."""
+    # The checkout this script sits in is what gets measured, installed or not.
+    paths = [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
+    pythonpath = os.pathsep.join(filter(None, paths))
+    env = dict(os.environ, VAULTCRM_CACHE_DIR=str(cache), PYTHONPATH=pythonpath)
+    env.pop("VAULTCRM_VAULT", None)
+    v = str(vault)
+    sync = [*CLI, "sync", "--vault", v, "--today", TODAY]
+    notes = md_notes(vault)
+    step = max(1, len(notes) // max(1, len(notes) // 100))
+    percent = notes[::step]
+    rows = [
+        measure(Row("floor (a): read all files"), [sys.executable, "-c", FLOOR_READ, v], env, runs),
+        measure(Row("floor (b): scandir + stat"), [sys.executable, "-c", FLOOR_STAT, v], env, runs),
+        measure(Row("sync, cold cache", floor="a", limit=8), sync, env, runs,
+                before=lambda i: empty_dir(cache), ok=(0, 1)),
+        measure(Row("sync, nothing changed", floor="b", limit=2), sync, env, runs, ok=(0, 1)),
+    ]
+    if person is not None:
+        target = person
+        rows.append(measure(Row("sync, 1 note changed", floor="b", limit=4), sync, env, runs,
+                            before=lambda i: append(target, f"- {TODAY} Benchmark ping {i}"),
+                            ok=(0, 1)))
+    else:
+        rows.append(Row("sync, 1 note changed", floor="b", limit=4, error="n/a (no person note)"))
+
+    def touch_percent(i: int) -> None:
+        for note in percent:
+            append(note, f"- benchmark edit {i}")
+
+    rows.append(measure(Row(f"sync, 1% changed ({len(percent)})", floor="b"), sync, env, runs,
+                        before=touch_percent, ok=(0, 1)))
+    rows.append(measure(Row("due --json", floor="b"),
+                        [*CLI, "due", "--json", "--vault", v, "--today", TODAY], env, runs,
+                        ok=(0, 1)))
+    if person is not None:
+        rows.append(measure(Row("log (appends a line)", limit=150),
+                            [*CLI, "log", "--vault", v, person.stem, "benchmark note"], env, runs))
+    else:
+        rows.append(Row("log (appends a line)", limit=150, error="n/a (no person note)"))
+    rows.append(measure(Row("--help (start-up)"), [*CLI, "--help"], env, runs))
+    rows.append(measure_rss(Row("peak RSS, cold sync", unit="MB", limit=300), sync, env, cache))
+    rows.append(measure(Row("naive: frontmatter.load all", floor="a"),
+                        [sys.executable, "-c", NAIVE, v], env, runs))
+    if watch:
+        row = Row("watch: save → note rewritten")
+        if person is None:
+            row.error = "n/a (no person note)"
+        else:
+            measure_watch(row, vault, env, runs, person)
+        rows.append(row)
+    return rows
+
+
+def verdict(row: Row, floors: dict[str, float | None]) -> tuple[float | None, str]:
+    """(ratio to the row's floor, pass/FAIL/blank) for one row."""
+    median = row.median
+    if median is None:
+        return None, "n/a"
+    floor = floors.get(row.floor) if row.floor else None
+    ratio = median / floor if floor else None
+    if row.limit is None:
+        return ratio, ""
+    value = ratio if row.floor else median
+    if value is None:
+        return ratio, "n/a"
+    return ratio, "pass" if value <= row.limit else "FAIL"
+
+
+def target_text(row: Row) -> str:
+    if row.limit is None:
+        return ""
+    if row.floor:
+        return f"≤ {row.limit:g}× floor ({row.floor})"
+    return f"≤ {row.limit:g} {row.unit}"
+
+
+def report(rows: list[Row]) -> tuple[str, list[dict[str, Any]]]:
+    """The table as text, and the same figures as JSON-ready dicts."""
+    floors = {"a": rows[0].median, "b": rows[1].median}
+    lines = [f"{'row':<32} {'median':>12} {'ratio':>8}  {'target':<20} {'result':<6}"]
+    lines.append("-" * len(lines[0]))
+    records = []
+    for row in rows:
+        ratio, result = verdict(row, floors)
+        median = row.median
+        shown = row.error if median is None else f"{median:,.1f} {row.unit}"
+        ratio_text = "" if ratio is None else f"{ratio:.2f}×"
+        target = target_text(row)
+        if median is None:
+            lines.append(f"{row.name:<32} {shown}")
+        else:
+            note = f"  {row.note}" if row.note else ""
+            line = f"{row.name:<32} {shown:>12} {ratio_text:>8}  {target:<20} {result:<6}{note}"
+            lines.append(line.rstrip())
+        records.append({
+            "name": row.name, "unit": row.unit, "median": median, "samples": row.samples,
+            "floor": row.floor, "ratio": ratio, "target": target or None,
+            "result": result or None, "error": row.error, "note": row.note,
+        })
+    return "\n".join(lines), records
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--people", type=int, default=10_000, help="person notes to generate")
+    ap.add_argument("--daily", type=int, default=20_000, help="daily notes to generate")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per row, after one warm-up")
+    ap.add_argument("--vault", type=Path, help="benchmark a copy of this vault instead")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--watch", action="store_true", help="also time `vaultcrm watch`")
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON ('-': stdout)")
+    args = ap.parse_args(argv)
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
+    if args.vault and not args.vault.is_dir():
+        ap.error(f"--vault {args.vault}: no such folder")
+
+    work = Path(tempfile.mkdtemp(prefix="vaultcrm-bench-"))
+    vault, cache = work / "vault", work / "cache"
+    cache.mkdir()
+    # With --json -, stdout carries the JSON alone; the table goes to stderr.
+    say = sys.stderr if args.json == "-" else sys.stdout
+    try:
+        start = time.perf_counter()
+        person: Path | None
+        if args.vault:
+            shutil.copytree(args.vault, vault, ignore=shutil.ignore_patterns(".git"))
+            people = sorted((vault / "People").rglob("*.md"))
+            person = people[0] if people else None
+            source: dict[str, Any] = {"copied_from": str(args.vault)}
+        else:
+            generate(vault, args.people, args.daily, args.seed)
+            person = vault / person_files(args.people, args.seed)[0] if args.people else None
+            source = {"people": args.people, "daily": args.daily, "seed": args.seed}
+        files = len(md_notes(vault))
+        prepared = time.perf_counter() - start
+        print(f"vault: {files:,} notes in {vault} ({prepared:.1f} s to prepare); "
+              f"runs: {args.runs} after 1 warm-up; {sys.executable}", file=say, flush=True)
+        rows = bench(vault, cache, args.runs, args.watch, person)
+        table, records = report(rows)
+        print(table, file=say)
+        if args.json:
+            doc = {
+                "vault": {**source, "notes": files}, "runs": args.runs, "today": TODAY,
+                "python": sys.version.split()[0], "platform": platform.platform(),
+                "machine": platform.machine(), "rows": records,
+            }
+            text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+            if args.json == "-":
+                sys.stdout.write(text)
+            else:
+                Path(args.json).write_text(text, encoding="utf-8")
+        return 1 if any(r["result"] == "FAIL" for r in records) else 0
+    finally:
+        if args.keep:
+            print(f"kept: {work}", file=say)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The benchmark vault generator: deterministic, and in DESIGN.md's format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402
+import run  # noqa: E402
+
+LINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")
+CIRCLES = {"family", "close", "friends", "acquaintances"}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def split(text: str) -> tuple[dict[str, Any], str]:
+    if not text.startswith("---\n"):
+        return {}, text
+    fm, body = text[4:].split("\n---\n", 1)
+    return yaml.safe_load(fm), body
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench") / "vault"
+    generate.generate(out, people=60, daily=90, seed=7)
+    return out
+
+
+def test_same_arguments_give_identical_bytes(vault: Path, tmp_path: Path) -> None:
+    generate.generate(tmp_path / "again", people=60, daily=90, seed=7)
+    assert snapshot(tmp_path / "again") == snapshot(vault)
+
+
+def test_another_seed_gives_another_vault(vault: Path, tmp_path: Path) -> None:
+    generate.generate(tmp_path / "other", people=60, daily=90, seed=8)
+    assert snapshot(tmp_path / "other") != snapshot(vault)
+
+
+def test_command_line_writes_the_same_vault(vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli"
+    subprocess.run(
+        [sys.executable, str(BENCH / "generate.py"), str(out), "--people", "60",
+         "--daily", "90", "--seed", "7"],
+        check=True,
+    )
+    assert snapshot(out) == snapshot(vault)
+
+
+def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "mine.md").write_text("keep me\n")
+    with pytest.raises(FileExistsError):
+        generate.generate(tmp_path, people=1, daily=1, seed=1)
+    assert (tmp_path / "mine.md").read_text() == "keep me\n"
+
+
+def test_daily_notes_are_consecutive_days_ending_2026_11_22(vault: Path) -> None:
+    settings = json.loads((vault / ".obsidian" / "daily-notes.json").read_text())
+    assert (settings["folder"], settings["format"]) == ("Journal", "YYYY-MM-DD")
+    days = sorted(dt.date.fromisoformat(p.stem) for p in (vault / "Journal").glob("*.md"))
+    assert len(days) == 90
+    assert days[-1] == dt.date(2026, 11, 22)
+    assert days[-1] - days[0] == dt.timedelta(days=89)
+
+
+def test_person_notes_have_realistic_frontmatter(vault: Path) -> None:
+    notes = sorted((vault / "People").rglob("*.md"))
+    assert len(notes) == 60
+    assert any(p.parent != vault / "People" for p in notes), "some people live in subfolders"
+    keys: set[str] = set()
+    for note in notes:
+        meta, body = split(note.read_text(encoding="utf-8"))
+        keys |= meta.keys()
+        assert meta.get("circle", "family") in CIRCLES
+        assert isinstance(meta["likes"], list)
+        assert re.search(r"^- \d{4}-\d\d-\d\d ", body, re.MULTILINE), "a dated log line"
+        assert re.search(r"^- \[[ x]\] ", body, re.MULTILINE), "a task"
+        assert 20 <= body.count("\n") <= 45
+        for link in meta.get("related", []):
+            assert LINK.fullmatch(link)
+    expected = {"aliases", "tags", "circle", "cadence", "birthday", "dates", "likes",
+                "boundaries", "snooze_until", "company", "city", "met", "email", "phone",
+                "website", "related", "created", "updated"}
+    assert expected <= keys
+
+
+def test_names_and_aliases_are_unique_and_daily_links_resolve(vault: Path) -> None:
+    names: dict[str, str] = {}  # lower-cased name, alias or path -> person
+    for note in (vault / "People").rglob("*.md"):
+        meta, _ = split(note.read_text(encoding="utf-8"))
+        rel = note.relative_to(vault).with_suffix("").as_posix()
+        for name in [note.stem, *meta.get("aliases", [])]:
+            assert name.lower() not in names, f"{name} is taken"
+            names[name.lower()] = note.stem
+        names[rel.lower()] = note.stem
+    for day in (vault / "Journal").glob("*.md"):
+        meta, body = split(day.read_text(encoding="utf-8"))
+        people = {names[t.lower()] for t in LINK.findall(body)}
+        assert 1 <= len(people) <= 3, day.name
+
+
+def test_flags_and_link_forms_appear(vault: Path) -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in vault.rglob("*.md"))
+    for flag in ("#shared", "#heard", "#deep", "#win"):
+        assert flag in text
+    assert re.search(r"\[\[[^\]]+\|[^\]]+\]\]", text), "display-text links"
+    assert re.search(r"\[\[People/[^\]]+\]\]", text), "path links"
+    assert re.search(r"\[\[[^\]]+#Work\]\]", text), "heading links"
+
+
+def test_person_files_lists_what_generate_wrote(vault: Path) -> None:
+    files = generate.person_files(60, 7)
+    assert sorted(files) == sorted(
+        p.relative_to(vault).as_posix() for p in (vault / "People").rglob("*.md")
+    )
+
+
+def test_a_failed_command_is_reported_by_its_telling_line() -> None:
+    usage = "Usage: vaultcrm [OPTIONS]\nTry 'vaultcrm --help'.\n\nError: No such command 'log'.\n"
+    assert run.why(2, usage) == "n/a (exit 2: Error: No such command 'log'.)"
+    crash = "Traceback (most recent call last):\n  File x\nImportError: nope\n"
+    assert run.why(1, crash) == "n/a (exit 1: ImportError: nope)"
+    assert run.why(1, "") == "n/a (exit 1: no stderr)"

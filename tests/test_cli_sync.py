@@ -1,0 +1,117 @@
+"""`vaultcrm sync` and `vaultcrm due` as a user runs them (Click's CliRunner, real files)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from vaultcrm.cli import cli
+from vaultcrm.model import KINDS
+
+TODAY = "2026-11-23"
+OUT = "Reflections due.md"
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def small_vault(make_vault) -> Path:  # type: ignore[no-untyped-def]
+    return make_vault({
+        "People/Ann Lee.md": "---\ncircle: close\nbirthday: 1990-11-30\n---\n"
+                             "- 2026-11-01 Coffee #heard\n- 2026-11-10 Walk #heard\n",
+        "People/Bo.md": "---\ncircle: friends\n---\n",
+        "Journal/2026-11-20.md": "Ran into [[Ann Lee]] at the market.\n",
+    })
+
+
+def test_sync_writes_the_note_with_wikilinks(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = small_vault(make_vault)
+    result = run("sync", "--vault", str(root), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    text = (root / OUT).read_text()
+    assert text.startswith("---\nvaultcrm: generated\n")
+    assert "[[Bo]]" in text and "[[Ann Lee]]" in text
+    assert "Wrote Reflections due.md" in result.output
+
+
+def test_second_sync_changes_no_byte_and_no_mtime(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = small_vault(make_vault)
+    run("sync", "--vault", str(root), "--today", TODAY)
+    before = (root / OUT).read_bytes(), os.stat(root / OUT).st_mtime_ns
+    result = run("sync", "--vault", str(root), "--today", TODAY)
+    assert result.exit_code == 0
+    assert "Up to date" in result.output
+    assert ((root / OUT).read_bytes(), os.stat(root / OUT).st_mtime_ns) == before
+
+
+def test_sync_refuses_a_note_it_did_not_write(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = small_vault(make_vault)
+    (root / OUT).write_text("My own precious notes.\n")
+    result = CliRunner().invoke(cli, ["sync", "--vault", str(root), "--today", TODAY],
+                                env={"VAULTCRM_DEBUG": "0"})
+    assert result.exit_code == 1
+    assert "Reflections due.md" in result.output and "Traceback" not in result.output
+    assert (root / OUT).read_text() == "My own precious notes.\n"
+
+
+def test_broken_note_is_named_and_the_rest_still_syncs(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = small_vault(make_vault)
+    (root / "People/Cleo.md").write_text("---\ncircle: close\nbirthday: [oops\n---\n")
+    result = CliRunner().invoke(cli, ["sync", "--vault", str(root), "--today", TODAY])
+    assert result.exit_code == 1
+    assert "People/Cleo.md:4:" in result.stderr
+    text = (root / OUT).read_text()
+    assert "[[Bo]]" in text and "[[Ann Lee]]" in text and "Cleo" not in text.split("---\n", 2)[2]
+
+
+def test_due_json_is_the_public_contract(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = small_vault(make_vault)
+    result = run("due", "--json", "--vault", str(root), "--today", TODAY)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["today"] == TODAY
+    kinds = [r["kind"] for r in data["reflections"]]
+    assert kinds == sorted(kinds, key=KINDS.index)
+    first = data["reflections"][0]
+    assert {"kind", "person", "file", "reason"} <= set(first)
+    bo = next(r for r in data["reflections"] if r["person"] == "Bo")
+    assert bo == {**bo, "kind": "reach_out", "file": "People/Bo.md", "last_contact": None}
+    ann = next(r for r in data["reflections"] if r["kind"] == "birthday")
+    assert (ann["date"], ann["age"]) == ("2026-11-30", 36)
+
+
+def test_due_on_the_terminal(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = small_vault(make_vault)
+    result = run("due", "--vault", str(root), "--today", TODAY, "--kind", "birthday")
+    assert result.exit_code == 0
+    assert "Birthdays" in result.output and "Ann Lee" in result.output
+    assert "Bo" not in result.output
+
+
+def test_bad_today_is_a_usage_error(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = small_vault(make_vault)
+    result = CliRunner().invoke(cli, ["due", "--vault", str(root), "--today", "2026-02-30"])
+    assert result.exit_code == 2
+    assert "not a date" in result.output
+
+
+def test_every_command_has_help() -> None:
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help text"
+        result = run(name, "--help")
+        assert result.exit_code == 0 and "--vault" in result.output
+
+
+def test_python_dash_m_runs(make_vault) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    root = small_vault(make_vault)
+    proc = subprocess.run([sys.executable, "-m", "vaultcrm", "due", "--json", "--vault", str(root),
+                           "--today", TODAY], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["today"] == TODAY

@@ -1,0 +1,96 @@
+"""The index: a second run reads no note again; corruption and schema changes rebuild it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from vaultcrm import index as index_mod
+from vaultcrm.config import load_config
+from vaultcrm.index import cache_path
+from vaultcrm.vault import load_vault
+
+PEOPLE = {
+    "People/Ann.md": "---\ncircle: close\n---\n- 2026-11-01 Coffee #shared\n",
+    "People/Bo.md": "---\naliases: [Bobby]\n---\n- 2026-10-01 Call\n",
+    "Journal/2026-11-10.md": "Walked with [[Bobby]] and [[Ann]].\n",
+}
+
+
+def load(root: Path, **kw: bool):  # type: ignore[no-untyped-def]
+    config, _ = load_config(root)
+    return load_vault(root, config, **kw)
+
+
+def test_second_load_reads_no_note(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    first, stats1 = load(root)
+    assert (stats1.parsed, stats1.reused) == (3, 0)
+    second, stats2 = load(root)
+    assert (stats2.parsed, stats2.reused) == (0, 3)
+    assert second == first
+
+
+def test_only_changed_note_is_read_again(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    load(root)
+    note = root / "People/Bo.md"
+    note.write_text("---\naliases: [Bobby]\n---\n- 2026-10-01 Call\n- 2026-11-20 Lunch\n")
+    vault, stats = load(root)
+    assert (stats.parsed, stats.reused) == (1, 2)
+    assert [i.date.isoformat() for i in vault.interactions["Bo"]][-1] == "2026-11-20"
+
+
+def test_deleted_note_leaves_the_index(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    load(root)
+    (root / "People/Bo.md").unlink()
+    vault, stats = load(root)
+    assert stats.removed == 1
+    assert list(vault.people) == ["Ann"]
+
+
+def test_corrupt_cache_is_rebuilt(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    expected, _ = load(root)
+    path = cache_path(root)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    vault, stats = load(root)
+    assert stats.parsed == 3
+    assert stats.cache_rebuilt and "unreadable" in stats.cache_rebuilt
+    assert vault == expected
+
+
+def test_schema_change_rebuilds(make_vault, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    load(root)
+    monkeypatch.setattr(index_mod, "SCHEMA_VERSION", index_mod.SCHEMA_VERSION + 1)
+    _, stats = load(root)
+    assert stats.parsed == 3
+
+
+def test_config_change_rebuilds(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    load(root)
+    (root / "vaultcrm.yaml").write_text("horizon: 30 days\n")
+    _, stats = load(root)
+    assert stats.parsed == 3
+
+
+def test_no_cache_touches_no_cache_file(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    _, stats = load(root, use_cache=False)
+    assert stats.parsed == 3
+    assert not cache_path(root).exists()
+
+
+def test_cache_lives_outside_the_vault(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(PEOPLE)
+    load(root)
+    assert root not in cache_path(root).parents
+    assert cache_path(root).parent == Path(os.environ["VAULTCRM_CACHE_DIR"])
+    with sqlite3.connect(cache_path(root)) as conn:
+        assert conn.execute("SELECT count(*) FROM files").fetchone()[0] == 3

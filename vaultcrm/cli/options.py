@@ -1,0 +1,63 @@
+"""Options shared by every command, defined once (`--vault`, `--today`, `--json`, `--no-cache`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DateParam(click.ParamType):
+    """A calendar date written YYYY-MM-DD; an impossible one is a usage error (exit 2)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-23", param, ctx)
+
+
+DATE = DateParam()
+
+
+def vault_option(f: F) -> F:
+    return click.option(
+        "--vault",
+        "vault",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="VAULTCRM_VAULT",
+        help="The vault folder. Default: $VAULTCRM_VAULT, else the nearest parent folder "
+        "with vaultcrm.yaml or .obsidian/, else the current folder.",
+    )(f)
+
+
+def today_option(f: F) -> F:
+    return click.option(
+        "--today",
+        type=DATE,
+        default=None,
+        help="Pretend today is this date (YYYY-MM-DD); output is deterministic for a given date.",
+    )(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+def cache_option(f: F) -> F:
+    return click.option(
+        "--no-cache", is_flag=True, help="Read every note afresh; do not use or update the index."
+    )(f)
+
+
+def resolve_today(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()

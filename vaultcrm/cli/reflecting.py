@@ -1,0 +1,118 @@
+"""`sync` and `due`: the reflections, as a note or on the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import echo_problems, handle_errors
+from .options import cache_option, json_option, resolve_today, today_option, vault_option
+
+
+def _exit_for(problems: list) -> int:  # type: ignore[type-arg]
+    """1 when any problem is an error (as bean-check does), else 0."""
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+@click.command()
+@vault_option
+@today_option
+@json_option
+@cache_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@handle_errors
+def sync(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool,
+         quiet: bool) -> None:
+    """Write "Reflections due.md": who to reach out to, and why.
+
+    The note is rewritten only when its content changes, so a second run on an unchanged
+    vault changes no byte. Problems are printed as path:line: message on stderr; a broken
+    note is skipped and everything else is still processed. Exit 1 if any note has an error.
+    """
+    from ..pipeline import sync as run_sync
+    from ..vault import find_vault
+
+    root = find_vault(vault)
+    result = run_sync(root, resolve_today(today), use_cache=not no_cache)
+    outcome = result.outcome
+    echo_problems(outcome.problems)
+    if as_json:
+        click.echo(json.dumps({
+            "today": outcome.today.isoformat(),
+            "output": result.output,
+            "written": result.written,
+            "reflections": len(outcome.reflections),
+            "recorded": result.recorded,
+            "problems": [p.to_json() for p in outcome.problems],
+        }, indent=2, ensure_ascii=False))
+    elif not quiet:
+        for line in result.recorded:
+            click.echo(f"Recorded: {line}")
+        counts = Counter(r.kind for r in outcome.reflections)
+        summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) or "none"
+        verb = "Wrote" if result.written else "Up to date:"
+        click.echo(f"{verb} {result.output} — {len(outcome.reflections)} reflections ({summary})")
+    click.get_current_context().exit(_exit_for(outcome.problems))
+
+
+@click.command()
+@vault_option
+@today_option
+@json_option
+@cache_option
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Only these kinds (reach_out, share, listen, deep, birthday, date, "
+              "follow_up, celebrate); repeatable.")
+@handle_errors
+def due(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool,
+        kinds: tuple[str, ...]) -> None:
+    """Show who is due, and why, without writing anything.
+
+    --json prints {"today": ..., "reflections": [{"kind", "person", "file", "reason", ...}]}
+    with kind-specific fields (last_contact, cadence_days, overdue_days, count, date, age).
+    """
+    from ..model import KINDS
+    from ..pipeline import compute
+    from ..vault import find_vault
+
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise click.BadParameter(f"unknown kind {', '.join(unknown)}; known: {', '.join(KINDS)}",
+                                 param_hint="--kind")
+    root = find_vault(vault)
+    outcome = compute(root, resolve_today(today), use_cache=not no_cache)
+    chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
+    echo_problems(outcome.problems)
+    if as_json:
+        click.echo(json.dumps({
+            "today": outcome.today.isoformat(),
+            "reflections": [r.to_json() for r in chosen],
+            "problems": [p.to_json() for p in outcome.problems],
+        }, indent=2, ensure_ascii=False))
+    else:
+        _print_due(chosen)
+    click.get_current_context().exit(_exit_for(outcome.problems))
+
+
+def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
+    from ..render import SECTION_TITLES
+
+    if not reflections:
+        click.echo("Nobody is due. Enjoy the quiet.")
+        return
+    width = min(28, max(len(r.person) for r in reflections))
+    kind = None
+    for r in reflections:
+        if r.kind != kind:
+            if kind is not None:
+                click.echo()
+            kind = r.kind
+            click.secho(SECTION_TITLES[kind], bold=True)
+        click.echo(f"  {click.style(r.person.ljust(width), fg='cyan')}  {r.reason}")
+
+
+COMMANDS = [sync, due]

@@ -1,0 +1,404 @@
+"""Rules: a `Vault` snapshot + `today` + `Config` → the ordered reflections due.
+
+Pure on purpose: no I/O, no clock, no locale. The same vault and `today` always give
+the same list, so the generated note only changes when the vault does. Each kind is
+one small rule in `RULES`; adding a kind is one function and one registry entry.
+Every sentence a user reads is built in the "Message texts" section below.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .config import Config
+from .model import KINDS, Interaction, Person, Reflection, Vault, YearlyDate
+
+Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
+
+# --- Message texts: every sentence a user reads, in the product's voice. ---------------
+# Names are built from these tuples, never strftime, so output ignores the locale.
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+#: How the default circles read inside a sentence; other circles read "the X circle".
+CIRCLE_PHRASES = {
+    "family": "family",
+    "close": "close friends",
+    "friends": "friends",
+    "acquaintances": "acquaintances",
+}
+
+MESSAGES: dict[str, str] = {
+    "reach_out": "Last contact {ago}; {cadence}.",
+    "reach_out_never": "No contact logged yet.",
+    "cadence_person": "your cadence with {name} is {days}",
+    "cadence_circle": "your cadence for {circle} is {days}",
+    "cadence_default": "your default cadence is {days}",
+    "share": "{name} has confided in you {times} since you last shared something real of your"
+    " own — share, don't only listen.",
+    "share_never": "{name} has confided in you {times} with nothing of your own logged in"
+    " return — share, don't only listen.",
+    "listen": "You have opened up to {name} {times} without {name} reciprocating — read the"
+    " room, ask and listen.",
+    "deep": "Your last truly open exchange with {name} was in {month} {year}.",
+    "deep_none": "No truly open exchange with {name} logged yet — make room for one.",
+    "birthday": "Birthday on {day} ({when}).",
+    "birthday_age": "Turns {age} on {day} ({when}).",
+    "birthday_today": "Birthday today!",
+    "birthday_today_age": "Birthday today — turns {age}!",
+    "date": "{label} on {day} ({when}).",
+    "date_years": "{label}: {years} on {day} ({when}).",
+    "date_today": "{label} today!",
+    "date_today_years": "{label}: {years} today!",
+    "follow_up": "Due {day} ({when}): {text}",
+    "follow_up_today": "Due today: {text}",
+    "follow_up_overdue": "Was due {day} ({ago}): {text}",
+    "celebrate": "Had a win on {date}: {text} — celebrate it.",
+}
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _years(n: int) -> str:
+    return "1 year" if n == 1 else f"{n} years"
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _ago(n: int) -> str:
+    return {0: "today", 1: "yesterday"}.get(n, f"{n} days ago")
+
+
+def _when(n: int) -> str:
+    return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
+
+
+def _day(d: dt.date) -> str:
+    return f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
+
+
+def _clause(text: str) -> str:
+    """User text set inside a sentence: no trailing full stop to double up."""
+    return text.strip().rstrip(".").rstrip()
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _label(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _cadence_phrase(person: Person, config: Config, days: int) -> str:
+    if person.cadence_days is not None:
+        return MESSAGES["cadence_person"].format(name=person.name, days=_days(days))
+    if person.circle is not None and person.circle in config.circles:
+        circle = CIRCLE_PHRASES.get(person.circle, f"the {person.circle} circle")
+        return MESSAGES["cadence_circle"].format(circle=circle, days=_days(days))
+    return MESSAGES["cadence_default"].format(days=_days(days))
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def cadence_days(person: Person, config: Config) -> int:
+    """The person's own cadence, else their circle's, else the default (unknown circle too)."""
+    if person.cadence_days is not None:
+        return person.cadence_days
+    if person.circle is not None and person.circle in config.circles:
+        return config.circles[person.circle]
+    return config.default_cadence
+
+
+def _on(yd: YearlyDate, year: int) -> dt.date:
+    """The yearly date in `year`; a day the month lacks (Feb 29) falls on its last day."""
+    last = calendar.monthrange(year, yd.month)[1]
+    return dt.date(year, yd.month, min(yd.day, last))
+
+
+def next_yearly(yd: YearlyDate, today: dt.date) -> dt.date:
+    """The next occurrence of `yd` on or after `today` (Feb 29 → Feb 28 in common years)."""
+    this_year = _on(yd, today.year)
+    return this_year if this_year >= today else _on(yd, today.year + 1)
+
+
+def _past(person: Person, vault: Vault, today: dt.date) -> list[Interaction]:
+    """Interactions up to `today`; later ones are plans, not contact."""
+    return [i for i in vault.interactions.get(person.name, ()) if i.date <= today]
+
+
+def _snoozed(person: Person, today: dt.date) -> bool:
+    return person.snooze_until is not None and person.snooze_until >= today
+
+
+def _anniversary(yd: YearlyDate, on: dt.date) -> int | None:
+    """Whole years since `yd`'s year at `on`; None when unknown (or not yet a year)."""
+    if yd.year is None or on.year <= yd.year:
+        return None
+    return on.year - yd.year
+
+
+def _make(kind: str, person: Person, reason: str, **data: Any) -> Reflection:
+    return Reflection(kind=kind, person=person.name, file=person.file, reason=reason, data=data)
+
+
+# --- Rules --------------------------------------------------------------------------------
+
+
+def reach_out(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """Fires when the last contact is at least the cadence ago, or there was none."""
+    if _snoozed(person, today):
+        return []
+    cadence = cadence_days(person, config)
+    past = _past(person, vault, today)
+    if not past:
+        return [
+            _make(
+                "reach_out",
+                person,
+                MESSAGES["reach_out_never"],
+                last_contact=None,
+                cadence_days=cadence,
+                overdue_days=None,
+                days_since=None,
+            )
+        ]
+    last = max(i.date for i in past)
+    since = (today - last).days
+    if since < cadence:
+        return []
+    reason = MESSAGES["reach_out"].format(
+        ago=_ago(since), cadence=_cadence_phrase(person, config, cadence)
+    )
+    return [
+        _make(
+            "reach_out",
+            person,
+            reason,
+            last_contact=last,
+            cadence_days=cadence,
+            overdue_days=since - cadence,
+            days_since=since,
+        )
+    ]
+
+
+def _ledger(past: Iterable[Interaction], give: str, take: str) -> tuple[int, dt.date | None]:
+    """`take` interactions on days after the last day with a `give` one, and that day.
+
+    Works by day: a day with both flags is mutual and is itself the last `give` day,
+    so it resets the count either way.
+    """
+    items = list(past)
+    last_give = max((i.date for i in items if give in i.flags), default=None)
+    count = sum(1 for i in items if take in i.flags and (last_give is None or i.date > last_give))
+    return count, last_give
+
+
+def share(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """They keep opening up and you have not: time to share something of your own."""
+    if _snoozed(person, today):
+        return []
+    count, last_shared = _ledger(_past(person, vault, today), give="shared", take="heard")
+    if count < config.ledger_threshold:
+        return []
+    key = "share" if last_shared is not None else "share_never"
+    reason = MESSAGES[key].format(name=person.name, times=_times(count))
+    return [_make("share", person, reason, count=count, last_shared=last_shared)]
+
+
+def listen(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """You keep opening up and they have not: time to ask and listen."""
+    if _snoozed(person, today):
+        return []
+    count, last_heard = _ledger(_past(person, vault, today), give="heard", take="shared")
+    if count < config.ledger_threshold:
+        return []
+    reason = MESSAGES["listen"].format(name=person.name, times=_times(count))
+    return [_make("listen", person, reason, count=count, last_heard=last_heard)]
+
+
+def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """A close person with no truly open exchange within `deep_every` (inclusive)."""
+    if _snoozed(person, today) or person.circle not in config.deep_circles:
+        return []
+    past = _past(person, vault, today)
+    last_deep = max((i.date for i in past if "deep" in i.flags), default=None)
+    if last_deep is not None and (today - last_deep).days <= config.deep_every:
+        return []
+    if last_deep is None:
+        reason = MESSAGES["deep_none"].format(name=person.name)
+    else:
+        reason = MESSAGES["deep"].format(
+            name=person.name, month=MONTHS[last_deep.month - 1], year=last_deep.year
+        )
+    return [_make("deep", person, reason, last_deep=last_deep, deep_every_days=config.deep_every)]
+
+
+def birthday(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """The next birthday within `horizon` days (inclusive), with the age they turn."""
+    if person.birthday is None:
+        return []
+    on = next_yearly(person.birthday, today)
+    until = (on - today).days
+    if until > config.horizon:
+        return []
+    age = _anniversary(person.birthday, on)
+    if until == 0:
+        key = "birthday_today" if age is None else "birthday_today_age"
+    else:
+        key = "birthday" if age is None else "birthday_age"
+    reason = MESSAGES[key].format(age=age, day=_day(on), when=_when(until))
+    return [_make("birthday", person, reason, date=on, days_until=until, age=age)]
+
+
+def date(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """Each other yearly date (`dates:`) whose next occurrence is within `horizon`."""
+    out: list[Reflection] = []
+    for yd in person.dates:
+        on = next_yearly(yd, today)
+        until = (on - today).days
+        if until > config.horizon:
+            continue
+        years = _anniversary(yd, on)
+        key = "date" if until else "date_today"
+        if years is not None:
+            key += "_years"
+        reason = MESSAGES[key].format(
+            label=_label(yd.label),
+            years=_years(years) if years is not None else "",
+            day=_day(on),
+            when=_when(until),
+        )
+        out.append(
+            _make("date", person, reason, date=on, label=yd.label, days_until=until, years=years)
+        )
+    return out
+
+
+def follow_up(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """Every open follow-up due on or before today + `horizon`; done ones never fire."""
+    out: list[Reflection] = []
+    for task in vault.follow_ups.get(person.name, ()):
+        until = (task.due - today).days
+        if task.done or until > config.horizon:
+            continue
+        text = _clause(task.text)
+        if until < 0:
+            message = MESSAGES["follow_up_overdue"].format(
+                day=_day(task.due), ago=_ago(-until), text=text
+            )
+        elif until == 0:
+            message = MESSAGES["follow_up_today"].format(text=text)
+        else:
+            message = MESSAGES["follow_up"].format(day=_day(task.due), when=_when(until), text=text)
+        out.append(
+            _make(
+                "follow_up",
+                person,
+                _sentence(message),
+                date=task.due,
+                text=task.text,
+                days_until=until,
+                source_file=task.file,
+                line=task.line,
+            )
+        )
+    return out
+
+
+def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """A `#win` within `celebrate_within` days (inclusive) and no contact on a later day."""
+    if _snoozed(person, today):
+        return []
+    past = _past(person, vault, today)
+    if not past:
+        return []
+    last_day = max(i.date for i in past)
+    if (today - last_day).days > config.celebrate_within:
+        return []
+    out: list[Reflection] = []
+    seen: set[str] = set()
+    for win in past:
+        # Only wins on the last day of contact have nothing "since" them.
+        if win.date != last_day or "win" not in win.flags or win.text in seen:
+            continue
+        seen.add(win.text)
+        reason = MESSAGES["celebrate"].format(date=win.date.isoformat(), text=_clause(win.text))
+        out.append(_make("celebrate", person, reason, date=win.date, text=win.text))
+    return out
+
+
+#: Every rule, in report order (model.KINDS).
+RULES: dict[str, Rule] = {
+    "reach_out": reach_out,
+    "share": share,
+    "listen": listen,
+    "deep": deep,
+    "birthday": birthday,
+    "date": date,
+    "follow_up": follow_up,
+    "celebrate": celebrate,
+}
+
+# --- Order --------------------------------------------------------------------------------
+
+
+def _never_first(value: dt.date | None) -> tuple[int, dt.date]:
+    return (0, dt.date.min) if value is None else (1, value)
+
+
+#: Most urgent first within a kind; a kind not listed here sorts by name alone.
+URGENCY: dict[str, Callable[[Reflection], tuple[Any, ...]]] = {
+    # never contacted first of all, then most overdue
+    "reach_out": lambda r: (r.data["overdue_days"] is not None, -(r.data["overdue_days"] or 0)),
+    "share": lambda r: (-r.data["count"],),
+    "listen": lambda r: (-r.data["count"],),
+    # never first, then the longest without (earliest last deep)
+    "deep": lambda r: _never_first(r.data["last_deep"]),
+    "birthday": lambda r: (r.data["date"],),
+    "date": lambda r: (r.data["date"],),
+    "follow_up": lambda r: (r.data["date"],),
+    "celebrate": lambda r: (r.data["date"],),
+}
+
+
+def _comparable(value: Any) -> tuple[Any, ...]:
+    """A key that never compares None (or two different types) with each other."""
+    if value is None:
+        return (0, "", 0)
+    return (1, type(value).__name__, value)
+
+
+def _order(r: Reflection) -> tuple[Any, ...]:
+    kind_rank = KINDS.index(r.kind) if r.kind in KINDS else len(KINDS)
+    urgency = URGENCY.get(r.kind, lambda _: ())(r)
+    rest = tuple((key, _comparable(value)) for key, value in r.data.items())
+    return (kind_rank, r.kind, urgency, r.person.casefold(), r.person, rest, r.file, r.reason)
+
+
+def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """Every rule for every person, in a total, deterministic order.
+
+    Kind (KINDS order), then urgency, then name (case-insensitive, then exact), then
+    the remaining fields, so equal inputs always give an identical list.
+    """
+    found = [
+        reflection
+        for rule in RULES.values()
+        for person in vault.people.values()
+        for reflection in rule(person, vault, today, config)
+    ]
+    return sorted(found, key=_order)

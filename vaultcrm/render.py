@@ -1,0 +1,177 @@
+"""Reflections → the text of "Reflections due", through sandboxed Jinja templates.
+
+Templates ship with the package; a vault overrides any of them by placing a file of the
+same name in `.vaultcrm/templates/`. Note text only ever reaches a template as data, so
+`{{ }}` written in a note comes out literally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import KINDS, Interaction, Person, Reflection, Vault
+
+#: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
+#: and it is written by code, not by the (overridable) template, so it is always there.
+MARKER = "vaultcrm: generated"
+REFLECTIONS_TEMPLATE = "reflections.md.j2"
+VAULT_TEMPLATES = ".vaultcrm/templates"
+
+SECTION_TITLES: dict[str, str] = {
+    "reach_out": "Reach out",
+    "share": "Share something of your own",
+    "listen": "Ask, and listen",
+    "deep": "Go deeper",
+    "birthday": "Birthdays",
+    "date": "Dates to remember",
+    "follow_up": "Follow-ups",
+    "celebrate": "Celebrate",
+}
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A reflection with what a template needs around it: the person and the last contact."""
+
+    reflection: Reflection
+    person: Person
+    last: Interaction | None
+    id: str
+
+    @property
+    def kind(self) -> str:
+        return self.reflection.kind
+
+    @property
+    def name(self) -> str:
+        return self.reflection.person
+
+    @property
+    def reason(self) -> str:
+        return self.reflection.reason
+
+    @property
+    def data(self) -> Any:
+        return self.reflection.data
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    title: str
+    items: tuple[Item, ...]
+
+
+def package_templates() -> Path:
+    """The templates folder: inside the installed package, or the source checkout's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / REFLECTIONS_TEMPLATE).is_file():
+            return candidate
+    raise FileNotFoundError("vaultcrm's templates folder is missing from the installation")
+
+
+def template_folders(root: Path) -> list[Path]:
+    """Where templates are looked up, first match wins: the vault's, then the package's."""
+    return [root / VAULT_TEMPLATES, package_templates()]
+
+
+def template_fingerprint(root: Path) -> str:
+    """Changes whenever any template that could be used changes (for the no-change check)."""
+    h = hashlib.sha256()
+    for folder in template_folders(root):
+        if not folder.is_dir():
+            continue
+        for dirpath, _dirs, files in sorted(os.walk(folder)):
+            for name in sorted(files):
+                st = os.stat(os.path.join(dirpath, name))
+                h.update(f"{dirpath}/{name}:{st.st_mtime_ns}:{st.st_size};".encode())
+    return h.hexdigest()
+
+
+def build_items(reflections: Iterable[Reflection], vault: Vault, today: dt.date) -> list[Item]:
+    """Attach to each reflection its person and their last contact up to `today`."""
+    from .ticks import item_id
+
+    items = []
+    for r in reflections:
+        past = [i for i in vault.interactions.get(r.person, ()) if i.date <= today]
+        items.append(Item(r, vault.people[r.person], past[-1] if past else None, item_id(r)))
+    return items
+
+
+def sections_of(items: Sequence[Item]) -> list[Section]:
+    return [
+        Section(kind, SECTION_TITLES[kind], tuple(i for i in items if i.kind == kind))
+        for kind in KINDS
+        if any(i.kind == kind for i in items)
+    ]
+
+
+def long_date(value: dt.date) -> str:
+    """'Monday 23 November 2026', independent of the machine's locale."""
+    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def short_date(value: dt.date) -> str:
+    return f"{value.day} {_MONTHS[value.month - 1][:3]}"
+
+
+def wikilink(name: str) -> str:
+    return f"[[{name}]]"
+
+
+def make_environment(root: Path) -> Any:
+    """A sandboxed environment: StrictUndefined, templates only from the two folders,
+    never through a symlink that leaves them."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class ContainedLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str | None, Callable[[], bool] | None]:
+            source, filename, uptodate = super().get_source(environment, template)
+            if filename is not None:
+                real = os.path.realpath(filename)
+                bases = [os.path.realpath(p) for p in self.searchpath]
+                if not any(os.path.commonpath([b, real]) == b for b in bases):
+                    raise jinja2.TemplateNotFound(template)
+            return source, filename, uptodate
+
+    env = SandboxedEnvironment(
+        loader=ContainedLoader([str(p) for p in template_folders(root)], followlinks=False),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(wikilink=wikilink, long_date=long_date, short_date=short_date)
+    return env
+
+
+def render_note(
+    root: Path, items: Sequence[Item], today: dt.date, problem_count: int = 0
+) -> str:
+    """The full text of the generated note, marker frontmatter included, LF line endings."""
+    env = make_environment(root)
+    body = env.get_template(REFLECTIONS_TEMPLATE).render(
+        today=today,
+        items=list(items),
+        sections=sections_of(items),
+        problem_count=problem_count,
+    )
+    head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n---\n"
+    text = head + body
+    return text if text.endswith("\n") else text + "\n"
