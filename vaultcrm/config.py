@@ -2,17 +2,27 @@
 
 Every key is optional; the defaults below are DESIGN.md's public contract.
 Durations are held as whole days (a month is 30 days, a year 365).
+A bad key or value never stops a run: it is a problem with its line, and that key
+keeps its default.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-from .model import Problem
+import yaml
+
+from .dailynotes import DailyNotes
+from .durations import parse_duration
+from .model import FLAGS, Problem
 
 CONFIG_FILE = "vaultcrm.yaml"
+OBSIDIAN_DAILY = ".obsidian/daily-notes.json"
 
 DEFAULT_CIRCLES: Mapping[str, int] = {
     "family": 7,
@@ -20,7 +30,12 @@ DEFAULT_CIRCLES: Mapping[str, int] = {
     "friends": 42,
     "acquaintances": 180,
 }
-DEFAULT_TAGS: Mapping[str, str] = {"shared": "shared", "heard": "heard", "deep": "deep", "win": "win"}
+DEFAULT_TAGS: Mapping[str, str] = {
+    "shared": "shared",
+    "heard": "heard",
+    "deep": "deep",
+    "win": "win",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,249 @@ class Config:
     daily_format_explicit: bool = False
 
 
+# The pure-Python safe loader: one small file does not need libyaml's speed, and on a
+# pathologically nested file it stops with a RecursionError where libyaml can crash.
+_Loader = yaml.SafeLoader
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _folder(value: object) -> str:
+    """A vault-relative folder or file path: `/` or empty is the vault root, `..` is refused."""
+    if not isinstance(value, str):
+        raise ValueError("expected a path inside the vault, e.g. People")
+    path = value.strip().replace("\\", "/").strip("/")
+    if ".." in path.split("/"):
+        raise ValueError(f"{value!r} leaves the vault: use a path inside it")
+    return path
+
+
+def _output(value: object) -> str:
+    path = _folder(value)
+    if not path:
+        raise ValueError("expected a note name, e.g. Reflections due.md")
+    return path if path.endswith(".md") else path + ".md"
+
+
+def _format(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a moment.js date format, e.g. YYYY-MM-DD")
+    return value.strip()
+
+
+def _entries(value: object, node: yaml.Node, what: str) -> list[tuple[str, object, int]]:
+    """(lower-cased key, value, line) of a mapping's entries."""
+    if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
+        raise ValueError(f"expected a mapping of {what}")
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        lines.setdefault(str(key_node.value).strip().lower(), _line(key_node))
+    out = []
+    for key, item in value.items():
+        name = str(key).strip().lower()
+        out.append((name, item, lines.get(name, _line(node))))
+    return out
+
+
+def _circles(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, int]:
+    """Circle → cadence; a bad entry is a problem and is left out (its people then fall
+    back to `default_cadence`), the others still apply."""
+    circles: dict[str, int] = {}
+    for name, item, line in _entries(value, node, "circles to durations, e.g. {close: 2 weeks}"):
+        try:
+            circles[name] = parse_duration(item)
+        except ValueError as err:
+            problems.append(Problem(CONFIG_FILE, line, f"circles: {name}: {err}"))
+    return circles
+
+
+def _tags(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, str]:
+    """Flag → the tag written for it; flags left out keep their default tag."""
+    tags = dict(DEFAULT_TAGS)
+    for flag, item, line in _entries(value, node, "flags to tags, e.g. {shared: opened-up}"):
+        tag = item.strip().lstrip("#").strip().lower() if isinstance(item, str) else ""
+        if flag not in FLAGS:
+            message = f"tags: unknown flag {flag!r} (flags are {', '.join(FLAGS)})"
+            problems.append(Problem(CONFIG_FILE, line, message))
+        elif not tag or any(c.isspace() for c in tag):
+            problems.append(
+                Problem(CONFIG_FILE, line, f"tags: {flag}: expected a tag, e.g. {flag}")
+            )
+        else:
+            tags[flag] = tag
+    return tags
+
+
+def _threshold(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("expected a whole number, 1 or more")
+    return value
+
+
+def _deep_circles(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError("expected a list of circles, e.g. [close, family]")
+    return tuple(i.strip().lower() for i in items if i.strip())
+
+
+_Reader = Callable[[object, yaml.Node, list[Problem]], object]
+
+
+def _simple(read: Callable[[object], object]) -> _Reader:
+    return lambda value, _node, _problems: read(value)
+
+
+_READERS: dict[str, _Reader] = {
+    "people_folder": _simple(_folder),
+    "daily_folder": _simple(_folder),
+    "daily_format": _simple(_format),
+    "output": _simple(_output),
+    "circles": _circles,
+    "default_cadence": _simple(parse_duration),
+    "horizon": _simple(parse_duration),
+    "ledger_threshold": _simple(_threshold),
+    "deep_circles": _simple(_deep_circles),
+    "deep_every": _simple(parse_duration),
+    "celebrate_within": _simple(parse_duration),
+    "tags": _tags,
+}
+
+
+def _describe(err: Exception) -> str:
+    """A YAML error's own words, without PyYAML's `in "<unicode string>"` position lines."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        message = err.problem or err.context or "unreadable YAML"
+        return f"{message} ({err.context})" if err.problem and err.context else message
+    return str(err)
+
+
+def _yaml_problem(err: yaml.YAMLError) -> Problem:
+    message = f"{_describe(err)}; using the defaults"
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    if mark is None:
+        return Problem(CONFIG_FILE, 1, message)
+    return Problem(CONFIG_FILE, mark.line + 1, message, col=mark.column + 1)
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> list[tuple[str, object, yaml.Node, int]]:
+    """(key, value, value's node, key's line) per top-level key of the config file.
+
+    Values are built one key at a time, so one unreadable value (`horizon: 2026-02-30`)
+    costs that key only.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as err:
+        problems.append(Problem(CONFIG_FILE, None, f"cannot read it ({err}); using the defaults"))
+        return []
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return []
+        if not isinstance(root, yaml.MappingNode):
+            problems.append(Problem(CONFIG_FILE, _line(root), "expected `key: value` lines"))
+            return []
+        out = []
+        for key_node, value_node in root.value:
+            try:
+                value = loader.construct_object(value_node, deep=True)
+            except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as err:
+                line = _line(value_node)
+                reason = _describe(err)
+                if isinstance(value_node, yaml.ScalarNode) and not isinstance(err, yaml.YAMLError):
+                    reason = f"cannot read {value_node.value!r} ({reason})"
+                message = f"{key_node.value}: {reason}; using the default"
+                problems.append(Problem(CONFIG_FILE, line, message))
+                continue
+            out.append((str(key_node.value), value, value_node, _line(key_node)))
+        return out
+    except yaml.YAMLError as err:
+        problems.append(_yaml_problem(err))
+        return []
+    except RecursionError:
+        problems.append(Problem(CONFIG_FILE, 1, "nests too deeply to read; using the defaults"))
+        return []
+    finally:
+        loader.dispose()
+
+
+def _obsidian_daily(root: Path, problems: list[Problem]) -> dict[str, str]:
+    """`folder` and `format` from Obsidian's daily-notes settings, where set."""
+    try:
+        settings = json.loads((root / OBSIDIAN_DAILY).read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        return {}
+    except json.JSONDecodeError as err:
+        problems.append(Problem(OBSIDIAN_DAILY, err.lineno, err.msg, col=err.colno))
+        return {}
+    except (OSError, UnicodeDecodeError, RecursionError) as err:
+        problems.append(Problem(OBSIDIAN_DAILY, None, f"cannot read it ({err})"))
+        return {}
+    if not isinstance(settings, dict):
+        problems.append(Problem(OBSIDIAN_DAILY, 1, "expected a JSON object"))
+        return {}
+    found: dict[str, str] = {}
+    folder, fmt = settings.get("folder"), settings.get("format")
+    try:
+        if folder is not None:  # "" is the vault root, as in Obsidian
+            found["daily_folder"] = _folder(folder)
+        if fmt not in (None, ""):  # "" means Obsidian's default format
+            found["daily_format"] = _format(fmt)
+    except ValueError as err:
+        problems.append(Problem(OBSIDIAN_DAILY, None, f"daily notes setting: {err}"))
+    return found
+
+
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read the vault's config; a bad key or value is a problem and falls back to its default."""
-    raise NotImplementedError
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value, node, line in _read_yaml(root / CONFIG_FILE, problems):
+        read = _READERS.get(key)
+        if read is None:
+            problems.append(Problem(CONFIG_FILE, line, f"unknown key {key!r}{_suggest(key)}"))
+            continue
+        if value is None:
+            continue  # `horizon:` with nothing after it: the default
+        try:
+            values[key] = read(value, node, problems)
+        except ValueError as err:
+            problems.append(Problem(CONFIG_FILE, line, f"{key}: {err}; using the default"))
+    if "daily_folder" not in values or "daily_format" not in values:
+        for key, value in _obsidian_daily(root, problems).items():
+            values.setdefault(key, value)
+    problems.sort(key=lambda p: (p.path, p.line or 0))
+    return Config(**values, daily_format_explicit="daily_format" in values), problems
+
+
+def _suggest(key: str) -> str:
+    import difflib  # only when a key is misspelt
+
+    close = difflib.get_close_matches(key, list(_READERS), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def config_fingerprint(config: Config) -> str:
+    """A stable hash of every setting: caches built under another config are stale."""
+    data = {f.name: _plain(getattr(config, f.name)) for f in fields(config)}
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def daily_notes(config: Config) -> DailyNotes:
+    """The daily-note matcher this config describes."""
+    return DailyNotes(config.daily_folder, config.daily_format, config.daily_format_explicit)

@@ -185,9 +185,18 @@ def encode_record(rec: NoteRecord) -> str:
     person = None
     if p is not None:
         person = [
-            p.name, p.file, list(p.aliases), list(p.tags), p.circle, p.cadence_days,
-            None if p.birthday is None else _yd(p.birthday), [_yd(y) for y in p.dates],
-            _d(p.snooze_until), list(p.likes), p.boundaries, dict(p.key_lines),
+            p.name,
+            p.file,
+            list(p.aliases),
+            list(p.tags),
+            p.circle,
+            p.cadence_days,
+            None if p.birthday is None else _yd(p.birthday),
+            [_yd(y) for y in p.dates],
+            _d(p.snooze_until),
+            list(p.likes),
+            p.boundaries,
+            dict(p.key_lines),
         ]
     entries = [
         [e.line, e.text, _d(e.date), list(e.tags), list(e.links), e.task] for e in rec.entries
@@ -201,14 +210,33 @@ def decode_record(text: str) -> NoteRecord:
     path, kind, person, day, entries, problems = json.loads(text)
     p = None
     if person is not None:
-        (name, file, aliases, tags, circle, cadence, birthday, dates, snooze, likes,
-         boundaries, key_lines) = person
+        (
+            name,
+            file,
+            aliases,
+            tags,
+            circle,
+            cadence,
+            birthday,
+            dates,
+            snooze,
+            likes,
+            boundaries,
+            key_lines,
+        ) = person
         p = Person(
-            name=name, file=file, aliases=tuple(aliases), tags=tuple(tags), circle=circle,
+            name=name,
+            file=file,
+            aliases=tuple(aliases),
+            tags=tuple(tags),
+            circle=circle,
             cadence_days=cadence,
             birthday=None if birthday is None else YearlyDate(*birthday),
-            dates=tuple(YearlyDate(*y) for y in dates), snooze_until=_ud(snooze),
-            likes=tuple(likes), boundaries=boundaries, key_lines=key_lines,
+            dates=tuple(YearlyDate(*y) for y in dates),
+            snooze_until=_ud(snooze),
+            likes=tuple(likes),
+            boundaries=boundaries,
+            key_lines=key_lines,
         )
     return NoteRecord(
         path=path,
@@ -216,8 +244,9 @@ def decode_record(text: str) -> NoteRecord:
         person=p,
         day=_ud(day),
         entries=tuple(
-            Entry(line=e[0], text=e[1], date=_ud(e[2]), tags=tuple(e[3]), links=tuple(e[4]),
-                  task=e[5])
+            Entry(
+                line=e[0], text=e[1], date=_ud(e[2]), tags=tuple(e[3]), links=tuple(e[4]), task=e[5]
+            )
             for e in entries
         ),
         problems=tuple(Problem(q[0], q[1], q[2], q[3], q[4]) for q in problems),

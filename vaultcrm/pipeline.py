@@ -1,6 +1,6 @@
 """The use cases behind `sync` and `due`, as plain functions that never print.
 
-    config → walk → index → Vault → reflect → render → write (only when changed)
+config → walk → index → Vault → reflect → render → write (only when changed)
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,20 @@ SECTION_TITLES: dict[str, str] = {
     "celebrate": "Celebrate",
 }
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -131,6 +144,22 @@ def wikilink(name: str) -> str:
     return f"[[{name}]]"
 
 
+def linked(reason: str, name: str) -> str:
+    """The reason with the person's first mention turned into a link, or the link in front."""
+    if name in reason:
+        return reason.replace(name, wikilink(name), 1)
+    return f"{wikilink(name)} — {reason}"
+
+
+_TAG = re.compile(r"(?<!\S)#([\w/-]+)")
+
+
+def detag(text: str) -> str:
+    """Quoted note text without its #tags, so the dashboard does not inflate tag counts."""
+    out = _TAG.sub(lambda m: "" if not m.group(1).isdigit() else m.group(0), text)
+    return re.sub(r"[ \t]{2,}", " ", out).strip()
+
+
 def make_environment(root: Path) -> Any:
     """A sandboxed environment: StrictUndefined, templates only from the two folders,
     never through a symlink that leaves them."""
@@ -157,13 +186,13 @@ def make_environment(root: Path) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(wikilink=wikilink, long_date=long_date, short_date=short_date)
+    env.filters.update(
+        wikilink=wikilink, linked=linked, detag=detag, long_date=long_date, short_date=short_date
+    )
     return env
 
 
-def render_note(
-    root: Path, items: Sequence[Item], today: dt.date, problem_count: int = 0
-) -> str:
+def render_note(root: Path, items: Sequence[Item], today: dt.date, problem_count: int = 0) -> str:
     """The full text of the generated note, marker frontmatter included, LF line endings."""
     env = make_environment(root)
     body = env.get_template(REFLECTIONS_TEMPLATE).render(

@@ -27,8 +27,13 @@ def id_for(kind: str, person: str, *key: str) -> str:
 def item_id(r: Reflection) -> str:
     """Follow-ups are told apart by where and what they are; every other kind by person."""
     if r.kind == "follow_up":
-        return id_for(r.kind, r.person, str(r.data.get("source_file", "")),
-                      str(r.data.get("date", "")), str(r.data.get("text", "")))
+        return id_for(
+            r.kind,
+            r.person,
+            str(r.data.get("source_file", "")),
+            str(r.data.get("date", "")),
+            str(r.data.get("text", "")),
+        )
     return id_for(r.kind, r.person)
 
 

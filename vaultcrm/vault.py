@@ -141,7 +141,9 @@ def _read_one(root: Path, sig: FileSig) -> NoteRecord:
         with open(os.path.join(root, sig.rel), "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return NoteRecord(sig.rel, sig.kind, problems=(Problem(sig.rel, None, f"cannot read: {exc.strerror}"),))
+        return NoteRecord(
+            sig.rel, sig.kind, problems=(Problem(sig.rel, None, f"cannot read: {exc.strerror}"),)
+        )
     return parse_note(sig.rel, data, sig.kind, sig.day)
 
 
@@ -169,9 +171,7 @@ def _copy_stats(stats: LoadStats, refresh: RefreshStats) -> None:
     stats.parsed, stats.reused, stats.removed = refresh.parsed, refresh.reused, refresh.removed
 
 
-def load_vault(
-    root: Path, config: Config, *, use_cache: bool = True
-) -> tuple[Vault, LoadStats]:
+def load_vault(root: Path, config: Config, *, use_cache: bool = True) -> tuple[Vault, LoadStats]:
     """The whole pipeline up to a `Vault`; problems are inside it, never raised."""
     walked = walk(root, config)
     index = open_index(root, config) if use_cache else None
@@ -202,8 +202,14 @@ def assemble(
         if rec.kind == "person" and rec.person is not None:
             name = rec.person.name
             if name in people:
-                found.append(Problem(rec.path, None, f"another note is also named {name!r} "
-                                     f"({people[name].file}); this one is ignored"))
+                found.append(
+                    Problem(
+                        rec.path,
+                        None,
+                        f"another note is also named {name!r} "
+                        f"({people[name].file}); this one is ignored",
+                    )
+                )
                 continue
             people[name] = rec.person
             person_records.append(rec)
@@ -214,9 +220,14 @@ def assemble(
     for person in people.values():
         if person.circle is not None and person.circle not in config.circles:
             known = ", ".join(sorted(config.circles)) or "none"
-            found.append(Problem(person.file, person.key_lines.get("circle"),
-                                 f"unknown circle {person.circle!r} (known: {known}); "
-                                 "using default_cadence", "warning"))
+            found.append(
+                Problem(
+                    person.file,
+                    person.key_lines.get("circle"),
+                    f"unknown circle {person.circle!r} (known: {known}); using default_cadence",
+                    "warning",
+                )
+            )
 
     interactions: dict[str, list[Interaction]] = defaultdict(list)
     follow_ups: dict[str, list[FollowUp]] = defaultdict(list)
@@ -227,30 +238,56 @@ def assemble(
             if entry.date is None:
                 continue
             if entry.task is not None:
-                follow_ups[name].append(FollowUp(name, entry.date, entry.text, rec.path,
-                                                 entry.line, entry.task == "done"))
+                follow_ups[name].append(
+                    FollowUp(
+                        name, entry.date, entry.text, rec.path, entry.line, entry.task == "done"
+                    )
+                )
             else:
-                interactions[name].append(Interaction(name, entry.date, entry.text, rec.path,
-                                                      entry.line, flags_of(entry.tags, config)))
+                interactions[name].append(
+                    Interaction(
+                        name,
+                        entry.date,
+                        entry.text,
+                        rec.path,
+                        entry.line,
+                        flags_of(entry.tags, config),
+                    )
+                )
     for rec in daily_records:
         assert rec.day is not None
         for entry in rec.entries:
             linked = _resolve(entry.links, names)
             for name in linked:
                 if entry.task is not None:
-                    follow_ups[name].append(FollowUp(name, entry.date or rec.day, entry.text,
-                                                     rec.path, entry.line, entry.task == "done"))
+                    follow_ups[name].append(
+                        FollowUp(
+                            name,
+                            entry.date or rec.day,
+                            entry.text,
+                            rec.path,
+                            entry.line,
+                            entry.task == "done",
+                        )
+                    )
                 else:
-                    interactions[name].append(Interaction(name, rec.day, entry.text, rec.path,
-                                                          entry.line, flags_of(entry.tags, config)))
+                    interactions[name].append(
+                        Interaction(
+                            name,
+                            rec.day,
+                            entry.text,
+                            rec.path,
+                            entry.line,
+                            flags_of(entry.tags, config),
+                        )
+                    )
 
     order = sorted(people, key=lambda n: (n.casefold(), n))
     return Vault(
         root=root,
         people={n: people[n] for n in order},
         interactions={
-            n: tuple(sorted(interactions[n], key=lambda i: (i.date, i.file, i.line)))
-            for n in order
+            n: tuple(sorted(interactions[n], key=lambda i: (i.date, i.file, i.line))) for n in order
         },
         follow_ups={
             n: tuple(sorted(follow_ups[n], key=lambda f: (f.due, f.file, f.line))) for n in order
@@ -284,9 +321,14 @@ def _name_table(people: dict[str, Person], problems: list[Problem]) -> dict[str,
         for owner in sorted(owners):
             others = ", ".join(sorted(owners - {owner}))
             person = people[owner]
-            problems.append(Problem(person.file, person.key_lines.get("aliases"),
-                                    f"name or alias {key!r} is shared with {others}; "
-                                    "links to it count for no one", "warning"))
+            problems.append(
+                Problem(
+                    person.file,
+                    person.key_lines.get("aliases"),
+                    f"name or alias {key!r} is shared with {others}; links to it count for no one",
+                    "warning",
+                )
+            )
     return table
 
 
@@ -298,4 +340,3 @@ def _resolve(links: Iterable[str], names: dict[str, str]) -> list[str]:
         if name and name not in out:
             out.append(name)
     return out
-

@@ -69,9 +69,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import reflecting
+    from . import reflecting, watching
 
-    for command in reflecting.COMMANDS:
+    for command in [*reflecting.COMMANDS, *watching.COMMANDS]:
         cli.add_command(command)
 
 

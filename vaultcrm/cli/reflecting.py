@@ -25,8 +25,9 @@ def _exit_for(problems: list) -> int:  # type: ignore[type-arg]
 @cache_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 @handle_errors
-def sync(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool,
-         quiet: bool) -> None:
+def sync(
+    vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool, quiet: bool
+) -> None:
     """Write "Reflections due.md": who to reach out to, and why.
 
     The note is rewritten only when its content changes, so a second run on an unchanged
@@ -41,14 +42,20 @@ def sync(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: boo
     outcome = result.outcome
     echo_problems(outcome.problems)
     if as_json:
-        click.echo(json.dumps({
-            "today": outcome.today.isoformat(),
-            "output": result.output,
-            "written": result.written,
-            "reflections": len(outcome.reflections),
-            "recorded": result.recorded,
-            "problems": [p.to_json() for p in outcome.problems],
-        }, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "today": outcome.today.isoformat(),
+                    "output": result.output,
+                    "written": result.written,
+                    "reflections": len(outcome.reflections),
+                    "recorded": result.recorded,
+                    "problems": [p.to_json() for p in outcome.problems],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     elif not quiet:
         for line in result.recorded:
             click.echo(f"Recorded: {line}")
@@ -64,12 +71,18 @@ def sync(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: boo
 @today_option
 @json_option
 @cache_option
-@click.option("--kind", "kinds", multiple=True, metavar="KIND",
-              help="Only these kinds (reach_out, share, listen, deep, birthday, date, "
-              "follow_up, celebrate); repeatable.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Only these kinds (reach_out, share, listen, deep, birthday, date, "
+    "follow_up, celebrate); repeatable.",
+)
 @handle_errors
-def due(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool,
-        kinds: tuple[str, ...]) -> None:
+def due(
+    vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool, kinds: tuple[str, ...]
+) -> None:
     """Show who is due, and why, without writing anything.
 
     --json prints {"today": ..., "reflections": [{"kind", "person", "file", "reason", ...}]}
@@ -81,18 +94,25 @@ def due(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool
 
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
-        raise click.BadParameter(f"unknown kind {', '.join(unknown)}; known: {', '.join(KINDS)}",
-                                 param_hint="--kind")
+        raise click.BadParameter(
+            f"unknown kind {', '.join(unknown)}; known: {', '.join(KINDS)}", param_hint="--kind"
+        )
     root = find_vault(vault)
     outcome = compute(root, resolve_today(today), use_cache=not no_cache)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
     echo_problems(outcome.problems)
     if as_json:
-        click.echo(json.dumps({
-            "today": outcome.today.isoformat(),
-            "reflections": [r.to_json() for r in chosen],
-            "problems": [p.to_json() for p in outcome.problems],
-        }, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "today": outcome.today.isoformat(),
+                    "reflections": [r.to_json() for r in chosen],
+                    "problems": [p.to_json() for p in outcome.problems],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         _print_due(chosen)
     click.get_current_context().exit(_exit_for(outcome.problems))

@@ -1,0 +1,98 @@
+"""`watch`: keep "Reflections due.md" current while the vault is being edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from . import debug_enabled, handle_errors
+from .options import today_option, vault_option
+
+if TYPE_CHECKING:
+    from ..watch import Report
+
+
+def _print_report(report: Report) -> None:
+    """Rewrites get a time stamp; problems stay `path:line: message` so editors can jump."""
+    if report.kind == "rewrite":
+        click.echo(f"{time.strftime('%H:%M:%S')} {report.text}")
+    elif report.kind == "error":
+        click.echo(f"error: {report.text}", err=True)
+    else:
+        click.echo(report.text, err=report.is_error)
+    if report.exc is not None and debug_enabled():
+        click.echo("".join(traceback.format_exception(report.exc)), err=True, nl=False)
+
+
+def _install_stop_handlers(
+    stop: Callable[[], None], stopping: Callable[[], bool]
+) -> dict[int, Any]:
+    """Ctrl-C and SIGTERM stop the watcher cleanly; a second Ctrl-C interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if signum == signal.SIGINT and stopping():
+            raise KeyboardInterrupt
+        # Not stop() here: the interrupted main thread may hold the very lock Event.set needs.
+        threading.Thread(target=stop, name="vaultcrm-stop", daemon=True).start()
+
+    return {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+@click.command()
+@vault_option
+@click.option(
+    "--debounce",
+    type=click.FloatRange(min=0.05, max=60.0),
+    default=0.5,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait until the vault has been quiet this long before re-rendering.",
+)
+@today_option
+@click.option(
+    "--polling",
+    is_flag=True,
+    hidden=True,
+    envvar="VAULTCRM_WATCH_POLLING",
+    help="Poll for changes instead of using the OS's file events (for tests).",
+)
+@handle_errors
+def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: bool) -> None:
+    """Keep "Reflections due.md" current while you edit the vault.
+
+    Syncs once, then again whenever a person note, a daily note, vaultcrm.yaml, Obsidian's
+    daily-notes settings or a template override changes; a burst of changes (a git
+    checkout) is one pass, and only changed notes are re-read. Ticking a box in the note
+    records it. Without --today the note moves on to the new date at midnight. Prints one
+    line per rewrite, problems on stderr. Ctrl-C (or SIGTERM) stops it; exit 0.
+    """
+    from ..vault import find_vault
+    from ..watch import Watcher
+
+    root = find_vault(vault)
+    # watchdog warns when `mkdir -p` races its own recursive watch; nothing is lost.
+    warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
+    clock: Callable[[], dt.date] = (lambda: today) if today else dt.date.today
+    watcher = Watcher(root, _print_report, debounce=debounce, today=clock, polling=polling)
+    previous = _install_stop_handlers(watcher.stop, lambda: watcher.stopping)
+    try:
+        watcher.run()
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    click.echo("Stopped.")
+
+
+COMMANDS = [watch]

@@ -1,0 +1,477 @@
+"""Keep "Reflections due" current while the vault changes: debounced, coalesced, incremental.
+
+The watchdog callback only records which paths changed and wakes the loop (as mkdocs
+does); the loop waits until the events settle for `debounce` seconds — or `max_wait`, so
+an endless stream still renders — and then runs one `pipeline.sync`, which re-reads only
+the files the index sees as changed. A `git checkout` of thousands of files is one pass.
+
+The watcher's own write is recognised by its bytes and ignored, so it never feeds itself;
+a user's edit of the generated note (a ticked box) runs a pass. Nothing here prints:
+everything a user should see is a `Report` handed to the `report` callback. A bad note or
+a failed pass is reported and the watching goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .config import CONFIG_FILE, OBSIDIAN_DAILY, Config
+from .edit import TEMP_TAG
+from .model import KINDS, Problem, Reflection
+from .vault import SKIP_DIRS
+
+#: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
+TEMPLATES_DIR = ".vaultcrm/templates"
+#: Force the polling observer (also the CLI's hidden `--polling`).
+POLLING_ENV = "VAULTCRM_WATCH_POLLING"
+POLL_INTERVAL = 2.0
+#: However busy the vault, a pass runs at least this often while events keep coming.
+MAX_WAIT = 5.0
+#: The loop never sleeps longer than this, so a stop or a new day is seen within it.
+TICK = 0.5
+#: A failed pass is retried after 1, 2, 4 … seconds, up to this (a `git checkout` holding
+#: index.lock makes the write refuse, and .git/ itself is not watched).
+RETRY_MAX = 30.0
+#: At most this many changes are spelt out in one log line.
+CHANGES_SHOWN = 4
+
+ReportKind = Literal["start", "rewrite", "recorded", "problem", "notice", "error"]
+
+#: Every text the watcher says, in one place.
+MESSAGES: dict[str, str] = {
+    "start": "Watching {vault} ({people} people, {reflections} reflections). Ctrl-C to stop.",
+    "start_failed": "Watching {vault} (the first sync failed, see above). Ctrl-C to stop.",
+    "limit_watches": "inotify watch limit reached (fs.inotify.max_user_watches); "
+    "falling back to polling every {interval:g} s",
+    "limit_instances": "inotify instance limit reached (fs.inotify.max_user_instances); "
+    "falling back to polling every {interval:g} s",
+    "polling": "Polling the vault for changes every {interval:g} s",
+    "failed": "sync failed: {error}; still watching",
+    "recorded": "Recorded: {line}",
+    "new_day": "New day, {day}",
+    "updated": "{output} updated ({count} reflections)",
+    "more": "and {count} more",
+}
+
+#: Per kind: what a log line says when a person gains, or loses, a reflection of that kind.
+#: `{when}` is "today", "tomorrow", "in 6 days" or "3 days ago"; `{label}` a date's name.
+CHANGES: dict[str, tuple[str, str]] = {
+    "reach_out": ("now due to reach out", "no longer due to reach out"),
+    "share": ("time to share something of your own", "no longer due to share"),
+    "listen": ("time to ask, and listen", "no longer due to listen"),
+    "deep": ("time to go deeper", "no longer due a deeper talk"),
+    "birthday": ("birthday {when}", "birthday no longer coming up"),
+    "date": ("{label} {when}", "no date coming up any more"),
+    "follow_up": ("follow-up due {when}", "no follow-up due any more"),
+    "celebrate": ("a win to celebrate", "no win to celebrate any more"),
+}
+#: Kinds whose text counts down: a change in their details is worth a line of its own.
+COUNTDOWN = frozenset({"birthday", "date", "follow_up"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """One thing the watcher wants a user to know. `problem`, `notice` and `error` are for
+    stderr; `exc` carries the exception behind an `error` (for `--debug`)."""
+
+    kind: ReportKind
+    text: str
+    exc: BaseException | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind in ("problem", "notice", "error")
+
+
+# --- which paths matter --------------------------------------------------------------------
+
+
+def is_temp(name: str) -> bool:
+    """Editors' swap, backup and probe files, and the edit engine's hidden temp files."""
+    return (
+        name.endswith(("~", ".tmp", ".swp", ".swx", ".swo"))
+        or name.startswith(".#")
+        or name == "4913"  # vim checks it may write a folder by creating this file
+        or (name.startswith(".") and TEMP_TAG in name)
+    )
+
+
+def candidate(rel: str, is_dir: bool) -> bool:
+    """Could a change at this vault-relative path matter? String checks only, so the
+    observer's thread stays cheap; the loop then checks against the current config."""
+    if not rel:
+        return False
+    parts = rel.split("/")
+    if is_temp(parts[-1]):
+        return False
+    if rel in (TEMPLATES_DIR, OBSIDIAN_DAILY) or rel.startswith(TEMPLATES_DIR + "/"):
+        return True
+    if is_dir and rel in (".vaultcrm", ".obsidian"):
+        return True  # the folder holding the templates or the daily-notes settings went
+    if any(part.startswith(".") or part in SKIP_DIRS for part in parts):
+        return False
+    return is_dir or rel.endswith(".md") or rel == CONFIG_FILE
+
+
+def watched_targets(config: Config) -> list[str]:
+    """Vault-relative paths whose changes can change the note ("" is the whole vault)."""
+    people = config.people_folder.strip().strip("/")
+    daily = config.daily_folder.strip().strip("/")
+    tops = [people, daily] if people and daily else [""]
+    return [CONFIG_FILE, OBSIDIAN_DAILY, TEMPLATES_DIR, *tops]
+
+
+def matters(rel: str, is_dir: bool, targets: Iterable[str]) -> bool:
+    """A path inside a target, or a folder holding one (moved or deleted with it)."""
+    for target in targets:
+        if not target or rel == target or rel.startswith(target + "/"):
+            return True
+        if is_dir and target.startswith(rel + "/"):
+            return True
+    return False
+
+
+# --- what changed, in words ---------------------------------------------------------------
+
+
+def _when(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+def _gained(kind: str, name: str, items: Sequence[Reflection]) -> str:
+    first = items[0].data
+    days = first.get("days_until")
+    text = CHANGES[kind][0].format(
+        when=_when(days) if isinstance(days, int) else "soon",
+        label=str(first.get("label", "a date")).replace("_", " "),
+    )
+    return f"{name}: {text}"
+
+
+def describe_changes(before: Iterable[Reflection], after: Iterable[Reflection]) -> list[str]:
+    """One phrase per (kind, person) that appeared or went away between two runs, and per
+    countdown (birthday, date, follow-up) whose details moved; by person, then kind."""
+    old: dict[tuple[str, str], list[Reflection]] = defaultdict(list)
+    new: dict[tuple[str, str], list[Reflection]] = defaultdict(list)
+    for r in before:
+        old[(r.kind, r.person)].append(r)
+    for r in after:
+        new[(r.kind, r.person)].append(r)
+
+    def order(key: tuple[str, str]) -> tuple[str, str, int]:
+        kind, person = key
+        return (person.casefold(), person, KINDS.index(kind) if kind in KINDS else len(KINDS))
+
+    lines: list[str] = []
+    for key in sorted(old.keys() | new.keys(), key=order):
+        kind, person = key
+        if kind not in CHANGES:
+            continue
+        if key not in old:
+            lines.append(_gained(kind, person, new[key]))
+        elif key not in new:
+            lines.append(f"{person}: {CHANGES[kind][1]}")
+        elif kind in COUNTDOWN and old[key] != new[key]:
+            lines.append(_gained(kind, person, new[key]))
+    return lines
+
+
+def summarise(changes: Sequence[str], *, output: str, count: int, new_day: str | None) -> str:
+    """The one log line for a rewrite: the first few changes, or why else it was rewritten."""
+    shown = list(changes[:CHANGES_SHOWN])
+    if len(changes) > CHANGES_SHOWN:
+        shown.append(MESSAGES["more"].format(count=len(changes) - CHANGES_SHOWN))
+    body = "; ".join(shown) or MESSAGES["updated"].format(output=output, count=count)
+    return f"{MESSAGES['new_day'].format(day=new_day)}: {body}" if new_day else body
+
+
+# --- the watcher --------------------------------------------------------------------------
+
+
+class Watcher:
+    """Watch one vault until `stop()`; `run()` blocks (call it from a thread in tests).
+
+    `today` is asked at every wake-up, so a watcher without a fixed date re-renders when
+    the day rolls over. `passes` counts syncs run and `renders` the note rewrites.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        report: Callable[[Report], None],
+        *,
+        debounce: float = 0.5,
+        max_wait: float = MAX_WAIT,
+        today: Callable[[], dt.date] = dt.date.today,
+        polling: bool = False,
+        poll_interval: float = POLL_INTERVAL,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self._prefix = str(self.root) + os.sep
+        self._report = report
+        self.debounce = debounce
+        self.max_wait = max(max_wait, debounce)
+        self._today = today
+        self._polling = polling or os.environ.get(POLLING_ENV, "") not in ("", "0")
+        self.poll_interval = poll_interval
+        self.passes = 0
+        self.renders = 0
+        self.observer_kind = ""
+        #: Set once the first pass has run (or failed): events from then on are acted on.
+        self.ready = threading.Event()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._pending: dict[str, bool] = {}  # rel → is a folder
+        self._first_event: float | None = None
+        self._last_event = 0.0
+        self._config = Config()
+        self._output = self._config.output
+        self._own: bytes | None = None  # the generated note's bytes as this watcher left them
+        self._day: dt.date | None = None
+        self._reflections: list[Reflection] = []
+        self._problems: set[Problem] = set()
+        self._last_error: str | None = None
+        self._retry_at: float | None = None
+        self._backoff = 1.0
+
+    # -- control --
+
+    def stop(self) -> None:
+        """Ask `run()` to return; safe from another thread (from a signal handler, call it
+        on a new thread: `Event.set` could deadlock on a lock the interrupted code holds)."""
+        self._stop.set()
+        self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self) -> None:
+        """Start observing, sync once, then sync after every settled burst until stopped."""
+        observer = None
+        try:
+            observer = self._start_observer()
+            self._pass(first=True)
+            self.ready.set()
+            while not self._stop.is_set():
+                self._sleep()
+                if self._stop.is_set():
+                    break
+                if self._due():
+                    self._pass()
+        finally:
+            self.ready.set()
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=2)
+
+    # -- observing (the observer's thread) --
+
+    def _start_observer(self) -> Any:
+        from watchdog.observers.polling import PollingObserver
+
+        if self._polling:
+            self._say("notice", MESSAGES["polling"].format(interval=self.poll_interval))
+        else:
+            try:
+                observer = self._start(self._native_observer())
+                self.observer_kind = "native"
+                return observer
+            except OSError as exc:
+                if exc.errno not in (errno.ENOSPC, errno.EMFILE):
+                    raise
+                key = "limit_watches" if exc.errno == errno.ENOSPC else "limit_instances"
+                self._say("notice", MESSAGES[key].format(interval=self.poll_interval))
+        observer = self._start(PollingObserver(timeout=self.poll_interval))
+        self.observer_kind = "polling"
+        return observer
+
+    def _native_observer(self) -> Any:
+        """The platform's observer (inotify on Linux); may raise OSError at its limits."""
+        from watchdog.observers import Observer
+
+        return Observer()
+
+    def _start(self, observer: Any) -> Any:
+        from watchdog import events as ev
+
+        watcher = self
+
+        class Handler(ev.FileSystemEventHandler):
+            def on_any_event(self, event: ev.FileSystemEvent) -> None:
+                watcher._on_event(event)
+
+        wanted: list[type[ev.FileSystemEvent]] = [
+            ev.FileCreatedEvent,
+            ev.FileModifiedEvent,
+            ev.FileDeletedEvent,
+            ev.DirDeletedEvent,
+            ev.FileMovedEvent,
+            ev.DirMovedEvent,
+        ]
+        try:
+            observer.schedule(Handler(), str(self.root), recursive=True, event_filter=wanted)
+            observer.start()
+        except BaseException:
+            with contextlib.suppress(Exception):  # already failing: the first error is the news
+                observer.stop()
+            raise
+        return observer
+
+    def _rel(self, path: str | bytes) -> str | None:
+        text = os.fsdecode(path)
+        if not text.startswith(self._prefix):
+            return None
+        return text[len(self._prefix) :].replace(os.sep, "/")
+
+    def _on_event(self, event: Any) -> None:
+        """Record the paths that may matter and wake the loop; nothing else, it must be quick."""
+        if event.event_type in ("opened", "closed", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type in ("modified", "created"):
+            return  # what is (or gets) inside a folder has events of its own
+        paths = [event.src_path]
+        if event.event_type == "moved":
+            paths.append(event.dest_path)  # an atomic save: the new content lives here
+        found = []
+        for path in paths:
+            rel = self._rel(path) if path else None
+            if rel is not None and candidate(rel, event.is_directory):
+                found.append(rel)
+        if not found:
+            return
+        now = time.monotonic()
+        with self._lock:
+            for rel in found:
+                self._pending[rel] = self._pending.get(rel, False) or event.is_directory
+            self._last_event = now
+            if self._first_event is None:
+                self._first_event = now
+        self._wake.set()
+
+    # -- the loop --
+
+    def _sleep(self) -> None:
+        """Idle: wait for an event. Settling: sleep until quiet, without spinning on events."""
+        with self._lock:
+            settling = bool(self._pending)
+            deadline = min(
+                self._last_event + self.debounce, (self._first_event or 0.0) + self.max_wait
+            )
+        if self._retry_at is not None:
+            deadline = min(deadline, self._retry_at) if settling else self._retry_at
+            settling = True
+        if settling:
+            self._stop.wait(max(0.0, min(deadline - time.monotonic(), TICK)))
+        else:
+            self._wake.wait(TICK)
+            self._wake.clear()
+
+    def _due(self) -> bool:
+        """Whether to run a pass now: a new day, a settled burst that matters, or a retry."""
+        if self._day is not None and self._today() != self._day:
+            return True
+        now = time.monotonic()
+        batch: dict[str, bool] = {}
+        with self._lock:
+            settled = now - self._last_event >= self.debounce
+            overdue = self._first_event is not None and now - self._first_event >= self.max_wait
+            if self._pending and (settled or overdue):
+                batch, self._pending, self._first_event = self._pending, {}, None
+        if batch and self._matters(batch):
+            return True
+        return self._retry_at is not None and now >= self._retry_at
+
+    def _matters(self, batch: dict[str, bool]) -> bool:
+        targets = watched_targets(self._config)
+        for rel, is_dir in batch.items():
+            if rel == self._output:
+                if self._read_output() != self._own:
+                    return True  # the user changed it (ticked a box, or deleted it)
+            elif matters(rel, is_dir, targets):
+                return True
+        return False
+
+    def _read_output(self) -> bytes | None:
+        try:
+            return (self.root / self._output).read_bytes()
+        except OSError:
+            return None
+
+    def _pass(self, *, first: bool = False) -> None:
+        """One `pipeline.sync`; whatever goes wrong is reported, never raised."""
+        from .pipeline import sync
+
+        today = self._today()
+        self.passes += 1
+        try:
+            result = sync(self.root, today)
+        except Exception as exc:  # noqa: BLE001 - a failed pass must not end the watch
+            self._failed(exc, first)
+            return
+        outcome = result.outcome
+        new_day = self._day is not None and today != self._day
+        self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
+        self._config, self._output = outcome.config, result.output
+        self._own = self._read_output()
+        for line in result.recorded:
+            self._say("recorded", MESSAGES["recorded"].format(line=line))
+        for problem in outcome.problems:
+            if problem not in self._problems:  # each problem once, until it is fixed
+                self._say("problem", problem.format())
+        self._problems = set(outcome.problems)
+        if result.written:
+            self.renders += 1
+        if first:
+            self._say(
+                "start",
+                MESSAGES["start"].format(
+                    vault=self.root,
+                    people=len(outcome.vault.people),
+                    reflections=len(outcome.reflections),
+                ),
+            )
+        elif result.written:
+            from .render import long_date
+
+            self._say(
+                "rewrite",
+                summarise(
+                    describe_changes(self._reflections, outcome.reflections),
+                    output=result.output,
+                    count=len(outcome.reflections),
+                    new_day=long_date(today) if new_day else None,
+                ),
+            )
+        self._reflections = outcome.reflections
+
+    def _failed(self, exc: Exception, first: bool) -> None:
+        message = MESSAGES["failed"].format(error=str(exc) or type(exc).__name__)
+        if message != self._last_error:
+            self._say("error", message, exc)
+        self._last_error = message
+        self._retry_at = time.monotonic() + self._backoff
+        self._backoff = min(self._backoff * 2, RETRY_MAX)
+        if first:
+            self._say("start", MESSAGES["start_failed"].format(vault=self.root))
+
+    def _say(self, kind: ReportKind, text: str, exc: BaseException | None = None) -> None:
+        with contextlib.suppress(Exception):  # a broken reporter must not stop the watch
+            self._report(Report(kind, text, exc))
