@@ -6,6 +6,7 @@ a schema or parse-settings change, or a corrupt file, rebuilds it from the notes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -17,10 +18,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
+from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
 #: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # one row per indexed note; `problems` is 1 when the record carries any
+    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
+    " record TEXT NOT NULL, problems INTEGER NOT NULL DEFAULT 0)",
+    # which (casefolded) link targets each daily note mentions: who a change can affect
+    "CREATE TABLE IF NOT EXISTS links (target TEXT NOT NULL, path TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS links_by_target ON links (target)",
+    "CREATE INDEX IF NOT EXISTS links_by_path ON links (path)",
+    # the names and aliases each person note claims, to resolve links without decoding
+    "CREATE TABLE IF NOT EXISTS people (path TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " info TEXT NOT NULL)",
+    # per-person results of the last run (reflections and last contact), see `derived_for`
+    "CREATE TABLE IF NOT EXISTS derived (person TEXT PRIMARY KEY, payload TEXT NOT NULL,"
+    " due INTEGER NOT NULL)",
+)
 
 
 @dataclass(frozen=True)
@@ -35,10 +53,17 @@ class FileSig:
 
 
 @dataclass
-class RefreshStats:
-    parsed: int = 0
-    reused: int = 0
-    removed: int = 0
+class Changes:
+    """What one refresh found: the records before and after, for every path that moved."""
+
+    old: dict[str, NoteRecord]  # previous records of changed or removed paths
+    new: dict[str, NoteRecord]  # fresh records of changed or added paths
+    removed: list[str]
+    unchanged: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.new or self.removed)
 
 
 def cache_dir() -> Path:
@@ -53,47 +78,56 @@ def cache_dir() -> Path:
 
 def cache_path(root: Path) -> Path:
     """One cache file per vault, named after it so a user can tell them apart."""
-    resolved = str(root.resolve())
-    digest = hashlib.sha256(resolved.encode()).hexdigest()[:16]
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", root.resolve().name).strip("-")[:40] or "vault"
+    resolved = root.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-")[:40] or "vault"
     return cache_dir() / f"{slug}-{digest}.sqlite3"
 
 
+def person_keys(rec: NoteRecord) -> tuple[str, ...]:
+    """The casefolded names a person note answers to (empty when it did not parse)."""
+    return () if rec.person is None else Claim.of(rec.person).keys
+
+
+def link_keys(rec: NoteRecord) -> set[str]:
+    return {link.casefold() for e in rec.entries for link in e.links}
+
+
 class Index:
-    """The cache for one vault. `settings` fingerprints whatever changes how files parse."""
+    """The cache for one vault. `settings` fingerprints whatever changes how files parse.
+
+    Any `sqlite3.DatabaseError` escaping a method means the cache is damaged: callers
+    `reset()` it and start again (it only ever holds what the notes can rebuild).
+    """
 
     def __init__(self, path: Path, settings: str) -> None:
         self.path = path
         self.settings = settings
         self.rebuilt_reason: str | None = None
-        self.conn = self._open()
-
-    def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = self._connect_checked()
-        except sqlite3.DatabaseError as exc:  # corrupt or not a database: start over
-            self.rebuilt_reason = f"cache was unreadable ({exc})"
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
-            conn = self._connect_checked()
-        return conn
+            self.conn = self._connect()
+        except sqlite3.DatabaseError as exc:
+            self.conn = self.reset(f"cache was unreadable ({exc})")
 
-    def _connect_checked(self) -> sqlite3.Connection:
+    def reset(self, reason: str) -> sqlite3.Connection:
+        """Throw the cache file away and start an empty one."""
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        self.rebuilt_reason = reason
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self.conn = self._connect()
+        return self.conn
+
+    def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER,"
-                " size INTEGER, record TEXT NOT NULL)"
-            )
+            for statement in _TABLES:
+                conn.execute(statement)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("quick_check failed")
         except sqlite3.DatabaseError:
             conn.close()
             raise
@@ -102,8 +136,8 @@ class Index:
             if meta:
                 self.rebuilt_reason = "schema or settings changed"
             conn.execute("BEGIN")
-            conn.execute("DELETE FROM files")
-            conn.execute("DELETE FROM meta")
+            for table in ("files", "links", "people", "derived", "meta"):
+                conn.execute(f"DELETE FROM {table}")
             conn.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
             conn.execute("COMMIT")
         return conn
@@ -118,51 +152,120 @@ class Index:
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def refresh(
-        self,
-        sigs: Iterable[FileSig],
-        parse: Callable[[list[FileSig]], list[NoteRecord]],
-    ) -> tuple[list[NoteRecord], RefreshStats]:
-        """Records for exactly `sigs`: cached ones reused, changed ones parsed, gone ones dropped.
+    def update(
+        self, sigs: Iterable[FileSig], parse: Callable[[list[FileSig]], list[NoteRecord]]
+    ) -> Changes:
+        """Bring the cache in line with `sigs`: parse what changed, drop what is gone.
 
-        `parse` receives every file that must be (re)read at once, so it may spread the
-        work over processes.
+        Only signatures are compared; no unchanged record is decoded. `parse` receives
+        every file that must be (re)read at once, so it may spread the work over processes.
         """
-        stats = RefreshStats()
         known = {
-            path: (mtime, size, record)
-            for path, mtime, size, record in self.conn.execute(
-                "SELECT path, mtime_ns, size, record FROM files"
-            )
+            path: (mtime, size)
+            for path, mtime, size in self.conn.execute("SELECT path, mtime_ns, size FROM files")
         }
-        records: list[NoteRecord] = []
         stale: list[FileSig] = []
-        wanted: set[str] = set()
+        seen: set[str] = set()
         for sig in sigs:
-            wanted.add(sig.rel)
-            hit = known.get(sig.rel)
-            if hit is not None and hit[0] == sig.mtime_ns and hit[1] == sig.size:
-                records.append(decode_record(hit[2]))
-                stats.reused += 1
-            else:
+            seen.add(sig.rel)
+            if known.get(sig.rel) != (sig.mtime_ns, sig.size):
                 stale.append(sig)
+        removed = [path for path in known if path not in seen]
+        changed_known = [s.rel for s in stale if s.rel in known] + removed
+        old = self.records(changed_known)
         fresh = parse(stale) if stale else []
-        stats.parsed = len(fresh)
-        gone = [path for path in known if path not in wanted]
-        stats.removed = len(gone)
-        if fresh or gone:
-            self.conn.execute("BEGIN")
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                (
-                    (sig.rel, sig.mtime_ns, sig.size, encode_record(rec))
-                    for sig, rec in zip(stale, fresh, strict=True)
-                ),
+        new = {sig.rel: rec for sig, rec in zip(stale, fresh, strict=True)}
+        if stale or removed:
+            self._store(stale, fresh, changed_known)
+        return Changes(old, new, removed, len(seen) - len(stale))
+
+    def _store(self, stale: list[FileSig], fresh: list[NoteRecord], drop: list[str]) -> None:
+        c = self.conn
+        c.execute("BEGIN")
+        for table in ("files", "links", "people"):
+            c.executemany(f"DELETE FROM {table} WHERE path = ?", ((p,) for p in drop))
+        c.executemany(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+            (
+                (sig.rel, sig.mtime_ns, sig.size, encode_record(rec), int(bool(rec.problems)))
+                for sig, rec in zip(stale, fresh, strict=True)
+            ),
+        )
+        c.executemany(
+            "INSERT INTO links VALUES (?, ?)",
+            ((key, rec.path) for rec in fresh if rec.kind == "daily" for key in link_keys(rec)),
+        )
+        c.executemany(
+            "INSERT INTO people VALUES (?, ?, ?)",
+            (
+                (rec.path, rec.person.name, Claim.of(rec.person).to_json())
+                for rec in fresh
+                if rec.person is not None
+            ),
+        )
+        c.execute("COMMIT")
+
+    def records(self, paths: Iterable[str]) -> dict[str, NoteRecord]:
+        """Decoded records of these paths (those the cache holds)."""
+        out: dict[str, NoteRecord] = {}
+        wanted = list(paths)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for path, text in self.conn.execute(
+                f"SELECT path, record FROM files WHERE path IN ({marks})", chunk
+            ):
+                out[path] = decode_record(text)
+        return out
+
+    def all_records(self) -> list[NoteRecord]:
+        return [decode_record(t) for (t,) in self.conn.execute("SELECT record FROM files")]
+
+    def records_with_problems(self) -> list[NoteRecord]:
+        return [
+            decode_record(t)
+            for (t,) in self.conn.execute("SELECT record FROM files WHERE problems = 1")
+        ]
+
+    def claims(self) -> list[Claim]:
+        """What every parsed person note claims (names, aliases, circle), without decoding it."""
+        return [
+            Claim.from_json(path, name, info)
+            for path, name, info in self.conn.execute("SELECT path, name, info FROM people")
+        ]
+
+    def paths_linking(self, targets: Iterable[str]) -> set[str]:
+        """Daily notes that link any of these casefolded targets."""
+        wanted = sorted(set(targets))
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                p
+                for (p,) in self.conn.execute(
+                    f"SELECT DISTINCT path FROM links WHERE target IN ({marks})", chunk
+                )
             )
-            self.conn.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in gone))
-            self.conn.execute("COMMIT")
-        records.extend(fresh)
-        return records, stats
+        return found
+
+    def derived(self, due_only: bool = False) -> dict[str, str]:
+        query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")
+        return dict(self.conn.execute(query).fetchall())
+
+    def put_derived(self, rows: Iterable[tuple[str, str, bool]], *, replace_all: bool) -> None:
+        c = self.conn
+        c.execute("BEGIN")
+        if replace_all:
+            c.execute("DELETE FROM derived")
+        c.executemany(
+            "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
+            ((person, payload, int(due)) for person, payload, due in rows),
+        )
+        c.execute("COMMIT")
+
+    def drop_derived(self, people: Iterable[str]) -> None:
+        self.conn.executemany("DELETE FROM derived WHERE person = ?", ((p,) for p in people))
 
 
 # -- codec: records ⇄ compact JSON arrays (positional, so decoding stays cheap) ----------
@@ -180,24 +283,35 @@ def _yd(y: YearlyDate) -> list[Any]:
     return [y.label, y.month, y.day, y.year]
 
 
+def encode_person(p: Person) -> list[Any]:
+    return [
+        p.name, p.file, list(p.aliases), list(p.tags), p.circle, p.cadence_days,
+        None if p.birthday is None else _yd(p.birthday), [_yd(y) for y in p.dates],
+        _d(p.snooze_until), list(p.likes), p.boundaries, dict(p.key_lines),
+    ]  # fmt: skip
+
+
+def decode_person(data: list[Any]) -> Person:
+    (name, file, aliases, tags, circle, cadence, birthday, dates, snooze, likes, boundaries,
+     key_lines) = data  # fmt: skip
+    return Person(
+        name=name,
+        file=file,
+        aliases=tuple(aliases),
+        tags=tuple(tags),
+        circle=circle,
+        cadence_days=cadence,
+        birthday=None if birthday is None else YearlyDate(*birthday),
+        dates=tuple(YearlyDate(*y) for y in dates),
+        snooze_until=_ud(snooze),
+        likes=tuple(likes),
+        boundaries=boundaries,
+        key_lines=key_lines,
+    )
+
+
 def encode_record(rec: NoteRecord) -> str:
-    p = rec.person
-    person = None
-    if p is not None:
-        person = [
-            p.name,
-            p.file,
-            list(p.aliases),
-            list(p.tags),
-            p.circle,
-            p.cadence_days,
-            None if p.birthday is None else _yd(p.birthday),
-            [_yd(y) for y in p.dates],
-            _d(p.snooze_until),
-            list(p.likes),
-            p.boundaries,
-            dict(p.key_lines),
-        ]
+    person = None if rec.person is None else encode_person(rec.person)
     entries = [
         [e.line, e.text, _d(e.date), list(e.tags), list(e.links), e.task] for e in rec.entries
     ]
@@ -208,40 +322,10 @@ def encode_record(rec: NoteRecord) -> str:
 
 def decode_record(text: str) -> NoteRecord:
     path, kind, person, day, entries, problems = json.loads(text)
-    p = None
-    if person is not None:
-        (
-            name,
-            file,
-            aliases,
-            tags,
-            circle,
-            cadence,
-            birthday,
-            dates,
-            snooze,
-            likes,
-            boundaries,
-            key_lines,
-        ) = person
-        p = Person(
-            name=name,
-            file=file,
-            aliases=tuple(aliases),
-            tags=tuple(tags),
-            circle=circle,
-            cadence_days=cadence,
-            birthday=None if birthday is None else YearlyDate(*birthday),
-            dates=tuple(YearlyDate(*y) for y in dates),
-            snooze_until=_ud(snooze),
-            likes=tuple(likes),
-            boundaries=boundaries,
-            key_lines=key_lines,
-        )
     return NoteRecord(
         path=path,
         kind=kind,
-        person=p,
+        person=None if person is None else decode_person(person),
         day=_ud(day),
         entries=tuple(
             Entry(

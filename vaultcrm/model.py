@@ -7,6 +7,7 @@ without cost. Records are frozen: a `Vault` snapshot is a value, never mutated i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,40 @@ class Person:
     boundaries: str | None = None
     #: file line of each top-level frontmatter key, so later checks can point at it
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one person note claims: enough to resolve links and check the roster."""
+
+    path: str
+    name: str
+    keys: tuple[str, ...]  # casefolded name and aliases
+    aliases_line: int | None = None
+    circle: str | None = None
+    circle_line: int | None = None
+
+    @classmethod
+    def of(cls, person: Person) -> Claim:
+        keys = {person.name.casefold()} | {
+            a.strip().casefold() for a in person.aliases if a.strip()
+        }
+        return cls(
+            person.file,
+            person.name,
+            tuple(sorted(keys)),
+            person.key_lines.get("aliases"),
+            person.circle,
+            person.key_lines.get("circle"),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps([self.keys, self.aliases_line, self.circle, self.circle_line])
+
+    @classmethod
+    def from_json(cls, path: str, name: str, text: str) -> Claim:
+        keys, aliases_line, circle, circle_line = json.loads(text)
+        return cls(path, name, tuple(keys), aliases_line, circle, circle_line)
 
 
 @dataclass(frozen=True)

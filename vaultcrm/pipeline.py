@@ -1,30 +1,44 @@
 """The use cases behind `sync` and `due`, as plain functions that never print.
 
-config → walk → index → Vault → reflect → render → write (only when changed)
+    config → walk → index → (incremental) reflections → render → write (only when changed)
+
+A `sync` whose inputs (every file's signature, today, config, templates, the note
+itself) are exactly those of the last run does no work beyond the walk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, load_config
-from .model import Problem, Reflection, Vault
-from .vault import LoadStats, load_vault
+from .config import Config, config_fingerprint, daily_notes, load_config
+from .index import SCHEMA_VERSION, Index
+from .model import Interaction, Person, Problem, Reflection
+from .vault import LoadStats, Walk, assemble, open_index, read_records, sort_problems, walk
 
 
 @dataclass
 class Outcome:
-    """Everything one run learned about the vault for one `today`."""
+    """Everything one run learned about the vault for one `today`.
+
+    `people` and `last` cover at least everyone with a reflection: the person and their
+    last contact on or before today, for the note's context lines.
+    """
 
     root: Path
     config: Config
     today: dt.date
-    vault: Vault
     reflections: list[Reflection]
     problems: list[Problem]
     stats: LoadStats
+    people: dict[str, Person] = field(default_factory=dict)
+    last: dict[str, Interaction] = field(default_factory=dict)
+    people_count: int = 0
 
 
 @dataclass
@@ -37,22 +51,84 @@ class SyncResult:
 
 def compute(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
     """Read the vault (through the index) and work out every reflection for `today`."""
+    config, config_problems = load_config(root)
+    return _compute(root, config, config_problems, walk(root, config), today, use_cache)
+
+
+def _compute(
+    root: Path,
+    config: Config,
+    config_problems: list[Problem],
+    walked: Walk,
+    today: dt.date,
+    use_cache: bool,
+) -> Outcome:
+    if not use_cache:
+        return _compute_uncached(root, config, today, walked, config_problems)
+    index = open_index(root, config)
+    try:
+        return _compute_cached(root, config, today, walked, config_problems, index)
+    finally:
+        index.close()
+
+
+def _compute_uncached(
+    root: Path, config: Config, today: dt.date, walked: Walk, config_problems: list[Problem]
+) -> Outcome:
+    from .incremental import last_contact
     from .reflect import reflect
 
-    config, config_problems = load_config(root)
-    vault, stats = load_vault(root, config, use_cache=use_cache)
+    records = read_records(root, walked.sigs, daily_notes(config))
+    vault = assemble(root, records, config, walked.problems)
+    stats = LoadStats(files=len(walked.sigs), parsed=len(records))
     reflections = reflect(vault, today, config)
-    problems = sorted(
-        {*config_problems, *vault.problems},
-        key=lambda p: (p.path, p.line or 0, p.col or 0, p.message),
+    due = {r.person for r in reflections}
+    last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
+    return Outcome(
+        root,
+        config,
+        today,
+        reflections,
+        sort_problems([*config_problems, *vault.problems]),
+        stats,
+        {n: vault.people[n] for n in due},
+        last,
+        len(vault.people),
     )
-    return Outcome(root, config, today, vault, reflections, problems, stats)
+
+
+def _compute_cached(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    walked: Walk,
+    config_problems: list[Problem],
+    index: Index,
+) -> Outcome:
+    from . import incremental
+
+    try:
+        result = incremental.compute(root, config, today, index, walked)
+    except sqlite3.DatabaseError as exc:  # damaged mid-way: start from an empty cache
+        index.reset(f"cache was unreadable ({exc})")
+        result = incremental.compute(root, config, today, index, walked)
+    return Outcome(
+        root,
+        config,
+        today,
+        result.reflections,
+        sort_problems([*config_problems, *result.problems]),
+        result.stats,
+        result.people,
+        result.last,
+        result.people_count,
+    )
 
 
 def render_outcome(outcome: Outcome) -> str:
     from .render import build_items, render_note
 
-    items = build_items(outcome.reflections, outcome.vault, outcome.today)
+    items = build_items(outcome.reflections, outcome.people, outcome.last)
     return render_note(outcome.root, items, outcome.today, len(outcome.problems))
 
 
@@ -61,8 +137,81 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
     from .edit import write_generated
     from .render import MARKER
 
-    outcome = compute(root, today, use_cache=use_cache)
+    config, config_problems = load_config(root)
+    output = config.output.strip("/")
+    walked = walk(root, config)
+    key = _inputs_key(root, config, today, walked, output) if use_cache else ""
+    if use_cache:
+        unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
+        if unchanged is not None:
+            return unchanged
+    outcome = _compute(root, config, config_problems, walked, today, use_cache)
     text = render_outcome(outcome)
-    output = outcome.config.output.strip("/")
     result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
+    if use_cache:
+        # the note just written is an input of the next run: key it as it is now
+        _remember_sync(outcome, _inputs_key(root, config, today, walked, output))
     return SyncResult(outcome, output, result.changed)
+
+
+# -- the no-change fast path -------------------------------------------------------------
+
+
+def _inputs_key(root: Path, config: Config, today: dt.date, walked: Walk, output: str) -> str:
+    """Changes whenever anything a sync reads could have changed."""
+    from .render import template_fingerprint
+
+    h = hashlib.sha256()
+    try:
+        st = os.stat(root / output)
+        note = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+    except OSError:
+        note = "absent"
+    h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|{note}|".encode())
+    h.update(template_fingerprint(root).encode())
+    for s in walked.sigs:
+        h.update(f"{s.rel}\0{s.mtime_ns}\0{s.size}\n".encode())
+    for p in walked.problems:
+        h.update(p.format().encode())
+    return h.hexdigest()
+
+
+def _unchanged_since_last_sync(
+    root: Path, config: Config, today: dt.date, walked: Walk, output: str, key: str
+) -> SyncResult | None:
+    """The last sync's result when none of its inputs changed, else None."""
+    from .incremental import reflection_from_json
+
+    index = open_index(root, config)
+    try:
+        saved = index.get_meta("last_sync")
+        memo = json.loads(saved) if saved else None
+        if memo is None or memo.get("key") != key:
+            return None
+        reflections = [reflection_from_json(item) for item in memo["reflections"]]
+    except (sqlite3.DatabaseError, ValueError, KeyError):
+        return None
+    finally:
+        index.close()
+    problems = [Problem(**p) for p in memo["problems"]]
+    stats = LoadStats(files=len(walked.sigs), reused=len(walked.sigs), cache=str(index.path))
+    outcome = Outcome(
+        root, config, today, reflections, problems, stats, people_count=memo["people"]
+    )
+    return SyncResult(outcome, output, False)
+
+
+def _remember_sync(outcome: Outcome, key: str) -> None:
+    memo = {
+        "key": key,
+        "problems": [p.to_json() for p in outcome.problems],
+        "people": outcome.people_count,
+        "reflections": [r.to_json() for r in outcome.reflections],
+    }
+    index = open_index(outcome.root, outcome.config)
+    try:
+        index.set_meta("last_sync", json.dumps(memo, ensure_ascii=False))
+    except sqlite3.DatabaseError:
+        pass  # only a cache: the next sync simply does the work again
+    finally:
+        index.close()

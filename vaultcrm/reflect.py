@@ -389,16 +389,23 @@ def _order(r: Reflection) -> tuple[Any, ...]:
     return (kind_rank, r.kind, urgency, r.person.casefold(), r.person, rest, r.file, r.reason)
 
 
-def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """Every rule for every person, in a total, deterministic order.
+def reflect_person(
+    person: Person, vault: Vault, today: dt.date, config: Config
+) -> list[Reflection]:
+    """Every rule for one person, unordered (the index caches these per person)."""
+    return [found for rule in RULES.values() for found in rule(person, vault, today, config)]
 
-    Kind (KINDS order), then urgency, then name (case-insensitive, then exact), then
-    the remaining fields, so equal inputs always give an identical list.
-    """
-    found = [
-        reflection
-        for rule in RULES.values()
+
+def order(reflections: Iterable[Reflection]) -> list[Reflection]:
+    """Kind (KINDS order), then urgency, then name (case-insensitive, then exact), then
+    the remaining fields, so equal inputs always give an identical list."""
+    return sorted(reflections, key=_order)
+
+
+def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """Every rule for every person, in a total, deterministic order."""
+    return order(
+        found
         for person in vault.people.values()
-        for reflection in rule(person, vault, today, config)
-    ]
-    return sorted(found, key=_order)
+        for found in reflect_person(person, vault, today, config)
+    )

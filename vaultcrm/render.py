@@ -11,12 +11,12 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import KINDS, Interaction, Person, Reflection, Vault
+from .model import KINDS, Interaction, Person, Reflection
 
 #: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
 #: and it is written by code, not by the (overridable) template, so it is always there.
@@ -112,15 +112,15 @@ def template_fingerprint(root: Path) -> str:
     return h.hexdigest()
 
 
-def build_items(reflections: Iterable[Reflection], vault: Vault, today: dt.date) -> list[Item]:
-    """Attach to each reflection its person and their last contact up to `today`."""
+def build_items(
+    reflections: Iterable[Reflection],
+    people: Mapping[str, Person],
+    last: Mapping[str, Interaction],
+) -> list[Item]:
+    """Attach to each reflection its person and their last contact."""
     from .ticks import item_id
 
-    items = []
-    for r in reflections:
-        past = [i for i in vault.interactions.get(r.person, ()) if i.date <= today]
-        items.append(Item(r, vault.people[r.person], past[-1] if past else None, item_id(r)))
-    return items
+    return [Item(r, people[r.person], last.get(r.person), item_id(r)) for r in reflections]
 
 
 def sections_of(items: Sequence[Item]) -> list[Section]:

@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_FILE, Config, config_fingerprint, daily_notes
+from .dailynotes import DailyNotes
 from .errors import VaultcrmError
-from .index import FileSig, Index, RefreshStats, cache_path
-from .model import FollowUp, Interaction, NoteRecord, Person, Problem, Vault
+from .index import Changes, FileSig, Index, cache_path
+from .model import Claim, FollowUp, Interaction, NoteRecord, Problem, Vault
 from .parse import parse_note
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
 
+#: The edit engine's conflict copies (`Ann.conflict.md`, `Ann.conflict-2.md`) are not people.
+CONFLICT_COPY = re.compile(r"\.conflict(?:-\d+)?\.md$")
+
 #: Parsing more files than this at once is spread over processes (cold index).
 PARALLEL_THRESHOLD = 1500
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
 class LoadStats:
+    """What a run did: files seen, parsed again, reused from the index; people reflected."""
+
     files: int = 0
     parsed: int = 0
     reused: int = 0
     removed: int = 0
     cache: str | None = None
     cache_rebuilt: str | None = None
+    reflected: int = 0  # people whose reflections were worked out (not taken from the cache)
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,6 @@ def walk(root: Path, config: Config) -> Walk:
     """
     people = _norm_folder(config.people_folder)
     daily_folder = _norm_folder(config.daily_folder)
-    dailies = daily_notes(config)
     output = config.output.strip("/")
     tops = sorted({people, daily_folder}) if people and daily_folder else [""]
     root_real = os.path.realpath(root)
@@ -95,6 +100,17 @@ def walk(root: Path, config: Config) -> Walk:
                 continue
             if not name.endswith(".md") or name.startswith(".") or rel == output:
                 continue
+            if CONFLICT_COPY.search(name):
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        "a conflict copy kept by vaultcrm: merge "
+                        "what you need into the note, then delete it",
+                        "warning",
+                    )
+                )
+                continue
             try:
                 if entry.is_symlink():
                     real = os.path.realpath(entry.path)
@@ -112,9 +128,8 @@ def walk(root: Path, config: Config) -> Walk:
             if rel.startswith(people_prefix):
                 sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, "person"))
                 continue
-            day = dailies.date_of(rel)
-            if day is not None:
-                sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, "daily", day))
+            # a daily-note candidate: whether its name is a date is settled when it is read
+            sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, "daily"))
 
     for top in tops:
         path = os.path.join(root, top) if top else os.fspath(root)
@@ -124,19 +139,32 @@ def walk(root: Path, config: Config) -> Walk:
     return Walk(sigs, problems)
 
 
-def read_records(root: Path, sigs: list[FileSig]) -> list[NoteRecord]:
-    """Read and parse files, in order; many files are spread over the CPU's cores."""
+def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[NoteRecord]:
+    """Read and parse files, in order; many files are spread over the CPU's cores.
+
+    A daily-note candidate whose name is not a date for `dailies` becomes an empty
+    "other" record, so the index remembers not to read it again.
+    """
     if len(sigs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         workers = min(os.cpu_count() or 1, 8)
         chunk = max(64, len(sigs) // (workers * 4))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_read_one, [root] * len(sigs), sigs, chunksize=chunk))
-    return [_read_one(root, sig) for sig in sigs]
+            return list(
+                pool.map(
+                    _read_one, [root] * len(sigs), sigs, [dailies] * len(sigs), chunksize=chunk
+                )
+            )
+    return [_read_one(root, sig, dailies) for sig in sigs]
 
 
-def _read_one(root: Path, sig: FileSig) -> NoteRecord:
+def _read_one(root: Path, sig: FileSig, dailies: DailyNotes) -> NoteRecord:
+    day = sig.day
+    if sig.kind == "daily" and day is None:
+        day = dailies.date_of(sig.rel)
+        if day is None:
+            return NoteRecord(sig.rel, "other")
     try:
         with open(os.path.join(root, sig.rel), "rb") as fh:
             data = fh.read()
@@ -144,143 +172,188 @@ def _read_one(root: Path, sig: FileSig) -> NoteRecord:
         return NoteRecord(
             sig.rel, sig.kind, problems=(Problem(sig.rel, None, f"cannot read: {exc.strerror}"),)
         )
-    return parse_note(sig.rel, data, sig.kind, sig.day)
+    return parse_note(sig.rel, data, sig.kind, day)
 
 
 def open_index(root: Path, config: Config) -> Index:
     return Index(cache_path(root), config_fingerprint(config))
 
 
-def load_records(
-    root: Path, config: Config, walked: Walk, index: Index | None
-) -> tuple[list[NoteRecord], LoadStats]:
-    """Records for every walked file, through the index when there is one."""
-    stats = LoadStats(files=len(walked.sigs))
-    if index is None:
-        records = read_records(root, walked.sigs)
-        stats.parsed = len(records)
-        return records, stats
-    records, refresh = index.refresh(walked.sigs, lambda stale: read_records(root, stale))
-    _copy_stats(stats, refresh)
-    stats.cache = str(index.path)
-    stats.cache_rebuilt = index.rebuilt_reason
-    return records, stats
-
-
-def _copy_stats(stats: LoadStats, refresh: RefreshStats) -> None:
-    stats.parsed, stats.reused, stats.removed = refresh.parsed, refresh.reused, refresh.removed
+def update_index(
+    root: Path, config: Config, index: Index, walked: Walk, stats: LoadStats
+) -> Changes:
+    """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
+    dailies = daily_notes(config)
+    try:
+        changes = index.update(walked.sigs, lambda stale: read_records(root, stale, dailies))
+    except sqlite3.DatabaseError as exc:
+        index.reset(f"cache was unreadable ({exc})")
+        changes = index.update(walked.sigs, lambda stale: read_records(root, stale, dailies))
+    stats.parsed, stats.reused, stats.removed = (
+        len(changes.new),
+        changes.unchanged,
+        len(changes.removed),
+    )
+    stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason
+    return changes
 
 
 def load_vault(root: Path, config: Config, *, use_cache: bool = True) -> tuple[Vault, LoadStats]:
     """The whole pipeline up to a `Vault`; problems are inside it, never raised."""
     walked = walk(root, config)
-    index = open_index(root, config) if use_cache else None
+    stats = LoadStats(files=len(walked.sigs))
+    if not use_cache:
+        records = read_records(root, walked.sigs, daily_notes(config))
+        stats.parsed = len(records)
+        return assemble(root, records, config, walked.problems), stats
+    index = open_index(root, config)
     try:
-        records, stats = load_records(root, config, walked, index)
+        update_index(root, config, index, walked, stats)
+        records = index.all_records()
     finally:
-        if index is not None:
-            index.close()
+        index.close()
     return assemble(root, records, config, walked.problems), stats
 
 
-def flags_of(tags: Iterable[str], config: Config) -> frozenset[str]:
-    """Canonical flags (shared/heard/deep/win) carried by a line's tags."""
-    tagset = set(tags)
-    return frozenset(flag for flag, tag in config.tags.items() if tag in tagset)
+def flag_reader(config: Config) -> Callable[[tuple[str, ...]], frozenset[str]]:
+    """tags of a line → canonical flags (shared/heard/deep/win), memoised: lines repeat tags."""
+    wanted = [(flag, tag) for flag, tag in config.tags.items()]
+    memo: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}
+
+    def flags(tags: tuple[str, ...]) -> frozenset[str]:
+        found = memo.get(tags)
+        if found is None:
+            found = memo[tags] = frozenset(flag for flag, tag in wanted if tag in tags)
+        return found
+
+    return flags
 
 
-def assemble(
-    root: Path, records: Iterable[NoteRecord], config: Config, problems: Iterable[Problem] = ()
-) -> Vault:
-    """Resolve links to people and build the snapshot. Pure: no file is read here."""
-    found: list[Problem] = list(problems)
-    people: dict[str, Person] = {}
-    person_records: list[NoteRecord] = []
-    daily_records: list[NoteRecord] = []
-    for rec in sorted(records, key=lambda r: r.path):
-        found.extend(rec.problems)
-        if rec.kind == "person" and rec.person is not None:
-            name = rec.person.name
-            if name in people:
-                found.append(
-                    Problem(
-                        rec.path,
-                        None,
-                        f"another note is also named {name!r} "
-                        f"({people[name].file}); this one is ignored",
-                    )
-                )
-                continue
-            people[name] = rec.person
-            person_records.append(rec)
-        elif rec.kind == "daily":
-            daily_records.append(rec)
+#: A name or alias claimed by more than one person resolves to nobody.
+AMBIGUOUS = ""
 
-    names = _name_table(people, found)
-    for person in people.values():
-        if person.circle is not None and person.circle not in config.circles:
-            known = ", ".join(sorted(config.circles)) or "none"
-            found.append(
+
+@dataclass(frozen=True)
+class Roster:
+    """Who is who: the kept note per name, the link table, and what is wrong with them."""
+
+    paths: dict[str, str]  # person name → the note that defines them
+    names: dict[str, str]  # casefolded name or alias → person name, or AMBIGUOUS
+    problems: list[Problem]
+
+
+def roster(claims: Iterable[Claim], config: Config) -> Roster:
+    """Duplicate names, shared aliases and unknown circles, from the claims alone."""
+    problems: list[Problem] = []
+    paths: dict[str, str] = {}
+    kept: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: c.path):
+        if claim.name in paths:
+            problems.append(
                 Problem(
-                    person.file,
-                    person.key_lines.get("circle"),
-                    f"unknown circle {person.circle!r} (known: {known}); using default_cadence",
+                    claim.path,
+                    None,
+                    f"another note is also named "
+                    f"{claim.name!r} ({paths[claim.name]}); this one is ignored",
+                )
+            )
+            continue
+        paths[claim.name] = claim.path
+        kept.append(claim)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for claim in kept:
+        for key in claim.keys:
+            owners[key].add(claim.name)
+    names: dict[str, str] = {}
+    by_name = {c.name: c for c in kept}
+    for key, who in owners.items():
+        if len(who) == 1:
+            names[key] = next(iter(who))
+            continue
+        names[key] = AMBIGUOUS
+        for owner in sorted(who):
+            others = ", ".join(sorted(who - {owner}))
+            problems.append(
+                Problem(
+                    by_name[owner].path,
+                    by_name[owner].aliases_line,
+                    f"name or alias {key!r} is shared with {others}; links to it count for no one",
                     "warning",
                 )
             )
+    known = ", ".join(sorted(config.circles)) or "none"
+    for claim in kept:
+        if claim.circle is not None and claim.circle not in config.circles:
+            problems.append(
+                Problem(
+                    claim.path,
+                    claim.circle_line,
+                    f"unknown circle {claim.circle!r} (known: {known}); using default_cadence",
+                    "warning",
+                )
+            )
+    return Roster(paths, names, problems)
 
-    interactions: dict[str, list[Interaction]] = defaultdict(list)
-    follow_ups: dict[str, list[FollowUp]] = defaultdict(list)
-    for rec in person_records:
-        assert rec.person is not None
-        name = rec.person.name
-        for entry in rec.entries:
-            if entry.date is None:
+
+def assemble(
+    root: Path,
+    records: Iterable[NoteRecord],
+    config: Config,
+    problems: Iterable[Problem] = (),
+    who: Roster | None = None,
+) -> Vault:
+    """Resolve links to people and build the snapshot. Pure: no file is read here.
+
+    With `who` (the whole vault's roster) the records may be a subset: only the people
+    whose notes are among them appear, and roster problems are left to the caller.
+    """
+    found: list[Problem] = list(problems)
+    records = sorted(records, key=lambda r: r.path)
+    person_records = [r for r in records if r.kind == "person" and r.person is not None]
+    if who is None:
+        who = roster((Claim.of(r.person) for r in person_records if r.person), config)
+        found.extend(who.problems)
+    people = {
+        r.person.name: r.person
+        for r in person_records
+        if r.person is not None and who.paths.get(r.person.name) == r.path
+    }
+    flags = flag_reader(config)
+    interactions: dict[str, list[Interaction]] = {n: [] for n in people}
+    follow_ups: dict[str, list[FollowUp]] = {n: [] for n in people}
+    for rec in records:
+        found.extend(rec.problems)
+        if rec.kind == "person":
+            person = rec.person
+            if person is None or person.name not in people or people[person.name] is not person:
                 continue
-            if entry.task is not None:
-                follow_ups[name].append(
-                    FollowUp(
-                        name, entry.date, entry.text, rec.path, entry.line, entry.task == "done"
-                    )
-                )
-            else:
-                interactions[name].append(
-                    Interaction(
-                        name,
-                        entry.date,
-                        entry.text,
-                        rec.path,
-                        entry.line,
-                        flags_of(entry.tags, config),
-                    )
-                )
-    for rec in daily_records:
-        assert rec.day is not None
-        for entry in rec.entries:
-            linked = _resolve(entry.links, names)
-            for name in linked:
-                if entry.task is not None:
+            name = person.name
+            for e in rec.entries:
+                if e.date is None:
+                    continue
+                if e.task is not None:
                     follow_ups[name].append(
-                        FollowUp(
-                            name,
-                            entry.date or rec.day,
-                            entry.text,
-                            rec.path,
-                            entry.line,
-                            entry.task == "done",
-                        )
+                        FollowUp(name, e.date, e.text, rec.path, e.line, e.task == "done")
                     )
                 else:
                     interactions[name].append(
-                        Interaction(
-                            name,
-                            rec.day,
-                            entry.text,
-                            rec.path,
-                            entry.line,
-                            flags_of(entry.tags, config),
-                        )
+                        Interaction(name, e.date, e.text, rec.path, e.line, flags(e.tags))
                     )
+        elif rec.kind == "daily" and rec.day is not None:
+            for e in rec.entries:
+                for name in _resolve(e.links, who.names):
+                    if name not in people:
+                        continue
+                    if e.task is not None:
+                        follow_ups[name].append(
+                            FollowUp(
+                                name, e.date or rec.day, e.text, rec.path, e.line, e.task == "done"
+                            )
+                        )
+                    else:
+                        interactions[name].append(
+                            Interaction(name, rec.day, e.text, rec.path, e.line, flags(e.tags))
+                        )
 
     order = sorted(people, key=lambda n: (n.casefold(), n))
     return Vault(
@@ -292,44 +365,13 @@ def assemble(
         follow_ups={
             n: tuple(sorted(follow_ups[n], key=lambda f: (f.due, f.file, f.line))) for n in order
         },
-        problems=tuple(sorted(set(found), key=_problem_order)),
+        problems=tuple(sort_problems(found)),
     )
 
 
-def _problem_order(p: Problem) -> tuple[str, int, int, str]:
-    return (p.path, p.line or 0, p.col or 0, p.message)
-
-
-#: A name or alias claimed by more than one person resolves to nobody.
-AMBIGUOUS = ""
-
-
-def _name_table(people: dict[str, Person], problems: list[Problem]) -> dict[str, str]:
-    """casefolded name or alias → person name, or AMBIGUOUS when shared."""
-    claims: dict[str, set[str]] = defaultdict(set)
-    for person in people.values():
-        claims[person.name.casefold()].add(person.name)
-        for alias in person.aliases:
-            if alias.strip():
-                claims[alias.strip().casefold()].add(person.name)
-    table: dict[str, str] = {}
-    for key, owners in claims.items():
-        if len(owners) == 1:
-            table[key] = next(iter(owners))
-            continue
-        table[key] = AMBIGUOUS
-        for owner in sorted(owners):
-            others = ", ".join(sorted(owners - {owner}))
-            person = people[owner]
-            problems.append(
-                Problem(
-                    person.file,
-                    person.key_lines.get("aliases"),
-                    f"name or alias {key!r} is shared with {others}; links to it count for no one",
-                    "warning",
-                )
-            )
-    return table
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Distinct problems in file, line, column order."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
 
 
 def _resolve(links: Iterable[str], names: dict[str, str]) -> list[str]:

@@ -444,7 +444,7 @@ class Watcher:
                 "start",
                 MESSAGES["start"].format(
                     vault=self.root,
-                    people=len(outcome.vault.people),
+                    people=outcome.people_count,
                     reflections=len(outcome.reflections),
                 ),
             )

@@ -1,0 +1,212 @@
+"""Reflections for `today`, recomputed only for the people a change can affect.
+
+The index keeps, per person, the reflections and last contact of the last run (`derived`),
+valid for one `today` (a config change empties the whole index). When notes change, the
+people they can touch are worked out from the index alone:
+
+- a changed person note touches that person (before and after);
+- a changed daily note touches everyone it links, before and after;
+- a changed name or alias touches every person who claims that key now or claimed it
+  before, since links to the key may now resolve differently.
+
+Everyone else keeps their cached result. A new `today`, or a cache without results, is a
+full pass. `tests/test_incremental.py` proves both paths give the same note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .index import Changes, Index, decode_person, encode_person, person_keys
+from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
+from .reflect import order, reflect_person
+from .vault import LoadStats, Roster, Walk, assemble, roster, sort_problems, update_index
+
+#: Reflection fields that hold dates (stored as ISO strings).
+DATE_FIELDS = frozenset({"last_contact", "last_shared", "last_heard", "last_deep", "date"})
+
+
+@dataclass
+class Result:
+    """What a run needs to report and render, without a whole `Vault` in memory."""
+
+    reflections: list[Reflection]  # ordered
+    people: dict[str, Person]  # at least everyone with a reflection
+    last: dict[str, Interaction]  # their last contact on or before today
+    problems: list[Problem]
+    stats: LoadStats
+    full_pass: bool
+    people_count: int
+
+
+def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
+    past = [i for i in vault.interactions.get(name, ()) if i.date <= today]
+    return past[-1] if past else None
+
+
+def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
+    stats = LoadStats(files=len(walked.sigs))
+    changes = update_index(root, config, index, walked, stats)
+    claims = index.claims()
+    who = roster(claims, config)
+    problems = sort_problems(
+        [
+            *walked.problems,
+            *who.problems,
+            *(p for rec in index.records_with_problems() for p in rec.problems),
+        ]
+    )
+    state = today.isoformat()
+    if index.get_meta("derived_for") != state:
+        return _full_pass(root, config, today, index, who, problems, stats, state)
+    affected = _affected(changes, who, claims)
+    if affected:
+        stats.reflected = _partial_pass(root, config, today, index, who, claims, affected)
+    return _from_cache(index, problems, stats, len(who.paths))
+
+
+def _full_pass(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    who: Roster,
+    problems: list[Problem],
+    stats: LoadStats,
+    state: str,
+) -> Result:
+    vault = assemble(root, index.all_records(), config, (), who)
+    found: list[Reflection] = []
+    rows = []
+    people: dict[str, Person] = {}
+    last: dict[str, Interaction] = {}
+    for name, person in vault.people.items():
+        mine = reflect_person(person, vault, today, config)
+        contact = last_contact(vault, name, today)
+        rows.append((name, _payload(person, mine, contact), bool(mine)))
+        if mine:
+            found.extend(mine)
+            people[name] = person
+            if contact is not None:
+                last[name] = contact
+    index.put_derived(rows, replace_all=True)
+    index.set_meta("derived_for", state)
+    stats.reflected = len(rows)
+    return Result(order(found), people, last, problems, stats, True, len(vault.people))
+
+
+def _affected(changes: Changes, who: Roster, claims: list[Claim]) -> set[str]:
+    """Names of the people whose results may differ after these changes."""
+    touched: set[str] = set()
+    changed_keys: set[str] = set()
+    for path in {*changes.new, *changes.old}:
+        before, after = changes.old.get(path), changes.new.get(path)
+        for rec in (before, after):
+            if rec is None:
+                continue
+            if rec.person is not None:
+                touched.add(rec.person.name)
+            if rec.kind == "daily":
+                touched.update(_linked(rec, who))
+        old_keys = person_keys(before) if before else ()
+        new_keys = person_keys(after) if after else ()
+        if old_keys != new_keys:
+            changed_keys.update(old_keys, new_keys)
+    if changed_keys:
+        touched.update(c.name for c in claims if changed_keys.intersection(c.keys))
+    return touched
+
+
+def _linked(rec: NoteRecord, who: Roster) -> set[str]:
+    found = (who.names.get(link.casefold()) for e in rec.entries for link in e.links)
+    return {name for name in found if name}
+
+
+def _partial_pass(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    who: Roster,
+    claims: list[Claim],
+    affected: set[str],
+) -> int:
+    present = [name for name in sorted(affected) if name in who.paths]
+    keys = {k for c in claims if c.name in affected for k in c.keys}
+    paths = {who.paths[name] for name in present} | index.paths_linking(keys)
+    vault = assemble(root, index.records(paths).values(), config, (), who)
+    rows = []
+    for name in present:
+        person = vault.people.get(name)
+        if person is None:  # its note no longer parses: nothing to say about them
+            continue
+        mine = reflect_person(person, vault, today, config)
+        rows.append((name, _payload(person, mine, last_contact(vault, name, today)), bool(mine)))
+    index.drop_derived(sorted(affected - {name for name, _, _ in rows}))
+    index.put_derived(rows, replace_all=False)
+    return len(rows)
+
+
+def _from_cache(index: Index, problems: list[Problem], stats: LoadStats, count: int) -> Result:
+    found: list[Reflection] = []
+    people: dict[str, Person] = {}
+    last: dict[str, Interaction] = {}
+    for name, payload in index.derived(due_only=True).items():
+        person, mine, contact = _unpayload(name, payload)
+        found.extend(mine)
+        people[name] = person
+        if contact is not None:
+            last[name] = contact
+    return Result(order(found), people, last, problems, stats, False, count)
+
+
+# -- payload: one person's results as JSON ---------------------------------------------
+
+
+def _payload(person: Person, reflections: Iterable[Reflection], contact: Interaction | None) -> str:
+    found = list(reflections)
+    last = None
+    if contact is not None:
+        last = [
+            contact.date.isoformat(),
+            contact.text,
+            contact.file,
+            contact.line,
+            sorted(contact.flags),
+        ]
+    return json.dumps(
+        {
+            # the person is needed only to render their reflections
+            "p": encode_person(person) if found else None,
+            "r": [r.to_json() for r in found],
+            "last": last,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def reflection_from_json(item: dict[str, Any]) -> Reflection:
+    """The inverse of `Reflection.to_json`."""
+    fields: dict[str, Any] = {
+        k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and isinstance(v, str) else v)
+        for k, v in item.items()
+        if k not in ("kind", "person", "file", "reason")
+    }
+    return Reflection(item["kind"], item["person"], item["file"], item["reason"], fields)
+
+
+def _unpayload(name: str, payload: str) -> tuple[Person, list[Reflection], Interaction | None]:
+    data = json.loads(payload)
+    found = [reflection_from_json(item) for item in data["r"]]
+    contact = None
+    if data["last"] is not None:
+        day, text, file, line, flags = data["last"]
+        contact = Interaction(name, dt.date.fromisoformat(day), text, file, line, frozenset(flags))
+    return decode_person(data["p"]), found, contact
