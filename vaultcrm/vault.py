@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -145,33 +146,39 @@ def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[N
     A daily-note candidate whose name is not a date for `dailies` becomes an empty
     "other" record, so the index remembers not to read it again.
     """
+    spec = (dailies.folder, dailies.fmt, dailies.explicit)
     if len(sigs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        import multiprocessing
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
+        # fork is fastest, but unsafe once other threads (a watcher's) may hold locks
+        method = "fork" if threading.active_count() == 1 else "forkserver"
         workers = min(os.cpu_count() or 1, 8)
         chunk = max(64, len(sigs) // (workers * 4))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(
-                pool.map(
-                    _read_one, [root] * len(sigs), sigs, [dailies] * len(sigs), chunksize=chunk
-                )
-            )
-    return [_read_one(root, sig, dailies) for sig in sigs]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            n = len(sigs)
+            return list(pool.map(_read_one, [root] * n, sigs, [spec] * n, chunksize=chunk))
+    return [_read_one(root, sig, spec) for sig in sigs]
 
 
-def _read_one(root: Path, sig: FileSig, dailies: DailyNotes) -> NoteRecord:
+@functools.lru_cache(maxsize=4)
+def _daily_notes(spec: tuple[str, str, bool]) -> DailyNotes:
+    return DailyNotes(*spec)
+
+
+def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteRecord:
     day = sig.day
     if sig.kind == "daily" and day is None:
-        day = dailies.date_of(sig.rel)
+        day = _daily_notes(spec).date_of(sig.rel)
         if day is None:
             return NoteRecord(sig.rel, "other")
     try:
         with open(os.path.join(root, sig.rel), "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return NoteRecord(
-            sig.rel, sig.kind, problems=(Problem(sig.rel, None, f"cannot read: {exc.strerror}"),)
-        )
+        problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
+        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
     return parse_note(sig.rel, data, sig.kind, day)
 
 
