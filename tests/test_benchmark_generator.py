@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
+
+from vaultcrm.cli import cli
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -120,6 +123,42 @@ def test_flags_and_link_forms_appear(vault: Path) -> None:
     assert re.search(r"\[\[[^\]]+\|[^\]]+\]\]", text), "display-text links"
     assert re.search(r"\[\[People/[^\]]+\]\]", text), "path links"
     assert re.search(r"\[\[[^\]]+#Work\]\]", text), "heading links"
+
+
+TASK = re.compile(r"^- \[([ x])\] (?:(\d{4}-\d\d-\d\d) )?(?:.*📅 (\d{4}-\d\d-\d\d))?", re.MULTILINE)
+
+
+def test_old_tasks_are_ticked_and_open_ones_are_recent_or_upcoming(vault: Path) -> None:
+    open_days: list[dt.date] = []
+    old_done = 0
+    for note in vault.rglob("*.md"):
+        for box, lead, plugin in TASK.findall(note.read_text(encoding="utf-8")):
+            due = dt.date.fromisoformat(lead or plugin or note.stem)  # undated: the note's day
+            if box == " ":
+                open_days.append(due)
+            elif due < generate.LAST_DAY - dt.timedelta(days=30):
+                old_done += 1
+    recent = [d for d in open_days if abs((d - generate.LAST_DAY).days) <= 60]
+    assert recent, "some follow-ups are open"
+    assert old_done >= 50, "the log of done tasks goes back a long way"
+    assert len(open_days) - len(recent) <= 2, "only the odd old task is forgotten"
+
+
+def test_a_10k_vault_at_its_today_reports_a_realistic_number_of_reflections(
+    tmp_path: Path,
+) -> None:
+    """Every kind shows up, but a real vault is not a wall of thousands of overdue items
+    (before this rule: 16,716 reflections for 10,000 people, 11,246 of them follow-ups)."""
+    people = 600
+    generate.generate(tmp_path / "v", people=people, daily=2 * people, seed=42)
+    args = ["due", "--json", "--vault", str(tmp_path / "v"), "--today", "2026-11-23"]
+    shown = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert (shown.exit_code, shown.stderr) == (0, ""), "the vault yields no problems"
+    kinds = [r["kind"] for r in json.loads(shown.stdout)["reflections"]]
+    assert set(kinds) == {"reach_out", "share", "listen", "deep", "birthday", "date",
+                          "follow_up", "celebrate"}
+    assert 0.05 * people <= len(kinds) <= 0.25 * people
+    assert kinds.count("follow_up") <= 0.06 * people
 
 
 def test_person_files_lists_what_generate_wrote(vault: Path) -> None:

@@ -11,13 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vaultcrm.parse import split_frontmatter
-from vaultcrm.surgery import (
-    append_line,
-    append_log_line,
-    check_task,
-    set_frontmatter_key,
-    unset_frontmatter_key,
-)
+from vaultcrm.surgery import append_line, append_log_line, check_task
+from vaultcrm.yamledit import set_frontmatter_key, unset_frontmatter_key
 
 ALICE = (
     "---\n"

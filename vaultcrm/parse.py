@@ -9,12 +9,12 @@ cheap test before any regex runs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.reader import ReaderError
 
@@ -188,7 +188,14 @@ def _loader_for(fm: str) -> Any:
     return _FastLoader if len(fm) <= _FAST_MAX_CHARS else _SlowLoader
 
 
-_HANDLER = YAMLHandler()
+
+
+@functools.cache
+def _handler() -> Any:
+    """python-frontmatter's YAML handler, imported on first use: `vaultcrm log` never needs it."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    return YAMLHandler()
 _MAYBE_ANCHOR = re.compile(r"[&*]\S")
 _ALIASES_REFUSED = "frontmatter uses a YAML anchor or alias (& or *), which vaultcrm refuses"
 #: The frontmatter block starts on file line 2, after the opening `---`.
@@ -241,7 +248,7 @@ def _load_frontmatter(path: str, fm: str) -> tuple[dict[Any, Any] | None, list[P
     if refused is not None:
         return None, [refused]
     try:
-        data = _HANDLER.load(fm, Loader=_loader_for(fm))
+        data = _handler().load(fm, Loader=_loader_for(fm))
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
         return None, [_yaml_problem(path, fm, err)]
     if data is None:

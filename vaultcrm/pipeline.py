@@ -133,9 +133,11 @@ def render_outcome(outcome: Outcome) -> str:
 
 
 def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
-    """Regenerate the note; the file is touched only when its bytes would change."""
+    """Record the boxes ticked in the note, then regenerate it; the file is touched only
+    when its bytes would change."""
     from .edit import write_generated
     from .render import MARKER
+    from .ticks import record_ticks
 
     config, config_problems = load_config(root)
     output = config.output.strip("/")
@@ -146,12 +148,16 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
         if unchanged is not None:
             return unchanged
     outcome = _compute(root, config, config_problems, walked, today, use_cache)
+    recorded = record_ticks(root, config, today, outcome.reflections)
+    if recorded:  # the recorded lines changed notes: read them again
+        walked = walk(root, config)
+        outcome = _compute(root, config, config_problems, walked, today, use_cache)
     text = render_outcome(outcome)
     result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
     if use_cache:
         # the note just written is an input of the next run: key it as it is now
         _remember_sync(outcome, _inputs_key(root, config, today, walked, output))
-    return SyncResult(outcome, output, result.changed)
+    return SyncResult(outcome, output, result.changed, recorded)
 
 
 # -- the no-change fast path -------------------------------------------------------------

@@ -167,19 +167,21 @@ def make_environment(root: Path) -> Any:
     from jinja2.sandbox import SandboxedEnvironment
 
     class ContainedLoader(jinja2.FileSystemLoader):
+        """One folder; a template that resolves outside it (a symlink) does not exist."""
+
         def get_source(
             self, environment: jinja2.Environment, template: str
-        ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        ) -> tuple[str, str, Callable[[], bool]]:
             source, filename, uptodate = super().get_source(environment, template)
-            if filename is not None:
-                real = os.path.realpath(filename)
-                bases = [os.path.realpath(p) for p in self.searchpath]
-                if not any(os.path.commonpath([b, real]) == b for b in bases):
-                    raise jinja2.TemplateNotFound(template)
+            base = os.path.realpath(self.searchpath[0])
+            if os.path.commonpath([base, os.path.realpath(filename)]) != base:
+                raise jinja2.TemplateNotFound(template)
             return source, filename, uptodate
 
     env = SandboxedEnvironment(
-        loader=ContainedLoader([str(p) for p in template_folders(root)], followlinks=False),
+        loader=jinja2.ChoiceLoader(
+            [ContainedLoader(str(p), followlinks=False) for p in template_folders(root)]
+        ),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

@@ -7,6 +7,7 @@ and the entry point. Heavy imports (jinja2, watchdog, yaml) stay inside the comm
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -35,9 +36,9 @@ def handle_errors(f: F) -> F:
         except VaultcrmError as exc:
             if debug_enabled():
                 raise
-            err = click.ClickException(str(exc))
-            err.exit_code = exc.exit_code
-            raise err from None
+            if exc.exit_code == 2:
+                raise click.UsageError(str(exc)) from None
+            raise click.ClickException(str(exc)) from None
         except OSError as exc:
             if debug_enabled():
                 raise
@@ -52,7 +53,40 @@ def echo_problems(problems: Iterable[Any]) -> None:
         click.echo(problem.format(), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+#: command name → (module in this package, attribute): imported only when used, so
+#: `vaultcrm log` pays for nothing but itself.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("writing", "init"),
+    "add": ("writing", "add"),
+    "log": ("writing", "log"),
+    "remind": ("writing", "remind"),
+    "set": ("writing", "set_"),
+    "sync": ("reflecting", "sync"),
+    "due": ("reflecting", "due"),
+    "check": ("checking", "check"),
+    "watch": ("watching", "watch"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attr = COMMANDS[cmd_name]
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        command: click.Command = getattr(module, attr)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="vaultcrm", prog_name="vaultcrm")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
 def cli(debug: bool) -> None:
@@ -67,14 +101,5 @@ def cli(debug: bool) -> None:
 def main() -> None:
     cli.main(prog_name="vaultcrm")
 
-
-def _register() -> None:
-    from . import reflecting, watching
-
-    for command in [*reflecting.COMMANDS, *watching.COMMANDS]:
-        cli.add_command(command)
-
-
-_register()
 
 __all__ = ["cli", "main", "handle_errors", "echo_problems"]

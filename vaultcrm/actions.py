@@ -1,0 +1,430 @@
+"""The writing use cases (init, add, log, remind, set) as functions that never print.
+
+Each one validates everything first and raises `UsageError` (exit 2) for a request that
+cannot mean anything, then makes exactly one change through the edit engine, which
+raises `EditRefused` (exit 1) when the file is not safe to touch. Imports that cost
+start-up time (jinja2, the vault index) happen only in the use cases that need them, so
+`log` stays instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import CONFIG_FILE, Config, daily_notes, load_config
+from .errors import UsageError
+from .model import FLAGS
+from .people import PersonRef, name_problem, resolve_person, taken_names
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a command changed: the file, the line added (or the change), and whether the
+    file was created or changed at all (a `set` to the same value changes nothing)."""
+
+    file: str
+    line: str
+    person: str | None = None
+    created: bool = False
+    changed: bool = True
+
+
+# --- init -----------------------------------------------------------------------------
+
+#: Every option of DESIGN.md, commented out with its default: uncommented, it reads back
+#: as exactly the defaults (a test pins this).
+CONFIG_TEXT = """\
+# vaultcrm settings for this vault. Every key is optional: each line below shows a
+# default. Uncomment a line (and the lines indented under it) and change its value.
+
+# people_folder: People          # person notes, one per person, at any depth below it
+# daily_folder: Journal          # daily notes; unset: Obsidian's daily-notes setting
+# daily_format: YYYY-MM-DD       # daily note names in moment.js tokens; may hold folders
+# output: Reflections due.md     # the note `vaultcrm sync` writes (never edit it by hand)
+# circles:                       # how often to be in touch, per circle
+#   family: 1 week
+#   close: 2 weeks
+#   friends: 6 weeks
+#   acquaintances: 6 months
+# default_cadence: 3 months      # for people with neither a circle nor a cadence of their own
+# horizon: 14 days               # how far ahead birthdays, dates and follow-ups show
+# ledger_threshold: 2            # one-sided confidences in a row before a share/listen nudge
+# deep_circles: [close, family]  # circles nudged towards a truly open conversation...
+# deep_every: 3 months           # ...when none was logged (#deep) within this long
+# celebrate_within: 14 days      # how long a #win stays worth celebrating
+# tags:                          # the tag you write for each flag
+#   shared: shared               # you opened up
+#   heard: heard                 # they opened up
+#   deep: deep                   # a truly open exchange
+#   win: win                     # a success of theirs
+"""
+
+
+@dataclass(frozen=True)
+class InitStep:
+    path: str  # vault-relative; folders end with "/"
+    created: bool
+    note: str = ""
+
+
+def init_vault(root: Path) -> list[InitStep]:
+    """Write `vaultcrm.yaml` and create the people and daily folders, keeping whatever
+    already exists (never overwriting): running it twice changes nothing."""
+    from .edit import create
+
+    root.mkdir(parents=True, exist_ok=True)
+    steps: list[InitStep] = []
+    if os.path.lexists(root / CONFIG_FILE):
+        steps.append(InitStep(CONFIG_FILE, False, "it already exists; left as it is"))
+    else:
+        create(root, CONFIG_FILE, CONFIG_TEXT.encode("utf-8"))
+        steps.append(InitStep(CONFIG_FILE, True, "every option commented out, with its default"))
+    config, _ = load_config(root)
+    for folder in dict.fromkeys([config.people_folder, config.daily_folder]):
+        folder = folder.strip().strip("/")
+        if folder:
+            steps.append(_make_folder(root, folder))
+    return steps
+
+
+def _make_folder(root: Path, folder: str) -> InitStep:
+    path = root / folder
+    if os.path.lexists(path):
+        kind = "a symbolic link" if path.is_symlink() else "already there"
+        return InitStep(folder + "/", False, kind)
+    real_root = os.path.realpath(root)
+    if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
+        raise UsageError(f"{folder}/ would be created outside the vault (through a link)")
+    path.mkdir(parents=True)
+    return InitStep(folder + "/", True)
+
+
+# --- add ------------------------------------------------------------------------------
+
+_MONTH_DAY = re.compile(r"--(\d{2})-(\d{2})")
+
+
+def parse_birthday(raw: str) -> dt.date | str:
+    """`YYYY-MM-DD` → a date; `--MM-DD` (year unknown) → that text. Feb 29 is fine."""
+    text = raw.strip()
+    match = _MONTH_DAY.fullmatch(text)
+    try:
+        if match:
+            dt.date(2000, int(match.group(1)), int(match.group(2)))  # 2000: a leap year
+            return text
+        return dt.date.fromisoformat(text) if len(text) == 10 else _bad_birthday(raw)
+    except ValueError:
+        return _bad_birthday(raw)
+
+
+def _bad_birthday(raw: str) -> dt.date:
+    raise UsageError(
+        f"--birthday {raw!r} is not a possible date: use YYYY-MM-DD, or --MM-DD without the year"
+    )
+
+
+def _labels(values: Iterable[str], what: str) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        text = one_line(value, what)
+        if text.casefold() not in (o.casefold() for o in out):
+            out.append(text)
+    return out
+
+
+def _tag_names(values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        tag = one_line(value, "--tag").lstrip("#")
+        if not tag or any(c.isspace() for c in tag):
+            raise UsageError(f"--tag {value!r} is not a tag: one word, e.g. climbing")
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+def check_circle(circle: str, config: Config) -> str:
+    """The circle, lower-cased, if the config knows it; else a usage error listing them."""
+    name = circle.strip().lower()
+    if name not in config.circles:
+        known = ", ".join(sorted(config.circles)) or "none configured"
+        raise UsageError(f"unknown circle {circle!r}; the circles are: {known}")
+    return name
+
+
+def add_person(
+    root: Path,
+    name: str,
+    *,
+    circle: str | None = None,
+    birthday: str | None = None,
+    aliases: Sequence[str] = (),
+    tags: Sequence[str] = (),
+) -> Written:
+    """Create `People/NAME.md` from the person template; refuse a name that is unsafe as
+    a file name or already a person's name or alias (case-insensitively)."""
+    from .edit import create
+
+    config, _ = load_config(root)
+    reason = name_problem(name)
+    if reason is not None:
+        raise UsageError(f"cannot add {name!r}: {reason}")
+    others = [a for a in _labels(aliases, "--alias") if a.casefold() != name.casefold()]
+    context = {
+        "name": name,
+        "aliases": others,
+        "tags": _tag_names(tags),
+        "circle": check_circle(circle, config) if circle is not None else None,
+        "birthday": parse_birthday(birthday) if birthday is not None else None,
+    }
+    taken = taken_names(root, config)
+    for label in (name, *others):
+        holder = taken.get(label.casefold())
+        if holder is not None:
+            raise UsageError(f"cannot add {name!r}: {label!r} is already taken ({holder})")
+    folder = config.people_folder.strip().strip("/")
+    rel = f"{folder}/{name}.md" if folder else f"{name}.md"
+    text = render_person(root, rel, context)
+    create(root, rel, text.encode("utf-8"))
+    return Written(rel, text, name, created=True)
+
+
+def yaml_value(value: object) -> str:
+    """One value as one line of YAML, quoted wherever a YAML reader could misread it:
+    the `yaml` filter of the person template, so user text is data, never YAML syntax."""
+    import yaml
+
+    if isinstance(value, tuple):
+        value = list(value)
+    text = yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, width=2**31 - 1, sort_keys=False
+    )
+    return text.removesuffix("\n...\n").strip()
+
+
+PERSON_TEMPLATE = "person.md.j2"
+
+
+def render_person(root: Path, rel: str, context: Mapping[str, object]) -> str:
+    """The new note's text from `person.md.j2` (a vault override wins), checked to read
+    back as a person note without problems: a broken override never writes a broken note."""
+    import jinja2
+
+    from .model import Problem
+    from .parse import parse_note
+    from .render import make_environment, package_templates
+
+    env = make_environment(root)
+    env.filters["yaml"] = yaml_value
+    try:
+        template = env.get_template(PERSON_TEMPLATE)
+    except jinja2.TemplateNotFound:  # an override linked out of the vault is never used
+        source = (package_templates() / PERSON_TEMPLATE).read_text(encoding="utf-8")
+        template = env.from_string(source)
+    text: str = template.render(**context)
+    record = parse_note(rel, text.encode("utf-8"), "person")
+    problems: list[Problem] = list(record.problems)
+    if record.person is None or problems:
+        first = problems[0].format() if problems else "it does not read as a person note"
+        raise UsageError(f"the person template {PERSON_TEMPLATE} gives a broken note: {first}")
+    return text
+
+
+# --- log and remind -------------------------------------------------------------------
+
+_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str, what: str) -> str:
+    """`text` stripped; a usage error when it is empty or spans lines (or hides controls)."""
+    if _BREAKS.search(text):
+        raise UsageError(f"{what} must be one line")
+    if any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in text):
+        raise UsageError(f"{what} contains a control character")
+    stripped = text.strip()
+    if not stripped:
+        raise UsageError(f"{what} is empty")
+    return stripped
+
+
+def tag_suffix(flags: Iterable[str], config: Config, text: str = "") -> str:
+    """` #shared #heard …` for the flags, in FLAGS order, leaving out tags `text` has."""
+    from .parse import find_tags
+
+    chosen = set(flags)
+    present = set(find_tags(text))
+    tags = [config.tags[f] for f in FLAGS if f in chosen and config.tags[f] not in present]
+    return "".join(f" #{tag}" for tag in tags)
+
+
+def log_interaction(
+    root: Path,
+    person: str,
+    text: str,
+    *,
+    day: dt.date,
+    flags: Iterable[str] = (),
+    daily: bool = False,
+) -> Written:
+    """Log `- DAY TEXT #tags` in the person's note, after its last dated log line (or
+    `- [[Person]] TEXT #tags` in DAY's daily note, created when missing)."""
+    from .edit import edit
+    from .surgery import append_log_line
+
+    config, _ = load_config(root)
+    text = one_line(text, "TEXT")
+    ref = resolve_person(root, config, person)
+    suffix = tag_suffix(flags, config, text)
+    if daily:
+        line = f"- [[{ref.name}]] {text}{suffix}"
+        return _append_to_daily(root, daily_notes(config).path_for(day), line, ref)
+    line = f"- {day.isoformat()} {text}{suffix}"
+    result = edit(root, ref.file, lambda data: append_log_line(data, line))
+    return Written(result.rel, line, ref.name)
+
+
+def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written:
+    from .edit import EditRefused, create, edit
+    from .surgery import append_line
+
+    if not os.path.lexists(root / rel):
+        try:
+            create(root, rel, (line + "\n").encode("utf-8"))
+            return Written(rel, line, ref.name, created=True)
+        except EditRefused as err:
+            if err.reason != "it already exists":  # created meanwhile: append instead
+                raise
+    result = edit(root, rel, lambda data: append_line(data, line))
+    return Written(result.rel, line, ref.name)
+
+
+def add_reminder(root: Path, person: str, day: dt.date, text: str) -> Written:
+    """Add `- [ ] DAY TEXT`, an open follow-up, at the end of the person's note."""
+    from .edit import edit
+    from .surgery import append_line
+
+    config, _ = load_config(root)
+    text = one_line(text, "TEXT")
+    ref = resolve_person(root, config, person)
+    line = f"- [ ] {day.isoformat()} {text}"
+    result = edit(root, ref.file, lambda data: append_line(data, line))
+    return Written(result.rel, line, ref.name)
+
+
+# --- set ------------------------------------------------------------------------------
+
+_KEY = re.compile(r"[^\W\d][\w-]*(?: [\w-]+)*")
+_ISO_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")
+Scalar = str | int | bool | dt.date
+
+
+def check_key(key: str) -> str:
+    if not _KEY.fullmatch(key):
+        raise UsageError(
+            f"KEY {key!r} is not a frontmatter key vaultcrm writes: letters, digits, _ and -"
+        )
+    return key
+
+
+def parse_value(raw: str) -> object:
+    """VALUE as YAML would read it, safely: a scalar (text, whole number, true/false, a
+    date), a flow list `[a, b]` or a flow mapping `{wedding: 2015-06-01}` of scalars.
+
+    Text that YAML would take for something else (`Nurse: nights`, `#climbing`, `@me`)
+    stays text: it is quoted when written. Anchors and nesting are refused, so a value
+    can never expand (no "billion laughs").
+    """
+    import yaml
+
+    text = raw.strip()
+    if not text:
+        raise UsageError("VALUE is empty: use --unset KEY to remove a key")
+    if _ISO_LIKE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"VALUE {raw!r} is not a possible date") from None
+    flow = text[0] in "[{"
+    if flow and re.search(r"[&*]\S", text):
+        raise UsageError("VALUE may not use YAML anchors or aliases (& or *)")
+    try:
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, OverflowError) as err:
+        if flow:
+            raise UsageError(f"VALUE {raw!r} is not a YAML list or mapping ({err})") from None
+        return text
+    if isinstance(value, list) and flow:
+        return [_scalar(item, raw) for item in value]
+    if isinstance(value, dict) and flow:
+        return {str(_scalar(k, raw)): _scalar(v, raw) for k, v in value.items()}
+    if value is None or isinstance(value, list | dict):
+        return text  # `#tag` (a comment to YAML), `- x`, `a: b`: the user meant text
+    return _scalar(value, raw)
+
+
+def _scalar(value: object, raw: str) -> Scalar:
+    if isinstance(value, float):
+        raise UsageError(
+            f"VALUE {raw!r}: decimal numbers cannot be written yet; quote it to keep it as text"
+        )
+    if isinstance(value, str | int | dt.date):  # bool is an int
+        return value
+    raise UsageError(f"VALUE {raw!r}: only plain values may go inside a list or mapping")
+
+
+def validate_field(root: Path, config: Config, key: str, value: object, person: str) -> None:
+    """Refuse a value the vault would report as a problem (a bad cadence, an impossible
+    birthday, an unknown circle, an alias someone else has): checked by parsing a note
+    holding just that key, exactly as the vault will read it."""
+    import yaml
+
+    from .parse import parse_note
+
+    fm = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=2**31 - 1)
+    record = parse_note("VALUE", f"---\n{fm}---\n".encode(), "person")
+    problems = list(record.problems)
+    if problems:
+        raise UsageError(problems[0].message)
+    found = record.person
+    if found is None:
+        return
+    if key == "circle" and found.circle is not None:
+        check_circle(found.circle, config)
+    if key == "aliases":
+        taken = taken_names(root, config)
+        own = {f"it is an alias of {person}"}
+        for alias in found.aliases:
+            holder = taken.get(alias.casefold())
+            if holder is not None and holder not in own and alias.casefold() != person.casefold():
+                raise UsageError(f"alias {alias!r} is already taken ({holder})")
+
+
+def set_field(root: Path, person: str, key: str, raw: str) -> Written:
+    """Set one frontmatter key; every other byte of the note stays as it was."""
+    from .edit import edit
+    from .yamledit import set_frontmatter_key
+
+    config, _ = load_config(root)
+    key = check_key(key)
+    ref = resolve_person(root, config, person)
+    value = parse_value(raw)
+    validate_field(root, config, key, value, ref.name)
+    result = edit(root, ref.file, lambda data: set_frontmatter_key(data, key, value))
+    return Written(result.rel, f"{key}: {yaml_value(value)}", ref.name, changed=result.changed)
+
+
+def unset_field(root: Path, person: str, key: str) -> Written:
+    """Remove one frontmatter key and its lines; nothing changes when it is absent."""
+    from .edit import edit
+    from .yamledit import unset_frontmatter_key
+
+    config, _ = load_config(root)
+    key = check_key(key)
+    ref = resolve_person(root, config, person)
+    result = edit(root, ref.file, lambda data: unset_frontmatter_key(data, key))
+    return Written(result.rel, key, ref.name, changed=result.changed)

@@ -1,0 +1,259 @@
+"""`vaultcrm check`: every problem in the vault, as values, for a person to fix.
+
+Most problems are found while loading (unreadable YAML, impossible dates, bad cadences,
+unknown circles, shared names and aliases); the rules here add what loading does not
+need to know: links in daily notes that almost name a person, daily notes whose name is
+an impossible date, and person notes whose file name is unsafe. Each rule is one small
+pure function over records.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config, daily_notes, load_config
+from .model import NoteRecord, Problem
+from .parse import DATE_RE, link_target
+from .people import name_problem
+
+#: How close a link must be to a name or alias to be taken for a typo of it.
+NEAR = 0.8
+_LINK = re.compile(r"(?<!!)\[\[([^\[\]\n]+?)\]\]")
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The problems found, in file order, and how to sum them up."""
+
+    problems: list[Problem]
+    notes_checked: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    @property
+    def notes(self) -> int:
+        """How many files have at least one problem."""
+        return len({p.path for p in self.problems})
+
+    def summary(self) -> str:
+        if not self.problems:
+            return "No problems found."
+        return (
+            f"{_count(self.errors, 'error')}, {_count(self.warnings, 'warning')} "
+            f"in {_count(self.notes, 'note')}"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "problems": [p.to_json() for p in self.problems],
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "notes": self.notes,
+            "checked": self.notes_checked,
+            "summary": self.summary(),
+        }
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def check_vault(root: Path, *, use_cache: bool = True) -> CheckReport:
+    """Load the vault as `sync` does and run every rule; never raises on bad content."""
+    from .vault import assemble
+
+    config, config_problems = load_config(root)
+    records, walk_problems = _load_records(root, config, use_cache)
+    vault = assemble(root, records, config, walk_problems)
+    labels = {
+        label.strip().casefold(): label.strip()
+        for person in vault.people.values()
+        for label in (person.name, *person.aliases)
+        if label.strip()
+    }
+    found = [
+        *config_problems,
+        *vault.problems,
+        *unsafe_names(records),
+        *impossible_daily_names(records, config),
+    ]
+    misses = near_miss_links(records, labels)
+    if misses:
+        found += _locate(root, _drop_existing_notes(root, misses))
+    unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
+    return CheckReport(unique, len(records))
+
+
+def _load_records(
+    root: Path, config: Config, use_cache: bool
+) -> tuple[list[NoteRecord], list[Problem]]:
+    """Every walked note's record (through the index, as `sync` reads them)."""
+    from .vault import LoadStats, open_index, read_records, update_index, walk
+
+    walked = walk(root, config)
+    if not use_cache:
+        return read_records(root, walked.sigs, daily_notes(config)), walked.problems
+    index = open_index(root, config)
+    try:
+        update_index(root, config, index, walked, LoadStats(files=len(walked.sigs)))
+        return index.all_records(), walked.problems
+    finally:
+        index.close()
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def unsafe_names(records: Iterable[NoteRecord]) -> list[Problem]:
+    """Person notes whose file name is unportable or cannot be linked to in Obsidian."""
+    out = []
+    for rec in records:
+        if rec.kind != "person":
+            continue
+        name = rec.path.rsplit("/", 1)[-1].removesuffix(".md")
+        reason = name_problem(name)
+        if reason is not None:
+            out.append(Problem(rec.path, None, f"unsafe file name: {reason}", "warning"))
+    return out
+
+
+def impossible_daily_names(records: Iterable[NoteRecord], config: Config) -> list[Problem]:
+    """A note in the daily folder named like a date that cannot exist is silently not a
+    daily note; say so, since its links would otherwise count for nobody."""
+    folder = config.daily_folder.strip("/")
+    prefix = folder + "/" if folder else ""
+    out = []
+    for rec in records:
+        if rec.kind != "other" or not rec.path.startswith(prefix):
+            continue
+        stem = rec.path.rsplit("/", 1)[-1].removesuffix(".md")
+        match = DATE_RE.fullmatch(stem)
+        if match is None:
+            continue
+        year, month, day = (int(g) for g in match.groups())
+        if not _possible(year, month, day):
+            message = f"{stem} is not a possible date, so this is not read as a daily note"
+            out.append(Problem(rec.path, None, message))
+    return out
+
+
+def _possible(year: int, month: int, day: int) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    path: str
+    line: int
+    target: str
+    suggestion: str
+
+
+def near_miss_links(records: Iterable[NoteRecord], labels: Mapping[str, str]) -> list[NearMiss]:
+    """Daily-note links that name nobody but are close (difflib ratio ≥ NEAR) to a
+    person's name or alias: almost surely a typo. Links far from every name (a book,
+    a place, a date) are not problems."""
+    misses: list[NearMiss] = []
+    memo: dict[str, str | None] = {}
+    finder: _Finder | None = None
+    for rec in records:
+        if rec.kind != "daily":
+            continue
+        for entry in rec.entries:
+            for target in entry.links:
+                key = target.casefold()
+                if key in labels or DATE_RE.fullmatch(key):
+                    continue
+                if key not in memo:
+                    finder = finder or _Finder(labels)
+                    memo[key] = finder.closest(key)
+                if memo[key] is not None:
+                    misses.append(NearMiss(rec.path, entry.line, target, str(memo[key])))
+    return misses
+
+
+class _Finder:
+    """Closest label by difflib ratio, comparing only labels that share the most
+    trigrams with the target: a vault has thousands of names, a typo few candidates."""
+
+    TOP = 24
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self.labels = labels
+        self.keys = list(labels)
+        self.grams: dict[str, list[int]] = defaultdict(list)
+        for i, key in enumerate(self.keys):
+            for gram in _trigrams(key):
+                self.grams[gram].append(i)
+
+    def closest(self, target: str) -> str | None:
+        shared: Counter[int] = Counter()
+        for gram in _trigrams(target):
+            shared.update(self.grams.get(gram, ()))
+        best = heapq.nlargest(self.TOP, shared.items(), key=lambda kv: kv[1])
+        candidates = [self.keys[i] for i, _ in best]
+        close = difflib.get_close_matches(target, candidates, n=1, cutoff=NEAR)
+        return self.labels[close[0]] if close else None
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _drop_existing_notes(root: Path, misses: Sequence[NearMiss]) -> list[NearMiss]:
+    """A link to a note that exists (a book, a place) is fine, however close its name."""
+    targets = {m.target.casefold() for m in misses}
+    existing: set[str] = set()
+    for _dirpath, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        existing.update(
+            f[:-3].casefold() for f in files if f.endswith(".md") and f[:-3].casefold() in targets
+        )
+    return [m for m in misses if m.target.casefold() not in existing]
+
+
+def _locate(root: Path, misses: Sequence[NearMiss]) -> list[Problem]:
+    """Problems for the misses, each pointing at its link's column (files are read once)."""
+    by_path: dict[str, list[NearMiss]] = defaultdict(list)
+    for miss in misses:
+        by_path[miss.path].append(miss)
+    out: list[Problem] = []
+    for path, group in by_path.items():
+        try:
+            text = (root / path).read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            text = ""
+        lines = text.replace("\r\n", "\n").split("\n")
+        for miss in group:
+            line = lines[miss.line - 1] if 0 < miss.line <= len(lines) else ""
+            col = next(
+                (
+                    m.start() + 1
+                    for m in _LINK.finditer(line)
+                    if link_target(m.group(1)) == miss.target
+                ),
+                None,
+            )
+            message = f"[[{miss.target}]] links to no one; did you mean [[{miss.suggestion}]]?"
+            out.append(Problem(path, miss.line, message, "warning", col))
+    return out

@@ -1,0 +1,39 @@
+"""`vaultcrm check`: every problem in the vault, one per line, then a summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import handle_errors
+from .options import cache_option, json_option, vault_option
+
+
+@click.command()
+@vault_option
+@json_option
+@cache_option
+@handle_errors
+def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
+    """List every problem in the vault as path:line:col: message.
+
+    Unreadable or unsafe YAML, impossible dates, unknown circles, bad cadences, names or
+    aliases shared by two people, daily-note links that almost name a person, unsafe file
+    names. The last line sums up. Exit 1 when there is an error, 0 with warnings only.
+    """
+    from ..checks import check_vault
+    from ..vault import find_vault
+
+    report = check_vault(find_vault(vault), use_cache=not no_cache)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            click.echo(problem.format())
+        click.echo(report.summary())
+    click.get_current_context().exit(1 if report.errors else 0)
+
+
+COMMANDS = [check]

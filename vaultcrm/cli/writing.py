@@ -1,0 +1,203 @@
+"""The commands that write to the vault: `init`, `add`, `log`, `remind`, `set`.
+
+Each prints one line saying what it changed, where. Everything heavy is imported inside
+the command, so `vaultcrm log` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from . import handle_errors
+from .options import DATE, resolve_today, vault_option
+
+
+def _root(vault: Path | None) -> Path:
+    """`vault.find_vault`'s rule, without importing the vault and index modules: `log` must
+    start fast (tests/test_cli_write.py pins that both agree)."""
+    import os
+
+    from ..config import CONFIG_FILE
+    from ..errors import VaultcrmError
+
+    chosen = vault or os.environ.get("VAULTCRM_VAULT")
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            raise VaultcrmError(f"vault folder not found: {root}")
+        return root.resolve()
+    start = Path.cwd().resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / ".obsidian").is_dir():
+            return folder
+    return start
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@vault_option
+@handle_errors
+def init(path: Path | None, vault: Path | None) -> None:
+    """Set up a vault in PATH (default: --vault, else the current folder).
+
+    Writes vaultcrm.yaml with every option commented out at its default, and creates the
+    people and daily-note folders. Never overwrites: run it again and it keeps what is there.
+    """
+    from ..actions import init_vault
+
+    root = (path or vault or Path.cwd()).expanduser()
+    for step in init_vault(root):
+        verb = "Created" if step.created else "Kept"
+        note = f" ({step.note})" if step.note else ""
+        click.echo(f"{verb} {step.path}{note}")
+
+
+@click.command()
+@vault_option
+@click.argument("name")
+@click.option("--circle", metavar="CIRCLE", help="A circle from vaultcrm.yaml, e.g. close.")
+@click.option("--birthday", metavar="DATE", help="YYYY-MM-DD, or --MM-DD when the year is unknown.")
+@click.option(
+    "--alias", "aliases", multiple=True, metavar="ALIAS", help="Another name; repeatable."
+)
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag; repeatable.")
+@handle_errors
+def add(
+    vault: Path | None,
+    name: str,
+    circle: str | None,
+    birthday: str | None,
+    aliases: tuple[str, ...],
+    tags: tuple[str, ...],
+) -> None:
+    """Create a person note, People/NAME.md.
+
+    Refuses a NAME that is unsafe as a file name (/ \\ : # ^ [ ] | and the like, a leading
+    dot, Windows device names such as CON) or that is already someone's name or alias.
+    """
+    from ..actions import add_person
+
+    written = add_person(
+        _root(vault), name, circle=circle, birthday=birthday, aliases=aliases, tags=tags
+    )
+    click.echo(f"Created {written.file}")
+
+
+_FLAG_HELP = {
+    "shared": "You opened up (adds the #shared tag).",
+    "heard": "They opened up (#heard).",
+    "deep": "A truly open exchange (#deep).",
+    "win": "A success of theirs to celebrate (#win).",
+}
+
+
+def _flag_options(f):  # type: ignore[no-untyped-def]
+    for flag in reversed(list(_FLAG_HELP)):
+        f = click.option(f"--{flag}", flag, is_flag=True, help=_FLAG_HELP[flag])(f)
+    return f
+
+
+@click.command()
+@vault_option
+@click.argument("person")
+@click.argument("text", nargs=-1, required=True)
+@_flag_options
+@click.option(
+    "--date",
+    "--today",
+    "day",
+    type=DATE,
+    default=None,
+    help="The day it happened (default: today).",
+)
+@click.option("--daily", is_flag=True, help="Write it in that day's daily note instead.")
+@handle_errors
+def log(
+    vault: Path | None,
+    person: str,
+    text: tuple[str, ...],
+    shared: bool,
+    heard: bool,
+    deep: bool,
+    win: bool,
+    day: dt.date | None,
+    daily: bool,
+) -> None:
+    """Log an interaction: `- DATE TEXT #tags` in the person's note.
+
+    PERSON is a name, an alias, or the start of one. The line goes after the note's last
+    dated log line. With --daily it goes to that day's daily note as `- [[Person]] TEXT`.
+    """
+    from ..actions import log_interaction
+
+    chosen = {"shared": shared, "heard": heard, "deep": deep, "win": win}
+    flags = [flag for flag, on in chosen.items() if on]
+    written = log_interaction(
+        _root(vault),
+        person,
+        " ".join(text),
+        day=resolve_today(day),
+        flags=flags,
+        daily=daily,
+    )
+    created = " (created)" if written.created else ""
+    click.echo(f"Logged in {written.file}{created}: {written.line}")
+
+
+@click.command()
+@vault_option
+@click.argument("person")
+@click.argument("day", metavar="DATE", type=DATE)
+@click.argument("text", nargs=-1, required=True)
+@handle_errors
+def remind(vault: Path | None, person: str, day: dt.date, text: tuple[str, ...]) -> None:
+    """Add a follow-up: `- [ ] DATE TEXT` at the end of the person's note.
+
+    It shows in "Reflections due" from `horizon` days before DATE until it is ticked.
+    """
+    from ..actions import add_reminder
+
+    written = add_reminder(_root(vault), person, day, " ".join(text))
+    click.echo(f"Added to {written.file}: {written.line}")
+
+
+@click.command("set")
+@vault_option
+@click.argument("person")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@click.option("--unset", "unset_key", metavar="KEY", help="Remove KEY instead.")
+@handle_errors
+def set_(
+    vault: Path | None, person: str, key: str | None, value: str | None, unset_key: str | None
+) -> None:
+    """Set a frontmatter KEY to VALUE in a person's note (or remove one with --unset KEY).
+
+    VALUE is read as YAML: text, a number, a date, or a list `[a, b]`. Known keys are
+    checked (circle, cadence, birthday, ...). Every other line of the note stays
+    byte-for-byte the same.
+    """
+    from ..actions import set_field, unset_field
+
+    if unset_key is not None:
+        if key is not None:
+            raise click.UsageError("give either KEY VALUE or --unset KEY, not both")
+        written = unset_field(_root(vault), person, unset_key)
+        if written.changed:
+            click.echo(f"Removed {written.line} from {written.file}")
+        else:
+            click.echo(f"{written.file} has no {written.line}; nothing to remove")
+        return
+    if key is None or value is None:
+        raise click.UsageError("give KEY and VALUE (or --unset KEY)")
+    written = set_field(_root(vault), person, key, value)
+    if written.changed:
+        click.echo(f"Set {written.line} in {written.file}")
+    else:
+        click.echo(f"{written.file} already has {written.line}")
+
+
+COMMANDS = [init, add, log, remind, set_]
