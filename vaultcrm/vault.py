@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,6 +142,26 @@ def walk(root: Path, config: Config) -> Walk:
     return Walk(sigs, problems)
 
 
+#: Called as (done, total) while many notes are parsed; the CLI sets it to draw a bar.
+Progress = Callable[[int, int], None]
+_progress: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
+    "vaultcrm_progress", default=None
+)
+
+#: Below this many files to read, nobody waits long enough to need progress.
+PROGRESS_THRESHOLD = 500
+
+
+@contextlib.contextmanager
+def progress_to(report: Progress | None) -> Iterator[None]:
+    """Send parsing progress to `report` for the duration of the block."""
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
 def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[NoteRecord]:
     """Read and parse files, in order; many files are spread over the CPU's cores.
 
@@ -147,7 +169,9 @@ def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[N
     "other" record, so the index remembers not to read it again.
     """
     spec = (dailies.folder, dailies.fmt, dailies.explicit)
-    if len(sigs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+    n = len(sigs)
+    report = _progress.get() if n >= PROGRESS_THRESHOLD else None
+    if n >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         import multiprocessing
         import threading
         from concurrent.futures import ProcessPoolExecutor
@@ -155,11 +179,25 @@ def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[N
         # fork is fastest, but unsafe once other threads (a watcher's) may hold locks
         method = "fork" if threading.active_count() == 1 else "forkserver"
         workers = min(os.cpu_count() or 1, 8)
-        chunk = max(64, len(sigs) // (workers * 4))
+        chunk = max(64, n // (workers * 4))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            n = len(sigs)
-            return list(pool.map(_read_one, [root] * n, sigs, [spec] * n, chunksize=chunk))
-    return [_read_one(root, sig, spec) for sig in sigs]
+            results = pool.map(_read_one, [root] * n, sigs, [spec] * n, chunksize=chunk)
+            return _reporting(results, n, report)
+    return _reporting((_read_one(root, sig, spec) for sig in sigs), n, report)
+
+
+def _reporting(
+    results: Iterable[NoteRecord], total: int, report: Progress | None
+) -> list[NoteRecord]:
+    if report is None:
+        return list(results)
+    out: list[NoteRecord] = []
+    step = max(1, total // 100)
+    for record in results:
+        out.append(record)
+        if len(out) % step == 0 or len(out) == total:
+            report(len(out), total)
+    return out
 
 
 @functools.lru_cache(maxsize=4)

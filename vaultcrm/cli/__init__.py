@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -45,6 +46,24 @@ def handle_errors(f: F) -> F:
             raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def progress_bar(label: str) -> Callable[[int, int], None] | None:
+    """A (done, total) callback drawing a bar on stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    state: dict[str, Any] = {}
+
+    def report(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return report
 
 
 def echo_problems(problems: Iterable[Any]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import echo_problems, handle_errors
+from . import echo_problems, handle_errors, progress_bar
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
 
 
@@ -35,10 +35,11 @@ def sync(
     note is skipped and everything else is still processed. Exit 1 if any note has an error.
     """
     from ..pipeline import sync as run_sync
-    from ..vault import find_vault
+    from ..vault import find_vault, progress_to
 
     root = find_vault(vault)
-    result = run_sync(root, resolve_today(today), use_cache=not no_cache)
+    with progress_to(progress_bar("Reading notes")):
+        result = run_sync(root, resolve_today(today), use_cache=not no_cache)
     outcome = result.outcome
     echo_problems(outcome.problems)
     if as_json:
@@ -90,7 +91,7 @@ def due(
     """
     from ..model import KINDS
     from ..pipeline import compute
-    from ..vault import find_vault
+    from ..vault import find_vault, progress_to
 
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
@@ -98,7 +99,8 @@ def due(
             f"unknown kind {', '.join(unknown)}; known: {', '.join(KINDS)}", param_hint="--kind"
         )
     root = find_vault(vault)
-    outcome = compute(root, resolve_today(today), use_cache=not no_cache)
+    with progress_to(progress_bar("Reading notes")):
+        outcome = compute(root, resolve_today(today), use_cache=not no_cache)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
     echo_problems(outcome.problems)
     if as_json:
