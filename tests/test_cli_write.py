@@ -19,7 +19,7 @@ from tests.conftest import MakeVault
 from vaultcrm.cli import cli
 from vaultcrm.cli.writing import _root
 from vaultcrm.config import load_config
-from vaultcrm.vault import find_vault
+from vaultcrm.locate import find_vault
 
 NOTE = "---\ncircle: friends\n---\n- 2026-11-01 Coffee\n"
 

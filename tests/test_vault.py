@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from vaultcrm.config import load_config
-from vaultcrm.vault import find_vault, load_vault
+from vaultcrm.locate import find_vault
+from vaultcrm.vault import load_vault
 
 D = dt.date
 

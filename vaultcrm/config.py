@@ -19,9 +19,9 @@ import yaml
 
 from .dailynotes import DailyNotes
 from .durations import parse_duration
+from .locate import CONFIG_FILE
 from .model import FLAGS, Problem
 
-CONFIG_FILE = "vaultcrm.yaml"
 OBSIDIAN_DAILY = ".obsidian/daily-notes.json"
 
 DEFAULT_CIRCLES: Mapping[str, int] = {

@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, config_fingerprint, daily_notes
+from .config import Config, config_fingerprint, daily_notes
 from .dailynotes import DailyNotes
-from .errors import VaultcrmError
 from .index import Changes, FileSig, Index, cache_path
 from .model import Claim, FollowUp, Interaction, NoteRecord, Problem, Vault
 from .parse import parse_note
@@ -49,22 +48,6 @@ class Walk:
 
     sigs: list[FileSig]
     problems: list[Problem] = field(default_factory=list)
-
-
-def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
-    """`--vault`, else `VAULTCRM_VAULT`, else the nearest parent holding `vaultcrm.yaml` or
-    `.obsidian/`, else the working directory."""
-    chosen = explicit or os.environ.get("VAULTCRM_VAULT")
-    if chosen:
-        root = Path(chosen).expanduser()
-        if not root.is_dir():
-            raise VaultcrmError(f"vault folder not found: {root}")
-        return root.resolve()
-    start = (cwd or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file() or (folder / ".obsidian").is_dir():
-            return folder
-    return start
 
 
 def _norm_folder(folder: str) -> str:

@@ -24,7 +24,7 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     names. The last line sums up. Exit 1 when there is an error, 0 with warnings only.
     """
     from ..checks import check_vault
-    from ..vault import find_vault
+    from ..locate import find_vault
 
     report = check_vault(find_vault(vault), use_cache=not no_cache)
     if as_json:

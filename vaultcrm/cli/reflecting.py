@@ -34,8 +34,9 @@ def sync(
     vault changes no byte. Problems are printed as path:line: message on stderr; a broken
     note is skipped and everything else is still processed. Exit 1 if any note has an error.
     """
+    from ..locate import find_vault
     from ..pipeline import sync as run_sync
-    from ..vault import find_vault, progress_to
+    from ..vault import progress_to
 
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
@@ -89,9 +90,10 @@ def due(
     --json prints {"today": ..., "reflections": [{"kind", "person", "file", "reason", ...}]}
     with kind-specific fields (last_contact, cadence_days, overdue_days, count, date, age).
     """
+    from ..locate import find_vault
     from ..model import KINDS
     from ..pipeline import compute
-    from ..vault import find_vault, progress_to
+    from ..vault import progress_to
 
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:

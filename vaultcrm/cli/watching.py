@@ -78,7 +78,7 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
     records it. Without --today the note moves on to the new date at midnight. Prints one
     line per rewrite, problems on stderr. Ctrl-C (or SIGTERM) stops it; exit 0.
     """
-    from ..vault import find_vault
+    from ..locate import find_vault
     from ..watch import Watcher
 
     root = find_vault(vault)

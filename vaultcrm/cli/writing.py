@@ -16,24 +16,9 @@ from .options import DATE, resolve_today, vault_option
 
 
 def _root(vault: Path | None) -> Path:
-    """`vault.find_vault`'s rule, without importing the vault and index modules: `log` must
-    start fast (tests/test_cli_write.py pins that both agree)."""
-    import os
+    from ..locate import find_vault
 
-    from ..config import CONFIG_FILE
-    from ..errors import VaultcrmError
-
-    chosen = vault or os.environ.get("VAULTCRM_VAULT")
-    if chosen:
-        root = Path(chosen).expanduser()
-        if not root.is_dir():
-            raise VaultcrmError(f"vault folder not found: {root}")
-        return root.resolve()
-    start = Path.cwd().resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file() or (folder / ".obsidian").is_dir():
-            return folder
-    return start
+    return find_vault(vault)
 
 
 @click.command()

@@ -1,0 +1,27 @@
+"""Which folder is the vault: the one rule every command shares (kept import-light for `log`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import VaultcrmError
+
+#: Marks a vault root, with Obsidian's `.obsidian/` folder.
+CONFIG_FILE = "vaultcrm.yaml"
+
+
+def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
+    """`--vault`, else `VAULTCRM_VAULT`, else the nearest parent holding `vaultcrm.yaml` or
+    `.obsidian/`, else the working directory."""
+    chosen = explicit or os.environ.get("VAULTCRM_VAULT")
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            raise VaultcrmError(f"vault folder not found: {root}")
+        return root.resolve()
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / ".obsidian").is_dir():
+            return folder
+    return start
