@@ -135,10 +135,6 @@ def render_outcome(outcome: Outcome) -> str:
 def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
     """Record the boxes ticked in the note, then regenerate it; the file is touched only
     when its bytes would change."""
-    from .edit import write_generated
-    from .render import MARKER
-    from .ticks import record_ticks
-
     config, config_problems = load_config(root)
     output = config.output.strip("/")
     walked = walk(root, config)
@@ -147,6 +143,10 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
         unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
         if unchanged is not None:
             return unchanged
+    from .edit import write_generated
+    from .render import MARKER
+    from .ticks import record_ticks
+
     outcome = _compute(root, config, config_problems, walked, today, use_cache)
     recorded = record_ticks(root, config, today, outcome.reflections)
     if recorded:  # the recorded lines changed notes: read them again

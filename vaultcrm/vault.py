@@ -17,7 +17,6 @@ from .config import Config, config_fingerprint, daily_notes
 from .dailynotes import DailyNotes
 from .index import Changes, FileSig, Index, cache_path
 from .model import Claim, FollowUp, Interaction, NoteRecord, Problem, Vault
-from .parse import parse_note
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
@@ -200,6 +199,8 @@ def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteReco
     except OSError as exc:
         problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
         return NoteRecord(sig.rel, sig.kind, problems=(problem,))
+    from .parse import parse_note  # here, not at the top: a run with nothing to parse skips it
+
     return parse_note(sig.rel, data, sig.kind, day)
 
 
