@@ -11,7 +11,7 @@ and vaultcrm's own dependencies, e.g. a throwaway venv:
         yaml-rs rapidyaml ryaml py-yaml12
     /tmp/yamleval/bin/python benchmarks/yaml_parsers.py /tmp/yv
 
-It prints four Markdown tables:
+It prints four Markdown tables (`--sections` picks some):
 1. speed: µs per frontmatter (median of `--runs` passes over every person note of VAULT,
    after one warm-up pass), and the ratio to PyYAML's CSafeLoader;
 2. agreement with CSafeLoader: identical results, equal once dates and datetimes are
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import importlib.metadata
 import json
 import multiprocessing
@@ -278,6 +279,11 @@ def pooled(
     return {"serial": serial, "pool_warm": warm, "pool_with_startup": with_start}
 
 
+def _round_trip(obj: object) -> object:
+    """What a pool does to every result: pickle in the worker, unpickle in the parent."""
+    return pickle.loads(pickle.dumps(obj))
+
+
 def _timed(thunk: Callable[[], object]) -> float:
     start = time.perf_counter()
     thunk()
@@ -354,9 +360,7 @@ def _expanded_size(value: Any) -> float:
             continue
         children = list(item.values()) if isinstance(item, dict) else list(item)
         if done:
-            memo[id(item)] = 1 + sum(
-                memo.get(id(c), 1.0) for c in children
-            )
+            memo[id(item)] = 1 + sum(memo.get(id(c), 1.0) for c in children)
         elif id(item) not in memo:
             stack.append((item, True))
             stack += [(c, False) for c in children if id(c) not in memo]
@@ -395,7 +399,6 @@ def _child(parser: str) -> None:
     names = json.loads(sys.stdin.read())
     cap = 4 << 30
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
     print(json.dumps(run_cases(parser, names)))
 
 
@@ -500,7 +503,7 @@ def pool_table(vault: Path, corpus: list[str], workers: int, runs: int
     for label, work, items in jobs:
         results = work(list(items))
         blob = pickle.dumps(results)
-        cost = statistics.median(_timed(lambda: pickle.loads(pickle.dumps(results)))  # noqa: B023
+        cost = statistics.median(_timed(functools.partial(_round_trip, results))
                                  for _ in range(runs))
         pools[f"{label}: results through pickle"] = {"seconds": cost, "bytes": len(blob)}
         rows.append([f"{label}: pickling its results alone", f"{cost * 1e3:.0f}",
