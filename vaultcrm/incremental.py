@@ -64,7 +64,8 @@ def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Wa
     )
     state = today.isoformat()
     if index.get_meta("derived_for") != state:
-        return _full_pass(root, config, today, index, who, problems, stats, state)
+        records = [*index.records(changes.unchanged).values(), *changes.new.values()]
+        return _full_pass(root, config, today, index, who, records, problems, stats, state)
     affected = _affected(changes, who, claims)
     if affected:
         stats.reflected = _partial_pass(root, config, today, index, who, claims, affected)
@@ -77,11 +78,12 @@ def _full_pass(
     today: dt.date,
     index: Index,
     who: Roster,
+    records: list[NoteRecord],
     problems: list[Problem],
     stats: LoadStats,
     state: str,
 ) -> Result:
-    vault = assemble(root, index.all_records(), config, (), who)
+    vault = assemble(root, records, config, (), who)
     found: list[Reflection] = []
     rows = []
     people: dict[str, Person] = {}

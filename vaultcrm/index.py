@@ -52,6 +52,10 @@ class FileSig:
     day: dt.date | None = None
 
 
+#: A parsed note with its stored encoding (workers encode, so the parent need not).
+Parsed = tuple[NoteRecord, str]
+
+
 @dataclass
 class Changes:
     """What one refresh found: the records before and after, for every path that moved."""
@@ -59,7 +63,7 @@ class Changes:
     old: dict[str, NoteRecord]  # previous records of changed or removed paths
     new: dict[str, NoteRecord]  # fresh records of changed or added paths
     removed: list[str]
-    unchanged: int
+    unchanged: list[str]  # paths whose cached record still holds
 
     @property
     def any(self) -> bool:
@@ -153,33 +157,38 @@ class Index:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def update(
-        self, sigs: Iterable[FileSig], parse: Callable[[list[FileSig]], list[NoteRecord]]
+        self, sigs: Iterable[FileSig], parse: Callable[[list[FileSig]], list[Parsed]]
     ) -> Changes:
         """Bring the cache in line with `sigs`: parse what changed, drop what is gone.
 
         Only signatures are compared; no unchanged record is decoded. `parse` receives
-        every file that must be (re)read at once, so it may spread the work over processes.
+        every file that must be (re)read at once, so it may spread the work over processes,
+        and returns each record with its encoding (`encode_record`), which is what is stored.
         """
         known = {
             path: (mtime, size)
             for path, mtime, size in self.conn.execute("SELECT path, mtime_ns, size FROM files")
         }
         stale: list[FileSig] = []
+        unchanged: list[str] = []
         seen: set[str] = set()
         for sig in sigs:
             seen.add(sig.rel)
             if known.get(sig.rel) != (sig.mtime_ns, sig.size):
                 stale.append(sig)
+            else:
+                unchanged.append(sig.rel)
         removed = [path for path in known if path not in seen]
         changed_known = [s.rel for s in stale if s.rel in known] + removed
         old = self.records(changed_known)
-        fresh = parse(stale) if stale else []
-        new = {sig.rel: rec for sig, rec in zip(stale, fresh, strict=True)}
+        parsed = parse(stale) if stale else []
         if stale or removed:
-            self._store(stale, fresh, changed_known)
-        return Changes(old, new, removed, len(seen) - len(stale))
+            self._store(stale, parsed, changed_known)
+        new = {sig.rel: rec for sig, (rec, _) in zip(stale, parsed, strict=True)}
+        return Changes(old, new, removed, unchanged)
 
-    def _store(self, stale: list[FileSig], fresh: list[NoteRecord], drop: list[str]) -> None:
+    def _store(self, stale: list[FileSig], parsed: list[Parsed], drop: list[str]) -> None:
+        fresh = [rec for rec, _ in parsed]
         c = self.conn
         c.execute("BEGIN")
         for table in ("files", "links", "people"):
@@ -187,8 +196,8 @@ class Index:
         c.executemany(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
             (
-                (sig.rel, sig.mtime_ns, sig.size, encode_record(rec), int(bool(rec.problems)))
-                for sig, rec in zip(stale, fresh, strict=True)
+                (sig.rel, sig.mtime_ns, sig.size, text, int(bool(rec.problems)))
+                for sig, (rec, text) in zip(stale, parsed, strict=True)
             ),
         )
         c.executemany(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import Config, config_fingerprint, daily_notes
 from .dailynotes import DailyNotes
-from .index import Changes, FileSig, Index, cache_path
+from .index import Changes, FileSig, Index, Parsed, cache_path, decode_record, encode_record
 from .model import Claim, FollowUp, Interaction, NoteRecord, Problem, Vault
 
 #: Folders never walked: tool state, trash, version control, editors' own.
@@ -145,8 +145,17 @@ def progress_to(report: Progress | None) -> Iterator[None]:
 
 
 def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[NoteRecord]:
-    """Read and parse files, in order; many files are spread over the CPU's cores.
+    """Read and parse files, in order (no index involved)."""
+    return [rec for rec, _ in read_for_index(root, sigs, dailies, encode=False)]
 
+
+def read_for_index(
+    root: Path, sigs: list[FileSig], dailies: DailyNotes, *, encode: bool = True
+) -> list[Parsed]:
+    """Read and parse files, in order, each with its index encoding (or "" unasked).
+
+    Many files are spread over the CPU's cores; workers send back the encoding, not the
+    record (a string crosses a process boundary far cheaper than pickled dataclasses).
     A daily-note candidate whose name is not a date for `dailies` becomes an empty
     "other" record, so the index remembers not to read it again.
     """
@@ -163,23 +172,26 @@ def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[N
         workers = min(os.cpu_count() or 1, 8)
         chunk = max(64, n // (workers * 4))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            results = pool.map(_read_one, [root] * n, sigs, [spec] * n, chunksize=chunk)
-            return _reporting(results, n, report)
-    return _reporting((_read_one(root, sig, spec) for sig in sigs), n, report)
+            texts = pool.map(_read_encoded, [root] * n, sigs, [spec] * n, chunksize=chunk)
+            return _reporting(((decode_record(t), t) for t in texts), n, report)
+    done = (_read_one(root, sig, spec) for sig in sigs)
+    return _reporting(((r, encode_record(r) if encode else "") for r in done), n, report)
 
 
-def _reporting(
-    results: Iterable[NoteRecord], total: int, report: Progress | None
-) -> list[NoteRecord]:
+def _reporting(results: Iterable[Parsed], total: int, report: Progress | None) -> list[Parsed]:
     if report is None:
         return list(results)
-    out: list[NoteRecord] = []
+    out: list[Parsed] = []
     step = max(1, total // 100)
-    for record in results:
-        out.append(record)
+    for item in results:
+        out.append(item)
         if len(out) % step == 0 or len(out) == total:
             report(len(out), total)
     return out
+
+
+def _read_encoded(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> str:
+    return encode_record(_read_one(root, sig, spec))
 
 
 @functools.lru_cache(maxsize=4)
@@ -214,15 +226,12 @@ def update_index(
     """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
     dailies = daily_notes(config)
     try:
-        changes = index.update(walked.sigs, lambda stale: read_records(root, stale, dailies))
+        changes = index.update(walked.sigs, lambda stale: read_for_index(root, stale, dailies))
     except sqlite3.DatabaseError as exc:
         index.reset(f"cache was unreadable ({exc})")
-        changes = index.update(walked.sigs, lambda stale: read_records(root, stale, dailies))
-    stats.parsed, stats.reused, stats.removed = (
-        len(changes.new),
-        changes.unchanged,
-        len(changes.removed),
-    )
+        changes = index.update(walked.sigs, lambda stale: read_for_index(root, stale, dailies))
+    stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
+    stats.removed = len(changes.removed)
     stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason
     return changes
 
