@@ -13,9 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .dailynotes import DailyNotes
 from .durations import parse_duration
@@ -57,9 +55,8 @@ class Config:
     daily_format_explicit: bool = False
 
 
-# The pure-Python safe loader: one small file does not need libyaml's speed, and on a
-# pathologically nested file it stops with a RecursionError where libyaml can crash.
-_Loader = yaml.SafeLoader
+if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
+    import yaml
 
 
 def _line(node: yaml.Node) -> int:
@@ -91,6 +88,8 @@ def _format(value: object) -> str:
 
 def _entries(value: object, node: yaml.Node, what: str) -> list[tuple[str, object, int]]:
     """(lower-cased key, value, line) of a mapping's entries."""
+    import yaml
+
     if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
         raise ValueError(f"expected a mapping of {what}")
     lines: dict[str, int] = {}
@@ -145,7 +144,7 @@ def _deep_circles(value: object) -> tuple[str, ...]:
     return tuple(i.strip().lower() for i in items if i.strip())
 
 
-_Reader = Callable[[object, yaml.Node, list[Problem]], object]
+_Reader = Callable[[object, Any, list[Problem]], object]
 
 
 def _simple(read: Callable[[object], object]) -> _Reader:
@@ -170,6 +169,8 @@ _READERS: dict[str, _Reader] = {
 
 def _describe(err: Exception) -> str:
     """A YAML error's own words, without PyYAML's `in "<unicode string>"` position lines."""
+    import yaml
+
     if isinstance(err, yaml.MarkedYAMLError):
         message = err.problem or err.context or "unreadable YAML"
         return f"{message} ({err.context})" if err.problem and err.context else message
@@ -197,7 +198,11 @@ def _read_yaml(path: Path, problems: list[Problem]) -> list[tuple[str, object, y
     except (OSError, UnicodeDecodeError) as err:
         problems.append(Problem(CONFIG_FILE, None, f"cannot read it ({err}); using the defaults"))
         return []
-    loader = _Loader(text)
+    import yaml
+
+    # the pure-Python safe loader: on a pathologically nested file it stops with a
+    # RecursionError where libyaml can crash
+    loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:

@@ -20,16 +20,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .config import Config
 from .index import Changes, Index, decode_person, encode_person, person_keys
 from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
 from .reflect import order, reflect_person
 from .vault import LoadStats, Roster, Walk, assemble, roster, sort_problems, update_index
-
-#: Reflection fields that hold dates (stored as ISO strings).
-DATE_FIELDS = frozenset({"last_contact", "last_shared", "last_heard", "last_deep", "date"})
 
 
 @dataclass
@@ -194,19 +190,9 @@ def _payload(person: Person, reflections: Iterable[Reflection], contact: Interac
     )
 
 
-def reflection_from_json(item: dict[str, Any]) -> Reflection:
-    """The inverse of `Reflection.to_json`."""
-    fields: dict[str, Any] = {
-        k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and isinstance(v, str) else v)
-        for k, v in item.items()
-        if k not in ("kind", "person", "file", "reason")
-    }
-    return Reflection(item["kind"], item["person"], item["file"], item["reason"], fields)
-
-
 def _unpayload(name: str, payload: str) -> tuple[Person, list[Reflection], Interaction | None]:
     data = json.loads(payload)
-    found = [reflection_from_json(item) for item in data["r"]]
+    found = [Reflection.from_json(item) for item in data["r"]]
     contact = None
     if data["last"] is not None:
         day, text, file, line, flags = data["last"]

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
@@ -41,9 +41,12 @@ _TABLES = (
 )
 
 
-@dataclass(frozen=True)
-class FileSig:
-    """What the walk learns about a file without reading it."""
+class FileSig(NamedTuple):
+    """What the walk learns about a file without reading it.
+
+    A NamedTuple rather than a dataclass: the walk makes one per note on every run
+    (30,000 of them), and a tuple is several times cheaper to build.
+    """
 
     rel: str
     mtime_ns: int

@@ -175,8 +175,7 @@ def _inputs_key(root: Path, config: Config, today: dt.date, walked: Walk, output
         note = "absent"
     h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|{note}|".encode())
     h.update(template_fingerprint(root).encode())
-    for s in walked.sigs:
-        h.update(f"{s.rel}\0{s.mtime_ns}\0{s.size}\n".encode())
+    h.update("\n".join(f"{s.rel}\0{s.mtime_ns}\0{s.size}" for s in walked.sigs).encode())
     for p in walked.problems:
         h.update(p.format().encode())
     return h.hexdigest()
@@ -186,15 +185,13 @@ def _unchanged_since_last_sync(
     root: Path, config: Config, today: dt.date, walked: Walk, output: str, key: str
 ) -> SyncResult | None:
     """The last sync's result when none of its inputs changed, else None."""
-    from .incremental import reflection_from_json
-
     index = open_index(root, config)
     try:
         saved = index.get_meta("last_sync")
         memo = json.loads(saved) if saved else None
         if memo is None or memo.get("key") != key:
             return None
-        reflections = [reflection_from_json(item) for item in memo["reflections"]]
+        reflections = [Reflection.from_json(item) for item in memo["reflections"]]
     except (sqlite3.DatabaseError, ValueError, KeyError):
         return None
     finally:

@@ -16,13 +16,18 @@ from pathlib import Path
 from .config import Config, config_fingerprint, daily_notes
 from .dailynotes import DailyNotes
 from .index import Changes, FileSig, Index, Parsed, cache_path, decode_record, encode_record
-from .model import Claim, FollowUp, Interaction, NoteRecord, Problem, Vault
+from .model import Claim, FollowUp, Interaction, NoteKind, NoteRecord, Problem, Vault
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
 
 #: The edit engine's conflict copies (`Ann.conflict.md`, `Ann.conflict-2.md`) are not people.
 CONFLICT_COPY = re.compile(r"\.conflict(?:-\d+)?\.md$")
+
+CONFLICT_MESSAGE = (
+    "a conflict copy kept by vaultcrm: merge what you need into the note, then delete it"
+)
+SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
 
 #: Parsing more files than this at once is spread over processes (cold index).
 PARALLEL_THRESHOLD = 1500
@@ -70,6 +75,8 @@ def walk(root: Path, config: Config) -> Walk:
     people_prefix = people + "/" if people else ""
 
     def visit(dir_path: str, rel_dir: str) -> None:
+        prefix = rel_dir + "/" if rel_dir else ""
+        kind: NoteKind = "person" if (prefix + "x").startswith(people_prefix) else "daily"
         try:
             entries = list(os.scandir(dir_path))
         except OSError as exc:
@@ -78,31 +85,25 @@ def walk(root: Path, config: Config) -> Walk:
             return
         for entry in entries:
             name = entry.name
-            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if name[0] == ".":
+                continue
             if entry.is_dir(follow_symlinks=False):
-                if name not in SKIP_DIRS and not name.startswith("."):
-                    visit(entry.path, rel)
+                if name not in SKIP_DIRS:
+                    visit(entry.path, prefix + name)
                 continue
-            if not name.endswith(".md") or name.startswith(".") or rel == output:
+            if not name.endswith(".md"):
                 continue
-            if CONFLICT_COPY.search(name):
-                problems.append(
-                    Problem(
-                        rel,
-                        None,
-                        "a conflict copy kept by vaultcrm: merge "
-                        "what you need into the note, then delete it",
-                        "warning",
-                    )
-                )
+            rel = prefix + name
+            if rel == output:
+                continue
+            if ".conflict" in name and CONFLICT_COPY.search(name):
+                problems.append(Problem(rel, None, CONFLICT_MESSAGE, "warning"))
                 continue
             try:
                 if entry.is_symlink():
                     real = os.path.realpath(entry.path)
                     if os.path.commonpath([root_real, real]) != root_real:
-                        problems.append(
-                            Problem(rel, None, "symlink points outside the vault; skipped")
-                        )
+                        problems.append(Problem(rel, None, SYMLINK_MESSAGE))
                         continue
                     st = os.stat(entry.path)
                 else:
@@ -110,17 +111,14 @@ def walk(root: Path, config: Config) -> Walk:
             except (OSError, ValueError) as exc:
                 problems.append(Problem(rel, None, f"cannot read: {exc}"))
                 continue
-            if rel.startswith(people_prefix):
-                sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, "person"))
-                continue
-            # a daily-note candidate: whether its name is a date is settled when it is read
-            sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, "daily"))
+            # a daily-note candidate's name is matched against the format when it is read
+            sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, kind))
 
     for top in tops:
         path = os.path.join(root, top) if top else os.fspath(root)
         if os.path.isdir(path) and not os.path.islink(path):
             visit(path, top)
-    sigs.sort(key=lambda s: s.rel)
+    sigs.sort()
     return Walk(sigs, problems)
 
 
