@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
 #: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -34,7 +34,7 @@ _TABLES = (
     "CREATE INDEX IF NOT EXISTS links_by_path ON links (path)",
     # the names and aliases each person note claims, to resolve links without decoding
     "CREATE TABLE IF NOT EXISTS people (path TEXT PRIMARY KEY, name TEXT NOT NULL,"
-    " info TEXT NOT NULL)",
+    " keys TEXT NOT NULL, aliases_line INTEGER, circle TEXT, circle_line INTEGER)",
     # per-person results of the last run (reflections and last contact), see `derived_for`
     "CREATE TABLE IF NOT EXISTS derived (person TEXT PRIMARY KEY, payload TEXT NOT NULL,"
     " due INTEGER NOT NULL)",
@@ -54,6 +54,9 @@ class FileSig(NamedTuple):
     kind: NoteKind
     day: dt.date | None = None
 
+
+#: Joins a person's casefolded names in one column (a control character no name holds).
+_KEY_SEP = "\x1f"
 
 #: A parsed note with its stored encoding (workers encode, so the parent need not).
 Parsed = tuple[NoteRecord, str]
@@ -208,11 +211,10 @@ class Index:
             ((key, rec.path) for rec in fresh if rec.kind == "daily" for key in link_keys(rec)),
         )
         c.executemany(
-            "INSERT INTO people VALUES (?, ?, ?)",
+            "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (rec.path, rec.person.name, Claim.of(rec.person).to_json())
-                for rec in fresh
-                if rec.person is not None
+                (c.path, c.name, _KEY_SEP.join(c.keys), c.aliases_line, c.circle, c.circle_line)
+                for c in (Claim.of(rec.person) for rec in fresh if rec.person is not None)
             ),
         )
         c.execute("COMMIT")
@@ -242,8 +244,10 @@ class Index:
     def claims(self) -> list[Claim]:
         """What every parsed person note claims (names, aliases, circle), without decoding it."""
         return [
-            Claim.from_json(path, name, info)
-            for path, name, info in self.conn.execute("SELECT path, name, info FROM people")
+            Claim(path, name, tuple(keys.split(_KEY_SEP)), aliases_line, circle, circle_line)
+            for path, name, keys, aliases_line, circle, circle_line in self.conn.execute(
+                "SELECT * FROM people"
+            )
         ]
 
     def paths_linking(self, targets: Iterable[str]) -> set[str]:

@@ -7,7 +7,6 @@ without cost. Records are frozen: a `Vault` snapshot is a value, never mutated i
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,14 +139,6 @@ class Claim:
             person.circle,
             person.key_lines.get("circle"),
         )
-
-    def to_json(self) -> str:
-        return json.dumps([self.keys, self.aliases_line, self.circle, self.circle_line])
-
-    @classmethod
-    def from_json(cls, path: str, name: str, text: str) -> Claim:
-        keys, aliases_line, circle, circle_line = json.loads(text)
-        return cls(path, name, tuple(keys), aliases_line, circle, circle_line)
 
 
 @dataclass(frozen=True)

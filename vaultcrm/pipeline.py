@@ -168,16 +168,14 @@ def _inputs_key(root: Path, config: Config, today: dt.date, walked: Walk, output
     from .render import template_fingerprint
 
     h = hashlib.sha256()
+    h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|".encode())
+    h.update(template_fingerprint(root).encode())
+    h.update(walked.digest.encode())
     try:
         st = os.stat(root / output)
-        note = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+        h.update(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}".encode())
     except OSError:
-        note = "absent"
-    h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|{note}|".encode())
-    h.update(template_fingerprint(root).encode())
-    h.update("\n".join(f"{s.rel}\0{s.mtime_ns}\0{s.size}" for s in walked.sigs).encode())
-    for p in walked.problems:
-        h.update(p.format().encode())
+        h.update(b"absent")
     return h.hexdigest()
 
 

