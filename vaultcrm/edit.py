@@ -37,7 +37,6 @@ import fcntl
 import functools
 import hashlib
 import os
-import platform
 import secrets
 import signal
 import stat
@@ -520,7 +519,7 @@ def _libc_renameat2() -> Callable[..., int] | None:
         ]
         func.restype = ctypes.c_int
         return func  # type: ignore[no-any-return]
-    number = _SYSCALL_RENAMEAT2.get(platform.machine())
+    number = _SYSCALL_RENAMEAT2.get(os.uname().machine)
     if number is None:
         return None
     syscall = libc.syscall
