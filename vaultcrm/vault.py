@@ -170,31 +170,55 @@ def read_for_index(
     spec = (dailies.folder, dailies.fmt, dailies.explicit)
     n = len(sigs)
     report = _progress.get() if n >= PROGRESS_THRESHOLD else None
-    if n >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        import multiprocessing
-        import threading
-        from concurrent.futures import ProcessPoolExecutor
+    helpers = min(os.cpu_count() or 1, 8) - 1
+    if n < PARALLEL_THRESHOLD or helpers < 1:
+        records = (_read_one(root, sig, spec) for sig in sigs)
+        return _reporting(((r, encode_record(r) if encode else "") for r in records), n, report)
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
 
-        # fork is fastest, but unsafe once other threads (a watcher's) may hold locks
-        method = "fork" if threading.active_count() == 1 else "forkserver"
-        workers = min(os.cpu_count() or 1, 8)
-        chunk = max(64, n // (workers * 4))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            texts = pool.map(_read_encoded, [root] * n, sigs, [spec] * n, chunksize=chunk)
-            return _reporting(((decode_record(t), t) for t in texts), n, report)
-    done = (_read_one(root, sig, spec) for sig in sigs)
-    return _reporting(((r, encode_record(r) if encode else "") for r in done), n, report)
+    # Worker processes take a share of the files while this process parses the rest: on
+    # two cores, one helper plus the parent beats two helpers and a parent that only
+    # decodes what they send back. Shares interleave, since person notes cost ten times
+    # what daily notes do; helpers get a little more, the parent also decodes theirs.
+    helper_slots = 11 * helpers
+    cycle = helper_slots + 9
+    theirs_at = [i for i in range(n) if i % cycle < helper_slots]
+    mine_at = [i for i in range(n) if i % cycle >= helper_slots]
+    theirs = [sigs[i] for i in theirs_at]
+    # fork is fastest, but unsafe once other threads (a watcher's) may hold locks
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    chunk = max(64, len(theirs) // (helpers * 4))
+    out: list[Parsed | None] = [None] * n
+    with ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context(method)) as pool:
+        k = len(theirs)
+        texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
+        count = 0
+        for i in mine_at:
+            record = _read_one(root, sigs[i], spec)
+            out[i] = (record, encode_record(record))
+            count = _tick(report, count, n)
+        for i, text in zip(theirs_at, texts, strict=True):
+            out[i] = (decode_record(text), text)
+            count = _tick(report, count, n)
+    return [item for item in out if item is not None]
+
+
+def _tick(report: Progress | None, done: int, total: int) -> int:
+    done += 1
+    if report is not None and (done % max(1, total // 100) == 0 or done == total):
+        report(done, total)
+    return done
 
 
 def _reporting(results: Iterable[Parsed], total: int, report: Progress | None) -> list[Parsed]:
     if report is None:
         return list(results)
     out: list[Parsed] = []
-    step = max(1, total // 100)
     for item in results:
         out.append(item)
-        if len(out) % step == 0 or len(out) == total:
-            report(len(out), total)
+        _tick(report, len(out) - 1, total)
     return out
 
 
