@@ -152,12 +152,17 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
     if recorded:  # the recorded lines changed notes: read them again
         walked = walk(root, config)
         outcome = _compute(root, config, config_problems, walked, today, use_cache)
-    text = render_outcome(outcome)
-    result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
+    note_key = _note_key(outcome) if use_cache else ""
+    written = False
+    if not (note_key and _note_is(root, config, output, note_key)):
+        text = render_outcome(outcome)
+        result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
+        written = result.changed
     if use_cache:
         # the note just written is an input of the next run: key it as it is now
-        _remember_sync(outcome, _inputs_key(root, config, today, walked, output))
-    return SyncResult(outcome, output, result.changed, recorded)
+        key = _inputs_key(root, config, today, walked, output)
+        _remember_sync(outcome, key, note_key, _signature(root / output))
+    return SyncResult(outcome, output, written, recorded)
 
 
 # -- the no-change fast path -------------------------------------------------------------
@@ -202,9 +207,61 @@ def _unchanged_since_last_sync(
     return SyncResult(outcome, output, False)
 
 
-def _remember_sync(outcome: Outcome, key: str) -> None:
+def _note_key(outcome: Outcome) -> str:
+    """Everything the generated note is made of; equal keys render equal notes."""
+    from .index import encode_person
+    from .render import template_fingerprint
+
+    people = [
+        [name, encode_person(outcome.people[name]), _contact(outcome.last.get(name))]
+        for name in sorted({r.person for r in outcome.reflections})
+    ]
+    content = [
+        outcome.today.isoformat(),
+        template_fingerprint(outcome.root),
+        len(outcome.problems),
+        [r.to_json() for r in outcome.reflections],
+        people,
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def _contact(contact: Interaction | None) -> list[object] | None:
+    if contact is None:
+        return None
+    return [contact.date.isoformat(), contact.text, contact.file, contact.line,
+            sorted(contact.flags)]  # fmt: skip
+
+
+def _signature(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def _note_is(root: Path, config: Config, output: str, note_key: str) -> bool:
+    """Whether the note on disk is exactly what the last sync wrote for this content, so
+    rendering again (jinja2's import alone is ~40 ms) would only reproduce it."""
+    index = open_index(root, config)
+    try:
+        saved = index.get_meta("last_sync")
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        index.close()
+    memo = json.loads(saved) if saved else {}
+    return bool(
+        memo.get("note_key") == note_key and memo.get("note_sig") == _signature(root / output)
+    )
+
+
+def _remember_sync(outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None) -> None:
     memo = {
         "key": key,
+        "note_key": note_key,
+        "note_sig": note_sig,
         "problems": [p.to_json() for p in outcome.problems],
         "people": outcome.people_count,
         "reflections": [r.to_json() for r in outcome.reflections],
