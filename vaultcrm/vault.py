@@ -88,41 +88,41 @@ def walk(root: Path, config: Config) -> Walk:
         prefix = rel_dir + "/" if rel_dir else ""
         kind: NoteKind = "person" if (prefix + "x").startswith(people_prefix) else "daily"
         try:
-            entries = list(os.scandir(dir_path))
+            listing = os.scandir(dir_path)
         except OSError as exc:
             if rel_dir:
                 problems.append(Problem(rel_dir, None, f"cannot read folder: {exc.strerror}"))
             return
-        for entry in entries:
-            name = entry.name
-            if name[0] == ".":
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if name not in SKIP_DIRS:
-                    visit(entry.path, prefix + name)
-                continue
-            if not name.endswith(".md"):
-                continue
-            rel = prefix + name
-            if rel == output:
-                continue
-            if ".conflict" in name and CONFLICT_COPY.search(name):
-                problems.append(Problem(rel, None, CONFLICT_MESSAGE, "warning"))
-                continue
-            try:
-                if entry.is_symlink():
-                    real = os.path.realpath(entry.path)
-                    if os.path.commonpath([root_real, real]) != root_real:
-                        problems.append(Problem(rel, None, SYMLINK_MESSAGE))
-                        continue
-                    st = os.stat(entry.path)
-                else:
-                    st = entry.stat(follow_symlinks=False)
-            except (OSError, ValueError) as exc:
-                problems.append(Problem(rel, None, f"cannot read: {exc}"))
-                continue
-            # a daily-note candidate's name is matched against the format when it is read
-            sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, kind))
+        with listing:
+            for entry in listing:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIP_DIRS:
+                        visit(entry.path, prefix + name)
+                    continue
+                if not name.endswith(".md"):
+                    continue
+                rel = prefix + name
+                if rel == output or (".conflict" in name and CONFLICT_COPY.search(name)):
+                    if rel != output:
+                        problems.append(Problem(rel, None, CONFLICT_MESSAGE, "warning"))
+                    continue
+                try:
+                    if entry.is_symlink():
+                        real = os.path.realpath(entry.path)
+                        if os.path.commonpath([root_real, real]) != root_real:
+                            problems.append(Problem(rel, None, SYMLINK_MESSAGE))
+                            continue
+                        st = os.stat(entry.path)
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                except (OSError, ValueError) as exc:
+                    problems.append(Problem(rel, None, f"cannot read: {exc}"))
+                    continue
+                # a daily-note candidate's name is matched against the format when read
+                sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, kind))
 
     for top in tops:
         path = os.path.join(root, top) if top else os.fspath(root)
