@@ -109,7 +109,8 @@ def test_every_command_has_help() -> None:
         command = cli.get_command(ctx, name)
         assert command is not None and command.help, f"{name} has no help text"
         result = run(name, "--help")
-        assert result.exit_code == 0 and "--vault" in result.output
+        assert result.exit_code == 0
+        assert "--vault" in result.output and "--today" in result.output, name
 
 
 def test_python_dash_m_runs(make_vault) -> None:  # type: ignore[no-untyped-def]

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from . import handle_errors
-from .options import cache_option, json_option, vault_option
+from .options import cache_option, json_option, unused_today_option, vault_option
 
 
 @click.command()
 @vault_option
+@unused_today_option
 @json_option
 @cache_option
 @handle_errors

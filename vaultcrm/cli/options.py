@@ -49,6 +49,18 @@ def today_option(f: F) -> F:
     )(f)
 
 
+def unused_today_option(f: F) -> F:
+    """`--today` on a command that does not depend on the date, so scripts can pass one
+    `--today` to every command (as they can `--vault`)."""
+    return click.option(
+        "--today",
+        type=DATE,
+        default=None,
+        expose_value=False,
+        help="Accepted on every command; this one does not depend on the date.",
+    )(f)
+
+
 def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import handle_errors
-from .options import DATE, resolve_today, vault_option
+from .options import DATE, resolve_today, today_option, unused_today_option, vault_option
 
 
 def _root(vault: Path | None) -> Path:
@@ -24,6 +24,7 @@ def _root(vault: Path | None) -> Path:
 @click.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @vault_option
+@unused_today_option
 @handle_errors
 def init(path: Path | None, vault: Path | None) -> None:
     """Set up a vault in PATH (default: --vault, else the current folder).
@@ -42,6 +43,7 @@ def init(path: Path | None, vault: Path | None) -> None:
 
 @click.command()
 @vault_option
+@unused_today_option
 @click.argument("name")
 @click.option("--circle", metavar="CIRCLE", help="A circle from vaultcrm.yaml, e.g. close.")
 @click.option("--birthday", metavar="DATE", help="YYYY-MM-DD, or --MM-DD when the year is unknown.")
@@ -134,11 +136,14 @@ def log(
 
 @click.command()
 @vault_option
+@today_option
 @click.argument("person")
 @click.argument("day", metavar="DATE", type=DATE)
 @click.argument("text", nargs=-1, required=True)
 @handle_errors
-def remind(vault: Path | None, person: str, day: dt.date, text: tuple[str, ...]) -> None:
+def remind(
+    vault: Path | None, today: dt.date | None, person: str, day: dt.date, text: tuple[str, ...]
+) -> None:
     """Add a follow-up: `- [ ] DATE TEXT` at the end of the person's note.
 
     It shows in "Reflections due" from `horizon` days before DATE until it is ticked.
@@ -147,10 +152,13 @@ def remind(vault: Path | None, person: str, day: dt.date, text: tuple[str, ...])
 
     written = add_reminder(_root(vault), person, day, " ".join(text))
     click.echo(f"Added to {written.file}: {written.line}")
+    if day < resolve_today(today):
+        click.echo(f"Note: {day.isoformat()} is already past, so it shows as overdue.")
 
 
 @click.command("set")
 @vault_option
+@unused_today_option
 @click.argument("person")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
