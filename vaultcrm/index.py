@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -291,6 +292,10 @@ def _d(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+#: ISO date string → date, memoised: notes repeat the same days over and over.
+_day = functools.lru_cache(maxsize=65536)(dt.date.fromisoformat)
+
+
 def _ud(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
@@ -344,9 +349,7 @@ def decode_record(text: str) -> NoteRecord:
         person=None if person is None else decode_person(person),
         day=_ud(day),
         entries=tuple(
-            Entry(
-                line=e[0], text=e[1], date=_ud(e[2]), tags=tuple(e[3]), links=tuple(e[4]), task=e[5]
-            )
+            Entry(e[0], e[1], None if e[2] is None else _day(e[2]), tuple(e[3]), tuple(e[4]), e[5])
             for e in entries
         ),
         problems=tuple(Problem(q[0], q[1], q[2], q[3], q[4]) for q in problems),
