@@ -235,3 +235,34 @@ def test_sync_records_through_the_library_too(make_vault: MakeVault) -> None:
     result = sync(root, TODAY)
     assert result.recorded == ["People/Bo.md: - 2026-11-23 Reached out (from Reflections due)"]
     assert result.written and not result.outcome.reflections
+
+
+def test_a_ticked_birthday_is_recorded_once_and_stays_ticked(example_vault: Path) -> None:
+    root = example_vault
+    note = root / OUT
+    tom = root / "People/Tom Gallagher.md"
+    assert run_sync(root).exit_code == 0
+    item = tick(root, r"Tom Gallagher\]\]'s birthday")
+
+    def wishes() -> list[str]:
+        return [line for line in tom.read_text().splitlines() if "Birthday wishes" in line]
+
+    result = run_sync(root)
+    assert result.exit_code == 0, result.output
+    assert len(wishes()) == 1
+    text = note.read_text()
+    assert f"\ndone: [{item}]\n" in text
+    assert re.search(rf"^- \[x\] .*Tom Gallagher\]\]'s birthday.*\^{item}$", text, re.M)
+
+    # Nothing more to record: a third sync logs nothing and leaves every byte alone.
+    after = tom.read_bytes(), note.read_bytes()
+    assert run_sync(root).exit_code == 0
+    assert (tom.read_bytes(), note.read_bytes()) == after
+
+    # Unticking it brings the box back, and records nothing.
+    ticked_line = "- [x] [[Tom Gallagher]]'s"
+    note.write_text(note.read_text().replace(ticked_line, "- [ ] [[Tom Gallagher]]'s"))
+    assert run_sync(root).exit_code == 0
+    assert len(wishes()) == 1
+    assert "- [ ] [[Tom Gallagher]]'s birthday" in note.read_text()
+    assert "\ndone: [" not in note.read_text()

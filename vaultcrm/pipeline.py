@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,10 +126,10 @@ def _compute_cached(
     )
 
 
-def render_outcome(outcome: Outcome) -> str:
+def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
     from .render import build_items, render_note
 
-    items = build_items(outcome.reflections, outcome.people, outcome.last)
+    items = build_items(outcome.reflections, outcome.people, outcome.last, done)
     return render_note(outcome.root, items, outcome.today, len(outcome.problems))
 
 
@@ -145,17 +146,18 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
             return unchanged
     from .edit import write_generated
     from .render import MARKER
-    from .ticks import record_ticks
+    from .ticks import acknowledged, generated_text, record_ticks
 
     outcome = _compute(root, config, config_problems, walked, today, use_cache)
     recorded = record_ticks(root, config, today, outcome.reflections)
     if recorded:  # the recorded lines changed notes: read them again
         walked = walk(root, config)
         outcome = _compute(root, config, config_problems, walked, today, use_cache)
-    note_key = _note_key(outcome) if use_cache else ""
+    done = acknowledged(generated_text(root, config), outcome.reflections)
+    note_key = _note_key(outcome, done) if use_cache else ""
     written = False
     if not (note_key and _note_is(root, config, output, note_key)):
-        text = render_outcome(outcome)
+        text = render_outcome(outcome, done)
         result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
         written = result.changed
     if use_cache:
@@ -207,7 +209,7 @@ def _unchanged_since_last_sync(
     return SyncResult(outcome, output, False)
 
 
-def _note_key(outcome: Outcome) -> str:
+def _note_key(outcome: Outcome, done: Collection[str]) -> str:
     """Everything the generated note is made of; equal keys render equal notes."""
     from .index import encode_person
     from .render import template_fingerprint
@@ -222,6 +224,7 @@ def _note_key(outcome: Outcome) -> str:
         len(outcome.problems),
         [r.to_json() for r in outcome.reflections],
         people,
+        sorted(done),
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 

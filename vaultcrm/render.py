@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ class Item:
     person: Person
     last: Interaction | None
     id: str
+    done: bool = False  # recorded already, and stays listed (see ticks.STAYS_AFTER_TICK)
 
     @property
     def kind(self) -> str:
@@ -116,11 +117,16 @@ def build_items(
     reflections: Iterable[Reflection],
     people: Mapping[str, Person],
     last: Mapping[str, Interaction],
+    done: Collection[str] = (),
 ) -> list[Item]:
-    """Attach to each reflection its person and their last contact."""
+    """Attach to each reflection its person, their last contact, and whether it is done."""
     from .ticks import item_id
 
-    return [Item(r, people[r.person], last.get(r.person), item_id(r)) for r in reflections]
+    items = []
+    for r in reflections:
+        key = item_id(r)
+        items.append(Item(r, people[r.person], last.get(r.person), key, key in done))
+    return items
 
 
 def sections_of(items: Sequence[Item]) -> list[Section]:
@@ -210,7 +216,11 @@ def make_environment(root: Path) -> Any:
 
 
 def render_note(root: Path, items: Sequence[Item], today: dt.date, problem_count: int = 0) -> str:
-    """The full text of the generated note, marker frontmatter included, LF line endings."""
+    """The full text of the generated note, marker frontmatter included, LF line endings.
+
+    Items already recorded are listed as `done` in the frontmatter, so the next sync
+    knows their ticks need no recording again.
+    """
     env = make_environment(root)
     body = env.get_template(REFLECTIONS_TEMPLATE).render(
         today=today,
@@ -218,6 +228,8 @@ def render_note(root: Path, items: Sequence[Item], today: dt.date, problem_count
         sections=sections_of(items),
         problem_count=problem_count,
     )
-    head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n---\n"
+    done = sorted(i.id for i in items if i.done)
+    listed = f"done: [{', '.join(done)}]\n" if done else ""
+    head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n{listed}---\n"
     text = head + body
     return text if text.endswith("\n") else text + "\n"

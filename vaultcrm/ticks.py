@@ -40,12 +40,14 @@ def id_for(kind: str, person: str, *key: str) -> str:
 
 
 def item_id(r: Reflection) -> str:
-    """Follow-ups are told apart by where and what they are, yearly dates by their label,
-    wins by their day and text; every other kind by person alone."""
+    """Follow-ups are told apart by where and what they are, birthdays and yearly dates by
+    their label and occurrence, wins by their day and text; other kinds by person alone."""
     if r.kind == "follow_up":
         key = [r.data.get("source_file", ""), r.data.get("date", ""), r.data.get("text", "")]
+    elif r.kind == "birthday":
+        key = [r.data.get("date", "")]  # each year's birthday is its own item
     elif r.kind == "date":
-        key = [r.data.get("label", "")]
+        key = [r.data.get("label", ""), r.data.get("date", "")]
     elif r.kind == "celebrate":
         key = [r.data.get("date", ""), r.data.get("text", "")]
     else:
@@ -67,6 +69,34 @@ def ticked(text: str) -> list[Tick]:
         tick = Tick(m.group("id"), m.group("kind").replace("-", "_"), m.group("text").strip())
         seen.setdefault(tick.id, tick)
     return list(seen.values())
+
+
+# --- acknowledged items -----------------------------------------------------------------
+
+#: Kinds whose reflection can outlive the contact a tick logs (a birthday is still ahead
+#: after you wrote; a win today is not "since" a contact today). Once recorded, they stay
+#: ticked in the note, listed in its frontmatter as `done`, so a tick is recorded once.
+STAYS_AFTER_TICK = frozenset({"birthday", "date", "celebrate"})
+
+_DONE_LINE = re.compile(r"^done: \[(.*)\]\r?$", re.M)
+
+
+def recorded_ids(text: str) -> set[str]:
+    """Ids the generated note lists as already recorded (its frontmatter's `done`)."""
+    head = text.split("\n---", 1)[0] if text.startswith("---") else ""
+    found = _DONE_LINE.search(head)
+    return {i.strip() for i in found.group(1).split(",") if i.strip()} if found else set()
+
+
+def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
+    """Items of the lasting kinds that the user has ticked and still has ticked."""
+    lasting = {item_id(r) for r in reflections if r.kind in STAYS_AFTER_TICK}
+    return {t.id for t in ticked(text)} & lasting
+
+
+def generated_text(root: Path, config: Config) -> str:
+    """The generated note as it is now ("" when absent or not vaultcrm's)."""
+    return _read_generated(root, config.output.strip("/"))
 
 
 # --- recording --------------------------------------------------------------------------
@@ -123,7 +153,9 @@ def record_ticks(
     from .edit import EditRefused
 
     output = config.output.strip("/")
-    ticks = ticked(_read_generated(root, output))
+    text = _read_generated(root, output)
+    already = recorded_ids(text)
+    ticks = [t for t in ticked(text) if t.id not in already]
     if not ticks:
         return []
     by_id: dict[str, list[Reflection]] = {}
