@@ -217,7 +217,8 @@ def render_person(root: Path, rel: str, context: Mapping[str, object]) -> str:
 
     from .model import Problem
     from .parse import parse_note
-    from .render import make_environment, package_templates
+    from .render import make_environment
+    from .template_files import package_templates
 
     env = make_environment(root)
     env.filters["yaml"] = yaml_value

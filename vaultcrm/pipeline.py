@@ -172,7 +172,7 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
 
 def _inputs_key(root: Path, config: Config, today: dt.date, walked: Walk, output: str) -> str:
     """Changes whenever anything a sync reads could have changed."""
-    from .render import template_fingerprint
+    from .template_files import template_fingerprint
 
     h = hashlib.sha256()
     h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|".encode())
@@ -212,7 +212,7 @@ def _unchanged_since_last_sync(
 def _note_key(outcome: Outcome, done: Collection[str]) -> str:
     """Everything the generated note is made of; equal keys render equal notes."""
     from .index import encode_person
-    from .render import template_fingerprint
+    from .template_files import template_fingerprint
 
     people = [
         [name, encode_person(outcome.people[name]), _contact(outcome.last.get(name))]

@@ -8,7 +8,6 @@ same name in `.vaultcrm/templates/`. Note text only ever reaches a template as d
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -17,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from .model import KINDS, Interaction, Person, Reflection
+from .template_files import REFLECTIONS_TEMPLATE, template_folders
 
 #: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
 #: and it is written by code, not by the (overridable) template, so it is always there.
 MARKER = "vaultcrm: generated"
-REFLECTIONS_TEMPLATE = "reflections.md.j2"
-VAULT_TEMPLATES = ".vaultcrm/templates"
 
 SECTION_TITLES: dict[str, str] = {
     "reach_out": "Reach out",
@@ -84,33 +82,6 @@ class Section:
     kind: str
     title: str
     items: tuple[Item, ...]
-
-
-def package_templates() -> Path:
-    """The templates folder: inside the installed package, or the source checkout's."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / REFLECTIONS_TEMPLATE).is_file():
-            return candidate
-    raise FileNotFoundError("vaultcrm's templates folder is missing from the installation")
-
-
-def template_folders(root: Path) -> list[Path]:
-    """Where templates are looked up, first match wins: the vault's, then the package's."""
-    return [root / VAULT_TEMPLATES, package_templates()]
-
-
-def template_fingerprint(root: Path) -> str:
-    """Changes whenever any template that could be used changes (for the no-change check)."""
-    h = hashlib.sha256()
-    for folder in template_folders(root):
-        if not folder.is_dir():
-            continue
-        for dirpath, _dirs, files in sorted(os.walk(folder)):
-            for name in sorted(files):
-                st = os.stat(os.path.join(dirpath, name))
-                h.update(f"{dirpath}/{name}:{st.st_mtime_ns}:{st.st_size};".encode())
-    return h.hexdigest()
 
 
 def build_items(

@@ -1,0 +1,38 @@
+"""Where templates live: the package's, overridable per vault. Kept apart from render.py
+so a `sync` with nothing to do can fingerprint them without loading the renderer."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+REFLECTIONS_TEMPLATE = "reflections.md.j2"
+VAULT_TEMPLATES = ".vaultcrm/templates"
+
+
+def package_templates() -> Path:
+    """The templates folder: inside the installed package, or the source checkout's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / REFLECTIONS_TEMPLATE).is_file():
+            return candidate
+    raise FileNotFoundError("vaultcrm's templates folder is missing from the installation")
+
+
+def template_folders(root: Path) -> list[Path]:
+    """Where templates are looked up, first match wins: the vault's, then the package's."""
+    return [root / VAULT_TEMPLATES, package_templates()]
+
+
+def template_fingerprint(root: Path) -> str:
+    """Changes whenever any template that could be used changes (for the no-change check)."""
+    h = hashlib.sha256()
+    for folder in template_folders(root):
+        if not folder.is_dir():
+            continue
+        for dirpath, _dirs, files in sorted(os.walk(folder)):
+            for name in sorted(files):
+                st = os.stat(os.path.join(dirpath, name))
+                h.update(f"{dirpath}/{name}:{st.st_mtime_ns}:{st.st_size};".encode())
+    return h.hexdigest()
