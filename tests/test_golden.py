@@ -53,3 +53,14 @@ def test_cached_and_uncached_runs_agree(example_vault: Path) -> None:
     warm = runner.invoke(cli, args, catch_exceptions=False).stdout
     fresh = runner.invoke(cli, [*args, "--no-cache"], catch_exceptions=False).stdout
     assert cold == warm == fresh
+
+
+def test_due_after_a_sync_answers_the_same_from_the_remembered_result(
+    example_vault: Path,
+) -> None:
+    runner = CliRunner()
+    args = ["--vault", str(example_vault), "--today", EXAMPLE_TODAY]
+    runner.invoke(cli, ["sync", *args], catch_exceptions=False)
+    remembered = runner.invoke(cli, ["due", "--json", *args], catch_exceptions=False).stdout
+    fresh = runner.invoke(cli, ["due", "--json", "--no-cache", *args], catch_exceptions=False)
+    assert remembered == fresh.stdout

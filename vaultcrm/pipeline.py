@@ -190,6 +190,14 @@ def _unchanged_since_last_sync(
     root: Path, config: Config, today: dt.date, walked: Walk, output: str, key: str
 ) -> SyncResult | None:
     """The last sync's result when none of its inputs changed, else None."""
+    outcome = _remembered(root, config, today, walked, key)
+    return None if outcome is None else SyncResult(outcome, output, False)
+
+
+def _remembered(
+    root: Path, config: Config, today: dt.date, walked: Walk, key: str
+) -> Outcome | None:
+    """The last sync's outcome when its input key is `key`; without people or contacts."""
     index = open_index(root, config)
     try:
         saved = index.get_meta("last_sync")
@@ -197,16 +205,29 @@ def _unchanged_since_last_sync(
         if memo is None or memo.get("key") != key:
             return None
         reflections = [Reflection.from_json(item) for item in memo["reflections"]]
-    except (sqlite3.DatabaseError, ValueError, KeyError):
+        problems = [Problem(**p) for p in memo["problems"]]
+    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
         return None
     finally:
         index.close()
-    problems = [Problem(**p) for p in memo["problems"]]
     stats = LoadStats(files=len(walked.sigs), reused=len(walked.sigs), cache=str(index.path))
-    outcome = Outcome(
-        root, config, today, reflections, problems, stats, people_count=memo["people"]
-    )
-    return SyncResult(outcome, output, False)
+    return Outcome(root, config, today, reflections, problems, stats, people_count=memo["people"])
+
+
+def due(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
+    """`compute` for reporting: answered from the last sync when nothing it read changed.
+
+    The outcome then carries no people or last contacts (reporting needs neither), so it
+    is not for rendering: use `compute` for that.
+    """
+    if use_cache:
+        config, _ = load_config(root)
+        walked = walk(root, config)
+        key = _inputs_key(root, config, today, walked, config.output.strip("/"))
+        remembered = _remembered(root, config, today, walked, key)
+        if remembered is not None:
+            return remembered
+    return compute(root, today, use_cache=use_cache)
 
 
 def _note_key(outcome: Outcome, done: Collection[str]) -> str:

@@ -92,7 +92,7 @@ def due(
     """
     from ..locate import find_vault
     from ..model import KINDS
-    from ..pipeline import compute
+    from ..pipeline import due as compute_due
     from ..vault import progress_to
 
     unknown = sorted(set(kinds) - set(KINDS))
@@ -102,7 +102,7 @@ def due(
         )
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        outcome = compute(root, resolve_today(today), use_cache=not no_cache)
+        outcome = compute_due(root, resolve_today(today), use_cache=not no_cache)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
     echo_problems(outcome.problems)
     if as_json:
