@@ -37,7 +37,6 @@ class Result:
     last: dict[str, Interaction]  # their last contact on or before today
     problems: list[Problem]
     stats: LoadStats
-    full_pass: bool
     people_count: int
 
 
@@ -96,7 +95,7 @@ def _full_pass(
     index.put_derived(rows, replace_all=True)
     index.set_meta("derived_for", state)
     stats.reflected = len(rows)
-    return Result(order(found), people, last, problems, stats, True, len(vault.people))
+    return Result(order(found), people, last, problems, stats, len(vault.people))
 
 
 def _affected(changes: Changes, who: Roster, claims: list[Claim]) -> set[str]:
@@ -161,7 +160,7 @@ def _from_cache(index: Index, problems: list[Problem], stats: LoadStats, count: 
         people[name] = person
         if contact is not None:
             last[name] = contact
-    return Result(order(found), people, last, problems, stats, False, count)
+    return Result(order(found), people, last, problems, stats, count)
 
 
 # -- payload: one person's results as JSON ---------------------------------------------
