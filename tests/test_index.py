@@ -94,3 +94,20 @@ def test_cache_lives_outside_the_vault(make_vault) -> None:  # type: ignore[no-u
     assert cache_path(root).parent == Path(os.environ["VAULTCRM_CACHE_DIR"])
     with sqlite3.connect(cache_path(root)) as conn:
         assert conn.execute("SELECT count(*) FROM files").fetchone()[0] == 3
+
+
+def test_an_unusable_cache_folder_still_syncs_and_says_so(
+    make_vault, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from vaultcrm.cli import cli
+
+    root = make_vault(PEOPLE)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("VAULTCRM_CACHE_DIR", str(blocker / "cache"))
+    result = CliRunner().invoke(cli, ["sync", "--vault", str(root), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "cache folder unusable" in result.stderr
+    assert (root / "Reflections due.md").read_text().count("[[Ann]]") >= 1

@@ -115,11 +115,25 @@ class Index:
         self.path = path
         self.settings = settings
         self.rebuilt_reason: str | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = self._connect()
         except sqlite3.DatabaseError as exc:
-            self.conn = self.reset(f"cache was unreadable ({exc})")
+            try:
+                self.conn = self.reset(f"cache was unreadable ({exc})")
+            except (OSError, sqlite3.Error) as again:
+                self._in_memory(again)
+        except OSError as exc:
+            self._in_memory(exc)
+
+    def _in_memory(self, exc: Exception) -> None:
+        """No usable cache file (read-only or missing folder): work from memory this run."""
+        reason = getattr(exc, "strerror", None) or str(exc)
+        self.rebuilt_reason = (
+            f"cache folder unusable ({self.path.parent}: {reason}); working without a cache"
+        )
+        self.path = Path(":memory:")
+        self.conn = self._connect()
 
     def reset(self, reason: str) -> sqlite3.Connection:
         """Throw the cache file away and start an empty one."""

@@ -40,6 +40,8 @@ def handle_errors(f: F) -> F:
             if exc.exit_code == 2:
                 raise click.UsageError(str(exc)) from None
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             if debug_enabled():
                 raise
@@ -64,6 +66,13 @@ def progress_bar(label: str) -> Callable[[int, int], None] | None:
             bar.__exit__(None, None, None)
 
     return report
+
+
+def echo_cache_note(stats: Any) -> None:
+    """Say so on stderr when the index could not be used or had to be rebuilt."""
+    reason = getattr(stats, "cache_rebuilt", None)
+    if reason and ("unusable" in reason or "unreadable" in reason):
+        click.echo(f"note: {reason}", err=True)
 
 
 def echo_problems(problems: Iterable[Any]) -> None:
@@ -118,7 +127,12 @@ def cli(debug: bool) -> None:
 
 
 def main() -> None:
-    cli.main(prog_name="vaultcrm")
+    try:
+        cli.main(prog_name="vaultcrm")
+    except BrokenPipeError:
+        # `vaultcrm due | head`: the reader left; end quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 __all__ = ["cli", "main", "handle_errors", "echo_problems"]

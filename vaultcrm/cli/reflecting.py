@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import echo_problems, handle_errors, progress_bar
+from . import echo_cache_note, echo_problems, handle_errors, progress_bar
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
 
 
@@ -42,6 +42,7 @@ def sync(
     with progress_to(progress_bar("Reading notes")):
         result = run_sync(root, resolve_today(today), use_cache=not no_cache)
     outcome = result.outcome
+    echo_cache_note(outcome.stats)
     echo_problems(outcome.problems)
     if as_json:
         click.echo(
@@ -104,6 +105,7 @@ def due(
     with progress_to(progress_bar("Reading notes")):
         outcome = compute_due(root, resolve_today(today), use_cache=not no_cache)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
+    echo_cache_note(outcome.stats)
     echo_problems(outcome.problems)
     if as_json:
         click.echo(
