@@ -122,3 +122,30 @@ def test_python_dash_m_runs(make_vault) -> None:  # type: ignore[no-untyped-def]
                            "--today", TODAY], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["today"] == TODAY
+
+
+def test_crlf_and_bom_notes_give_the_same_reflections(make_vault) -> None:  # type: ignore[no-untyped-def]
+    files = {
+        "People/Ann Lee.md": "---\ncircle: close\nbirthday: 1990-11-30\naliases: [Annie]\n---\n"
+        "- 2026-11-01 Coffee #heard\n- 2026-11-10 Walk #heard\n- [ ] 2026-11-25 Send the book\n",
+        "People/Bo.md": "---\ncircle: friends\n---\n- 2026-08-01 Call #win\n",
+        "Journal/2026-11-20.md": "Ran into [[Annie]] at the market. #heard\n",
+    }
+    plain = make_vault(files, name="plain")
+    odd = make_vault(
+        {
+            rel: (b"\xef\xbb\xbf" if rel.startswith("People/") else b"")
+            + text.replace("\n", "\r\n").encode()
+            for rel, text in files.items()
+        },
+        name="odd",
+    )
+
+    def due(root: Path) -> list[dict[str, object]]:
+        result = run("due", "--json", "--vault", str(root), "--today", TODAY)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["reflections"]  # type: ignore[no-any-return]
+
+    expected = due(plain)
+    assert {r["kind"] for r in expected} >= {"share", "birthday", "follow_up"}
+    assert due(odd) == expected
