@@ -282,6 +282,10 @@ def bench(vault: Path, cache: Path, runs: int, watch: bool, person: Path | None)
     pythonpath = os.pathsep.join(filter(None, paths))
     env = dict(os.environ, VAULTCRM_CACHE_DIR=str(cache), PYTHONPATH=pythonpath)
     env.pop("VAULTCRM_VAULT", None)
+    # An installed package runs from compiled bytecode; so must the code measured here
+    # (some shells export PYTHONDONTWRITEBYTECODE, which would recompile every module on
+    # every run). The untimed warm-up of each row writes the __pycache__ files.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     v = str(vault)
     sync = [*CLI, "sync", "--vault", v, "--today", TODAY]
     notes = md_notes(vault)
