@@ -220,14 +220,14 @@ def due(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
     The outcome then carries no people or last contacts (reporting needs neither), so it
     is not for rendering: use `compute` for that.
     """
+    config, config_problems = load_config(root)
+    walked = walk(root, config)
     if use_cache:
-        config, _ = load_config(root)
-        walked = walk(root, config)
         key = _inputs_key(root, config, today, walked, config.output.strip("/"))
         remembered = _remembered(root, config, today, walked, key)
         if remembered is not None:
             return remembered
-    return compute(root, today, use_cache=use_cache)
+    return _compute(root, config, config_problems, walked, today, use_cache)
 
 
 def _note_key(outcome: Outcome, done: Collection[str]) -> str:
