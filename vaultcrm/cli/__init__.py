@@ -75,6 +75,19 @@ def echo_cache_note(stats: Any) -> None:
         click.echo(f"note: {reason}", err=True)
 
 
+def echo_json(data: Any) -> None:
+    """JSON for scripts, the same shape of output on every command."""
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def echo_diagnostics(outcome: Any) -> None:
+    """What a reading command says on stderr: the cache's state, then every problem."""
+    echo_cache_note(outcome.stats)
+    echo_problems(outcome.problems)
+
+
 def echo_problems(problems: Iterable[Any]) -> None:
     """Problems go to stderr as `path:line:col: message`."""
     for problem in problems:

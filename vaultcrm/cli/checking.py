@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from . import handle_errors
+from . import echo_json, handle_errors
 from .options import cache_option, json_option, unused_today_option, vault_option
 
 
@@ -29,7 +28,7 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
 
     report = check_vault(find_vault(vault), use_cache=not no_cache)
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo_json(report.to_json())
     else:
         for problem in report.problems:
             click.echo(problem.format())

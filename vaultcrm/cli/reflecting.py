@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from pathlib import Path
 
 import click
 
-from . import echo_cache_note, echo_problems, handle_errors, progress_bar
+from . import echo_diagnostics, echo_json, handle_errors, progress_bar
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
 
 
@@ -42,22 +41,17 @@ def sync(
     with progress_to(progress_bar("Reading notes")):
         result = run_sync(root, resolve_today(today), use_cache=not no_cache)
     outcome = result.outcome
-    echo_cache_note(outcome.stats)
-    echo_problems(outcome.problems)
+    echo_diagnostics(outcome)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "today": outcome.today.isoformat(),
-                    "output": result.output,
-                    "written": result.written,
-                    "reflections": len(outcome.reflections),
-                    "recorded": result.recorded,
-                    "problems": [p.to_json() for p in outcome.problems],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+        echo_json(
+            {
+                "today": outcome.today.isoformat(),
+                "output": result.output,
+                "written": result.written,
+                "reflections": len(outcome.reflections),
+                "recorded": result.recorded,
+                "problems": [p.to_json() for p in outcome.problems],
+            }
         )
     elif not quiet:
         for line in result.recorded:
@@ -105,19 +99,14 @@ def due(
     with progress_to(progress_bar("Reading notes")):
         outcome = compute_due(root, resolve_today(today), use_cache=not no_cache)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
-    echo_cache_note(outcome.stats)
-    echo_problems(outcome.problems)
+    echo_diagnostics(outcome)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "today": outcome.today.isoformat(),
-                    "reflections": [r.to_json() for r in chosen],
-                    "problems": [p.to_json() for p in outcome.problems],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+        echo_json(
+            {
+                "today": outcome.today.isoformat(),
+                "reflections": [r.to_json() for r in chosen],
+                "problems": [p.to_json() for p in outcome.problems],
+            }
         )
     else:
         _print_due(chosen)
