@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.reader import ReaderError
 
 from .durations import parse_duration
 from .model import Entry, NoteKind, NoteRecord, Person, Problem, TaskState, YearlyDate
+from .yamlload import loader_for
 
 # python-frontmatter's own boundary rule, anchored to whole lines so that a `---`
 # inside the body (a horizontal rule) never ends the block early.
@@ -148,48 +148,6 @@ def _iso_date(text: str) -> dt.date | None:
 
 # --- frontmatter ------------------------------------------------------------------------
 
-# libyaml when PyYAML was built with it: much faster on a big vault. Its composer
-# recurses on the C stack, though, and a frontmatter nested tens of thousands deep
-# (`[[[[…`) crashes the process; nesting needs at least one character per level, so
-# longer blocks go to the pure-Python loader, which stops with a RecursionError instead.
-_FastBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_FAST_MAX_CHARS = 8192
-
-
-class _FastLoader(_FastBase):  # type: ignore[misc]
-    """A safe loader whose value errors (`2026-02-30`, `!!int x`) carry a mark like YAML's own."""
-
-
-class _SlowLoader(yaml.SafeLoader):
-    """The same, in pure Python, for frontmatters too long to trust to the C stack."""
-
-
-def _with_mark(construct: Callable[[Any, Any], Any], what: str) -> Callable[[Any, Any], Any]:
-    def constructor(loader: Any, node: Any) -> Any:
-        try:
-            return construct(loader, node)
-        except (ValueError, OverflowError) as err:
-            problem = f"{node.value!r} is not {what} ({err})"
-            raise ConstructorError(None, None, problem, node.start_mark) from None
-
-    return constructor
-
-
-for _tag, _construct, _what in (
-    ("timestamp", SafeConstructor.construct_yaml_timestamp, "a possible date"),
-    ("int", SafeConstructor.construct_yaml_int, "a number"),
-    ("float", SafeConstructor.construct_yaml_float, "a number"),
-):
-    for _loader in (_FastLoader, _SlowLoader):
-        _loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _with_mark(_construct, _what))
-
-
-def _loader_for(fm: str) -> Any:
-    return _FastLoader if len(fm) <= _FAST_MAX_CHARS else _SlowLoader
-
-
-
-
 @functools.cache
 def _handler() -> Any:
     """python-frontmatter's YAML handler, imported on first use: `vaultcrm log` never needs it."""
@@ -212,7 +170,7 @@ def _refuse_aliases(path: str, fm: str) -> Problem | None:
     if _MAYBE_ANCHOR.search(fm) is None:
         return None
     try:
-        for token in yaml.scan(fm, Loader=_loader_for(fm)):
+        for token in yaml.scan(fm, Loader=loader_for(fm)):
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
                 mark = token.start_mark
                 line, col = mark.line + _FM_FIRST_LINE, mark.column + 1
@@ -248,7 +206,7 @@ def _load_frontmatter(path: str, fm: str) -> tuple[dict[Any, Any] | None, list[P
     if refused is not None:
         return None, [refused]
     try:
-        data = _handler().load(fm, Loader=_loader_for(fm))
+        data = _handler().load(fm, Loader=loader_for(fm))
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
         return None, [_yaml_problem(path, fm, err)]
     if data is None:

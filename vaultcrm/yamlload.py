@@ -1,0 +1,113 @@
+"""PyYAML's safe loaders for frontmatter, with a lean constructor for plain trees.
+
+A cold index parses 10,000 frontmatters, and PyYAML's constructor (generators, a
+recursion guard and a cache per node, all in Python) used to cost more than libyaml's
+parsing itself. Frontmatter reaches the loader only after anchors and aliases were
+refused (`parse._refuse_aliases`), so its nodes form a tree: `_TreeConstructor` builds
+plain maps, lists and scalars straight from it, calling PyYAML's own constructor for
+every scalar tag it does not know is a string. Anything else (merge keys, `!!set`,
+`!!omap`, unknown tags, unhashable keys, any error at all) goes to PyYAML's full
+constructor on the whole document, so values, types and error messages stay exactly
+PyYAML's (tests/test_yamlload.py checks this against the stock loaders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+#: Keys that `SafeConstructor.flatten_mapping` rewrites: left to PyYAML.
+_SPECIAL_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
+
+class _NotPlain(Exception):
+    """The document needs PyYAML's full constructor."""
+
+
+class _TreeConstructor:
+    """Mixed into a PyYAML loader: plain trees are built directly, the rest as before."""
+
+    def construct_document(self, node: Node) -> Any:
+        try:
+            return self._plain(node)
+        except Exception:  # noqa: BLE001 - PyYAML's path below raises the real error
+            return super().construct_document(node)  # type: ignore[misc]
+
+    def _plain(self, node: Node) -> Any:
+        cls = node.__class__
+        if cls is ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            construct = self.yaml_constructors.get(node.tag)  # type: ignore[attr-defined]
+            if construct is None:
+                raise _NotPlain
+            return construct(self, node)
+        if cls is SequenceNode and node.tag == _SEQ:
+            plain = self._plain
+            return [plain(child) for child in node.value]
+        if cls is MappingNode and node.tag == _MAP:
+            plain = self._plain
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is ScalarNode and key_node.tag == _STR:
+                    key = key_node.value
+                else:
+                    if key_node.tag in _SPECIAL_KEYS:
+                        raise _NotPlain
+                    key = plain(key_node)
+                    if not isinstance(key, Hashable):
+                        raise _NotPlain
+                mapping[key] = plain(value_node)
+            return mapping
+        raise _NotPlain
+
+
+# libyaml when PyYAML was built with it: much faster on a big vault. Its composer
+# recurses on the C stack, though, and a frontmatter nested tens of thousands deep
+# (`[[[[…`) crashes the process; nesting needs at least one character per level, so
+# longer blocks go to the pure-Python loader, which stops with a RecursionError instead.
+_CBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_MAX_CHARS = 8192
+
+
+class FastLoader(_TreeConstructor, _CBase):  # type: ignore[misc]
+    """libyaml's safe loader; value errors (`2026-02-30`, `!!int x`) carry a mark."""
+
+
+class SlowLoader(_TreeConstructor, yaml.SafeLoader):
+    """The same in pure Python, for frontmatters too long to trust to the C stack."""
+
+
+def with_mark(construct: Callable[[Any, Any], Any], what: str) -> Callable[[Any, Any], Any]:
+    def constructor(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as err:
+            problem = f"{node.value!r} is not {what} ({err})"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
+    return constructor
+
+
+#: Scalar constructors whose Python errors become marked YAML errors (a line to report).
+MARKED = (
+    ("timestamp", SafeConstructor.construct_yaml_timestamp, "a possible date"),
+    ("int", SafeConstructor.construct_yaml_int, "a number"),
+    ("float", SafeConstructor.construct_yaml_float, "a number"),
+)
+
+for _tag, _construct, _what in MARKED:
+    for _loader in (FastLoader, SlowLoader):
+        _loader.add_constructor(f"tag:yaml.org,2002:{_tag}", with_mark(_construct, _what))
+
+
+def loader_for(fm: str) -> Any:
+    """The loader class for a frontmatter block of this size."""
+    return FastLoader if len(fm) <= FAST_MAX_CHARS else SlowLoader
