@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config, daily_notes, load_config
+from .gcpause import collector_paused
 from .model import NoteRecord, Problem
 from .parse import DATE_RE, link_target
 from .people import name_problem
@@ -104,14 +105,15 @@ def _load_records(
     from .vault import LoadStats, open_index, read_records, update_index, walk
 
     walked = walk(root, config)
-    if not use_cache:
-        return read_records(root, walked.sigs, daily_notes(config)), walked.problems
-    index = open_index(root, config)
-    try:
-        update_index(root, config, index, walked, LoadStats(files=len(walked.sigs)))
-        return index.all_records(), walked.problems
-    finally:
-        index.close()
+    with collector_paused():
+        if not use_cache:
+            return read_records(root, walked.sigs, daily_notes(config)), walked.problems
+        index = open_index(root, config)
+        try:
+            update_index(root, config, index, walked, LoadStats(files=len(walked.sigs)))
+            return index.all_records(), walked.problems
+        finally:
+            index.close()
 
 
 # --- rules ------------------------------------------------------------------------------

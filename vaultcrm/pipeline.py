@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, config_fingerprint, daily_notes, load_config
+from .gcpause import collector_paused
 from .index import SCHEMA_VERSION, Index
 from .model import Interaction, Person, Problem, Reflection
 from .vault import LoadStats, Walk, assemble, open_index, read_records, sort_problems, walk
@@ -64,13 +65,14 @@ def _compute(
     today: dt.date,
     use_cache: bool,
 ) -> Outcome:
-    if not use_cache:
-        return _compute_uncached(root, config, today, walked, config_problems)
-    index = open_index(root, config)
-    try:
-        return _compute_cached(root, config, today, walked, config_problems, index)
-    finally:
-        index.close()
+    with collector_paused():
+        if not use_cache:
+            return _compute_uncached(root, config, today, walked, config_problems)
+        index = open_index(root, config)
+        try:
+            return _compute_cached(root, config, today, walked, config_problems, index)
+        finally:
+            index.close()
 
 
 def _compute_uncached(

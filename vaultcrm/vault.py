@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import gc
 import hashlib
 import os
 import re
@@ -192,7 +193,8 @@ def read_for_index(
     method = "fork" if threading.active_count() == 1 else "forkserver"
     chunk = max(64, len(theirs) // (helpers * 4))
     out: list[Parsed | None] = [None] * n
-    with ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context(method)) as pool:
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(helpers, mp_context=context, initializer=gc.disable) as pool:
         k = len(theirs)
         texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
         count = 0
