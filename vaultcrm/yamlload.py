@@ -1,4 +1,4 @@
-"""PyYAML's safe loaders for frontmatter, with a lean constructor for plain trees.
+"""PyYAML's safe loaders for frontmatter, with a lean constructor and resolver.
 
 A cold index parses 10,000 frontmatters, and PyYAML's constructor (generators, a
 recursion guard and a cache per node, all in Python) used to cost more than libyaml's
@@ -69,6 +69,37 @@ class _TreeConstructor:
         raise _NotPlain
 
 
+class _LeanResolver:
+    """PyYAML's resolver, minus the path-resolver bookkeeping safe loaders never use.
+
+    libyaml's composer calls `resolve` for every node and `descend_resolver` and
+    `ascend_resolver` around it; these do what `BaseResolver` does when a loader has no
+    path resolvers, without its per-call list building.
+    """
+
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, Any]]]
+    yaml_path_resolvers: dict[Any, Any]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        if self.yaml_path_resolvers:
+            super().descend_resolver(current_node, current_index)  # type: ignore[misc]
+
+    def ascend_resolver(self) -> None:
+        if self.yaml_path_resolvers:
+            super().ascend_resolver()  # type: ignore[misc]
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if self.yaml_path_resolvers or None in self.yaml_implicit_resolvers:
+            return super().resolve(kind, value, implicit)  # type: ignore[misc,no-any-return]
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
 # libyaml when PyYAML was built with it: much faster on a big vault. Its composer
 # recurses on the C stack, though, and a frontmatter nested tens of thousands deep
 # (`[[[[…`) crashes the process; nesting needs at least one character per level, so
@@ -77,11 +108,11 @@ _CBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FAST_MAX_CHARS = 8192
 
 
-class FastLoader(_TreeConstructor, _CBase):  # type: ignore[misc]
+class FastLoader(_TreeConstructor, _LeanResolver, _CBase):  # type: ignore[misc]
     """libyaml's safe loader; value errors (`2026-02-30`, `!!int x`) carry a mark."""
 
 
-class SlowLoader(_TreeConstructor, yaml.SafeLoader):
+class SlowLoader(_TreeConstructor, _LeanResolver, yaml.SafeLoader):
     """The same in pure Python, for frontmatters too long to trust to the C stack."""
 
 
