@@ -110,7 +110,7 @@ def _load_records(
             return read_records(root, walked.sigs, daily_notes(config)), walked.problems
         index = open_index(root, config)
         try:
-            update_index(root, config, index, walked, LoadStats(files=len(walked.sigs)))
+            update_index(root, config, index, walked, LoadStats(files=walked.count))
             return index.all_records(), walked.problems
         finally:
             index.close()

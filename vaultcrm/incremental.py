@@ -16,6 +16,7 @@ full pass. `tests/test_incremental.py` proves both paths give the same note.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,20 @@ class Result:
     problems: list[Problem]
     stats: LoadStats
     people_count: int
+    #: digest of every due person's stored payload: equal digests, equal note content
+    content: str
+
+
+def content_digest(payloads: dict[str, str]) -> str:
+    """A digest of the due people's payloads (person, reflections, last contact).
+
+    The payloads are what the note is rendered from, so hashing their stored text keys
+    the note's content without decoding or encoding a single reflection again.
+    """
+    h = hashlib.sha256()
+    for name in sorted(payloads):
+        h.update(f"{len(name)}:{name}{len(payloads[name])}:{payloads[name]}".encode())
+    return h.hexdigest()
 
 
 def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
@@ -46,7 +61,7 @@ def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
 
 
 def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
-    stats = LoadStats(files=len(walked.sigs))
+    stats = LoadStats(files=walked.count)
     changes = update_index(root, config, index, walked, stats)
     claims = index.claims()
     who = roster(claims, config)
@@ -83,19 +98,23 @@ def _full_pass(
     rows = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
+    due: dict[str, str] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
-        rows.append((name, _payload(person, mine, contact), bool(mine)))
+        payload = _payload(person, mine, contact)
+        rows.append((name, payload, bool(mine)))
         if mine:
             found.extend(mine)
             people[name] = person
+            due[name] = payload
             if contact is not None:
                 last[name] = contact
     index.put_derived(rows, replace_all=True)
     index.set_meta("derived_for", state)
     stats.reflected = len(rows)
-    return Result(order(found), people, last, problems, stats, len(vault.people))
+    content = content_digest(due)
+    return Result(order(found), people, last, problems, stats, len(vault.people), content)
 
 
 def _affected(changes: Changes, who: Roster, claims: list[Claim]) -> set[str]:
@@ -154,13 +173,14 @@ def _from_cache(index: Index, problems: list[Problem], stats: LoadStats, count: 
     found: list[Reflection] = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
-    for name, payload in index.derived(due_only=True).items():
+    due = index.derived(due_only=True)
+    for name, payload in due.items():
         person, mine, contact = _unpayload(name, payload)
         found.extend(mine)
         people[name] = person
         if contact is not None:
             last[name] = contact
-    return Result(order(found), people, last, problems, stats, count)
+    return Result(order(found), people, last, problems, stats, count, content_digest(due))
 
 
 # -- payload: one person's results as JSON ---------------------------------------------

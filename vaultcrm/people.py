@@ -188,7 +188,7 @@ def claims(root: Path, config: Config) -> list[Claim]:
     walked = walk(root, config)
     index = open_index(root, config)
     try:
-        update_index(root, config, index, walked, LoadStats(files=len(walked.sigs)))
+        update_index(root, config, index, walked, LoadStats(files=walked.count))
         return index.claims()
     finally:
         index.close()

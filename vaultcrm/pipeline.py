@@ -41,6 +41,8 @@ class Outcome:
     people: dict[str, Person] = field(default_factory=dict)
     last: dict[str, Interaction] = field(default_factory=dict)
     people_count: int = 0
+    #: digest of the reflections, people and last contacts, when the index made one
+    content: str | None = None
 
 
 @dataclass
@@ -83,7 +85,7 @@ def _compute_uncached(
 
     records = read_records(root, walked.sigs, daily_notes(config))
     vault = assemble(root, records, config, walked.problems)
-    stats = LoadStats(files=len(walked.sigs), parsed=len(records))
+    stats = LoadStats(files=walked.count, parsed=len(records))
     reflections = reflect(vault, today, config)
     due = {r.person for r in reflections}
     last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
@@ -125,6 +127,7 @@ def _compute_cached(
         result.people,
         result.last,
         result.people_count,
+        result.content,
     )
 
 
@@ -212,7 +215,7 @@ def _remembered(
         return None
     finally:
         index.close()
-    stats = LoadStats(files=len(walked.sigs), reused=len(walked.sigs), cache=str(index.path))
+    stats = LoadStats(files=walked.count, reused=walked.count, cache=str(index.path))
     return Outcome(root, config, today, reflections, problems, stats, people_count=memo["people"])
 
 
@@ -237,16 +240,19 @@ def _note_key(outcome: Outcome, done: Collection[str]) -> str:
     from .index import encode_person
     from .template_files import template_fingerprint
 
-    people = [
-        [name, encode_person(outcome.people[name]), _contact(outcome.last.get(name))]
-        for name in sorted({r.person for r in outcome.reflections})
-    ]
+    if outcome.content is not None:
+        made_of: object = outcome.content
+    else:
+        people = [
+            [name, encode_person(outcome.people[name]), _contact(outcome.last.get(name))]
+            for name in sorted({r.person for r in outcome.reflections})
+        ]
+        made_of = [[r.to_json() for r in outcome.reflections], people]
     content = [
         outcome.today.isoformat(),
         template_fingerprint(outcome.root),
         len(outcome.problems),
-        [r.to_json() for r in outcome.reflections],
-        people,
+        made_of,
         sorted(done),
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import sqlite3
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,18 +51,38 @@ class LoadStats:
 
 @dataclass(frozen=True)
 class Walk:
-    """The vault's relevant files and what the walk itself found wrong."""
+    """The vault's relevant files and what the walk itself found wrong.
 
-    sigs: list[FileSig]
+    Kept as parallel columns rather than one `FileSig` per file: a sync with nothing to
+    do only hashes them, so it never builds 30,000 tuples it would not look at.
+    """
+
+    rels: list[str]
+    mtimes: list[int]
+    sizes: list[int]
+    kinds: list[NoteKind]
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.rels)
+
+    @functools.cached_property
+    def sigs(self) -> list[FileSig]:
+        return list(map(FileSig, self.rels, self.mtimes, self.sizes, self.kinds))
 
     @functools.cached_property
     def digest(self) -> str:
         """A digest of every file's signature (and the walk's problems), made once."""
         h = hashlib.sha256()
-        h.update("\n".join(f"{s.rel}\0{s.mtime_ns}\0{s.size}" for s in self.sigs).encode())
+        h.update("\0".join(self.rels).encode("utf-8", "surrogatepass"))  # no name holds NUL
+        try:
+            h.update(array("q", self.mtimes).tobytes())
+            h.update(array("q", self.sizes).tobytes())
+        except OverflowError:  # a clock or size beyond 64 bits: slower, still exact
+            h.update(repr((self.mtimes, self.sizes)).encode())
         for p in self.problems:
-            h.update(p.format().encode())
+            h.update(p.format().encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
 
@@ -81,7 +102,10 @@ def walk(root: Path, config: Config) -> Walk:
     output = config.output.strip("/")
     tops = sorted({people, daily_folder}) if people and daily_folder else [""]
     root_real = os.path.realpath(root)
-    sigs: list[FileSig] = []
+    rels: list[str] = []
+    mtimes: list[int] = []
+    sizes: list[int] = []
+    kinds: list[NoteKind] = []
     problems: list[Problem] = []
     people_prefix = people + "/" if people else ""
 
@@ -123,7 +147,10 @@ def walk(root: Path, config: Config) -> Walk:
                     problems.append(Problem(rel, None, f"cannot read: {exc}"))
                     continue
                 # a daily-note candidate's name is matched against the format when read
-                sigs.append(FileSig(rel, st.st_mtime_ns, st.st_size, kind))
+                rels.append(rel)
+                mtimes.append(st.st_mtime_ns)
+                sizes.append(st.st_size)
+                kinds.append(kind)
 
     for top in tops:
         path = os.path.join(root, top) if top else os.fspath(root)
@@ -131,7 +158,7 @@ def walk(root: Path, config: Config) -> Walk:
             visit(path, top)
     # No sort: nothing downstream depends on the order (records are sorted where it
     # matters), and the input key only has to be equal when nothing changed.
-    return Walk(sigs, problems)
+    return Walk(rels, mtimes, sizes, kinds, problems)
 
 
 #: Called as (done, total) while many notes are parsed; the CLI sets it to draw a bar.
@@ -274,7 +301,7 @@ def update_index(
 def load_vault(root: Path, config: Config, *, use_cache: bool = True) -> tuple[Vault, LoadStats]:
     """The whole pipeline up to a `Vault`; problems are inside it, never raised."""
     walked = walk(root, config)
-    stats = LoadStats(files=len(walked.sigs))
+    stats = LoadStats(files=walked.count)
     if not use_cache:
         records = read_records(root, walked.sigs, daily_notes(config))
         stats.parsed = len(records)
