@@ -18,13 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import marshal
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
-from .index import Changes, Index, decode_person, encode_person, person_keys
-from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
+from .index import ROSTER, Changes, Index, decode_person, encode_person, person_keys
+from .model import Interaction, NoteRecord, Person, Problem, Reflection, Vault
 from .reflect import order, reflect_person
 from .vault import LoadStats, Roster, Walk, assemble, roster, sort_problems, update_index
 
@@ -63,8 +64,7 @@ def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
 def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
     stats = LoadStats(files=walked.count)
     changes = update_index(root, config, index, walked, stats)
-    claims = index.claims()
-    who = roster(claims, config)
+    who = _roster(index, config)
     problems = sort_problems(
         [
             *walked.problems,
@@ -76,9 +76,9 @@ def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Wa
     if index.get_meta("derived_for") != state:
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(root, config, today, index, who, records, problems, stats, state)
-    affected = _affected(changes, who, claims)
+    affected = _affected(changes, who, index)
     if affected:
-        stats.reflected = _partial_pass(root, config, today, index, who, claims, affected)
+        stats.reflected = _partial_pass(root, config, today, index, who, affected)
     return _from_cache(index, problems, stats, len(who.paths))
 
 
@@ -117,7 +117,26 @@ def _full_pass(
     return Result(order(found), people, last, problems, stats, len(vault.people), content)
 
 
-def _affected(changes: Changes, who: Roster, claims: list[Claim]) -> set[str]:
+def _roster(index: Index, config: Config) -> Roster:
+    """Who is who, from the roster remembered with the claims, else built from them.
+
+    The index forgets the remembered roster in the same transaction that changes any
+    claim (a name, an alias, a circle or their lines), so a remembered one is current.
+    """
+    saved = index.get_blob(ROSTER)
+    if saved is not None:
+        try:
+            paths, names, problems = marshal.loads(saved)
+            return Roster(paths, names, [Problem(*p) for p in problems])
+        except (ValueError, EOFError, TypeError):
+            pass
+    who = roster(index.claims(), config)
+    problems = [(p.path, p.line, p.message, p.severity, p.col) for p in who.problems]
+    index.set_meta(ROSTER, marshal.dumps((who.paths, who.names, problems)))
+    return who
+
+
+def _affected(changes: Changes, who: Roster, index: Index) -> set[str]:
     """Names of the people whose results may differ after these changes."""
     touched: set[str] = set()
     changed_keys: set[str] = set()
@@ -135,7 +154,7 @@ def _affected(changes: Changes, who: Roster, claims: list[Claim]) -> set[str]:
         if old_keys != new_keys:
             changed_keys.update(old_keys, new_keys)
     if changed_keys:
-        touched.update(c.name for c in claims if changed_keys.intersection(c.keys))
+        touched.update(c.name for c in index.claims() if changed_keys.intersection(c.keys))
     return touched
 
 
@@ -150,12 +169,10 @@ def _partial_pass(
     today: dt.date,
     index: Index,
     who: Roster,
-    claims: list[Claim],
     affected: set[str],
 ) -> int:
     present = [name for name in sorted(affected) if name in who.paths]
-    keys = {k for c in claims if c.name in affected for k in c.keys}
-    paths = {who.paths[name] for name in present} | index.paths_linking(keys)
+    paths = {who.paths[name] for name in present} | index.paths_linking(index.keys_of(affected))
     vault = assemble(root, index.records(paths).values(), config, (), who)
     rows = []
     for name in present:

@@ -11,13 +11,14 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import marshal
 import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
@@ -58,6 +59,31 @@ class FileSig(NamedTuple):
 
 #: Joins a person's casefolded names in one column (a control character no name holds).
 _KEY_SEP = "\x1f"
+
+#: meta keys of blobs: the last walk's signatures, and the roster built from the claims
+_WALK = "walk"
+ROSTER = "people_roster"
+
+
+def _claim(
+    path: str, name: str, keys: str, aliases_line: int | None, circle: str | None,
+    circle_line: int | None,
+) -> Claim:  # fmt: skip
+    return Claim(path, name, tuple(keys.split(_KEY_SEP)), aliases_line, circle, circle_line)
+
+
+class Signatures(Protocol):
+    """A walk's files as parallel columns (`vault.Walk`)."""
+
+    @property
+    def rels(self) -> list[str]: ...
+    @property
+    def mtimes(self) -> list[int]: ...
+    @property
+    def sizes(self) -> list[int]: ...
+    @property
+    def kinds(self) -> list[NoteKind]: ...
+
 
 #: A parsed note with its stored encoding (workers encode, so the parent need not).
 Parsed = tuple[NoteRecord, str]
@@ -152,7 +178,9 @@ class Index:
             conn.execute("PRAGMA synchronous=NORMAL")
             for statement in _TABLES:
                 conn.execute(statement)
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            meta = dict(
+                conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'settings')")
+            )
         except sqlite3.DatabaseError:
             conn.close()
             raise
@@ -174,44 +202,93 @@ class Index:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str | bytes) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def update(
-        self, sigs: Iterable[FileSig], parse: Callable[[list[FileSig]], list[Parsed]]
-    ) -> Changes:
-        """Bring the cache in line with `sigs`: parse what changed, drop what is gone.
+    def get_blob(self, key: str) -> bytes | None:
+        """A value stored as bytes (SQLite keeps a BLOB as it is, whatever the column says)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
 
-        Only signatures are compared; no unchanged record is decoded. `parse` receives
-        every file that must be (re)read at once, so it may spread the work over processes,
-        and returns each record with its encoding (`encode_record`), which is what is stored.
+    def _last_walk(self) -> tuple[list[str], list[int], list[int]] | None:
+        """The signatures the files table holds, in the last walk's order, if remembered."""
+        saved = self.get_blob(_WALK)
+        if saved is None:
+            return None
+        try:
+            rels, mtimes, sizes = marshal.loads(saved)
+        except (ValueError, EOFError, TypeError):
+            return None
+        return rels, mtimes, sizes
+
+    def update(self, walked: Signatures, parse: Callable[[list[FileSig]], list[Parsed]]) -> Changes:
+        """Bring the cache in line with the walk: parse what changed, drop what is gone.
+
+        Only signatures are compared; no unchanged record is decoded. When the files come
+        in the order of the last walk (the usual case), the comparison is of three lists
+        kept as one blob, not of 30,000 rows. `parse` receives every file that must be
+        (re)read at once, so it may spread the work over processes, and returns each
+        record with its encoding (`encode_record`), which is what is stored.
         """
-        known = {
-            path: (mtime, size)
-            for path, mtime, size in self.conn.execute("SELECT path, mtime_ns, size FROM files")
-        }
-        stale: list[FileSig] = []
-        unchanged: list[str] = []
-        seen: set[str] = set()
-        for sig in sigs:
-            seen.add(sig.rel)
-            if known.get(sig.rel) != (sig.mtime_ns, sig.size):
-                stale.append(sig)
+        rels, mtimes, sizes = walked.rels, walked.mtimes, walked.sizes
+        last = self._last_walk()
+        if last is not None and last[0] == rels:
+            old_mtimes, old_sizes = last[1], last[2]
+            if old_mtimes == mtimes and old_sizes == sizes:
+                stale_at: list[int] = []
             else:
-                unchanged.append(sig.rel)
-        removed = [path for path in known if path not in seen]
-        changed_known = [s.rel for s in stale if s.rel in known] + removed
+                stale_at = [
+                    i
+                    for i, (m, old_m, n, old_n) in enumerate(
+                        zip(mtimes, old_mtimes, sizes, old_sizes, strict=True)
+                    )
+                    if m != old_m or n != old_n
+                ]
+            removed: list[str] = []
+            changed_known = [rels[i] for i in stale_at]
+        else:
+            known = {
+                path: (mtime, size)
+                for path, mtime, size in self.conn.execute("SELECT path, mtime_ns, size FROM files")
+            }
+            stale_at = [
+                i
+                for i, (rel, m, n) in enumerate(zip(rels, mtimes, sizes, strict=True))
+                if known.get(rel) != (m, n)
+            ]
+            seen = set(rels)
+            removed = [path for path in known if path not in seen]
+            changed_known = [rels[i] for i in stale_at if rels[i] in known] + removed
+        kinds = walked.kinds
+        stale = [FileSig(rels[i], mtimes[i], sizes[i], kinds[i]) for i in stale_at]
+        if stale_at:
+            at = set(stale_at)
+            unchanged = [rel for i, rel in enumerate(rels) if i not in at]
+        else:
+            unchanged = list(rels)
         old = self.records(changed_known)
         parsed = parse(stale) if stale else []
+        remembered = marshal.dumps((rels, mtimes, sizes))
         if stale or removed:
-            self._store(stale, parsed, changed_known)
+            self._store(stale, parsed, changed_known, remembered)
+        elif last is None or last[0] != rels:
+            self.set_meta(_WALK, remembered)
         new = {sig.rel: rec for sig, (rec, _) in zip(stale, parsed, strict=True)}
         return Changes(old, new, removed, unchanged)
 
-    def _store(self, stale: list[FileSig], parsed: list[Parsed], drop: list[str]) -> None:
+    def _store(
+        self, stale: list[FileSig], parsed: list[Parsed], drop: list[str], walk: bytes
+    ) -> None:
+        """Write fresh records, in one transaction with what is derived from them.
+
+        The remembered walk and the cached roster must never disagree with the rows, so
+        the walk is rewritten, and the roster forgotten when any claim moved, in the same
+        transaction.
+        """
         fresh = [rec for rec, _ in parsed]
         c = self.conn
         c.execute("BEGIN")
+        claims_moved = self._claims_differ(drop, fresh)
         for table in ("files", "links", "people"):
             c.executemany(f"DELETE FROM {table} WHERE path = ?", ((p,) for p in drop))
         c.executemany(
@@ -232,7 +309,25 @@ class Index:
                 for c in (Claim.of(rec.person) for rec in fresh if rec.person is not None)
             ),
         )
+        c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_WALK, walk))
+        if claims_moved:
+            c.execute("DELETE FROM meta WHERE key = ?", (ROSTER,))
         c.execute("COMMIT")
+
+    def _claims_differ(self, drop: list[str], fresh: list[NoteRecord]) -> bool:
+        """Whether storing `fresh` in place of `drop` changes any person note's claim."""
+        after = {rec.path: Claim.of(rec.person) for rec in fresh if rec.person is not None}
+        before = {claim.path: claim for claim in self._claims_at(drop)}
+        return before != after
+
+    def _claims_at(self, paths: list[str]) -> list[Claim]:
+        found: list[Claim] = []
+        for i in range(0, len(paths), 500):
+            chunk = paths[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(f"SELECT * FROM people WHERE path IN ({marks})", chunk)
+            found.extend(_claim(*row) for row in rows)
+        return found
 
     def records(self, paths: Iterable[str]) -> dict[str, NoteRecord]:
         """Decoded records of these paths (those the cache holds)."""
@@ -258,12 +353,20 @@ class Index:
 
     def claims(self) -> list[Claim]:
         """What every parsed person note claims (names, aliases, circle), without decoding it."""
-        return [
-            Claim(path, name, tuple(keys.split(_KEY_SEP)), aliases_line, circle, circle_line)
-            for path, name, keys, aliases_line, circle, circle_line in self.conn.execute(
-                "SELECT * FROM people"
-            )
-        ]
+        return [_claim(*row) for row in self.conn.execute("SELECT * FROM people")]
+
+    def keys_of(self, names: Iterable[str]) -> set[str]:
+        """Every key (casefolded name or alias) that notes of these people claim."""
+        wanted = sorted(set(names))
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for (keys,) in self.conn.execute(
+                f"SELECT keys FROM people WHERE name IN ({marks})", chunk
+            ):
+                found.update(keys.split(_KEY_SEP))
+        return found
 
     def paths_linking(self, targets: Iterable[str]) -> set[str]:
         """Daily notes that link any of these casefolded targets."""

@@ -288,10 +288,10 @@ def update_index(
     """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
     dailies = daily_notes(config)
     try:
-        changes = index.update(walked.sigs, lambda stale: read_for_index(root, stale, dailies))
+        changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
     except sqlite3.DatabaseError as exc:
         index.reset(f"cache was unreadable ({exc})")
-        changes = index.update(walked.sigs, lambda stale: read_for_index(root, stale, dailies))
+        changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)
     stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason
