@@ -7,11 +7,14 @@ import os
 import random
 import shutil
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from vaultcrm import index
 from vaultcrm.pipeline import compute, render_outcome, sync
+from vaultcrm.vault import open_index
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -40,28 +43,71 @@ def append(path: Path, line: str) -> None:
 Edit = Callable[[Path], None]
 
 EDITS: list[tuple[str, Edit]] = [
-    ("log a #shared line for Ben", lambda v: append(
-        v / "People/Ben Okafor.md", "\n- 2026-11-22 Told him about my week #shared\n")),
-    ("daily note linking two people", lambda v: (v / "Journal/2026-11-23.md").write_text(
-        "Dinner with [[Sam Reyes]] and [[Oscar Delgado]] #heard\n")),
-    ("rename a person note", lambda v: (v / "People/Sam Reyes.md").rename(
-        v / "People/Samuel Reyes.md")),
+    (
+        "log a #shared line for Ben",
+        lambda v: append(
+            v / "People/Ben Okafor.md", "\n- 2026-11-22 Told him about my week #shared\n"
+        ),
+    ),
+    (
+        "daily note linking two people",
+        lambda v: (v / "Journal/2026-11-23.md").write_text(
+            "Dinner with [[Sam Reyes]] and [[Oscar Delgado]] #heard\n"
+        ),
+    ),
+    (
+        "rename a person note",
+        lambda v: (v / "People/Sam Reyes.md").rename(v / "People/Samuel Reyes.md"),
+    ),
     ("delete a daily note", lambda v: (v / "Journal/2026-11-13.md").unlink()),
-    ("give Tom an alias someone else uses", lambda v: (v / "People/Tom Gallagher.md").write_text(
-        (v / "People/Tom Gallagher.md").read_text().replace("---\n", "---\naliases: [Dad]\n", 1))),
-    ("add a new person", lambda v: (v / "People/Zoe Quinn.md").write_text(
-        "---\ncircle: close\nbirthday: 1991-12-01\n---\n- 2026-11-01 Met at the climbing wall\n")),
-    ("break a person note", lambda v: (v / "People/Priya Shah.md").write_text(
-        "---\ncircle: [close\n---\n")),
+    (
+        "give Tom an alias someone else uses",
+        lambda v: (v / "People/Tom Gallagher.md").write_text(
+            (v / "People/Tom Gallagher.md").read_text().replace("---\n", "---\naliases: [Dad]\n", 1)
+        ),
+    ),
+    (
+        "add a new person",
+        lambda v: (v / "People/Zoe Quinn.md").write_text(
+            "---\ncircle: close\nbirthday: 1991-12-01\n---\n- 2026-11-01 Met at the climbing wall\n"
+        ),
+    ),
+    (
+        "break a person note",
+        lambda v: (v / "People/Priya Shah.md").write_text("---\ncircle: [close\n---\n"),
+    ),
     ("delete a folder of people", lambda v: shutil.rmtree(v / "People/Work")),
 ]
 
 
-def test_each_edit_matches_a_cold_sync(example_vault: Path) -> None:
+@pytest.mark.parametrize("detached", [False, True], ids=["store-inline", "store-in-child"])
+def test_each_edit_matches_a_cold_sync(
+    example_vault: Path, detached: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if detached:  # big stores are written by a forked child; make every store one
+        monkeypatch.setattr(index, "DETACH_THRESHOLD", 1)
     assert warm_note(example_vault) == cold_note(example_vault)
     for what, edit in EDITS:
         edit(example_vault)
         assert warm_note(example_vault) == cold_note(example_vault), what
+    stats = sync(example_vault, TODAY).outcome.stats
+    assert (stats.parsed, stats.reused) == (0, stats.files)  # every record made it in
+
+
+def test_a_store_written_in_a_child_is_complete(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "DETACH_THRESHOLD", 1)
+    first = sync(example_vault, TODAY)
+    with closing(open_index(example_vault, first.outcome.config)) as idx:
+        stored = {r.path: r for r in idx.all_records()}
+    monkeypatch.setattr(index, "DETACH_THRESHOLD", 10**9)
+    cache = index.cache_path(example_vault)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    sync(example_vault, TODAY)
+    with closing(open_index(example_vault, first.outcome.config)) as idx:
+        assert {r.path: r for r in idx.all_records()} == stored
 
 
 def test_one_edit_reflects_only_the_people_it_touches(example_vault: Path) -> None:
@@ -115,7 +161,10 @@ def test_random_edit_sequences_match_a_cold_sync(example_vault: Path, seed: int)
         else:
             person = rng.choice([p for p in people if p.exists()])
             text = person.read_text()
-            person.write_text(text.replace("---\n", f"---\naliases: [{rng.choice(names)}]\n", 1)
-                              if text.startswith("---\n") and "aliases" not in text else text)
+            person.write_text(
+                text.replace("---\n", f"---\naliases: [{rng.choice(names)}]\n", 1)
+                if text.startswith("---\n") and "aliases" not in text
+                else text
+            )
             touch_later(person)
         assert warm_note(example_vault) == cold_note(example_vault), f"seed {seed} step {step}"

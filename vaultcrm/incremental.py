@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .config import Config
 from .index import ROSTER, Changes, Index, decode_person, encode_person, person_keys
-from .model import Interaction, NoteRecord, Person, Problem, Reflection, Vault
+from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
 from .reflect import order, reflect_person
 from .vault import LoadStats, Roster, Walk, assemble, roster, sort_problems, update_index
 
@@ -63,23 +63,32 @@ def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
 
 def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
     stats = LoadStats(files=walked.count)
-    changes = update_index(root, config, index, walked, stats)
-    who = _roster(index, config)
-    problems = sort_problems(
-        [
-            *walked.problems,
-            *who.problems,
-            *(p for rec in index.records_with_problems() for p in rec.problems),
-        ]
-    )
     state = today.isoformat()
-    if index.get_meta("derived_for") != state:
+    derived_for = index.get_meta("derived_for")
+    changes = update_index(root, config, index, walked, stats)
+    if not changes.unchanged:
+        # Everything was parsed just now (a cold index): work from the records in memory
+        # and leave the index alone until the end, while it is being written.
+        fresh = list(changes.new.values())
+        who = roster((Claim.of(r.person) for r in fresh if r.person is not None), config)
+        problems = _problems(walked, who, fresh)
+        result = _full_pass(root, config, today, index, who, fresh, problems, stats, state)
+        _remember_roster(index, who)
+        return result
+    who = _roster(index, config)
+    problems = _problems(walked, who, index.records_with_problems())
+    if derived_for != state:
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(root, config, today, index, who, records, problems, stats, state)
     affected = _affected(changes, who, index)
     if affected:
         stats.reflected = _partial_pass(root, config, today, index, who, affected)
     return _from_cache(index, problems, stats, len(who.paths))
+
+
+def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
+    found = (p for rec in records if rec.problems for p in rec.problems)
+    return sort_problems([*walked.problems, *who.problems, *found])
 
 
 def _full_pass(
@@ -131,9 +140,13 @@ def _roster(index: Index, config: Config) -> Roster:
         except (ValueError, EOFError, TypeError):
             pass
     who = roster(index.claims(), config)
+    _remember_roster(index, who)
+    return who
+
+
+def _remember_roster(index: Index, who: Roster) -> None:
     problems = [(p.path, p.line, p.message, p.severity, p.col) for p in who.problems]
     index.set_meta(ROSTER, marshal.dumps((who.paths, who.names, problems)))
-    return who
 
 
 def _affected(changes: Changes, who: Roster, index: Index) -> set[str]:

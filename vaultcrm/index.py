@@ -15,6 +15,7 @@ import marshal
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,11 @@ class Signatures(Protocol):
     def kinds(self) -> list[NoteKind]: ...
 
 
-#: A parsed note with its stored encoding (workers encode, so the parent need not).
+#: Stores of at least this many fresh records are written by a forked child (POSIX).
+DETACH_THRESHOLD = 2000
+
+#: A parsed note with its stored encoding, or "" when the store is to encode it (workers
+#: encode what they send; the parent leaves its own share to the store).
 Parsed = tuple[NoteRecord, str]
 
 
@@ -141,6 +146,7 @@ class Index:
         self.path = path
         self.settings = settings
         self.rebuilt_reason: str | None = None
+        self._pending: int | None = None  # a child process still writing a store
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = self._connect()
@@ -160,6 +166,26 @@ class Index:
         )
         self.path = Path(":memory:")
         self.conn = self._connect()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, once any store still being written in the background is in."""
+        if self._pending is not None:
+            self._settle()
+        return self._conn
+
+    @conn.setter
+    def conn(self, value: sqlite3.Connection) -> None:
+        self._conn = value
+
+    def _settle(self) -> None:
+        """Wait for the background store; its failure is a damaged cache, as anywhere else."""
+        pid, self._pending = self._pending, None
+        assert pid is not None
+        _, status = os.waitpid(pid, 0)
+        self._conn = self._connect()
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise sqlite3.DatabaseError("writing the index in the background failed")
 
     def reset(self, reason: str) -> sqlite3.Connection:
         """Throw the cache file away and start an empty one."""
@@ -269,12 +295,44 @@ class Index:
         old = self.records(changed_known)
         parsed = parse(stale) if stale else []
         remembered = marshal.dumps((rels, mtimes, sizes))
-        if stale or removed:
+        if len(stale) >= DETACH_THRESHOLD and self._can_detach():
+            self._store_detached(stale, parsed, changed_known, remembered)
+        elif stale or removed:
             self._store(stale, parsed, changed_known, remembered)
         elif last is None or last[0] != rels:
             self.set_meta(_WALK, remembered)
         new = {sig.rel: rec for sig, (rec, _) in zip(stale, parsed, strict=True)}
         return Changes(old, new, removed, unchanged)
+
+    def _can_detach(self) -> bool:
+        # fork is unsafe once other threads (a watcher's) may hold locks
+        return (
+            hasattr(os, "fork") and threading.active_count() == 1 and str(self.path) != ":memory:"
+        )
+
+    def _store_detached(
+        self, stale: list[FileSig], parsed: list[Parsed], drop: list[str], walk: bytes
+    ) -> None:
+        """`_store` in a forked child, while this process goes on with the records.
+
+        A cold index writes ~20 MB; the child (which shares the parsed records) encodes
+        and writes them while the parent reflects, on the other core. The connection is
+        closed across the fork (SQLite connections must not cross one) and reopened when
+        the child is waited for, which any use of `conn` does first.
+        """
+        self._conn.close()
+        pid = os.fork()
+        if pid == 0:  # the child: write, and leave without running any exit handler
+            code = 1
+            try:
+                self._conn = sqlite3.connect(self.path, isolation_level=None)
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._store(stale, parsed, drop, walk)
+                self._conn.close()
+                code = 0
+            finally:
+                os._exit(code)
+        self._pending = pid
 
     def _store(
         self, stale: list[FileSig], parsed: list[Parsed], drop: list[str], walk: bytes
@@ -294,7 +352,13 @@ class Index:
         c.executemany(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
             (
-                (sig.rel, sig.mtime_ns, sig.size, text, int(bool(rec.problems)))
+                (
+                    sig.rel,
+                    sig.mtime_ns,
+                    sig.size,
+                    text or encode_record(rec),
+                    int(bool(rec.problems)),
+                )
                 for sig, (rec, text) in zip(stale, parsed, strict=True)
             ),
         )

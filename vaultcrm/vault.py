@@ -183,16 +183,15 @@ def progress_to(report: Progress | None) -> Iterator[None]:
 
 def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[NoteRecord]:
     """Read and parse files, in order (no index involved)."""
-    return [rec for rec, _ in read_for_index(root, sigs, dailies, encode=False)]
+    return [rec for rec, _ in read_for_index(root, sigs, dailies)]
 
 
-def read_for_index(
-    root: Path, sigs: list[FileSig], dailies: DailyNotes, *, encode: bool = True
-) -> list[Parsed]:
-    """Read and parse files, in order, each with its index encoding (or "" unasked).
+def read_for_index(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[Parsed]:
+    """Read and parse files, in order, each with its index encoding if one was made.
 
     Many files are spread over the CPU's cores; workers send back the encoding, not the
     record (a string crosses a process boundary far cheaper than pickled dataclasses).
+    What this process parses itself is left for the index to encode ("").
     A daily-note candidate whose name is not a date for `dailies` becomes an empty
     "other" record, so the index remembers not to read it again.
     """
@@ -201,8 +200,7 @@ def read_for_index(
     report = _progress.get() if n >= PROGRESS_THRESHOLD else None
     helpers = min(os.cpu_count() or 1, 8) - 1
     if n < PARALLEL_THRESHOLD or helpers < 1:
-        records = (_read_one(root, sig, spec) for sig in sigs)
-        return _reporting(((r, encode_record(r) if encode else "") for r in records), n, report)
+        return _reporting(((_read_one(root, sig, spec), "") for sig in sigs), n, report)
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -226,8 +224,7 @@ def read_for_index(
         texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
         count = 0
         for i in mine_at:
-            record = _read_one(root, sigs[i], spec)
-            out[i] = (record, encode_record(record))
+            out[i] = (_read_one(root, sigs[i], spec), "")
             count = _tick(report, count, n)
         for i, text in zip(theirs_at, texts, strict=True):
             out[i] = (decode_record(text), text)
