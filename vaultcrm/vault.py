@@ -265,14 +265,31 @@ def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteReco
         if day is None:
             return NoteRecord(sig.rel, "other")
     try:
-        with open(os.path.join(root, sig.rel), "rb") as fh:
-            data = fh.read()
+        data = _read_bytes(os.path.join(root, sig.rel), sig.size)
     except OSError as exc:
         problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
         return NoteRecord(sig.rel, sig.kind, problems=(problem,))
     from .parse import parse_note  # here, not at the top: a run with nothing to parse skips it
 
     return parse_note(sig.rel, data, sig.kind, day)
+
+
+def _read_bytes(path: str, size: int) -> bytes:
+    """A file's bytes: a read of the size the walk saw, then reads until end of file.
+
+    Plain descriptors: a buffered file object costs twice as much per file, which on
+    30,000 notes is a tenth of a second.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks = []
+        want = size + 1
+        while chunk := os.read(fd, want):
+            chunks.append(chunk)
+            want = 1 << 16
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def open_index(root: Path, config: Config) -> Index:
