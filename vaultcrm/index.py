@@ -10,11 +10,11 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import json
 import marshal
 import os
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,13 +24,13 @@ from typing import Any, NamedTuple, Protocol
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
 #: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # one row per indexed note; `problems` is 1 when the record carries any
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
-    " record TEXT NOT NULL, problems INTEGER NOT NULL DEFAULT 0)",
+    " record BLOB NOT NULL, problems INTEGER NOT NULL DEFAULT 0)",
     # which (casefolded) link targets each daily note mentions: who a change can affect
     "CREATE TABLE IF NOT EXISTS links (target TEXT NOT NULL, path TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS links_by_target ON links (target)",
@@ -89,9 +89,9 @@ class Signatures(Protocol):
 #: Stores of at least this many fresh records are written by a forked child (POSIX).
 DETACH_THRESHOLD = 2000
 
-#: A parsed note with its stored encoding, or "" when the store is to encode it (workers
+#: A parsed note with its stored encoding, or b"" when the store is to encode it (workers
 #: encode what they send; the parent leaves its own share to the store).
-Parsed = tuple[NoteRecord, str]
+Parsed = tuple[NoteRecord, bytes]
 
 
 @dataclass
@@ -144,7 +144,8 @@ class Index:
 
     def __init__(self, path: Path, settings: str) -> None:
         self.path = path
-        self.settings = settings
+        # records are marshalled: a new Python may write them differently
+        self.settings = f"{settings}|python {sys.version_info[0]}.{sys.version_info[1]}"
         self.rebuilt_reason: str | None = None
         self._pending: int | None = None  # a child process still writing a store
         try:
@@ -466,15 +467,15 @@ class Index:
         self.conn.executemany("DELETE FROM derived WHERE person = ?", ((p,) for p in people))
 
 
-# -- codec: records ⇄ compact JSON arrays (positional, so decoding stays cheap) ----------
+# -- codec: records ⇄ marshalled tuples (C-speed both ways; the cache is disposable) ----
 
 
 def _d(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-#: ISO date string → date, memoised: notes repeat the same days over and over.
-_day = functools.lru_cache(maxsize=65536)(dt.date.fromisoformat)
+#: day number → date, memoised: notes repeat the same days over and over.
+_from_ordinal = functools.lru_cache(maxsize=65536)(dt.date.fromordinal)
 
 
 def _ud(value: str | None) -> dt.date | None:
@@ -486,6 +487,7 @@ def _yd(y: YearlyDate) -> list[Any]:
 
 
 def encode_person(p: Person) -> list[Any]:
+    """A person as JSON-compatible lists (also used in the results cached per person)."""
     return [
         p.name, p.file, list(p.aliases), list(p.tags), p.circle, p.cadence_days,
         None if p.birthday is None else _yd(p.birthday), [_yd(y) for y in p.dates],
@@ -512,26 +514,32 @@ def decode_person(data: list[Any]) -> Person:
     )
 
 
-def encode_record(rec: NoteRecord) -> str:
+def encode_record(rec: NoteRecord) -> bytes:
+    """Entries keep Entry's field order (dates as day numbers), so decoding builds each
+    one from its tuple without a call per field."""
     person = None if rec.person is None else encode_person(rec.person)
-    entries = [
-        [e.line, e.text, _d(e.date), list(e.tags), list(e.links), e.task] for e in rec.entries
-    ]
-    problems = [[q.path, q.line, q.message, q.severity, q.col] for q in rec.problems]
-    payload = [rec.path, rec.kind, person, _d(rec.day), entries, problems]
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    entries = tuple(
+        (e.line, e.text, None if e.date is None else e.date.toordinal(), e.tags, e.links, e.task)
+        for e in rec.entries
+    )
+    problems = tuple((q.path, q.line, q.message, q.severity, q.col) for q in rec.problems)
+    day = None if rec.day is None else rec.day.toordinal()
+    return marshal.dumps((rec.path, rec.kind, person, day, entries, problems))
 
 
-def decode_record(text: str) -> NoteRecord:
-    path, kind, person, day, entries, problems = json.loads(text)
+_new_entry = functools.partial(tuple.__new__, Entry)
+
+
+def decode_record(data: bytes) -> NoteRecord:
+    path, kind, person, day, entries, problems = marshal.loads(data)
     return NoteRecord(
         path=path,
         kind=kind,
         person=None if person is None else decode_person(person),
-        day=_ud(day),
+        day=None if day is None else _from_ordinal(day),
         entries=tuple(
-            Entry(e[0], e[1], None if e[2] is None else _day(e[2]), tuple(e[3]), tuple(e[4]), e[5])
+            _new_entry((e[0], e[1], None if e[2] is None else _from_ordinal(e[2]), *e[3:]))
             for e in entries
         ),
-        problems=tuple(Problem(q[0], q[1], q[2], q[3], q[4]) for q in problems),
+        problems=tuple(Problem(*q) for q in problems),
     )

@@ -8,9 +8,10 @@ Every sentence a user reads is built in the "Message texts" section below.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .config import Config
@@ -134,9 +135,20 @@ def next_yearly(yd: YearlyDate, today: dt.date) -> dt.date:
     return this_year if this_year >= today else _on(yd, today.year + 1)
 
 
-def _past(person: Person, vault: Vault, today: dt.date) -> list[Interaction]:
-    """Interactions up to `today`; later ones are plans, not contact."""
-    return [i for i in vault.interactions.get(person.name, ()) if i.date <= today]
+def _past(person: Person, vault: Vault, today: dt.date) -> Sequence[Interaction]:
+    """Interactions up to `today`; later ones are plans, not contact.
+
+    The vault keeps them sorted by date, so this is a prefix: usually all of them (no
+    copy), else a slice up to a binary search. Several rules ask for every person.
+    """
+    items = vault.interactions.get(person.name, ())
+    if not items or items[-1].date <= today:
+        return items
+    return items[: bisect.bisect_right(items, today, key=_date_of)]
+
+
+def _date_of(i: Interaction) -> dt.date:
+    return i.date
 
 
 def _snoozed(person: Person, today: dt.date) -> bool:
@@ -175,7 +187,7 @@ def reach_out(person: Person, vault: Vault, today: dt.date, config: Config) -> l
                 days_since=None,
             )
         ]
-    last = max(i.date for i in past)
+    last = past[-1].date  # sorted by date
     since = (today - last).days
     if since < cadence:
         return []
@@ -326,14 +338,14 @@ def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> l
     past = _past(person, vault, today)
     if not past:
         return []
-    last_day = max(i.date for i in past)
+    last_day = past[-1].date  # sorted by date
     if (today - last_day).days > config.celebrate_within:
         return []
     out: list[Reflection] = []
     seen: set[str] = set()
-    for win in past:
-        # Only wins on the last day of contact have nothing "since" them.
-        if win.date != last_day or "win" not in win.flags or win.text in seen:
+    # Only wins on the last day of contact have nothing "since" them.
+    for win in past[bisect.bisect_left(past, last_day, key=_date_of) :]:
+        if "win" not in win.flags or win.text in seen:
             continue
         seen.add(win.text)
         reason = MESSAGES["celebrate"].format(date=win.date.isoformat(), text=_clause(win.text))

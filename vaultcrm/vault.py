@@ -7,6 +7,7 @@ import contextvars
 import functools
 import gc
 import hashlib
+import operator
 import os
 import re
 import sqlite3
@@ -191,7 +192,7 @@ def read_for_index(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list
 
     Many files are spread over the CPU's cores; workers send back the encoding, not the
     record (a string crosses a process boundary far cheaper than pickled dataclasses).
-    What this process parses itself is left for the index to encode ("").
+    What this process parses itself is left for the index to encode (b"").
     A daily-note candidate whose name is not a date for `dailies` becomes an empty
     "other" record, so the index remembers not to read it again.
     """
@@ -200,7 +201,7 @@ def read_for_index(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list
     report = _progress.get() if n >= PROGRESS_THRESHOLD else None
     helpers = min(os.cpu_count() or 1, 8) - 1
     if n < PARALLEL_THRESHOLD or helpers < 1:
-        return _reporting(((_read_one(root, sig, spec), "") for sig in sigs), n, report)
+        return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -224,7 +225,7 @@ def read_for_index(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list
         texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
         count = 0
         for i in mine_at:
-            out[i] = (_read_one(root, sigs[i], spec), "")
+            out[i] = (_read_one(root, sigs[i], spec), b"")
             count = _tick(report, count, n)
         for i, text in zip(theirs_at, texts, strict=True):
             out[i] = (decode_record(text), text)
@@ -249,7 +250,7 @@ def _reporting(results: Iterable[Parsed], total: int, report: Progress | None) -
     return out
 
 
-def _read_encoded(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> str:
+def _read_encoded(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> bytes:
     return encode_record(_read_one(root, sig, spec))
 
 
@@ -422,7 +423,7 @@ def assemble(
     whose notes are among them appear, and roster problems are left to the caller.
     """
     found: list[Problem] = list(problems)
-    records = sorted(records, key=lambda r: r.path)
+    records = sorted(records, key=_path_of)
     person_records = [r for r in records if r.kind == "person" and r.person is not None]
     if who is None:
         who = roster((Claim.of(r.person) for r in person_records if r.person), config)
@@ -433,10 +434,12 @@ def assemble(
         if r.person is not None and who.paths.get(r.person.name) == r.path
     }
     flags = flag_reader(config)
+    names = who.names
     interactions: dict[str, list[Interaction]] = {n: [] for n in people}
     follow_ups: dict[str, list[FollowUp]] = {n: [] for n in people}
     for rec in records:
-        found.extend(rec.problems)
+        if rec.problems:
+            found.extend(rec.problems)
         if rec.kind == "person":
             person = rec.person
             if person is None or person.name not in people or people[person.name] is not person:
@@ -455,7 +458,12 @@ def assemble(
                     )
         elif rec.kind == "daily" and rec.day is not None:
             for e in rec.entries:
-                for name in _resolve(e.links, who.names):
+                if len(e.links) == 1:  # most lines link one note: skip the general case
+                    one = names.get(e.links[0].casefold())
+                    linked: Iterable[str] = (one,) if one else ()
+                else:
+                    linked = _resolve(e.links, names)
+                for name in linked:
                     if name not in people:
                         continue
                     if e.task is not None:
@@ -473,14 +481,15 @@ def assemble(
     return Vault(
         root=root,
         people={n: people[n] for n in order},
-        interactions={
-            n: tuple(sorted(interactions[n], key=lambda i: (i.date, i.file, i.line))) for n in order
-        },
-        follow_ups={
-            n: tuple(sorted(follow_ups[n], key=lambda f: (f.due, f.file, f.line))) for n in order
-        },
+        interactions={n: tuple(sorted(interactions[n], key=_when_where)) for n in order},
+        follow_ups={n: tuple(sorted(follow_ups[n], key=_due_where)) for n in order},
         problems=tuple(sort_problems(found)),
     )
+
+
+_path_of = operator.attrgetter("path")
+_when_where = operator.attrgetter("date", "file", "line")
+_due_where = operator.attrgetter("due", "file", "line")
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
