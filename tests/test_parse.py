@@ -320,6 +320,13 @@ def test_bytes_that_are_not_utf8_are_a_problem_and_nothing_else() -> None:
     ]
 
 
+def test_a_bom_does_not_shift_the_line_of_a_bad_byte() -> None:
+    record = parse_note(PATH, b"\xef\xbb\xbf---\ncircle: close\n---\nx\n\xff\n", "person")
+    assert [(p.line, p.message) for p in record.problems] == [
+        (5, "not UTF-8 text: the note is skipped")
+    ]
+
+
 # --- a person's body ----------------------------------------------------------------------
 
 

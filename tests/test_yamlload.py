@@ -130,7 +130,7 @@ _scalars = (
     | st.floats(allow_nan=True)
     | st.text(max_size=12)
     | st.dates()
-    | st.datetimes(timezones=st.none() | st.just(dt.timezone.utc))
+    | st.datetimes(timezones=st.none() | st.just(dt.UTC))
 )
 _values = st.recursive(
     _scalars,

@@ -2,16 +2,15 @@
 
 Parsing never raises on bad content: what cannot be read becomes a `Problem` with the
 file line, and the rest of the note (and of the vault) still loads. It runs on every
-note of a vault, so each line is looked at once and most lines are dismissed by a
-cheap test before any regex runs.
+note of a vault, so a body is split by one regex pass (or str.find), not by a Python
+loop over its lines, and cheap tests come before any regex.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -26,6 +25,20 @@ from .yamlload import loader_for
 _BOUNDARY = re.compile(r"^-{3,}[ \t]*\r?$", re.MULTILINE)
 
 
+def _closing_boundary(text: str, start: int) -> re.Match[str] | None:
+    """`_BOUNDARY.search(text, start)` for `start` at a line start, but faster.
+
+    str.find first skips to the next line that starts with `---`, where the regex would
+    try every position of the frontmatter on the way.
+    """
+    if text.startswith("---", start):
+        found = _BOUNDARY.match(text, start)
+        if found is not None:
+            return found
+    candidate = text.find("\n---", start)
+    return None if candidate < 0 else _BOUNDARY.search(text, candidate + 1)
+
+
 def split_frontmatter(text: str) -> tuple[str | None, str, int]:
     """Split a note (BOM already removed) into (frontmatter, body, body's first file line).
 
@@ -34,12 +47,12 @@ def split_frontmatter(text: str) -> tuple[str | None, str, int]:
     Line numbers count from 1, so a YAML mark at line `m` (0-based inside the block) is
     file line `m + 2`.
     """
-    first = _BOUNDARY.match(text)
+    first = _BOUNDARY.match(text) if text[:3] == "---" else None
     if first is None:
         return None, text, 1
     start = first.end() + 1  # past the newline that ends the opening line
-    closing = _BOUNDARY.search(text, start)
-    if closing is None or start > len(text):
+    closing = _closing_boundary(text, start) if start <= len(text) else None
+    if closing is None:
         return None, text, 1
     fm = text[start : closing.start()]
     body_start = closing.end() + 1 if closing.end() < len(text) else closing.end()
@@ -53,13 +66,15 @@ _ISO = r"\d{4}-\d{2}-\d{2}"
 #: An ISO date (YYYY-MM-DD) not glued to other digits; groups are year, month, day.
 DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
-_LINK = re.compile(r"(?<!!)\[\[([^\[\]\n]+?)\]\]")  # `![[…]]` embeds are not links
+# `_LINK` and `_TAG` start with their literal (`[[`, `#`) and look behind only after it,
+# so that the engine jumps from candidate to candidate instead of trying every position.
+_LINK = re.compile(r"\[\[(?<!!\[\[)([^\[\]\n]+)\]\]")  # `![[…]]` embeds are not links
 _ANY_LINK = re.compile(r"!?\[\[[^\[\]\n]*\]\]")
 _BACKTICKS = re.compile(r"`+")
 _URL = re.compile(r"[A-Za-z][\w+.-]*://\S*")
 # Obsidian: a tag starts after whitespace (or the line start), holds letters, digits,
 # `_`, `-` and `/`, and needs one character that is not a digit (`#1984` is no tag).
-_TAG = re.compile(r"(?<!\S)#([\w/-]+)")
+_TAG = re.compile(r"#(?<!\S#)([\w/-]+)")
 _TAG_NOT_NUMBER = re.compile(r"[^\d/-]")
 
 
@@ -70,8 +85,8 @@ def link_target(raw: str) -> str:
     `.md` are dropped, so links compare with note names. A table's escaped pipe
     (`[[Name\\|shown]]`) works too.
     """
-    target = raw.split("|", 1)[0].removesuffix("\\")
-    target = target.split("#", 1)[0].rsplit("/", 1)[-1].strip()
+    target = raw.partition("|")[0].removesuffix("\\").partition("#")[0]
+    target = target[target.rfind("/") + 1 :].strip()
     if target[-3:].lower() == ".md":
         target = target[:-3].rstrip()
     return target
@@ -112,8 +127,8 @@ def find_links(line: str) -> list[str]:
     if "[[" not in line:
         return []
     found: list[str] = []
-    for match in _LINK.finditer(_without_code(line)):
-        target = link_target(match.group(1))
+    for inner in _LINK.findall(_without_code(line)):
+        target = link_target(inner)
         if target and target not in found:
             found.append(target)
     return found
@@ -132,9 +147,10 @@ def find_tags(line: str) -> list[str]:
     if "://" in line:
         line = _URL.sub(" ", line)
     found: list[str] = []
-    for match in _TAG.finditer(line):
-        tag = match.group(1).rstrip("/").lower()
-        if _TAG_NOT_NUMBER.search(tag) and tag not in found:
+    for tag in _TAG.findall(line):
+        tag = tag.rstrip("/").lower()
+        # a leading letter settles it without the regex: letters are never digits
+        if tag not in found and (tag[:1].isalpha() or _TAG_NOT_NUMBER.search(tag)):
             found.append(tag)
     return found
 
@@ -148,12 +164,7 @@ def _iso_date(text: str) -> dt.date | None:
 
 # --- frontmatter ------------------------------------------------------------------------
 
-@functools.cache
-def _handler() -> Any:
-    """python-frontmatter's YAML handler, imported on first use: `vaultcrm log` never needs it."""
-    from frontmatter.default_handlers import YAMLHandler
 
-    return YAMLHandler()
 _MAYBE_ANCHOR = re.compile(r"[&*]\S")
 _ALIASES_REFUSED = "frontmatter uses a YAML anchor or alias (& or *), which vaultcrm refuses"
 #: The frontmatter block starts on file line 2, after the opening `---`.
@@ -167,7 +178,7 @@ def _refuse_aliases(path: str, fm: str) -> Problem | None:
     need them. Text without `&x` or `*x` is passed at the cost of one regex search;
     otherwise the tokens (not the nodes) confirm, since `R&D` or `*bold*` are harmless.
     """
-    if _MAYBE_ANCHOR.search(fm) is None:
+    if ("&" not in fm and "*" not in fm) or _MAYBE_ANCHOR.search(fm) is None:
         return None
     try:
         for token in yaml.scan(fm, Loader=loader_for(fm)):
@@ -206,7 +217,8 @@ def _load_frontmatter(path: str, fm: str) -> tuple[dict[Any, Any] | None, list[P
     if refused is not None:
         return None, [refused]
     try:
-        data = _handler().load(fm, Loader=loader_for(fm))
+        # What python-frontmatter's YAMLHandler.load does, without its ~18 ms import.
+        data = yaml.load(fm, Loader=loader_for(fm))  # noqa: S506 - a safe loader
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
         return None, [_yaml_problem(path, fm, err)]
     if data is None:
@@ -220,7 +232,9 @@ def _load_frontmatter(path: str, fm: str) -> tuple[dict[Any, Any] | None, list[P
 
 def _decode(data: bytes) -> str:
     """UTF-8 text with a leading BOM dropped and CRLF read as LF (line numbers unchanged)."""
-    text = data.decode("utf-8-sig")
+    if data[:3] == b"\xef\xbb\xbf":  # as "utf-8-sig" does, but without its Python wrapper
+        data = data[3:]
+    text = data.decode("utf-8")
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
@@ -236,18 +250,23 @@ def frontmatter_problems(path: str, text: str) -> list[Problem]:
 
 # --- person fields ----------------------------------------------------------------------
 
-_TOP_KEY = re.compile(r"""("[^"\n]*"|'[^'\n]*'|[^\s#"'\-][^:\n]*?)[ \t]*:(?:[ \t]|$)""")
+#: One match per line of "\n" + frontmatter: group 1 is the line's top-level key (quotes
+#: kept, trailing blanks not), or empty. `findall` then yields the keys in line order.
+_TOP_KEYS = re.compile(
+    r"""\n(?:([^\s#"'\-](?:[^:\n]*[^: \t\n]|)|"[^"\n]*"|'[^'\n]*')[ \t]*:(?:[ \t]|$)|)""",
+    re.MULTILINE,
+)
 _YEARLY = re.compile(r"(?:(\d{4})-|--)?(\d{1,2})-(\d{1,2})")
+_TAG_SEPARATORS = re.compile(r"[,\s]+")
 _DATE_FORMS = "use YYYY-MM-DD, or --MM-DD when the year is unknown"
 
 
 def _key_lines(fm: str, keys: dict[Any, Any]) -> dict[str, int]:
     """File line of each top-level key, from a line scan (top-level keys start in column 0)."""
     lines: dict[str, int] = {}
-    for number, line in enumerate(fm.split("\n"), _FM_FIRST_LINE):
-        match = _TOP_KEY.match(line)
-        if match:
-            key = match.group(1).strip("\"'")
+    for number, key in enumerate(_TOP_KEYS.findall("\n" + fm), _FM_FIRST_LINE):
+        if key:
+            key = key.strip("\"'")
             if key in keys:
                 lines[key] = number  # the last one wins, as in YAML's duplicate keys
     return lines
@@ -267,16 +286,23 @@ def _nested_line(fm_lines: list[str], key_line: int | None, label: str) -> int |
     return key_line
 
 
+#: A tuple, not `int | float`: the union would be built anew at every call.
+_NUMBERS = (int, float)
+
+
 def _texts(value: object, key: str) -> tuple[str, ...]:
     """Text or a list of texts (numbers are read as text) → non-empty stripped strings."""
     items = value if isinstance(value, list) else [value]
     out: list[str] = []
     for item in items:
-        if item is None:
+        if isinstance(item, str):  # the usual case first
+            text = item.strip()
+        elif item is None:
             continue
-        if isinstance(item, bool) or not isinstance(item, str | int | float):
+        elif isinstance(item, bool) or not isinstance(item, _NUMBERS):
             raise ValueError(f"{key}: expected text or a list of texts")
-        text = str(item).strip()
+        else:
+            text = str(item).strip()
         if text:
             out.append(text)
     return tuple(out)
@@ -285,7 +311,7 @@ def _texts(value: object, key: str) -> tuple[str, ...]:
 def _tags(value: object) -> tuple[str, ...]:
     found: list[str] = []
     for text in _texts(value, "tags"):
-        for tag in re.split(r"[,\s]+", text):
+        for tag in _TAG_SEPARATORS.split(text):
             tag = tag.lstrip("#").lower()
             if tag and tag not in found:
                 found.append(tag)
@@ -378,10 +404,19 @@ def _person(path: str, fm: str, data: dict[Any, Any], problems: list[Problem]) -
 
 # --- body lines -------------------------------------------------------------------------
 
-_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)", re.MULTILINE)
 _ITEM = re.compile(r"[ \t]*[-*+](?:[ \t]+|$)")
 _TASK = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
-_LEAD_DATE = re.compile(rf"\[\[(?:[^\]|#\n]*/)?({_ISO})(?:\|[^\]\n]*)?\]\]|({_ISO})(?!\w)")
+_LEAD = rf"\[\[(?:[^\]|#\n]*/)?({_ISO})(?:\|[^\]\n]*)?\]\]|({_ISO})(?!\w)"
+_LEAD_DATE = re.compile(_LEAD)
+#: One match per line of "\n" + body. For a task item or a dated item the groups are: the
+#: line; its checkbox (as `_ITEM` then `_TASK` match it) or its date (`[[date]]` or bare,
+#: as `_ITEM` then `_LEAD_DATE` match it); the rest of the line after them. Any other
+#: line leaves every group empty, which is cheaper than capturing it. The possessive
+#: blanks never give back: neither a marker, a checkbox nor a date starts with one.
+_PERSON_LINE = re.compile(
+    rf"\n(?:([ \t]*+[-*+][ \t]++(?:(\[[ xX]\](?:[ \t]+|$))|{_LEAD})(.*))|[^\n]*+)", re.MULTILINE
+)
 _DUE = re.compile(rf"[ \t]*📅[ \t]*({_ISO})(?!\d)")
 _SEPARATORS = " \t:-—–"
 
@@ -391,36 +426,40 @@ def _closes(fence: str, run: str, after: str) -> bool:
     return run[0] == fence[0] and len(run) >= len(fence) and not after.strip()
 
 
-def _lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
-    """(file line, text) of the body's lines outside fenced code blocks."""
-    lines = body.split("\n")
+def _outside_fences(body: str) -> str:
+    """`body` with the lines of fenced code blocks (fences included) emptied.
+
+    Nothing in an empty line is an entry, and line numbers stay, so the scanners below
+    need not know about fences. Only the lines that look like fences are visited.
+    """
     if "```" not in body and "~~~" not in body:
-        yield from enumerate(lines, first_line)
-        return
+        return body
+    parts: list[str] = []
+    kept = opened = 0  # body[kept:opened] is outside any block
     fence = ""  # the run of ``` or ~~~ that opened the block we are in
-    for number, line in enumerate(lines, first_line):
-        match = _FENCE.match(line)
+    for match in _FENCE.finditer(body):
         if not fence:
-            if match:
-                fence = match.group(1)
-            else:
-                yield number, line
-        elif match and _closes(fence, match.group(1), line[match.end() :]):
-            fence = ""
+            fence, opened = match.group(1), match.start()
+        elif _closes(fence, match.group(1), match.group(2)):
+            parts += (body[kept:opened], "\n" * body.count("\n", opened, match.end()))
+            fence, kept = "", match.end()
+    if fence:  # never closed: the block runs to the end of the note
+        parts += (body[kept:opened], "\n" * body.count("\n", opened))
+        kept = len(body)
+    parts.append(body[kept:])
+    return "".join(parts)
 
 
-def _task(path: str, number: int, line: str, rest: str, problems: list[Problem]) -> Entry | None:
-    """The task whose text (after the list marker) is `rest`, or None if it is not one.
+def _task(
+    path: str, number: int, line: str, text: str, state: TaskState, problems: list[Problem]
+) -> Entry | None:
+    """The task `line` whose text after the checkbox is `text`; None if its date is impossible.
 
     Its date is a leading date after the checkbox, else the Tasks plugin's `📅 date`.
     """
-    box = _TASK.match(rest)
-    if box is None:
-        return None
-    start = len(line) - len(rest) + box.end()
-    text = line[start:]
+    start = len(line) - len(text)
     when = None
-    found = _LEAD_DATE.match(text) or _DUE.search(text)
+    found = _LEAD_DATE.match(text) or (_DUE.search(text) if "📅" in text else None)
     if found is not None:
         group = found.lastindex or 1  # the one group of the alternative that matched
         when = _iso_date(found.group(group))
@@ -430,57 +469,83 @@ def _task(path: str, number: int, line: str, rest: str, problems: list[Problem])
             return None
         before = text[: found.start()]
         text = before + text[found.end() :] if before else text[found.end() :].lstrip(_SEPARATORS)
-    state: TaskState = "open" if box.group(1) == " " else "done"
-    return Entry(number, text.strip(), when, tuple(find_tags(line)), tuple(find_links(line)), state)
+    tags = tuple(find_tags(line)) if "#" in line else ()
+    links = tuple(find_links(line)) if "[[" in line else ()
+    return Entry(number, text.strip(), when, tags, links, state)
 
 
 def _person_entries(path: str, body: str, first_line: int, problems: list[Problem]) -> list[Entry]:
-    """Dated list items (interactions) and tasks (follow-ups) of a person note."""
+    """Dated list items (interactions) and tasks (follow-ups) of a person note.
+
+    One `findall` splits every line at once, so a line that is neither costs one tuple.
+    """
     entries: list[Entry] = []
-    for number, line in _lines(body, first_line):
-        item = _ITEM.match(line)
-        if item is None:
+    lines = _PERSON_LINE.findall("\n" + _outside_fences(body))
+    for number, (line, box, linked, bare, rest) in enumerate(lines, first_line):
+        if not line:
             continue
-        rest = line[item.end() :]
-        if rest[:1] == "[" and _TASK.match(rest):
-            task = _task(path, number, line, rest, problems)
+        if box:
+            task = _task(path, number, line, rest, "open" if box[1] == " " else "done", problems)
             if task is not None:
                 entries.append(task)
             continue
-        lead = _LEAD_DATE.match(rest)
-        if lead is None:
-            continue
-        raw = lead.group(lead.lastindex or 1)
-        when = _iso_date(raw)
-        if when is None:
-            col = item.end() + lead.start(lead.lastindex or 1) + 1
+        raw = linked or bare
+        try:  # `_iso_date`, inlined: this runs for every log line of the vault
+            when = dt.date.fromisoformat(raw)
+        except ValueError:
             message = f"impossible date {raw!r}: this log line is skipped"
-            problems.append(Problem(path, number, message, col=col))
+            problems.append(Problem(path, number, message, col=_lead_col(line)))
             continue
-        text = rest[lead.end() :].lstrip(_SEPARATORS).rstrip()
-        entries.append(Entry(number, text, when, tuple(find_tags(line)), tuple(find_links(line))))
+        tags = tuple(find_tags(line)) if "#" in line else ()
+        links = tuple(find_links(line)) if "[[" in line else ()
+        log = rest.lstrip(_SEPARATORS).rstrip()
+        # = Entry(number, log, when, tags, links) minus NamedTuple's slower Python __new__
+        entries.append(tuple.__new__(Entry, (number, log, when, tags, links, None)))
     return entries
 
 
+def _lead_col(line: str) -> int | None:
+    """The column of a log line's leading date (only wanted when that date is impossible)."""
+    item = _ITEM.match(line)
+    lead = _LEAD_DATE.match(line, item.end()) if item else None
+    return lead.start(lead.lastindex or 1) + 1 if lead else None
+
+
 def _daily_entries(path: str, body: str, first_line: int, problems: list[Problem]) -> list[Entry]:
-    """Every line of a daily note that links a note; tasks among them keep their own date."""
+    """Every line of a daily note that links a note; tasks among them keep their own date.
+
+    Only lines holding `[[` are visited, found by str.find rather than a split.
+    """
     if "[[" not in body:
         return []
+    body = _outside_fences(body)
     entries: list[Entry] = []
-    for number, line in _lines(body, first_line):
-        if "[[" not in line:
-            continue
+    number, counted = first_line, 0  # body[:counted] holds the newlines before `number`
+    found = body.find("[[")
+    while found >= 0:
+        start = body.rfind("\n", 0, found) + 1
+        end = body.find("\n", found)
+        if end < 0:
+            end = len(body)
+        found = body.find("[[", end)
+        number += body.count("\n", counted, start)
+        counted = start
+        line = body[start:end]
         links = tuple(find_links(line))
         if not links:
             continue
         item = _ITEM.match(line)
-        rest = line[item.end() :] if item else line
-        if item is not None and rest[:1] == "[" and _TASK.match(rest):
-            task = _task(path, number, line, rest, problems)
+        box = _TASK.match(line, item.end()) if item and line.startswith("[", item.end()) else None
+        if box is not None:
+            state: TaskState = "open" if box.group(1) == " " else "done"
+            task = _task(path, number, line, line[box.end() :], state, problems)
             if task is not None:
                 entries.append(task)
             continue
-        entries.append(Entry(number, rest.strip(), None, tuple(find_tags(line)), links))
+        text = line[item.end() :].strip() if item else line.strip()
+        tags = tuple(find_tags(line)) if "#" in line else ()
+        # = Entry(number, text, None, tags, links), as in `_person_entries`
+        entries.append(tuple.__new__(Entry, (number, text, None, tags, links, None)))
     return entries
 
 
@@ -495,7 +560,8 @@ def parse_note(path: str, data: bytes, kind: NoteKind, day: dt.date | None = Non
     try:
         text = _decode(data)
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
+        bom = 3 if data[:3] == b"\xef\xbb\xbf" else 0  # positions count after the BOM
+        line = data.count(b"\n", 0, err.start + bom) + 1
         problem = Problem(path, line, "not UTF-8 text: the note is skipped")
         return NoteRecord(path, kind, day=day, problems=(problem,))
     fm, body, first_line = split_frontmatter(text)
