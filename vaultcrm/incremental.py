@@ -15,9 +15,9 @@ full pass. `tests/test_incremental.py` proves both paths give the same note.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
-import json
 import marshal
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,7 +44,7 @@ class Result:
     content: str
 
 
-def content_digest(payloads: dict[str, str]) -> str:
+def content_digest(payloads: dict[str, bytes]) -> str:
     """A digest of the due people's payloads (person, reflections, last contact).
 
     The payloads are what the note is rendered from, so hashing their stored text keys
@@ -52,13 +52,22 @@ def content_digest(payloads: dict[str, str]) -> str:
     """
     h = hashlib.sha256()
     for name in sorted(payloads):
-        h.update(f"{len(name)}:{name}{len(payloads[name])}:{payloads[name]}".encode())
+        h.update(f"{len(name)}:{name}{len(payloads[name])}:".encode())
+        h.update(payloads[name])
     return h.hexdigest()
 
 
 def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    past = [i for i in vault.interactions.get(name, ()) if i.date <= today]
-    return past[-1] if past else None
+    """The last interaction on or before today (interactions are sorted by date)."""
+    items = vault.interactions.get(name, ())
+    if items and items[-1].date <= today:
+        return items[-1]
+    cut = bisect.bisect_right(items, today, key=_date_of)
+    return items[cut - 1] if cut else None
+
+
+def _date_of(i: Interaction) -> dt.date:
+    return i.date
 
 
 def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
@@ -107,7 +116,7 @@ def _full_pass(
     rows = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
-    due: dict[str, str] = {}
+    due: dict[str, bytes] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
@@ -213,10 +222,14 @@ def _from_cache(index: Index, problems: list[Problem], stats: LoadStats, count: 
     return Result(order(found), people, last, problems, stats, count, content_digest(due))
 
 
-# -- payload: one person's results as JSON ---------------------------------------------
+# -- payload: one person's results, marshalled ------------------------------------------
 
 
-def _payload(person: Person, reflections: Iterable[Reflection], contact: Interaction | None) -> str:
+def _payload(
+    person: Person, reflections: Iterable[Reflection], contact: Interaction | None
+) -> bytes:
+    """Marshal's version 0, which writes equal values as equal bytes (later versions
+    vary with which objects happen to be shared), since the note's key hashes these."""
     found = list(reflections)
     last = None
     if contact is not None:
@@ -227,23 +240,16 @@ def _payload(person: Person, reflections: Iterable[Reflection], contact: Interac
             contact.line,
             sorted(contact.flags),
         ]
-    return json.dumps(
-        {
-            # the person is needed only to render their reflections
-            "p": encode_person(person) if found else None,
-            "r": [r.to_json() for r in found],
-            "last": last,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    # the person is needed only to render their reflections
+    mine = encode_person(person) if found else None
+    return marshal.dumps((mine, [r.to_json() for r in found], last), 0)
 
 
-def _unpayload(name: str, payload: str) -> tuple[Person, list[Reflection], Interaction | None]:
-    data = json.loads(payload)
-    found = [Reflection.from_json(item) for item in data["r"]]
+def _unpayload(name: str, payload: bytes) -> tuple[Person, list[Reflection], Interaction | None]:
+    mine, reflections, last = marshal.loads(payload)
+    found = [Reflection.from_json(item) for item in reflections]
     contact = None
-    if data["last"] is not None:
-        day, text, file, line, flags = data["last"]
+    if last is not None:
+        day, text, file, line, flags = last
         contact = Interaction(name, dt.date.fromisoformat(day), text, file, line, frozenset(flags))
-    return decode_person(data["p"]), found, contact
+    return decode_person(mine), found, contact

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, Protocol
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
 #: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -39,7 +39,7 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS people (path TEXT PRIMARY KEY, name TEXT NOT NULL,"
     " keys TEXT NOT NULL, aliases_line INTEGER, circle TEXT, circle_line INTEGER)",
     # per-person results of the last run (reflections and last contact), see `derived_for`
-    "CREATE TABLE IF NOT EXISTS derived (person TEXT PRIMARY KEY, payload TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS derived (person TEXT PRIMARY KEY, payload BLOB NOT NULL,"
     " due INTEGER NOT NULL)",
 )
 
@@ -448,11 +448,11 @@ class Index:
             )
         return found
 
-    def derived(self, due_only: bool = False) -> dict[str, str]:
+    def derived(self, due_only: bool = False) -> dict[str, bytes]:
         query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")
         return dict(self.conn.execute(query).fetchall())
 
-    def put_derived(self, rows: Iterable[tuple[str, str, bool]], *, replace_all: bool) -> None:
+    def put_derived(self, rows: Iterable[tuple[str, bytes, bool]], *, replace_all: bool) -> None:
         c = self.conn
         c.execute("BEGIN")
         if replace_all:

@@ -209,9 +209,11 @@ def read_for_index(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list
     # Worker processes take a share of the files while this process parses the rest: on
     # two cores, one helper plus the parent beats two helpers and a parent that only
     # decodes what they send back. Shares interleave, since person notes cost ten times
-    # what daily notes do; helpers get a little more, the parent also decodes theirs.
-    helper_slots = 11 * helpers
-    cycle = helper_slots + 9
+    # what daily notes do. Equal shares: a helper also encodes and sends what it parses,
+    # which costs about what the parent pays to decode it (the parent's own share is
+    # encoded later, by the index's store).
+    helper_slots = 10 * helpers
+    cycle = helper_slots + 10
     theirs_at = [i for i in range(n) if i % cycle < helper_slots]
     mine_at = [i for i in range(n) if i % cycle >= helper_slots]
     theirs = [sigs[i] for i in theirs_at]
@@ -454,7 +456,7 @@ def assemble(
                     )
                 else:
                     interactions[name].append(
-                        Interaction(name, e.date, e.text, rec.path, e.line, flags(e.tags))
+                        _interaction((name, e.date, e.text, rec.path, e.line, flags(e.tags)))
                     )
         elif rec.kind == "daily" and rec.day is not None:
             for e in rec.entries:
@@ -474,7 +476,7 @@ def assemble(
                         )
                     else:
                         interactions[name].append(
-                            Interaction(name, rec.day, e.text, rec.path, e.line, flags(e.tags))
+                            _interaction((name, rec.day, e.text, rec.path, e.line, flags(e.tags)))
                         )
 
     order = sorted(people, key=lambda n: (n.casefold(), n))
@@ -487,6 +489,9 @@ def assemble(
     )
 
 
+#: `Interaction(*fields)` without the NamedTuple's Python-level `__new__`: assembling a big
+#: vault builds one per log line (150,000 on the synthetic vault). Fields in Interaction's order.
+_interaction = functools.partial(tuple.__new__, Interaction)
 _path_of = operator.attrgetter("path")
 _when_where = operator.attrgetter("date", "file", "line")
 _due_where = operator.attrgetter("due", "file", "line")
