@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import Config, config_fingerprint, daily_notes, load_config
 from .gcpause import collector_paused
@@ -205,8 +207,7 @@ def _remembered(
     """The last sync's outcome when its input key is `key`; without people or contacts."""
     index = open_index(root, config)
     try:
-        saved = index.get_meta("last_sync")
-        memo = json.loads(saved) if saved else None
+        memo = _memo(index)
         if memo is None or memo.get("key") != key:
             return None
         reflections = [Reflection.from_json(item) for item in memo["reflections"]]
@@ -278,15 +279,24 @@ def _note_is(root: Path, config: Config, output: str, note_key: str) -> bool:
     rendering again (jinja2's import alone is ~40 ms) would only reproduce it."""
     index = open_index(root, config)
     try:
-        saved = index.get_meta("last_sync")
+        memo = _memo(index) or {}
     except sqlite3.DatabaseError:
         return False
     finally:
         index.close()
-    memo = json.loads(saved) if saved else {}
     return bool(
         memo.get("note_key") == note_key and memo.get("note_sig") == _signature(root / output)
     )
+
+
+def _memo(index: Index) -> dict[str, Any] | None:
+    """The last sync's memo (marshalled: it is read on every sync with nothing to do)."""
+    saved = index.get_blob("last_sync")
+    try:
+        memo = marshal.loads(saved) if saved is not None else None
+    except (ValueError, EOFError, TypeError):
+        return None
+    return memo if isinstance(memo, dict) else None
 
 
 def _remember_sync(outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None) -> None:
@@ -300,7 +310,7 @@ def _remember_sync(outcome: Outcome, key: str, note_key: str, note_sig: list[int
     }
     index = open_index(outcome.root, outcome.config)
     try:
-        index.set_meta("last_sync", json.dumps(memo, ensure_ascii=False))
+        index.set_meta("last_sync", marshal.dumps(memo))
     except sqlite3.DatabaseError:
         pass  # only a cache: the next sync simply does the work again
     finally:
