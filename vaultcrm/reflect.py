@@ -125,6 +125,8 @@ def cadence_days(person: Person, config: Config) -> int:
 
 def _on(yd: YearlyDate, year: int) -> dt.date:
     """The yearly date in `year`; a day the month lacks (Feb 29) falls on its last day."""
+    if yd.day <= 28:  # in every month: no calendar needed (the common case)
+        return dt.date(year, yd.month, yd.day)
     last = calendar.monthrange(year, yd.month)[1]
     return dt.date(year, yd.month, min(yd.day, last))
 
@@ -207,15 +209,20 @@ def reach_out(person: Person, vault: Vault, today: dt.date, config: Config) -> l
     ]
 
 
-def _ledger(past: Iterable[Interaction], give: str, take: str) -> tuple[int, dt.date | None]:
+def _ledger(past: Sequence[Interaction], give: str, take: str) -> tuple[int, dt.date | None]:
     """`take` interactions on days after the last day with a `give` one, and that day.
 
     Works by day: a day with both flags is mutual and is itself the last `give` day,
-    so it resets the count either way.
+    so it resets the count either way. `past` is sorted by date, so both are found by
+    walking back from the latest interaction, usually only a few steps.
     """
-    items = list(past)
-    last_give = max((i.date for i in items if give in i.flags), default=None)
-    count = sum(1 for i in items if take in i.flags and (last_give is None or i.date > last_give))
+    last_give = next((i.date for i in reversed(past) if give in i.flags), None)
+    count = 0
+    for i in reversed(past):
+        if last_give is not None and i.date <= last_give:
+            break
+        if take in i.flags:
+            count += 1
     return count, last_give
 
 
