@@ -327,7 +327,9 @@ class Index:
             code = 1
             try:
                 self._conn = sqlite3.connect(self.path, isolation_level=None)
-                self._conn.execute("PRAGMA synchronous=NORMAL")
+                # no fsync: the cache is disposable and WAL keeps it consistent; a store
+                # lost to a power cut is only parsed again by the next run
+                self._conn.execute("PRAGMA synchronous=OFF")
                 self._store(stale, parsed, drop, walk)
                 self._conn.close()
                 code = 0
