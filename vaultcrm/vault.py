@@ -446,37 +446,34 @@ def assemble(
             person = rec.person
             if person is None or person.name not in people or people[person.name] is not person:
                 continue
-            name = person.name
-            for e in rec.entries:
-                if e.date is None:
+            name, path = person.name, rec.path
+            mine, tasks = interactions[name], follow_ups[name]
+            # entries unpacked as the tuples they are: this loop runs once per log line
+            for line, text, when, tags, _links, task in rec.entries:
+                if when is None:
                     continue
-                if e.task is not None:
-                    follow_ups[name].append(
-                        FollowUp(name, e.date, e.text, rec.path, e.line, e.task == "done")
-                    )
+                if task is not None:
+                    tasks.append(FollowUp(name, when, text, path, line, task == "done"))
                 else:
-                    interactions[name].append(
-                        _interaction((name, e.date, e.text, rec.path, e.line, flags(e.tags)))
-                    )
+                    mine.append(_interaction((name, when, text, path, line, flags(tags))))
         elif rec.kind == "daily" and rec.day is not None:
-            for e in rec.entries:
-                if len(e.links) == 1:  # most lines link one note: skip the general case
-                    one = names.get(e.links[0].casefold())
+            day, path = rec.day, rec.path
+            for line, text, when, tags, links, task in rec.entries:
+                if len(links) == 1:  # most lines link one note: skip the general case
+                    one = names.get(links[0].casefold())
                     linked: Iterable[str] = (one,) if one else ()
                 else:
-                    linked = _resolve(e.links, names)
+                    linked = _resolve(links, names)
                 for name in linked:
                     if name not in people:
                         continue
-                    if e.task is not None:
+                    if task is not None:
                         follow_ups[name].append(
-                            FollowUp(
-                                name, e.date or rec.day, e.text, rec.path, e.line, e.task == "done"
-                            )
+                            FollowUp(name, when or day, text, path, line, task == "done")
                         )
                     else:
                         interactions[name].append(
-                            _interaction((name, rec.day, e.text, rec.path, e.line, flags(e.tags)))
+                            _interaction((name, day, text, path, line, flags(tags)))
                         )
 
     order = sorted(people, key=lambda n: (n.casefold(), n))
