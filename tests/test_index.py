@@ -111,3 +111,14 @@ def test_an_unusable_cache_folder_still_syncs_and_says_so(
     assert result.exit_code == 0, result.output
     assert "cache folder unusable" in result.stderr
     assert (root / "Reflections due.md").read_text().count("[[Ann]]") >= 1
+
+
+def test_a_cold_store_leaves_the_link_lookups_indexed(make_vault) -> None:  # type: ignore[no-untyped-def]
+    """A cold store builds the link indexes after its rows; they must be there after it."""
+    root = make_vault(PEOPLE)
+    load(root)
+    with sqlite3.connect(cache_path(root)) as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        targets = conn.execute("SELECT path FROM links WHERE target = 'bobby'").fetchall()
+    assert {"links_by_target", "links_by_path"} <= names
+    assert targets == [("Journal/2026-11-10.md",)]
