@@ -118,7 +118,8 @@ def test_a_cold_store_leaves_the_link_lookups_indexed(make_vault) -> None:  # ty
     root = make_vault(PEOPLE)
     load(root)
     with sqlite3.connect(cache_path(root)) as conn:
-        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+        names = {name for (name,) in rows}
         targets = conn.execute("SELECT path FROM links WHERE target = 'bobby'").fetchall()
     assert {"links_by_target", "links_by_path"} <= names
     assert targets == [("Journal/2026-11-10.md",)]
