@@ -191,7 +191,7 @@ def read_for_index(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list
     """Read and parse files, in order, each with its index encoding if one was made.
 
     Many files are spread over the CPU's cores; workers send back the encoding, not the
-    record (a string crosses a process boundary far cheaper than pickled dataclasses).
+    record (marshalled bytes cross a process boundary far cheaper than pickled dataclasses).
     What this process parses itself is left for the index to encode (b"").
     A daily-note candidate whose name is not a date for `dailies` becomes an empty
     "other" record, so the index remembers not to read it again.
