@@ -225,7 +225,11 @@ class Index:
         return conn
 
     def close(self) -> None:
-        self.conn.close()
+        if self._pending is not None:  # closed for the fork; only wait for the child
+            pid, self._pending = self._pending, None
+            os.waitpid(pid, 0)  # a failed store only means the next run parses again
+            return
+        self._conn.close()
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
