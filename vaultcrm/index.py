@@ -16,7 +16,7 @@ import re
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -399,27 +399,25 @@ class Index:
             c.execute("DELETE FROM meta WHERE key = ?", (ROSTER,))
         c.execute("COMMIT")
 
+    def _where_in(self, query: str, values: Iterable[str]) -> Iterator[Any]:
+        """Rows of `query` (whose `IN (?)` takes the values), 500 values per statement,
+        since SQLite caps the number of bound parameters."""
+        wanted = list(values)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            yield from self.conn.execute(
+                query.replace("(?)", f"({','.join('?' * len(chunk))})"), chunk
+            )
+
     def _claims_at(self, paths: list[str]) -> list[Claim]:
-        found: list[Claim] = []
-        for i in range(0, len(paths), 500):
-            chunk = paths[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(f"SELECT * FROM people WHERE path IN ({marks})", chunk)
-            found.extend(_claim(*row) for row in rows)
-        return found
+        return [
+            _claim(*row) for row in self._where_in("SELECT * FROM people WHERE path IN (?)", paths)
+        ]
 
     def records(self, paths: Iterable[str]) -> dict[str, NoteRecord]:
         """Decoded records of these paths (those the cache holds)."""
-        out: dict[str, NoteRecord] = {}
-        wanted = list(paths)
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for path, text in self.conn.execute(
-                f"SELECT path, record FROM files WHERE path IN ({marks})", chunk
-            ):
-                out[path] = decode_record(text)
-        return out
+        query = "SELECT path, record FROM files WHERE path IN (?)"
+        return {path: decode_record(data) for path, data in self._where_in(query, paths)}
 
     def all_records(self) -> list[NoteRecord]:
         return [decode_record(t) for (t,) in self.conn.execute("SELECT record FROM files")]
@@ -436,31 +434,15 @@ class Index:
 
     def keys_of(self, names: Iterable[str]) -> set[str]:
         """Every key (casefolded name or alias) that notes of these people claim."""
-        wanted = sorted(set(names))
-        found: set[str] = set()
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for (keys,) in self.conn.execute(
-                f"SELECT keys FROM people WHERE name IN ({marks})", chunk
-            ):
-                found.update(keys.split(_KEY_SEP))
-        return found
+        query = "SELECT keys FROM people WHERE name IN (?)"
+        return {
+            key for (keys,) in self._where_in(query, set(names)) for key in keys.split(_KEY_SEP)
+        }
 
     def paths_linking(self, targets: Iterable[str]) -> set[str]:
         """Daily notes that link any of these casefolded targets."""
-        wanted = sorted(set(targets))
-        found: set[str] = set()
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                p
-                for (p,) in self.conn.execute(
-                    f"SELECT DISTINCT path FROM links WHERE target IN ({marks})", chunk
-                )
-            )
-        return found
+        query = "SELECT DISTINCT path FROM links WHERE target IN (?)"
+        return {path for (path,) in self._where_in(query, set(targets))}
 
     def derived(self, due_only: bool = False) -> dict[str, bytes]:
         query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")
