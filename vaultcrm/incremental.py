@@ -15,7 +15,6 @@ full pass. `tests/test_incremental.py` proves both paths give the same note.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import hashlib
 import marshal
@@ -26,7 +25,7 @@ from pathlib import Path
 from .config import Config
 from .index import ROSTER, Changes, Index, decode_person, encode_person, person_keys
 from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
-from .reflect import order, reflect_person
+from .reflect import order, reflect_person, until
 from .vault import LoadStats, Roster, Walk, assemble, roster, sort_problems, update_index
 
 
@@ -58,16 +57,9 @@ def content_digest(payloads: dict[str, bytes]) -> str:
 
 
 def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today (interactions are sorted by date)."""
-    items = vault.interactions.get(name, ())
-    if items and items[-1].date <= today:
-        return items[-1]
-    cut = bisect.bisect_right(items, today, key=_date_of)
-    return items[cut - 1] if cut else None
-
-
-def _date_of(i: Interaction) -> dt.date:
-    return i.date
+    """The last interaction on or before today."""
+    past = until(vault.interactions.get(name, ()), today)
+    return past[-1] if past else None
 
 
 def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:

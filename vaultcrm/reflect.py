@@ -138,12 +138,13 @@ def next_yearly(yd: YearlyDate, today: dt.date) -> dt.date:
 
 
 def _past(person: Person, vault: Vault, today: dt.date) -> Sequence[Interaction]:
-    """Interactions up to `today`; later ones are plans, not contact.
+    """Interactions up to `today`; later ones are plans, not contact."""
+    return until(vault.interactions.get(person.name, ()), today)
 
-    The vault keeps them sorted by date, so this is a prefix: usually all of them (no
-    copy), else a slice up to a binary search. Several rules ask for every person.
-    """
-    items = vault.interactions.get(person.name, ())
+
+def until(items: Sequence[Interaction], today: dt.date) -> Sequence[Interaction]:
+    """The date-sorted `items` up to `today`: a prefix, usually all of them (no copy),
+    else a slice up to a binary search. Several rules ask for every person."""
     if not items or items[-1].date <= today:
         return items
     return items[: bisect.bisect_right(items, today, key=_date_of)]
