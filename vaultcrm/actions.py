@@ -165,9 +165,11 @@ def add_person(
     birthday: str | None = None,
     aliases: Sequence[str] = (),
     tags: Sequence[str] = (),
+    force: bool = False,
 ) -> Written:
     """Create `People/NAME.md` from the person template; refuse a name that is unsafe as
-    a file name or already a person's name or alias (case-insensitively)."""
+    a file name or already a person's name or alias (case-insensitively), and, unless
+    `force`, one that is the start of someone's name or alias (`NameShadows`)."""
     from .edit import create
 
     config, _ = load_config(root)
@@ -187,11 +189,32 @@ def add_person(
         holder = taken.get(label.casefold())
         if holder is not None:
             raise UsageError(f"cannot add {name!r}: {label!r} is already taken ({holder})")
+    if not force:
+        _refuse_shadowing(name, (name, *others), taken)
     folder = config.people_folder.strip().strip("/")
     rel = f"{folder}/{name}.md" if folder else f"{name}.md"
     text = render_person(root, rel, context)
     create(root, rel, text.encode("utf-8"))
     return Written(rel, text, name, created=True)
+
+
+def _refuse_shadowing(name: str, labels: Iterable[str], taken: Mapping[str, str]) -> None:
+    """`add Sophie` while `Sophie B` exists: `log Sophie` finds Sophie B today by prefix,
+    and would silently find the new note tomorrow. Say so before that happens."""
+    shadowed: list[str] = []
+    for label in labels:
+        folded = label.casefold()
+        for key, holder in sorted(taken.items()):
+            if key != folded and key.startswith(folded):
+                shadowed.append(f"{key!r} ({holder})")
+    if shadowed:
+        from .errors import NameShadows
+
+        raise NameShadows(
+            f"{name!r} is the start of {', '.join(shadowed)}: once added, a command given "
+            f"{name!r} means the new note, not them; use --force to add it anyway",
+            shadowed,
+        )
 
 
 def yaml_value(value: object) -> str:

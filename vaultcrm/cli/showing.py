@@ -1,0 +1,269 @@
+"""`brief` (alias `show`) and `people`: one person before you meet them, and everyone at once.
+
+Text for people, `--json` for scripts. `people` draws a table on a terminal (rich,
+imported only then); piped or under NO_COLOR it prints plain aligned columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from . import echo_cache_note, echo_json, echo_problems, handle_errors, progress_bar
+from .completion import complete_person
+from .options import cache_option, json_option, resolve_today, today_option, vault_option
+from .tables import kind_label, use_tables
+
+if TYPE_CHECKING:
+    from ..brief import Brief, Moment
+    from ..people_list import PersonRow
+
+
+def _rel(days: int) -> str:
+    """Days from today, as a person says it: 'today', '3 days ago', 'in 6 days'."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+def _when(day: dt.date, today: dt.date) -> str:
+    return f"{day.isoformat()} ({_rel((day - today).days)})"
+
+
+def _heading(title: str) -> None:
+    click.echo()
+    click.secho(title, bold=True)
+
+
+#: A kind as the head of one line of "Due now".
+DUE_LABELS = {
+    "reach_out": "Reach out",
+    "share": "Share",
+    "listen": "Listen",
+    "deep": "Go deeper",
+    "birthday": "Birthday",
+    "date": "Date",
+    "follow_up": "Follow-up",
+    "celebrate": "Celebrate",
+}
+
+
+def _dated(day: dt.date, text: str) -> None:
+    """`  2026-11-17  text`, wrapped under the text on a terminal (piped: one line, so
+    grep and golden files see whole lines)."""
+    head = f"  {day.isoformat()}  "
+    if sys.stdout.isatty():
+        import shutil
+        import textwrap
+
+        width = min(shutil.get_terminal_size((100, 24)).columns, 110)
+        lines = textwrap.wrap(text, width - len(head)) or [""]
+        text = ("\n" + " " * len(head)).join(lines)
+    click.echo(f"  {click.style(day.isoformat(), fg='cyan')}  {text}")
+
+
+def _moments(moments: Iterable[Moment], empty: str) -> None:
+    shown = False
+    for m in moments:
+        shown = True
+        _dated(m.date, m.text)
+    if not shown:
+        click.echo(f"  {empty}")
+
+
+def print_brief(b: Brief) -> None:
+    """The brief as a person reads it: who, what is due, what to ask about, the ledger,
+    what is coming, what to keep in mind, and the last few interactions."""
+    p, today = b.person, b.today
+    click.secho(p.name, bold=True, fg="cyan", nl=False)
+    click.echo(f"  ({p.file})")
+    if p.circle and b.cadence_from == "circle":
+        cadence = f"{p.circle}, every {b.cadence_days} days"
+    elif b.cadence_from == "person":
+        cadence = f"{p.circle + ', ' if p.circle else ''}own cadence: every {b.cadence_days} days"
+    else:
+        cadence = f"{p.circle + ' (unknown circle), ' if p.circle else ''}default cadence: " \
+                  f"every {b.cadence_days} days"  # fmt: skip
+    click.echo(f"  Circle: {cadence}")
+    if b.last_contact is None or b.days_since is None:
+        click.echo("  Last contact: none logged yet")
+    else:
+        overdue = b.days_since - b.cadence_days
+        late = f"; {overdue} days past the cadence" if overdue > 0 else ""
+        click.echo(f"  Last contact: {_when(b.last_contact.date, today)}{late}")
+    if p.aliases:
+        click.echo(f"  Also: {', '.join(p.aliases)}")
+    if p.tags:
+        click.echo(f"  Tags: {', '.join('#' + t for t in p.tags)}")
+    if p.snooze_until is not None and p.snooze_until >= today:
+        click.echo(f"  Snoozed until {p.snooze_until.isoformat()}")
+
+    if b.due:
+        _heading("Due now")
+        for r in b.due:
+            title = DUE_LABELS.get(r.kind, kind_label(r.kind))
+            click.echo(f"  {click.style(title, fg='yellow')}: {r.reason}")
+    _heading("They confided (ask how it is going)")
+    _moments(b.heard, "nothing logged with #heard yet")
+    _heading("You last shared")
+    _moments([b.last_shared] if b.last_shared else [], "nothing logged with #shared yet")
+    _heading("The ledger")
+    click.echo(f"  {b.ledger.sentence}")
+    _heading("Last truly open exchange")
+    _moments([b.last_deep] if b.last_deep else [], "none logged with #deep yet")
+    if b.follow_ups:
+        _heading("Open follow-ups")
+        for f in b.follow_ups:
+            _dated(f.date, f"{f.text} ({_rel((f.date - today).days)})")
+    if b.ahead:
+        _heading("Dates ahead")
+        for a in b.ahead:
+            label = "Birthday" if a.label == "birthday" else a.label[:1].upper() + a.label[1:]
+            if a.years is not None:
+                label += f": turns {a.years}" if a.label == "birthday" else f": {a.years} years"
+            _dated(a.date, f"{label} ({_rel(a.days_until)})")
+    if p.likes or p.boundaries:
+        _heading("Keep in mind")
+        if p.likes:
+            click.echo(f"  Likes: {', '.join(p.likes)}")
+        if p.boundaries:
+            click.echo(f"  Boundaries: {p.boundaries}")
+    _heading(f"Last {len(b.recent)} interactions" if len(b.recent) > 1 else "Last interaction")
+    _moments(b.recent, "none logged yet")
+
+
+@click.command(short_help="Everything to know about one person before you meet them.")
+@click.argument("person", shell_complete=complete_person)
+@vault_option
+@today_option
+@json_option
+@cache_option
+@handle_errors
+def brief(
+    person: str, vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool
+) -> None:
+    """Everything to know about one person before you meet them (alias: show).
+
+    Who they are to you (circle, cadence, last contact), what they confided lately (your
+    #heard lines: things to ask about), what you last shared, the ledger of who opened up
+    and the move it suggests, the last truly open exchange (#deep), open follow-ups,
+    birthday and dates ahead, likes, boundaries and the last five interactions.
+
+    PERSON is a name, an alias, or the start of one, in any case.
+
+    \b
+    Examples:
+      vaultcrm brief "Tom Gallagher"
+      vaultcrm show tom --today 2026-11-23
+      vaultcrm brief Ben --json | jq .ledger.move
+    """
+    from ..locate import find_vault
+    from ..lookup import brief_of
+    from ..vault import progress_to
+
+    with progress_to(progress_bar("Reading notes")):
+        found = brief_of(find_vault(vault), person, resolve_today(today), use_cache=not no_cache)
+    echo_cache_note(found.stats)
+    echo_problems(found.problems)
+    if as_json:
+        echo_json(found.brief.to_json())
+    else:
+        print_brief(found.brief)
+
+
+@click.command(short_help="Everyone, one row each: circle, last contact, what is due.")
+@vault_option
+@today_option
+@click.option("--circle", metavar="CIRCLE", help="Only people in this circle.")
+@click.option("--tag", metavar="TAG", help="Only people with this tag (with or without #).")
+@click.option("--due", "due_only", is_flag=True, help="Only people with something due now.")
+@click.option(
+    "--sort",
+    type=click.Choice(["name", "last", "overdue"]),
+    default="name",
+    show_default=True,
+    help="name; last: longest since last contact first; overdue: most overdue first.",
+)
+@json_option
+@cache_option
+@handle_errors
+def people(
+    vault: Path | None,
+    today: dt.date | None,
+    circle: str | None,
+    tag: str | None,
+    due_only: bool,
+    sort: str,
+    as_json: bool,
+    no_cache: bool,
+) -> None:
+    """List everyone, one row per person: name, circle, last contact, days since,
+    cadence and what is due now.
+
+    "Due" holds the same kinds `vaultcrm due` reports for them. Problems in the vault
+    are printed on stderr; the list shows everyone who could be read.
+
+    \b
+    Examples:
+      vaultcrm people
+      vaultcrm people --circle close --sort overdue
+      vaultcrm people --due --json | jq -r '.people[].person'
+    """
+    from ..locate import find_vault
+    from ..lookup import snapshot
+    from ..people_list import choose, people_rows
+    from ..vault import progress_to
+
+    day = resolve_today(today)
+    with progress_to(progress_bar("Reading notes")):
+        snap = snapshot(find_vault(vault), day, use_cache=not no_cache)
+    echo_cache_note(snap.stats)
+    echo_problems(snap.problems)
+    rows = people_rows(snap.vault, snap.reflections, day, snap.config)
+    chosen = choose(rows, circle=circle, tag=tag, due_only=due_only, sort=sort)  # type: ignore[arg-type]
+    if as_json:
+        echo_json({"today": day.isoformat(), "people": [r.to_json() for r in chosen]})
+    elif not chosen:
+        click.echo("Nobody matches." if rows else "No people yet: add one with `vaultcrm add`.")
+    elif use_tables():
+        from .tables import people_table
+
+        people_table(chosen)
+    else:
+        _print_people(chosen)
+
+
+def people_cells(row: PersonRow) -> list[str]:
+    """name, circle, last contact, days since, cadence, due: the same cells everywhere."""
+    return [
+        row.name,
+        row.circle or "-",
+        row.last_contact.isoformat() if row.last_contact else "never",
+        "-" if row.days_since is None else str(row.days_since),
+        f"{row.cadence_days} days",
+        ", ".join(kind_label(k) for k in row.due) or "-",
+    ]
+
+
+PEOPLE_HEADERS = ["Person", "Circle", "Last contact", "Days", "Cadence", "Due"]
+
+
+def _print_people(rows: list[PersonRow]) -> None:
+    """Plain aligned columns: what a pipe, a file or NO_COLOR gets."""
+    cells = [PEOPLE_HEADERS, *(people_cells(r) for r in rows)]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(PEOPLE_HEADERS) - 1)]
+    for n, line in enumerate(cells):
+        text = "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1]
+        click.echo(click.style(text.rstrip(), bold=True) if n == 0 else text.rstrip())
+
+
+COMMANDS = [brief, people]

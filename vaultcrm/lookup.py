@@ -1,0 +1,133 @@
+"""The use cases behind `brief` and `people`: snapshots read through the index, never printed.
+
+`brief` needs one person's history only: their note and the daily notes that link any of
+their names, which the index can name without decoding anything else (the same subset a
+partial `sync` pass reads). `people` needs everyone, so it reads every record from the
+index. Both bring the index up to date first, exactly as `sync` and `due` do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .brief import Brief, make_brief
+from .config import Config, daily_notes, load_config
+from .errors import VaultcrmError
+from .gcpause import collector_paused
+from .model import Claim, Problem, Reflection, Vault
+from .people import resolve_person
+from .reflect import reflect
+from .vault import (
+    LoadStats,
+    assemble,
+    open_index,
+    read_records,
+    roster,
+    sort_problems,
+    update_index,
+    walk,
+)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A brief, with the problems of the person's own note (shown on stderr)."""
+
+    brief: Brief
+    problems: list[Problem]
+    stats: LoadStats
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole vault for one `today`: everyone, and every reflection due, ordered."""
+
+    config: Config
+    today: dt.date
+    vault: Vault
+    reflections: list[Reflection]
+    problems: list[Problem]
+    stats: LoadStats
+
+
+def brief_of(root: Path, query: str, today: dt.date, *, use_cache: bool = True) -> Briefing:
+    """The brief of the person `query` names (a name, an alias or the start of one).
+
+    Raises `UsageError` (exit 2) for an unknown or ambiguous PERSON, and `VaultcrmError`
+    (exit 1) when their note cannot be read as a person note.
+    """
+    config, _ = load_config(root)
+    ref = resolve_person(root, config, query)
+    with collector_paused():
+        vault, stats = _person_vault(root, config, ref.name, use_cache)
+    person = vault.people.get(ref.name)
+    mine = [p for p in vault.problems if p.path == ref.file]
+    if person is None:
+        why = mine[0].format() if mine else f"{ref.file}: not readable as a person note"
+        raise VaultcrmError(f"cannot brief {ref.name}: {why}")
+    return Briefing(make_brief(person, vault, today, config), mine, stats)
+
+
+def _person_vault(
+    root: Path, config: Config, name: str, use_cache: bool
+) -> tuple[Vault, LoadStats]:
+    walked = walk(root, config)
+    stats = LoadStats(files=walked.count)
+    if not use_cache:
+        records = read_records(root, walked.sigs, daily_notes(config))
+        stats.parsed = len(records)
+        return assemble(root, records, config, walked.problems), stats
+    index = open_index(root, config)
+    try:
+        update_index(root, config, index, walked, stats)
+        who = roster(index.claims(), config)
+        paths = {who.paths[name]} if name in who.paths else set()
+        paths |= index.paths_linking(index.keys_of({name}))
+        mine = index.records(paths).values()
+        return assemble(root, mine, config, walked.problems, who), stats
+    finally:
+        index.close()
+
+
+def snapshot(root: Path, today: dt.date, *, use_cache: bool = True) -> Snapshot:
+    """Everyone and everything due for `today`; problems as values, never raised."""
+    config, config_problems = load_config(root)
+    walked = walk(root, config)
+    stats = LoadStats(files=walked.count)
+    with collector_paused():
+        if use_cache:
+            index = open_index(root, config)
+            try:
+                update_index(root, config, index, walked, stats)
+                records = index.all_records()
+            finally:
+                index.close()
+        else:
+            records = read_records(root, walked.sigs, daily_notes(config))
+            stats.parsed = len(records)
+        vault = assemble(root, records, config, walked.problems)
+        reflections = reflect(vault, today, config)
+    problems = sort_problems([*config_problems, *vault.problems])
+    return Snapshot(config, today, vault, reflections, problems, stats)
+
+
+def claims_quickly(root: Path) -> list[Claim]:
+    """Names and aliases as the index last saw them, without walking or parsing: for
+    shell completion, which must answer in a blink (an empty list when there is no index)."""
+    import sqlite3
+
+    from .index import cache_path
+
+    if not cache_path(root).exists():
+        return []
+    config, _ = load_config(root)
+    try:
+        index = open_index(root, config)
+        try:
+            return index.claims()
+        finally:
+            index.close()
+    except sqlite3.Error:
+        return []
