@@ -69,7 +69,7 @@ def test_show_is_brief_and_json_has_stable_keys(example_vault: Path, update_gold
         "today", "person", "file", "aliases", "tags", "circle", "cadence_days",
         "cadence_from", "last_contact", "days_since", "heard", "last_shared", "ledger",
         "last_deep", "follow_ups", "ahead", "likes", "boundaries", "snooze_until",
-        "recent", "due",
+        "recent", "due", "problems",
     ]  # fmt: skip
     assert data["today"] == EXAMPLE_TODAY and data["person"] == "Tom Gallagher"
     assert data["last_contact"] == "2026-11-17" and data["days_since"] == 6
@@ -222,3 +222,26 @@ def test_due_json_is_unchanged_by_tables(example_vault: Path) -> None:
     assert run("due", "--json", *at(example_vault), env=env).stdout == run(
         "due", "--json", *at(example_vault)
     ).stdout
+
+
+def test_a_broken_note_is_reported_and_the_rest_still_listed(make_vault: MakeVault) -> None:
+    root = make_vault(
+        {
+            "People/Ann.md": "---\ncircle: close\n---\n- 2026-11-01 Coffee\n",
+            "People/Bo.md": "---\ncircle: buddies\n---\n",
+            "People/Cy.md": "---\ncircle: [unclosed\n---\n",
+        }
+    )
+    result = CliRunner().invoke(cli, ["people", *at(root)], env={"VAULTCRM_DEBUG": ""})
+    assert result.exit_code == 1
+    assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == ["Ann", "Bo"]
+    assert "People/Cy.md:3:1: frontmatter:" in result.stderr
+    # briefing someone whose note does not read says why, where, and exits 1
+    result = CliRunner().invoke(cli, ["brief", "Cy", *at(root)], env={"VAULTCRM_DEBUG": ""})
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: cannot brief Cy: People/Cy.md:3:1: frontmatter:")
+    # a problem in their note is shown, and the brief still comes
+    result = CliRunner().invoke(cli, ["brief", "Bo", *at(root)], env={"VAULTCRM_DEBUG": ""})
+    assert result.exit_code == 0 and result.stdout.startswith("Bo  (People/Bo.md)")
+    assert "  Circle: buddies (unknown circle), default cadence: every 90 days\n" in result.stdout
+    assert result.stderr == ""  # roster warnings are `check`'s and `due`'s to print

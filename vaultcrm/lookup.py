@@ -61,7 +61,7 @@ def brief_of(root: Path, query: str, today: dt.date, *, use_cache: bool = True) 
     config, _ = load_config(root)
     ref = resolve_person(root, config, query)
     with collector_paused():
-        vault, stats = _person_vault(root, config, ref.name, use_cache)
+        vault, stats = _person_vault(root, config, ref.name, ref.file, use_cache)
     person = vault.people.get(ref.name)
     mine = [p for p in vault.problems if p.path == ref.file]
     if person is None:
@@ -71,8 +71,10 @@ def brief_of(root: Path, query: str, today: dt.date, *, use_cache: bool = True) 
 
 
 def _person_vault(
-    root: Path, config: Config, name: str, use_cache: bool
+    root: Path, config: Config, name: str, file: str, use_cache: bool
 ) -> tuple[Vault, LoadStats]:
+    """A `Vault` holding at least `name`'s note (`file`, read even when it does not parse,
+    for its problems) and every daily note that links them."""
     walked = walk(root, config)
     stats = LoadStats(files=walked.count)
     if not use_cache:
@@ -83,8 +85,7 @@ def _person_vault(
     try:
         update_index(root, config, index, walked, stats)
         who = roster(index.claims(), config)
-        paths = {who.paths[name]} if name in who.paths else set()
-        paths |= index.paths_linking(index.keys_of({name}))
+        paths = {file, *index.paths_linking(index.keys_of({name}))}
         mine = index.records(paths).values()
         return assemble(root, mine, config, walked.problems, who), stats
     finally:

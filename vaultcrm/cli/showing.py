@@ -175,7 +175,7 @@ def brief(
     echo_cache_note(found.stats)
     echo_problems(found.problems)
     if as_json:
-        echo_json(found.brief.to_json())
+        echo_json({**found.brief.to_json(), "problems": [p.to_json() for p in found.problems]})
     else:
         print_brief(found.brief)
 
@@ -210,7 +210,8 @@ def people(
     cadence and what is due now.
 
     "Due" holds the same kinds `vaultcrm due` reports for them. Problems in the vault
-    are printed on stderr; the list shows everyone who could be read.
+    are printed on stderr; the list shows everyone who could be read (exit 1 when a
+    note has an error, as `due`).
 
     \b
     Examples:
@@ -231,7 +232,13 @@ def people(
     rows = people_rows(snap.vault, snap.reflections, day, snap.config)
     chosen = choose(rows, circle=circle, tag=tag, due_only=due_only, sort=sort)  # type: ignore[arg-type]
     if as_json:
-        echo_json({"today": day.isoformat(), "people": [r.to_json() for r in chosen]})
+        echo_json(
+            {
+                "today": day.isoformat(),
+                "people": [r.to_json() for r in chosen],
+                "problems": [p.to_json() for p in snap.problems],
+            }
+        )
     elif not chosen:
         click.echo("Nobody matches." if rows else "No people yet: add one with `vaultcrm add`.")
     elif use_tables():
@@ -240,6 +247,8 @@ def people(
         people_table(chosen)
     else:
         _print_people(chosen)
+    # as `due` does: 1 when the vault has an error (the list still shows who could be read)
+    click.get_current_context().exit(1 if any(p.severity == "error" for p in snap.problems) else 0)
 
 
 def people_cells(row: PersonRow) -> list[str]:
