@@ -3,7 +3,9 @@ date matters, shell completion of PERSON, and `add` that will not shadow someone
 
 from __future__ import annotations
 
+import os
 import re
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +163,29 @@ def test_add_writes_no_empty_keys(make_vault: MakeVault) -> None:
     result = run("add", "--vault", str(root), "Bo", "--tag", "band", "--birthday", "--07-14")
     assert result.exit_code == 0, result.output
     assert (root / "People/Bo.md").read_text() == "---\ntags: [band]\nbirthday: --07-14\n---\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("answer", "created"), [(b"y\n", True), (b"\n", False)])
+def test_add_on_a_terminal_asks_before_shadowing(
+    make_vault: MakeVault, answer: bytes, created: bool
+) -> None:
+    root = make_vault({"People/Sophie B.md": "- 2026-11-01 Tea\n"})
+    leader, follower = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vaultcrm", "add", "--vault", str(root), "Sophie"],
+            stdin=follower, stdout=follower, stderr=follower,
+        )  # fmt: skip
+        os.close(follower)
+        seen = b""
+        while b"anyway?" not in seen:
+            ready, _, _ = select.select([leader], [], [], 60)
+            assert ready, f"no question within 60 s: {seen!r}"
+            seen += os.read(leader, 4096)
+        os.write(leader, answer)
+        assert proc.wait(timeout=60) == (0 if created else 1)
+    finally:
+        os.close(leader)
+    assert b"is the start of 'sophie b'" in seen
+    assert (root / "People/Sophie.md").exists() == created

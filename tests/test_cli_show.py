@@ -183,7 +183,13 @@ def test_people_filters_sorts_and_json(example_vault: Path) -> None:
         "tags": row["tags"], "last_contact": "2026-11-12", "days_since": 11,
         "cadence_days": 14, "overdue_days": -3, "due": ["follow_up"],
     }  # fmt: skip
-    assert run("people", "--circle", "nobody", *at(example_vault)).stdout == "Nobody matches.\n"
+    assert run("people", "--tag", "nobody", *at(example_vault)).stdout == "Nobody matches.\n"
+    typo = CliRunner().invoke(cli, ["people", "--circle", "clse", *at(example_vault)])
+    assert typo.exit_code == 2 and "Usage:" not in typo.output
+    assert typo.stderr == (
+        "Error: unknown circle 'clse' (did you mean 'close'?); the circles are: "
+        "acquaintances, close, family, friends, work\n"
+    )
 
 
 # --- due --------------------------------------------------------------------------------

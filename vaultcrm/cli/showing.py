@@ -230,6 +230,8 @@ def people(
     echo_cache_note(snap.stats)
     echo_problems(snap.problems)
     rows = people_rows(snap.vault, snap.reflections, day, snap.config)
+    if circle is not None:
+        _check_circle(circle, {*snap.config.circles, *(r.circle for r in rows if r.circle)})
     chosen = choose(rows, circle=circle, tag=tag, due_only=due_only, sort=sort)  # type: ignore[arg-type]
     if as_json:
         echo_json(
@@ -249,6 +251,19 @@ def people(
         _print_people(chosen)
     # as `due` does: 1 when the vault has an error (the list still shows who could be read)
     click.get_current_context().exit(1 if any(p.severity == "error" for p in snap.problems) else 0)
+
+
+def _check_circle(circle: str, known: set[str]) -> None:
+    """A circle nobody is in and the config does not know is a typo: say so (exit 2)."""
+    import difflib
+
+    from . import DataError
+
+    if circle.casefold() in {k.casefold() for k in known}:
+        return
+    close = difflib.get_close_matches(circle.casefold(), sorted(known), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise DataError(f"unknown circle {circle!r}{hint}; the circles are: {', '.join(sorted(known))}")
 
 
 def people_cells(row: PersonRow) -> list[str]:
