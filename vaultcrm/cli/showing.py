@@ -86,13 +86,14 @@ def print_brief(b: Brief) -> None:
     p, today = b.person, b.today
     click.secho(p.name, bold=True, fg="cyan", nl=False)
     click.echo(f"  ({p.file})")
-    if p.circle and b.cadence_from == "circle":
-        cadence = f"{p.circle}, every {b.cadence_days} days"
-    elif b.cadence_from == "person":
-        cadence = f"{p.circle + ', ' if p.circle else ''}own cadence: every {b.cadence_days} days"
+    every = f"every {b.cadence_days} days"
+    if b.cadence_from == "circle":
+        cadence = f"{p.circle}, {every}"
     else:
-        cadence = f"{p.circle + ' (unknown circle), ' if p.circle else ''}default cadence: " \
-                  f"every {b.cadence_days} days"  # fmt: skip
+        circle = p.circle or "none"
+        if p.circle and b.cadence_from == "default":
+            circle += " (unknown circle)"
+        cadence = f"{circle}, {'own' if b.cadence_from == 'person' else 'default'} cadence: {every}"
     click.echo(f"  Circle: {cadence}")
     if b.last_contact is None or b.days_since is None:
         click.echo("  Last contact: none logged yet")
