@@ -17,7 +17,7 @@ import click
 from . import echo_cache_note, echo_json, echo_problems, handle_errors, progress_bar
 from .completion import complete_person
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
-from .tables import kind_label, use_tables
+from .tables import DUE_LABELS, kind_label, use_tables
 
 if TYPE_CHECKING:
     from ..brief import Brief, Moment
@@ -42,19 +42,6 @@ def _when(day: dt.date, today: dt.date) -> str:
 def _heading(title: str) -> None:
     click.echo()
     click.secho(title, bold=True)
-
-
-#: A kind as the head of one line of "Due now".
-DUE_LABELS = {
-    "reach_out": "Reach out",
-    "share": "Share",
-    "listen": "Listen",
-    "deep": "Go deeper",
-    "birthday": "Birthday",
-    "date": "Date",
-    "follow_up": "Follow-up",
-    "celebrate": "Celebrate",
-}
 
 
 def _dated(day: dt.date, text: str) -> None:

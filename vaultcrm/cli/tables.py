@@ -12,13 +12,23 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..render import SECTION_TITLES
-
 if TYPE_CHECKING:
     from ..model import Reflection
     from ..people_list import PersonRow
 
-__all__ = ["SECTION_TITLES", "kind_label", "use_tables", "due_table", "people_table"]
+__all__ = ["DUE_LABELS", "kind_label", "use_tables", "due_table", "people_table"]
+
+#: A kind in a few words, for a table's column or the head of a line ("Due now").
+DUE_LABELS = {
+    "reach_out": "Reach out",
+    "share": "Share",
+    "listen": "Listen",
+    "deep": "Go deeper",
+    "birthday": "Birthday",
+    "date": "Date",
+    "follow_up": "Follow-up",
+    "celebrate": "Celebrate",
+}
 
 
 def kind_label(kind: str) -> str:
@@ -35,7 +45,7 @@ def use_tables() -> bool:
 
 
 def due_table(reflections: Sequence[Reflection]) -> None:
-    """One table, a section per kind (the note's section titles), most urgent first."""
+    """One table, a section per kind, most urgent first."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -52,7 +62,7 @@ def due_table(reflections: Sequence[Reflection]) -> None:
             if kind is not None:
                 table.add_section()
             kind = r.kind
-            title = SECTION_TITLES.get(r.kind, kind_label(r.kind))
+            title = DUE_LABELS.get(r.kind, kind_label(r.kind))
         # Text, not markup: a reason may hold [[links]] that rich would read as tags
         table.add_row(Text(title), Text(r.person), Text(r.reason))
     Console().print(table)
