@@ -189,3 +189,10 @@ def test_add_on_a_terminal_asks_before_shadowing(
         os.close(leader)
     assert b"is the start of 'sophie b'" in seen
     assert (root / "People/Sophie.md").exists() == created
+
+
+def test_circle_options_complete_the_configured_circles(example_vault: Path) -> None:
+    assert complete("bash", "vaultcrm people --circle f", example_vault) == [
+        "plain,family", "plain,friends",
+    ]  # fmt: skip
+    assert complete("bash", "vaultcrm add Zoe --circle w", example_vault) == ["plain,work"]

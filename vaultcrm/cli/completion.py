@@ -78,6 +78,23 @@ def complete_person(
     ]
 
 
+def complete_circle(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """The circles of the vault's config for a --circle option."""
+    from click.shell_completion import CompletionItem
+
+    from ..config import load_config
+    from ..locate import find_vault
+
+    try:
+        config, _ = load_config(find_vault(ctx.params.get("vault")))
+    except Exception:  # never a traceback into the command line
+        return []
+    folded = incomplete.casefold()
+    return [CompletionItem(c) for c in sorted(config.circles) if c.casefold().startswith(folded)]
+
+
 @click.command(short_help="Print a shell completion script (bash, zsh or fish).")
 @click.argument("shell", type=click.Choice(SHELLS))
 @handle_errors

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import echo_cache_note, echo_json, echo_problems, handle_errors, progress_bar
-from .completion import complete_person
+from .completion import complete_circle, complete_person
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
 from .tables import DUE_LABELS, kind_label, use_tables
 
@@ -171,7 +171,9 @@ def brief(
 @click.command(short_help="Everyone, one row each: circle, last contact, what is due.")
 @vault_option
 @today_option
-@click.option("--circle", metavar="CIRCLE", help="Only people in this circle.")
+@click.option(
+    "--circle", metavar="CIRCLE", help="Only people in this circle.", shell_complete=complete_circle
+)
 @click.option("--tag", metavar="TAG", help="Only people with this tag (with or without #).")
 @click.option("--due", "due_only", is_flag=True, help="Only people with something due now.")
 @click.option(

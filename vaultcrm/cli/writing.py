@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import handle_errors
-from .completion import complete_person
+from .completion import complete_circle, complete_person
 from .options import DATE, resolve_today, today_option, vault_option
 
 
@@ -49,7 +49,12 @@ def init(path: Path | None, vault: Path | None) -> None:
 @click.command(short_help="Create a person note, People/NAME.md.")
 @vault_option
 @click.argument("name")
-@click.option("--circle", metavar="CIRCLE", help="A circle from vaultcrm.yaml, e.g. close.")
+@click.option(
+    "--circle",
+    metavar="CIRCLE",
+    help="A circle from vaultcrm.yaml, e.g. close.",
+    shell_complete=complete_circle,
+)
 @click.option("--birthday", metavar="DATE", help="YYYY-MM-DD, or --MM-DD when the year is unknown.")
 @click.option(
     "--alias", "aliases", multiple=True, metavar="ALIAS", help="Another name; repeatable."
