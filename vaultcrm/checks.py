@@ -23,6 +23,7 @@ from .gcpause import collector_paused
 from .model import NoteRecord, Problem
 from .parse import DATE_RE, link_target
 from .people import name_problem
+from .regular import read_regular
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
 NEAR = 0.8
@@ -242,7 +243,7 @@ def _locate(root: Path, misses: Sequence[NearMiss]) -> list[Problem]:
     out: list[Problem] = []
     for path, group in by_path.items():
         try:
-            text = (root / path).read_bytes().decode("utf-8-sig", errors="replace")
+            text = read_regular(root / path).decode("utf-8-sig", errors="replace")
         except OSError:
             text = ""
         lines = text.replace("\r\n", "\n").split("\n")

@@ -19,6 +19,7 @@ from .dailynotes import DailyNotes
 from .durations import parse_duration
 from .locate import CONFIG_FILE
 from .model import FLAGS, Problem
+from .regular import NOT_REGULAR, NotRegularFile, read_regular
 
 OBSIDIAN_DAILY = ".obsidian/daily-notes.json"
 
@@ -192,8 +193,11 @@ def _read_yaml(path: Path, problems: list[Problem]) -> list[tuple[str, object, y
     costs that key only.
     """
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")
     except FileNotFoundError:
+        return []
+    except NotRegularFile:
+        problems.append(Problem(CONFIG_FILE, None, f"{NOT_REGULAR}; using the defaults"))
         return []
     except (OSError, UnicodeDecodeError) as err:
         problems.append(Problem(CONFIG_FILE, None, f"cannot read it ({err}); using the defaults"))
@@ -237,8 +241,11 @@ def _read_yaml(path: Path, problems: list[Problem]) -> list[tuple[str, object, y
 def _obsidian_daily(root: Path, problems: list[Problem]) -> dict[str, str]:
     """`folder` and `format` from Obsidian's daily-notes settings, where set."""
     try:
-        settings = json.loads((root / OBSIDIAN_DAILY).read_bytes().decode("utf-8-sig"))
+        settings = json.loads(read_regular(root / OBSIDIAN_DAILY).decode("utf-8-sig"))
     except FileNotFoundError:
+        return {}
+    except NotRegularFile:
+        problems.append(Problem(OBSIDIAN_DAILY, None, NOT_REGULAR))
         return {}
     except json.JSONDecodeError as err:
         problems.append(Problem(OBSIDIAN_DAILY, err.lineno, err.msg, col=err.colno))

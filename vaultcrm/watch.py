@@ -28,6 +28,7 @@ from typing import Any, Literal
 from .config import CONFIG_FILE, OBSIDIAN_DAILY, Config
 from .edit import TEMP_TAG
 from .model import KINDS, Problem, Reflection
+from .regular import read_regular
 from .vault import SKIP_DIRS
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
@@ -411,7 +412,7 @@ class Watcher:
 
     def _read_output(self) -> bytes | None:
         try:
-            return (self.root / self._output).read_bytes()
+            return read_regular(self.root / self._output)  # a FIFO here must not hang
         except OSError:
             return None
 
