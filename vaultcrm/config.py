@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -74,8 +75,21 @@ def _folder(value: object) -> str:
     return path
 
 
+#: `/x`, `\\server\x`, `C:\x`, `C:/x`: a path that names a place outside the vault.
+_ABSOLUTE = re.compile(r"^\s*(?:[/\\](?=.*[^/\\\s])|[A-Za-z]:[/\\])")
+
+
+def _inside(value: object) -> str:
+    """A vault-relative path from vaultcrm.yaml: an absolute one is refused, not nested
+    in the vault (`/tmp/people` would otherwise become `<vault>/tmp/people`). A lone `/`
+    stays the vault root."""
+    if isinstance(value, str) and _ABSOLUTE.match(value):
+        raise ValueError(f"{value!r} is an absolute path: use a path relative to the vault")
+    return _folder(value)
+
+
 def _output(value: object) -> str:
-    path = _folder(value)
+    path = _inside(value)
     if not path:
         raise ValueError("expected a note name, e.g. Reflections due.md")
     return path if path.endswith(".md") else path + ".md"
@@ -153,8 +167,8 @@ def _simple(read: Callable[[object], object]) -> _Reader:
 
 
 _READERS: dict[str, _Reader] = {
-    "people_folder": _simple(_folder),
-    "daily_folder": _simple(_folder),
+    "people_folder": _simple(_inside),
+    "daily_folder": _simple(_inside),
     "daily_format": _simple(_format),
     "output": _simple(_output),
     "circles": _circles,

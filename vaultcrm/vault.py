@@ -34,6 +34,7 @@ CONFLICT_MESSAGE = (
     "a conflict copy kept by vaultcrm: merge what you need into the note, then delete it"
 )
 SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
+FOLDER_SYMLINK_MESSAGE = "symlink leads outside the vault"
 
 #: Parsing more files than this at once is spread over processes (cold index).
 PARALLEL_THRESHOLD = 1500
@@ -158,10 +159,25 @@ def walk(root: Path, config: Config) -> Walk:
                 sizes.append(st.st_size)
                 kinds.append(kind)
 
-    for top in tops:
-        path = os.path.join(root, top) if top else os.fspath(root)
-        if os.path.isdir(path) and not os.path.islink(path):
-            visit(path, top)
+    def enter_folder(path: str, rel: str) -> None:
+        """The people or daily folder itself may be (or lie under) a symlink: followed
+        when it stays inside the vault, else skipped with a problem saying so."""
+        real = os.path.realpath(path)
+        if os.path.commonpath([root_real, real]) != root_real:
+            problems.append(Problem(rel, None, f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"))
+        elif os.path.isdir(real):
+            visit(path, rel)
+
+    configured = {people, daily_folder} - {""}
+    if tops == [""]:
+        visit(os.fspath(root), "")
+        for rel in sorted(configured):  # the walk does not follow symlinked folders
+            path = os.path.join(root, rel)
+            if os.path.realpath(path) != os.path.join(root_real, rel):  # through a link
+                enter_folder(path, rel)
+    else:
+        for top in tops:
+            enter_folder(os.path.join(root, top), top)
     # No sort: nothing downstream depends on the order (records are sorted where it
     # matters), and the input key only has to be equal when nothing changed.
     return Walk(rels, mtimes, sizes, kinds, problems)

@@ -1,0 +1,120 @@
+"""Odd but real inputs get a clean message, never a traceback or silence (issue 9, item 6)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from vaultcrm.cli import cli
+
+TODAY = "2026-11-23"
+NEVER = "---\ncircle: friends\n---\nNo contact logged yet.\n"
+
+
+@pytest.fixture(autouse=True)
+def _clean_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors as a user sees them (conftest turns on tracebacks for debugging)."""
+    monkeypatch.delenv("VAULTCRM_DEBUG", raising=False)
+
+
+def run(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, [*args, "--vault", str(root)], catch_exceptions=False)
+
+
+# --- the end of the calendar --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("today", ["9999-12-20", "9999-12-31"])
+def test_yearly_dates_past_the_last_year_python_knows_are_skipped(
+    make_vault: Any, today: str
+) -> None:
+    note = "---\nbirthday: 1990-01-01\ndates:\n  wedding: 2000-12-31\n  x: --01-02\n---\n"
+    root = make_vault({"People/Ann.md": note})
+    for command in ("sync", "due"):
+        result = run(root, command, "--today", today, "--json")
+        assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    # the wedding on 31 December 9999 is still there; the 1 January after it is not
+    assert "Wedding" in result.stdout
+    assert '"birthday"' not in result.stdout
+
+
+@pytest.mark.parametrize("today", ["2026-02-30", "10000-01-01", "9999-13-01", "soon"])
+def test_an_impossible_today_is_a_usage_error(make_vault: Any, today: str) -> None:
+    result = run(make_vault({}), "due", "--today", today)
+    assert result.exit_code == 2
+    assert "is not a date: use YYYY-MM-DD" in result.output
+
+
+# --- paths in vaultcrm.yaml ---------------------------------------------------------------
+
+
+def test_absolute_or_escaping_paths_are_config_errors_naming_key_and_line(
+    make_vault: Any,
+) -> None:
+    config = (
+        "horizon: 3w\n"
+        "output: /tmp/x.md\n"
+        "people_folder: /tmp/people\n"
+        "daily_folder: ../Journal\n"
+    )
+    root = make_vault({"vaultcrm.yaml": config, "People/Ann.md": NEVER})
+    result = run(root, "sync", "--today", TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "vaultcrm.yaml:2: output: '/tmp/x.md' is an absolute path: "
+        "use a path relative to the vault; using the default",
+        "vaultcrm.yaml:3: people_folder: '/tmp/people' is an absolute path: "
+        "use a path relative to the vault; using the default",
+        "vaultcrm.yaml:4: daily_folder: '../Journal' leaves the vault: "
+        "use a path inside it; using the default",
+    ]
+    # the defaults are used instead: nothing is nested in the vault under tmp/
+    assert (root / "Reflections due.md").is_file()
+    assert not (root / "tmp").exists()
+    assert "[[Ann]]" in (root / "Reflections due.md").read_text("utf-8")
+
+
+def test_a_lone_slash_is_still_the_vault_root(make_vault: Any) -> None:
+    root = make_vault({"vaultcrm.yaml": "people_folder: /\n", "Ann.md": NEVER})
+    result = run(root, "due", "--today", TODAY)
+    assert result.exit_code == 0
+    assert "Ann" in result.stdout
+
+
+# --- a symlinked people folder -------------------------------------------------------------
+
+
+def test_a_people_folder_linking_out_of_the_vault_is_reported(
+    make_vault: Any, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Ann.md").write_text(NEVER, encoding="utf-8")
+    root = make_vault({})
+    os.symlink(outside, root / "People")
+    for command in ("sync", "due"):
+        result = run(root, command, "--today", TODAY)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"People: symlink leads outside the vault (to {outside.resolve()}); skipped"
+        ]
+    check = run(root, "check")
+    assert f"People: symlink leads outside the vault (to {outside.resolve()}); skipped" in (
+        check.stdout
+    )
+
+
+@pytest.mark.parametrize("config", ["", 'daily_folder: ""\n'])
+def test_a_people_folder_linking_inside_the_vault_is_followed(
+    make_vault: Any, config: str
+) -> None:
+    root = make_vault({"Notes/Friends/Ann.md": NEVER, "vaultcrm.yaml": config})
+    os.symlink("Notes/Friends", root / "People")
+    result = run(root, "due", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "Ann" in result.stdout
