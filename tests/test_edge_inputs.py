@@ -118,3 +118,70 @@ def test_a_people_folder_linking_inside_the_vault_is_followed(
     result = run(root, "due", "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "Ann" in result.stdout
+
+
+# --- frontmatter that reads, but not as written ---------------------------------------------
+
+DUPLICATED = "---\ncircle: close\ntags: [x]\ncircle: friends\n---\nNo contact logged yet.\n"
+UNCLOSED = "---\ncircle: close\n- 2026-11-20 Coffee\n"
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]])
+def test_duplicate_keys_warn_and_an_unclosed_block_is_an_error_on_every_run(
+    make_vault: Any, cache: list[str]
+) -> None:
+    root = make_vault({"People/Ann.md": DUPLICATED, "People/Bob.md": UNCLOSED})
+    duplicate = (
+        "People/Ann.md:4: warning: frontmatter: key 'circle' is given 2 times "
+        "(also on line 2); the last one, on line 4, wins"
+    )
+    unclosed = (
+        "People/Bob.md:1: frontmatter: the `---` on line 1 is never closed by another "
+        "`---` line; the note is read as body only"
+    )
+    for _ in range(2):  # the second run takes the records (and their problems) from the index
+        sync = run(root, "sync", "--today", TODAY, *cache)
+        assert sync.stderr.splitlines() == [duplicate, unclosed]
+        assert sync.exit_code == 1
+        due = run(root, "due", "--today", TODAY, "--json", *cache)
+        assert due.stderr.splitlines() == [duplicate, unclosed]
+        check = run(root, "check", *cache)
+        assert check.stdout.splitlines()[:2] == [duplicate, unclosed]
+        assert check.exit_code == 1
+    # Ann's last `circle:` is the one read (friends: 42 days); Bob's line is body, not YAML
+    note = (root / "Reflections due.md").read_text("utf-8")
+    assert "[[Ann]]" in note and "[[Bob]]" not in note  # Bob met on the 20th
+
+
+def test_duplicate_keys_in_a_document_pyyaml_builds_itself_are_found_too(
+    make_vault: Any,
+) -> None:
+    # a !!set value sends the whole frontmatter to PyYAML's own constructor
+    note = "---\nx: !!set {a, b}\ndates:\n  wedding: 2000-06-01\n  wedding: 2000-06-02\n---\n"
+    root = make_vault({"People/Ann.md": note})
+    result = run(root, "check")
+    assert (
+        "People/Ann.md:5: warning: frontmatter: key 'wedding' is given 2 times "
+        "(also on line 4); the last one, on line 5, wins"
+    ) in result.stdout.splitlines()
+
+
+# --- a daily note named like a date that does not exist ------------------------------------
+
+
+def test_sync_due_and_check_say_the_same_about_an_impossible_daily_note(
+    make_vault: Any,
+) -> None:
+    root = make_vault({"People/Ann.md": NEVER, "Journal/2026-02-30.md": "- met [[Ann]]\n"})
+    message = (
+        "Journal/2026-02-30.md: 2026-02-30 is not a possible date, "
+        "so this is not read as a daily note"
+    )
+    for _ in range(2):  # cold index, then warm (and the no-change fast path)
+        for command in ("sync", "due"):
+            result = run(root, command, "--today", TODAY)
+            assert result.stderr.splitlines() == [message]
+            assert result.exit_code == 1
+        check = run(root, "check")
+        assert check.stdout.splitlines()[0] == message
+        assert check.exit_code == 1

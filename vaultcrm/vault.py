@@ -19,7 +19,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from .config import Config, config_fingerprint, daily_notes
-from .dailynotes import DailyNotes
+from .dailynotes import DailyNotes, impossible_date_name
 from .index import Changes, FileSig, Index, Parsed, cache_path, decode_record, encode_record
 from .model import Claim, FollowUp, Interaction, NoteKind, NoteRecord, Problem, Vault
 from .regular import NOT_REGULAR, NotRegularFile, read_regular
@@ -287,7 +287,10 @@ def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteReco
     if sig.kind == "daily" and day is None:
         day = _daily_notes(spec).date_of(sig.rel)
         if day is None:
-            return NoteRecord(sig.rel, "other")
+            # kept (with any problem) so the index remembers not to read it again
+            why = impossible_date_name(sig.rel)
+            problems = () if why is None else (Problem(sig.rel, None, why),)
+            return NoteRecord(sig.rel, "other", problems=problems)
     try:
         data = _read_bytes(os.path.join(root, sig.rel), sig.size)
     except NotRegularFile:
