@@ -35,7 +35,7 @@ class _TreeConstructor:
     """Mixed into a PyYAML loader: plain trees are built directly, the rest as before."""
 
     #: (mapping node, key node) per key given again in one mapping; PyYAML keeps the last
-    duplicates: list[tuple[MappingNode, Node]]
+    duplicates: list[tuple[Node, Node]]
 
     def construct_document(self, node: Node) -> Any:
         self.duplicates = []
@@ -78,10 +78,10 @@ class _TreeConstructor:
         raise _NotPlain
 
 
-def duplicate_keys(root: Node) -> list[tuple[MappingNode, Node]]:
+def duplicate_keys(root: Node) -> list[tuple[Node, Node]]:
     """(mapping node, key node) per scalar key given again, for documents the fast path
     leaves to PyYAML (which keeps the last value silently)."""
-    found: list[tuple[MappingNode, Node]] = []
+    found: list[tuple[Node, Node]] = []
     stack = [root]
     while stack:
         node = stack.pop()
@@ -98,7 +98,7 @@ def duplicate_keys(root: Node) -> list[tuple[MappingNode, Node]]:
     return found
 
 
-def key_lines(node: MappingNode, key_node: Node) -> list[int]:
+def key_lines(node: Node, key_node: Node) -> list[int]:
     """0-based lines of every key written like `key_node` in the mapping (for messages)."""
     lines = {key_node.start_mark.line}
     lines.update(
