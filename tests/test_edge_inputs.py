@@ -148,6 +148,8 @@ def test_duplicate_keys_warn_and_an_unclosed_block_is_an_error_on_every_run(
         check = run(root, "check", *cache)
         assert check.stdout.splitlines()[:2] == [duplicate, unclosed]
         assert check.exit_code == 1
+    (root / "People/Cy.md").write_text(NEVER, encoding="utf-8")  # a run reading one note
+    assert run(root, "sync", "--today", TODAY, *cache).stderr.splitlines() == [duplicate, unclosed]
     # Ann's last `circle:` is the one read (friends: 42 days); Bob's line is body, not YAML
     note = (root / "Reflections due.md").read_text("utf-8")
     assert "[[Ann]]" in note and "[[Bob]]" not in note  # Bob met on the 20th
@@ -185,3 +187,8 @@ def test_sync_due_and_check_say_the_same_about_an_impossible_daily_note(
         check = run(root, "check")
         assert check.stdout.splitlines()[0] == message
         assert check.exit_code == 1
+    # another note changes: only it is read again, the problem still comes from the index
+    (root / "People/Ann.md").write_text(NEVER + "- 2026-11-01 Coffee\n", encoding="utf-8")
+    result = run(root, "sync", "--today", TODAY)
+    assert result.stderr.splitlines() == [message]
+    assert result.exit_code == 1
