@@ -192,3 +192,16 @@ def test_sync_due_and_check_say_the_same_about_an_impossible_daily_note(
     result = run(root, "sync", "--today", TODAY)
     assert result.stderr.splitlines() == [message]
     assert result.exit_code == 1
+
+
+@pytest.mark.slow
+def test_watch_follows_a_people_folder_linked_inside_the_vault(make_vault: Any) -> None:
+    from .test_watch import RECENT, eventually, watching
+
+    root = make_vault({"Notes/Friends/Ann.md": RECENT})
+    os.symlink("Notes/Friends", root / "People")
+    with watching(root) as s:
+        assert "[[Ann]]" not in s.note()
+        (root / "Notes/Friends/Ann.md").write_text(NEVER, encoding="utf-8")
+        assert eventually(lambda: "[[Ann]]" in s.note(), 10.0)
+        assert s.note() == s.expected()
