@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, Protocol
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
 #: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",

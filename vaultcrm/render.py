@@ -7,15 +7,19 @@ same name in `.vaultcrm/templates/`. Note text only ever reaches a template as d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import VaultcrmError
 from .model import KINDS, Interaction, Person, Reflection, YearlyDate
+from .regular import NOT_REGULAR
 from .template_files import REFLECTIONS_TEMPLATE, template_folders
 
 #: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
@@ -184,6 +188,10 @@ def make_environment(root: Path) -> Any:
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
+            candidate = os.path.join(self.searchpath[0], *template.split("/"))
+            with contextlib.suppress(OSError):  # absent: jinja2 says so in its own words
+                if not stat.S_ISREG(os.stat(candidate).st_mode):  # a FIFO would hang open()
+                    raise VaultcrmError(f"{candidate}: {NOT_REGULAR}")
             source, filename, uptodate = super().get_source(environment, template)
             base = os.path.realpath(self.searchpath[0])
             if os.path.commonpath([base, os.path.realpath(filename)]) != base:
