@@ -409,7 +409,9 @@ def _read_regular(dirfd: int, name: str, root: Path, rel: str) -> tuple[bytes, i
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise EditRefused(rel, "it is not a regular file")
         data = file.read()
-        if _written_elsewhere(fd):  # what we read may be half of a save in progress
+        # what we read may be half of a save in progress: one still open for writing, or
+        # one that truncated the file, then wrote and closed it while we read
+        if _written_elsewhere(fd) or os.fstat(fd).st_size != len(data):
             raise NoteChanged(rel, "another program is saving it right now; try again")
         return data, stat.S_IMODE(st.st_mode)
 
