@@ -41,6 +41,7 @@ import secrets
 import signal
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -329,10 +330,9 @@ def _refuse_if_overwritten(
 ) -> None:
     """A save landing just after the swap wins; say so rather than claim our edit is there,
     unless that save (an editor that re-read the note and saved it back) holds our change."""
-    with contextlib.suppress(OSError, EditRefused):
-        current, _ = _read_regular(dirfd, name, snap.root, snap.rel)
-        if current == new or (landed is not None and landed(current)):
-            return
+    current = _settled_bytes(dirfd, name, snap)
+    if current is not None and (current == new or (landed is not None and landed(current))):
+        return
     if put_back:
         raise NoteChanged(snap.rel, "another program saved it while vaultcrm was writing")
     kept = f"; an earlier save was kept as {conflict}" if conflict else ""
@@ -341,6 +341,22 @@ def _refuse_if_overwritten(
         "another program saved it while vaultcrm was writing; the note holds that save, "
         f"without vaultcrm's change{kept}; run the command again",
     )
+
+
+_SETTLE_TRIES = 10
+
+
+def _settled_bytes(dirfd: int, name: str, snap: Snapshot) -> bytes | None:
+    """The note's bytes once no save is in progress (waiting up to ~0.2 s), else None: what
+    the edit's outcome is decided from."""
+    for attempt in range(_SETTLE_TRIES):
+        try:
+            return _read_regular(dirfd, name, snap.root, snap.rel)[0]
+        except NoteChanged:  # an editor is saving in place right now: let it finish
+            time.sleep(0.004 * (attempt + 1))
+        except (OSError, EditRefused):
+            return None
+    return None
 
 
 @contextlib.contextmanager
