@@ -127,7 +127,7 @@ CONFLICT_SAID = (
     ("args", "stdout"),
     [
         (["log", "Ann", "Walk", "--date", "2026-11-23"], f"Logged in {ANN}: - 2026-11-23 Walk\n"),
-        (["remind", "Ann", "2026-12-01", "Call back"], f"Added to {ANN}: - [ ] 2026-12-01 Call back\n"),
+        (["remind", "Ann", "2026-12-01", "Call"], f"Added to {ANN}: - [ ] 2026-12-01 Call\n"),
         (["set", "Ann", "circle", "friends"], f"Set circle: friends in {ANN}\n"),
     ],
     ids=["log", "remind", "set"],
