@@ -129,17 +129,22 @@ def _race(root: Path, run_sync: Callable[[Path], None], *, in_place: bool, seed:
     sync(root, TODAY)  # quiet now: records whatever is still ticked
     assert syncs >= 2 and len(editor.ticked) >= 5, (syncs, editor.ticked)
 
+    _assert_none_lost(root, editor.ticked)
+    assert "[x]" not in (root / OUT).read_text(encoding="utf-8"), "the final sync records all"
+    assert list(root.rglob("*.conflict*.md")) == []
+
+
+def _assert_none_lost(root: Path, ticked: list[str]) -> None:
+    """Every tick is logged once in its person's note, or still ticked in the note."""
     note = (root / OUT).read_text(encoding="utf-8")
     lost = []
-    for name in editor.ticked:
+    for name in ticked:
         logged = (root / f"People/{name}.md").read_text(encoding="utf-8").split("\n")
         assert logged.count(LOGGED) <= 1, f"{name} was logged twice"
         still_ticked = re.search(rf"^- \[x\] .*\[\[{name}\]\]", note, re.M)
         if LOGGED not in logged and not still_ticked:
             lost.append(name)
-    assert lost == [], f"{len(lost)} of {len(editor.ticked)} ticks lost: {lost}"
-    assert "[x]" not in note, "the final sync records every tick still in the note"
-    assert list(root.rglob("*.conflict*.md")) == []
+    assert lost == [], f"{len(lost)} of {len(ticked)} ticks lost: {lost}"
 
 
 @pytest.mark.parametrize("in_place", [False, True], ids=["atomic-save", "in-place-save"])
@@ -154,3 +159,19 @@ def test_no_tick_is_lost_with_real_vaultcrm_processes(
     make_vault: MakeVault, in_place: bool
 ) -> None:
     _race(_vault(make_vault), _sync_in_subprocess, in_place=in_place, seed=7 + int(in_place))
+
+
+def test_no_tick_is_lost_under_watch(make_vault: MakeVault) -> None:
+    """`watch` (0.2 s debounce) runs the same pipeline: every tick is recorded by it."""
+    from tests.test_watch import eventually, watching
+
+    root = _vault(make_vault)
+    with watching(root, today=lambda: TODAY) as session:
+        editor = Editor(root, in_place=False, seconds=3.0, seed=11)
+        editor.start()
+        editor.join()
+        assert editor.error is None, editor.error
+        assert len(editor.ticked) >= 5, editor.ticked
+        assert eventually(lambda: "[x]" not in session.note(), 20.0), "a tick was never recorded"
+    _assert_none_lost(root, editor.ticked)
+    assert list(root.rglob("*.conflict*.md")) == []
