@@ -183,7 +183,7 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
             return unchanged
     from .edit import NoteChanged, read_generated, write_generated
     from .render import MARKER
-    from .ticks import acknowledged, record_ticks
+    from .ticks import TicksNotRecorded, acknowledged, record_ticks
 
     marker = MARKER.encode()
     outcome = _compute(root, config, config_problems, walked, today, use_cache)
@@ -197,9 +197,13 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
             time.sleep(0.01 * (attempt + 1))
             continue
         text = snap.data.decode("utf-8", errors="replace") if snap is not None else ""
-        now = record_ticks(
-            root, config, today, outcome.reflections, text=text, skip=handled, conflicts=conflicts
-        )
+        try:
+            now = record_ticks(
+                root, config, today, outcome.reflections,
+                text=text, skip=handled, conflicts=conflicts,
+            )  # fmt: skip
+        except TicksNotRecorded as err:  # say what earlier tries recorded too
+            raise TicksNotRecorded(output, [*recorded, *err.recorded], err.failures) from None
         if now:  # the recorded lines changed notes: read them again
             recorded += now
             walked = walk(root, config)

@@ -98,11 +98,6 @@ def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
     return {t.id for t in ticked(text)} & lasting
 
 
-def generated_text(root: Path, config: Config) -> str:
-    """The generated note as it is now ("" when absent or not vaultcrm's)."""
-    return _read_generated(root, config.output.strip("/"))
-
-
 # --- recording --------------------------------------------------------------------------
 
 #: What a ticked item logs in the person's note, after the date; the flag (if any) adds
