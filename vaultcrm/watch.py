@@ -442,9 +442,12 @@ class Watcher:
         new_day = self._day is not None and today != self._day
         self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
         self._config, self._output = outcome.config, result.output
-        self._own = self._read_output()
+        # what this pass left, not what is there now: a box ticked since is a change
+        self._own = result.note if result.note is not None else self._read_output()
         for line in result.recorded:
             self._say("recorded", MESSAGES["recorded"].format(line=line))
+        for message in result.conflicts:
+            self._say("problem", message)
         for problem in outcome.problems:
             if problem not in self._problems:  # each problem once, until it is fixed
                 self._say("problem", problem.format())
