@@ -176,7 +176,12 @@ def write_generated(root: Path, rel: str, data: bytes, *, marker: bytes) -> Edit
     """Write vaultcrm's own note: created when absent, untouched when equal (mtime kept),
     refused when a note of that name lacks `marker` (the user's note, not ours)."""
     if not os.path.lexists(Path(root, rel)):
-        return create(root, rel, data)
+        try:
+            return create(root, rel, data)
+        except EditRefused:
+            if not os.path.lexists(Path(root, rel)):
+                raise
+            # another run created it meanwhile (two syncs at once): replace it as below
     snap = read_for_edit(root, rel, validate=False)
     if marker not in snap.data:
         raise EditRefused(
