@@ -122,3 +122,29 @@ def test_a_corrupt_cache_another_run_has_open_is_left_alone(example_vault: Path)
         assert cache.read_bytes() == b"garbage again" * 1000
     finally:
         other.close()
+
+
+@pytest.mark.slow
+def test_a_background_store_kept_out_by_a_busy_cache_still_succeeds(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    generate.generate(root, 600, 1600, 7)
+    env = _env(tmp_path / "cache", VAULTCRM_BUSY_TIMEOUT="0.3")
+    assert _run(root, env, "sync").wait(timeout=300) == 0
+    expected = _run(root, env, "due", "--json", "--no-cache").communicate(timeout=300)[0]
+    for note in root.rglob("*.md"):  # every record is stale: the store is forked again
+        os.utime(note, ns=(note.stat().st_atime_ns, note.stat().st_mtime_ns + 10**9))
+    cache = next((tmp_path / "cache").glob("*.sqlite3"))
+    holder = sqlite3.connect(cache, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # the child cannot write; the parent goes on
+    try:
+        sync = _run(root, env, "sync")
+        _out, err = sync.communicate(timeout=300)
+        assert sync.returncode == 0, err
+        assert "Traceback" not in err
+        report = _run(root, env, "due", "--json")
+        assert report.communicate(timeout=300)[0] == expected
+        assert report.returncode == 0
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _run(root, env, "due", "--json").communicate(timeout=300)[0] == expected
