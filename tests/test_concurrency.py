@@ -56,6 +56,15 @@ def test_three_syncs_on_a_cold_cache_all_succeed_alike(tmp_path: Path) -> None:
         # the cache is whole afterwards: a single run answers the same
         alone = _run(root, env, "due", "--json").communicate(timeout=300)[0]
         assert {alone} == answers
+    # different commands at once on a cold cache
+    env = _env(tmp_path / "mixed")
+    commands = [["sync"], ["due", "--json"], ["check"], ["due", "--json"], ["sync"]]
+    procs = [_run(root, env, *command) for command in commands]
+    done = [p.communicate(timeout=300) for p in procs]
+    for proc, (_out, err) in zip(procs, done, strict=True):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err, err
+    assert {done[1][0], done[3][0]} == answers
 
 
 def _cli(root: Path, *args: str) -> Result:

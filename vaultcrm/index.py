@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import functools
 import hashlib
 import marshal
@@ -29,6 +28,11 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock file; a corrupt cache is simply rebuilt
+    fcntl = None  # type: ignore[assignment]
 
 #: Bump whenever the stored record layout or the parser's output changes.
 SCHEMA_VERSION = 5
@@ -226,7 +230,8 @@ class Index:
 
     def _unlock(self) -> None:
         if self._lock is not None:
-            os.close(self._lock)  # closing the fd drops the lock
+            if self._lock >= 0:
+                os.close(self._lock)  # closing the fd drops the lock
             self._lock = None
 
     def recover(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
@@ -285,8 +290,8 @@ class Index:
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
             self.conn = self._connect()
         finally:
-            assert self._lock is not None
-            fcntl.flock(self._lock, fcntl.LOCK_SH)
+            if fcntl is not None and self._lock is not None:
+                fcntl.flock(self._lock, fcntl.LOCK_SH)
         return self.conn
 
     def _connect(self) -> sqlite3.Connection:
@@ -613,6 +618,8 @@ def _token() -> str:
 def _lock_shared(path: Path) -> int:
     """Open `<cache>.lock` and hold it shared: a rebuild (`reset`) waits for no one but
     must see that nobody else has the cache open."""
+    if fcntl is None:
+        return -1
     fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
@@ -626,6 +633,8 @@ def _lock_exclusive(fd: int | None) -> bool:
     """Whether this run alone has the cache open (the lock is then held exclusively)."""
     if fd is None:
         return False
+    if fcntl is None:
+        return True
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
