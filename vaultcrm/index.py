@@ -149,6 +149,7 @@ class Changes:
     new: dict[str, NoteRecord]  # fresh records of changed or added paths
     removed: list[str]
     unchanged: list[str]  # paths whose cached record still holds
+    base: str | None = None  # the cache's generation the comparison was made against
 
     @property
     def any(self) -> bool:
@@ -196,7 +197,7 @@ class Index:
         self.rebuilt_reason: str | None = None
         self._pending: int | None = None  # a child process still writing a store
         # what a detached store writes, kept in case the child fails (see `_settle`)
-        self._detached: tuple[list[FileSig], list[Parsed], bytes] | None = None
+        self._detached: tuple[list[FileSig], list[Parsed], bytes, str] | None = None
         self._generation: str | None = None  # the store token this run last read
         self._lock: int | None = None  # fd of `<cache>.lock`, shared while open
         try:
@@ -271,10 +272,12 @@ class Index:
         detached, self._detached = self._detached, None
         if os.waitstatus_to_exitcode(status) == 0:
             self._conn = self._connect()
+            if detached is not None:  # what this run stored, whatever others did since
+                self._generation = detached[3]
             return
         self._bypass("cache busy: another vaultcrm run was writing it; not saved this run")
         if detached is not None:  # a detached store holds every record (`update`)
-            stale, parsed, walk = detached
+            stale, parsed, walk, _ = detached
             self._store(stale, parsed, [], walk)
 
     def reset(self, reason: str) -> sqlite3.Connection:
@@ -384,7 +387,7 @@ class Index:
         """
         rels, mtimes, sizes = walked.rels, walked.mtimes, walked.sizes
         # read first: a store by another run from here on changes it (`_store` checks)
-        self._generation = self.get_meta(_GENERATION)
+        self._generation = base = self.get_meta(_GENERATION)
         last = self._last_walk()
         if last is not None and last[0] == rels:
             old_mtimes, old_sizes = last[1], last[2]
@@ -432,7 +435,7 @@ class Index:
         elif last is None or last[0] != rels:
             self._store([], [], [], remembered)
         new = {sig.rel: rec for sig, (rec, _) in zip(stale, parsed, strict=True)}
-        return Changes(old, new, removed, unchanged)
+        return Changes(old, new, removed, unchanged, base)
 
     def _can_detach(self) -> bool:
         # fork is unsafe once other threads (a watcher's) may hold locks
@@ -451,6 +454,7 @@ class Index:
         the child is waited for, which any use of `conn` does first.
         """
         self._conn.close()
+        token = _token()  # the generation the child's store leaves, known to both
         pid = os.fork()
         if pid == 0:  # the child: write, and leave without running any exit handler
             code = 1
@@ -461,7 +465,7 @@ class Index:
                 # no fsync: the cache is disposable and WAL keeps it consistent; a store
                 # lost to a power cut is only parsed again by the next run
                 self._conn.execute("PRAGMA synchronous=OFF")
-                self._store(stale, parsed, drop, walk, whole=True)
+                self._store(stale, parsed, drop, walk, whole=True, token=token)
                 self._conn.close()
                 code = 0
             except BaseException:  # the parent carries on without the file (see `_settle`)
@@ -469,8 +473,7 @@ class Index:
             finally:
                 os._exit(code)
         self._pending = pid
-        self._detached = (stale, parsed, walk)
-        self._generation = None  # the child's store changed it: the next read learns it
+        self._detached = (stale, parsed, walk, token)
 
     def _store(
         self,
@@ -480,6 +483,7 @@ class Index:
         walk: bytes,
         *,
         whole: bool = False,
+        token: str | None = None,
     ) -> None:
         """Write fresh records, in one transaction with what is derived from them.
 
@@ -502,8 +506,12 @@ class Index:
                 c.execute(f"DELETE FROM {table}")
             c.execute("DELETE FROM meta WHERE key NOT IN ('schema', 'settings')")
             drop = []
-        self._generation = _token()
-        c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_GENERATION, self._generation))
+            stale_rows = True
+        else:
+            stale_rows = False
+        if stale or drop or stale_rows:  # rows change: results derived before no longer hold
+            self._generation = token or _token()
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_GENERATION, self._generation))
         before = {claim.path: claim for claim in self._claims_at(drop)}
         claims_moved = before != {claim.path: claim for claim in claims}
         for table in ("files", "links", "people"):
@@ -596,19 +604,51 @@ class Index:
         query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")
         return dict(self.conn.execute(query).fetchall())
 
-    def put_derived(self, rows: Iterable[tuple[str, bytes, bool]], *, replace_all: bool) -> None:
+    def derived_hold(self, state: str, base: str | None) -> bool:
+        """Whether the per-person results were made for `state` from the records of
+        generation `base` (the ones `update` compared the walk against)."""
+        return self.get_meta("derived_for") == f"{state}|{base}"
+
+    def put_derived(
+        self,
+        rows: Iterable[tuple[str, bytes, bool]],
+        *,
+        replace_all: bool,
+        drop: Iterable[str] = (),
+        state: str,
+    ) -> None:
+        """Store per-person results made for `state` from this run's records, unless
+        another run stored records since (then they are not results of what it holds)."""
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
+        if not self._current():
+            c.execute("ROLLBACK")
+            return
         if replace_all:
             c.execute("DELETE FROM derived")
+        c.executemany("DELETE FROM derived WHERE person = ?", ((p,) for p in drop))
         c.executemany(
             "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
             ((person, payload, int(due)) for person, payload, due in rows),
         )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('derived_for', ?)",
+            (f"{state}|{self._generation}",),
+        )
         c.execute("COMMIT")
 
-    def drop_derived(self, people: Iterable[str]) -> None:
-        self.conn.executemany("DELETE FROM derived WHERE person = ?", ((p,) for p in people))
+    def remember(self, key: str, value: bytes) -> None:
+        """`set_meta` for what is derived from the records, unless another run has
+        stored records since this one read them."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        if self._current():
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        c.execute("COMMIT")
+
+    def _current(self) -> bool:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (_GENERATION,)).fetchone()
+        return (None if row is None else row[0]) == self._generation
 
 
 def _token() -> str:
