@@ -205,12 +205,17 @@ def _alarm(budget: Budget) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGALRM, ring)
     # a little after the checks' deadline, so it never cuts short their clean error
-    signal.setitimer(signal.ITIMER_REAL, budget.limits.seconds * 1.2 + 0.2)
+    started = time.monotonic()
+    outer, interval = signal.setitimer(signal.ITIMER_REAL, budget.limits.seconds * 1.2 + 0.2)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if previous is not None:  # None: installed outside Python, left to its owner
+            signal.signal(signal.SIGALRM, previous)
+        if outer > 0:  # someone else's timer was running: give it back what is left
+            left = max(outer - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
 def run_template(env: Any, name: str, context: Mapping[str, Any], root: Path) -> str:
