@@ -221,15 +221,15 @@ def render_person(root: Path, rel: str, context: Mapping[str, object]) -> str:
     from .parse import parse_note
     from .render import make_environment
     from .template_files import package_templates
+    from .template_limits import run_template
 
     env = make_environment(root)
     env.filters["yaml"] = yaml_value
-    try:
-        template = env.get_template(PERSON_TEMPLATE)
+    try:  # within limits; a mistake in an override is `path:line: message`
+        text = run_template(env, PERSON_TEMPLATE, context, root)
     except jinja2.TemplateNotFound:  # an override linked out of the vault is never used
         source = (package_templates() / PERSON_TEMPLATE).read_text(encoding="utf-8")
-        template = env.from_string(source)
-    text: str = template.render(**context)
+        text = env.from_string(source).render(**context)
     record = parse_note(rel, text.encode("utf-8"), "person")
     problems: list[Problem] = list(record.problems)
     if record.person is None or problems:

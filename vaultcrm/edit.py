@@ -232,7 +232,15 @@ def write_generated(
     if since is _LATEST:
         snap = read_generated(root, rel, marker=marker)
         if snap is None:
-            return create(root, rel, data)
+            try:
+                return create(root, rel, data)
+            except EditRefused as err:
+                if err.reason != "it already exists":
+                    raise
+            # another run created it meanwhile (two syncs at once): replace that version
+            snap = read_generated(root, rel, marker=marker)
+            if snap is None:
+                raise NoteChanged(rel, "it was created and removed since vaultcrm looked")
         return write_edit(snap, data)
     if since is None:
         try:

@@ -122,8 +122,8 @@ def _compute_cached(
 
     try:
         result = incremental.compute(root, config, today, index, walked)
-    except sqlite3.DatabaseError as exc:  # damaged mid-way: start from an empty cache
-        index.reset(f"cache was unreadable ({exc})")
+    except sqlite3.DatabaseError as exc:  # damaged (rebuilt) or busy (bypassed) mid-way
+        index.recover(exc)
         result = incremental.compute(root, config, today, index, walked)
     return Outcome(
         root,

@@ -326,7 +326,7 @@ def update_index(
     try:
         changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
     except sqlite3.DatabaseError as exc:
-        index.reset(f"cache was unreadable ({exc})")
+        index.recover(exc)
         changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)
