@@ -215,6 +215,8 @@ def _ahead(person: Person, today: dt.date) -> tuple[Ahead, ...]:
     found: list[Ahead] = []
     for yd in ([person.birthday] if person.birthday else []) + list(person.dates):
         on = next_yearly(yd, today)
+        if on is None:  # after 9999-12-31: nothing ahead that a date can hold
+            continue
         years = on.year - yd.year if yd.year is not None and on.year > yd.year else None
         found.append(Ahead(yd.label, on, (on - today).days, years))
     return tuple(sorted(found, key=lambda a: (a.date, a.label)))
