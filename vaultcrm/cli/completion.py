@@ -45,7 +45,13 @@ def person_candidates(root: Path, incomplete: str) -> list[tuple[str, str | None
         if ref.name.casefold().startswith(folded) and ref.name.casefold() not in seen:
             seen.add(ref.name.casefold())
             found.append((ref.name, None))
-    for claim in claims_quickly(root):
+    claims = claims_quickly(root)
+    for claim in claims:  # people the index knows outside the people folder
+        name = claim.name.casefold()
+        if name.startswith(folded) and name not in seen:
+            seen.add(name)
+            found.append((claim.name, None))
+    for claim in claims:
         for key in claim.keys:
             if key.startswith(folded) and key not in seen:
                 seen.add(key)
