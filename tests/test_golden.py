@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from vaultcrm.cli import cli
 from vaultcrm.model import KINDS
-from vaultcrm.render import SECTION_TITLES
+from vaultcrm.output.render import SECTION_TITLES
 
 from .conftest import EXAMPLE_TODAY
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm import index
-from vaultcrm.pipeline import compute, render_outcome, sync
-from vaultcrm.vault import open_index
+import vaultcrm.cache.store as index
+from vaultcrm.app.sync import compute, render_outcome, sync
+from vaultcrm.read.assemble import open_index
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -6,10 +6,10 @@ import os
 import sqlite3
 from pathlib import Path
 
-from vaultcrm import index as index_mod
+import vaultcrm.cache.store as index_mod
+from vaultcrm.cache.store import cache_path
 from vaultcrm.config import load_config
-from vaultcrm.index import cache_path
-from vaultcrm.vault import load_vault
+from vaultcrm.read.assemble import load_vault
 
 PEOPLE = {
     "People/Ann.md": "---\ncircle: close\n---\n- 2026-11-01 Coffee #shared\n",

@@ -1,4 +1,4 @@
-"""The fast body and key scans of `vaultcrm.parse` give exactly what a plain line loop gives.
+"""The fast body and key scans of `vaultcrm.read.parse` give exactly what a plain line loop gives.
 
 `parse.py` splits a note with one regex pass and counts lines by position, for speed. The
 oracle below is the straightforward version it replaced (split the text into lines, walk
@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vaultcrm import parse
+import vaultcrm.read.parse as parse
 from vaultcrm.model import Entry, NoteKind, NoteRecord, Problem, TaskState
 
 from .conftest import EXAMPLE_VAULT

@@ -16,7 +16,7 @@ import pytest
 
 from vaultcrm.config import Config
 from vaultcrm.model import KINDS, FollowUp, Interaction, Person, Reflection, Vault, YearlyDate
-from vaultcrm.reflect import RULES, cadence_days, next_yearly, reflect
+from vaultcrm.reflect.rules import RULES, cadence_days, next_yearly, reflect
 
 TODAY = date(2026, 12, 7)  # a Monday
 CONFIG = Config()

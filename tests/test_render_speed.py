@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import MakeVault
-from vaultcrm.pipeline import compute, render_outcome
-from vaultcrm.render import detag
-from vaultcrm.ticks import item_id
+from vaultcrm.app.sync import compute, render_outcome
+from vaultcrm.app.ticks import item_id
+from vaultcrm.output.render import detag
 
 TODAY = dt.date(2026, 11, 23)
 OVERRIDE = ".vaultcrm/templates/reflections.md.j2"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from vaultcrm.config import load_config
 from vaultcrm.locate import find_vault
-from vaultcrm.vault import load_vault
+from vaultcrm.read.assemble import load_vault
 
 D = dt.date
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
+from vaultcrm.app.sync import compute, render_outcome
+from vaultcrm.app.watch import MESSAGES, Report, Watcher, candidate, describe_changes
 from vaultcrm.model import Reflection
-from vaultcrm.pipeline import compute, render_outcome
-from vaultcrm.watch import MESSAGES, Report, Watcher, candidate, describe_changes
 
 #: watchdog's own harmless race warning when nested folders appear at once (`mkdir -p`).
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import VaultcrmError
+from vaultcrm.errors import VaultcrmError
 
 #: Marks a vault root, with Obsidian's `.obsidian/` folder.
 CONFIG_FILE = "vaultcrm.yaml"

@@ -23,8 +23,8 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     aliases shared by two people, daily-note links that almost name a person, unsafe file
     names. The last line sums up. Exit 1 when there is an error, 0 with warnings only.
     """
-    from ..checks import check_vault
-    from ..locate import find_vault
+    from vaultcrm.app.check import check_vault
+    from vaultcrm.locate import find_vault
 
     report = check_vault(find_vault(vault), use_cache=not no_cache)
     if as_json:

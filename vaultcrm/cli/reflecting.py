@@ -33,9 +33,9 @@ def sync(
     vault changes no byte. Problems are printed as path:line: message on stderr; a broken
     note is skipped and everything else is still processed. Exit 1 if any note has an error.
     """
-    from ..locate import find_vault
-    from ..pipeline import sync as run_sync
-    from ..vault import progress_to
+    from vaultcrm.app.sync import sync as run_sync
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.assemble import progress_to
 
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
@@ -85,10 +85,10 @@ def due(
     --json prints {"today": ..., "reflections": [{"kind", "person", "file", "reason", ...}]}
     with kind-specific fields (last_contact, cadence_days, overdue_days, count, date, age).
     """
-    from ..locate import find_vault
-    from ..model import KINDS
-    from ..pipeline import due as compute_due
-    from ..vault import progress_to
+    from vaultcrm.app.sync import due as compute_due
+    from vaultcrm.locate import find_vault
+    from vaultcrm.model import KINDS
+    from vaultcrm.read.assemble import progress_to
 
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
@@ -114,7 +114,7 @@ def due(
 
 
 def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
-    from ..render import SECTION_TITLES
+    from vaultcrm.output.render import SECTION_TITLES
 
     if not reflections:
         click.echo("Nobody is due. Enjoy the quiet.")

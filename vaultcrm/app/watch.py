@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .config import CONFIG_FILE, OBSIDIAN_DAILY, Config
-from .edit import TEMP_TAG
-from .model import KINDS, Problem, Reflection
-from .vault import SKIP_DIRS
+from vaultcrm.config import CONFIG_FILE, OBSIDIAN_DAILY, Config
+from vaultcrm.edit.engine import TEMP_TAG
+from vaultcrm.model import KINDS, Problem, Reflection
+from vaultcrm.read.assemble import SKIP_DIRS
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
 TEMPLATES_DIR = ".vaultcrm/templates"
@@ -417,7 +417,7 @@ class Watcher:
 
     def _pass(self, *, first: bool = False) -> None:
         """One `pipeline.sync`; whatever goes wrong is reported, never raised."""
-        from .pipeline import sync
+        from vaultcrm.app.sync import sync
 
         today = self._today()
         self.passes += 1
@@ -449,7 +449,7 @@ class Watcher:
                 ),
             )
         elif result.written:
-            from .render import long_date
+            from vaultcrm.output.render import long_date
 
             self._say(
                 "rewrite",

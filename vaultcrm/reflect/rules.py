@@ -14,8 +14,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .config import Config
-from .model import KINDS, Interaction, Person, Reflection, Vault, YearlyDate
+from vaultcrm.config import Config
+from vaultcrm.model import KINDS, Interaction, Person, Reflection, Vault, YearlyDate
 
 Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
 

@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 from yaml.reader import ReaderError
 
-from .durations import parse_duration
-from .model import Entry, NoteKind, NoteRecord, Person, Problem, TaskState, YearlyDate
-from .yamlload import loader_for
+from vaultcrm.durations import parse_duration
+from vaultcrm.model import Entry, NoteKind, NoteRecord, Person, Problem, TaskState, YearlyDate
+from vaultcrm.read.yamlload import loader_for
 
 # python-frontmatter's own boundary rule, anchored to whole lines so that a `---`
 # inside the body (a horizontal rule) never ends the block early.

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, daily_notes
-from .errors import VaultcrmError
-from .model import Reflection
+from vaultcrm.config import Config, daily_notes
+from vaultcrm.errors import VaultcrmError
+from vaultcrm.model import Reflection
 
 _TICKED = re.compile(
     r"^[ \t]*[-*+] \[[xX]\] (?P<text>.*?)[ \t]*\^(?P<id>vcrm-(?P<kind>[a-z-]+)-[0-9a-f]{8})"
@@ -150,7 +150,7 @@ def record_ticks(
     no current reflection is ignored, and says so. Raises `TicksNotRecorded` (after doing
     all it could) when an edit was refused, so those ticks are not lost by regenerating.
     """
-    from .edit import EditRefused
+    from vaultcrm.edit.engine import EditRefused
 
     output = config.output.strip("/")
     text = _read_generated(root, output)
@@ -187,8 +187,8 @@ def record_ticks(
 
 def _read_generated(root: Path, output: str) -> str:
     """The generated note's text, or "" when it is absent, unreadable or not ours."""
-    from .edit import EditRefused, read_for_edit
-    from .render import MARKER
+    from vaultcrm.edit.engine import EditRefused, read_for_edit
+    from vaultcrm.output.render import MARKER
 
     if not (root / output).exists():
         return ""
@@ -202,8 +202,8 @@ def _read_generated(root: Path, output: str) -> str:
 
 
 def _log(root: Path, config: Config, today: dt.date, matched: list[Reflection]) -> str:
-    from .edit import edit
-    from .surgery import append_log_line
+    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.lines import append_log_line
 
     r = matched[0]
     labels = [str(m.data.get("label", "")) for m in matched if r.kind == "date"]
@@ -225,7 +225,7 @@ def _has_line(data: bytes, line: str) -> bool:
 
 def _tick_off(root: Path, config: Config, r: Reflection, done: set[tuple[str, int]]) -> str:
     """Check off the follow-up's own task line, once it is verified to be the same task."""
-    from .edit import edit
+    from vaultcrm.edit.engine import edit
 
     source, number = str(r.data["source_file"]), int(r.data["line"])
     text = str(r.data["text"])
@@ -242,8 +242,8 @@ def _task_ticker(
     """A transform that ticks line `number` only if it still is the open task `text`."""
 
     def tick(data: bytes) -> bytes:
-        from .parse import parse_note
-        from .surgery import check_task
+        from vaultcrm.edit.lines import check_task
+        from vaultcrm.read.parse import parse_note
 
         day = None if person else daily_notes(config).date_of(source)
         record = parse_note(source, data, "person" if person else "daily", day)

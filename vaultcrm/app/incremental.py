@@ -22,11 +22,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .index import ROSTER, Changes, Index, decode_person, encode_person, person_keys
-from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
-from .reflect import order, reflect_person, until
-from .vault import LoadStats, Roster, Walk, assemble, roster, sort_problems, update_index
+from vaultcrm.cache.store import ROSTER, Changes, Index, decode_person, encode_person, person_keys
+from vaultcrm.config import Config
+from vaultcrm.model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
+from vaultcrm.read.assemble import (
+    LoadStats,
+    Roster,
+    Walk,
+    assemble,
+    roster,
+    sort_problems,
+    update_index,
+)
+from vaultcrm.reflect.rules import order, reflect_person, until
 
 
 @dataclass

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
+from vaultcrm.model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
 #: Bump whenever the stored record layout or the parser's output changes.
 SCHEMA_VERSION = 5

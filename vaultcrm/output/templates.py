@@ -12,9 +12,10 @@ VAULT_TEMPLATES = ".vaultcrm/templates"
 
 
 def package_templates() -> Path:
-    """The templates folder: inside the installed package, or the source checkout's."""
+    """The templates folder: inside the installed package (`vaultcrm/templates`), or the
+    source checkout's (beside the package)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
+    for candidate in (here.parent / "templates", here.parent.parent / "templates"):
         if (candidate / REFLECTIONS_TEMPLATE).is_file():
             return candidate
     raise FileNotFoundError("vaultcrm's templates folder is missing from the installation")

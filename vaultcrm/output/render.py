@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import KINDS, Interaction, Person, Reflection, YearlyDate
-from .template_files import REFLECTIONS_TEMPLATE, template_folders
+from vaultcrm.model import KINDS, Interaction, Person, Reflection, YearlyDate
+from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
 
 #: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
 #: and it is written by code, not by the (overridable) template, so it is always there.
@@ -97,7 +97,7 @@ def build_items(
     done: Collection[str] = (),
 ) -> list[Item]:
     """Attach to each reflection its person, their last contact, and whether it is done."""
-    from .ticks import item_id
+    from vaultcrm.app.ticks import item_id
 
     items = []
     for r in reflections:
@@ -162,7 +162,7 @@ def _bytecode_cache() -> Any:
     """Compiled templates kept beside the index (saves ~40 ms a run); None if unwritable."""
     import jinja2
 
-    from .index import cache_dir
+    from vaultcrm.cache.store import cache_dir
 
     folder = cache_dir() / "templates"
     try:

@@ -18,11 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, daily_notes, load_config
-from .gcpause import collector_paused
-from .model import NoteRecord, Problem
-from .parse import DATE_RE, link_target
-from .people import name_problem
+from vaultcrm.app.people import name_problem
+from vaultcrm.config import Config, daily_notes, load_config
+from vaultcrm.gcpause import collector_paused
+from vaultcrm.model import NoteRecord, Problem
+from vaultcrm.read.parse import DATE_RE, link_target
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
 NEAR = 0.8
@@ -74,7 +74,7 @@ def _count(n: int, word: str) -> str:
 
 def check_vault(root: Path, *, use_cache: bool = True) -> CheckReport:
     """Load the vault as `sync` does and run every rule; never raises on bad content."""
-    from .vault import assemble
+    from vaultcrm.read.assemble import assemble
 
     config, config_problems = load_config(root)
     records, walk_problems = _load_records(root, config, use_cache)
@@ -102,7 +102,7 @@ def _load_records(
     root: Path, config: Config, use_cache: bool
 ) -> tuple[list[NoteRecord], list[Problem]]:
     """Every walked note's record (through the index, as `sync` reads them)."""
-    from .vault import LoadStats, open_index, read_records, update_index, walk
+    from vaultcrm.read.assemble import LoadStats, open_index, read_records, update_index, walk
 
     walked = walk(root, config)
     with collector_paused():

@@ -17,10 +17,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, config_fingerprint, daily_notes
-from .dailynotes import DailyNotes
-from .index import Changes, FileSig, Index, Parsed, cache_path, decode_record, encode_record
-from .model import Claim, FollowUp, Interaction, NoteKind, NoteRecord, Problem, Vault
+from vaultcrm.cache.store import (
+    Changes,
+    FileSig,
+    Index,
+    Parsed,
+    cache_path,
+    decode_record,
+    encode_record,
+)
+from vaultcrm.config import Config, config_fingerprint, daily_notes
+from vaultcrm.dailynotes import DailyNotes
+from vaultcrm.model import Claim, FollowUp, Interaction, NoteKind, NoteRecord, Problem, Vault
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
@@ -272,7 +280,9 @@ def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteReco
     except OSError as exc:
         problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
         return NoteRecord(sig.rel, sig.kind, problems=(problem,))
-    from .parse import parse_note  # here, not at the top: a run with nothing to parse skips it
+    from vaultcrm.read.parse import (
+        parse_note,  # here, not at the top: a run with nothing to parse skips it
+    )
 
     return parse_note(sig.rel, data, sig.kind, day)
 

@@ -19,11 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config, config_fingerprint, daily_notes, load_config
-from .gcpause import collector_paused
-from .index import SCHEMA_VERSION, Index
-from .model import Interaction, Person, Problem, Reflection
-from .vault import LoadStats, Walk, assemble, open_index, read_records, sort_problems, walk
+from vaultcrm.cache.store import SCHEMA_VERSION, Index
+from vaultcrm.config import Config, config_fingerprint, daily_notes, load_config
+from vaultcrm.gcpause import collector_paused
+from vaultcrm.model import Interaction, Person, Problem, Reflection
+from vaultcrm.read.assemble import (
+    LoadStats,
+    Walk,
+    assemble,
+    open_index,
+    read_records,
+    sort_problems,
+    walk,
+)
 
 
 @dataclass
@@ -82,8 +90,8 @@ def _compute(
 def _compute_uncached(
     root: Path, config: Config, today: dt.date, walked: Walk, config_problems: list[Problem]
 ) -> Outcome:
-    from .incremental import last_contact
-    from .reflect import reflect
+    from vaultcrm.app.incremental import last_contact
+    from vaultcrm.reflect.rules import reflect
 
     records = read_records(root, walked.sigs, daily_notes(config))
     vault = assemble(root, records, config, walked.problems)
@@ -112,7 +120,7 @@ def _compute_cached(
     config_problems: list[Problem],
     index: Index,
 ) -> Outcome:
-    from . import incremental
+    import vaultcrm.app.incremental as incremental
 
     try:
         result = incremental.compute(root, config, today, index, walked)
@@ -134,7 +142,7 @@ def _compute_cached(
 
 
 def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
-    from .render import build_items, render_note
+    from vaultcrm.output.render import build_items, render_note
 
     items = build_items(outcome.reflections, outcome.people, outcome.last, done)
     return render_note(outcome.root, items, outcome.today, len(outcome.problems))
@@ -151,9 +159,9 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
         unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
         if unchanged is not None:
             return unchanged
-    from .edit import write_generated
-    from .render import MARKER
-    from .ticks import acknowledged, generated_text, record_ticks
+    from vaultcrm.app.ticks import acknowledged, generated_text, record_ticks
+    from vaultcrm.edit.engine import write_generated
+    from vaultcrm.output.render import MARKER
 
     outcome = _compute(root, config, config_problems, walked, today, use_cache)
     recorded = record_ticks(root, config, today, outcome.reflections)
@@ -179,7 +187,7 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
 
 def _inputs_key(root: Path, config: Config, today: dt.date, walked: Walk, output: str) -> str:
     """Changes whenever anything a sync reads could have changed."""
-    from .template_files import template_fingerprint
+    from vaultcrm.output.templates import template_fingerprint
 
     h = hashlib.sha256()
     h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|".encode())
@@ -238,8 +246,8 @@ def due(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
 
 def _note_key(outcome: Outcome, done: Collection[str]) -> str:
     """Everything the generated note is made of; equal keys render equal notes."""
-    from .index import encode_person
-    from .template_files import template_fingerprint
+    from vaultcrm.cache.store import encode_person
+    from vaultcrm.output.templates import template_fingerprint
 
     if outcome.content is not None:
         made_of: object = outcome.content
