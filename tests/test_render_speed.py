@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import MakeVault
 from vaultcrm.app.sync import compute, render_outcome
-from vaultcrm.app.ticks import item_id
+from vaultcrm.output.generated import item_id
 from vaultcrm.output.render import detag
 
 TODAY = dt.date(2026, 11, 23)

@@ -22,22 +22,6 @@ TaskState = Literal["open", "done"]
 #: Canonical interaction flags; config `tags` maps each to the tag the user writes.
 FLAGS: tuple[str, ...] = ("shared", "heard", "deep", "win")
 
-#: Reflection fields that hold dates (ISO strings in JSON).
-DATE_FIELDS = frozenset({"last_contact", "last_shared", "last_heard", "last_deep", "date"})
-
-#: Reflection kinds in their report order (DESIGN.md's table order).
-KINDS: tuple[str, ...] = (
-    "reach_out",
-    "share",
-    "listen",
-    "deep",
-    "birthday",
-    "date",
-    "follow_up",
-    "celebrate",
-)
-
-
 @dataclass(frozen=True)
 class Problem:
     """Something wrong in one file, kept as a value so the rest of the vault still loads.
@@ -197,7 +181,8 @@ class Reflection:
     """One reason to reach out to one person, ready for a template or JSON.
 
     `data` holds the kind-specific fields (DESIGN.md: last_contact, cadence_days,
-    overdue_days, count, date, age, …); dates stay `date` objects until `to_json`.
+    overdue_days, count, date, age, …); dates stay `date` objects until `to_json`
+    (`reflect.kinds.from_json` is its inverse).
     """
 
     kind: str
@@ -205,16 +190,6 @@ class Reflection:
     file: str
     reason: str
     data: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, item: Mapping[str, Any]) -> Reflection:
-        """The inverse of `to_json` (dates come back as dates)."""
-        fields: dict[str, Any] = {
-            k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and isinstance(v, str) else v)
-            for k, v in item.items()
-            if k not in ("kind", "person", "file", "reason")
-        }
-        return cls(item["kind"], item["person"], item["file"], item["reason"], fields)
 
     def to_json(self) -> dict[str, Any]:
         """The public `due --json` shape: kind, person, file, reason, then the fields."""

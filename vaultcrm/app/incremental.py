@@ -34,7 +34,8 @@ from vaultcrm.read.assemble import (
     sort_problems,
     update_index,
 )
-from vaultcrm.reflect.rules import order, reflect_person, until
+from vaultcrm.reflect.kinds import from_json, order, reflect_person
+from vaultcrm.reflect.rules import until
 
 
 @dataclass
@@ -247,7 +248,7 @@ def _payload(
 
 def _unpayload(name: str, payload: bytes) -> tuple[Person, list[Reflection], Interaction | None]:
     mine, reflections, last = marshal.loads(payload)
-    found = [Reflection.from_json(item) for item in reflections]
+    found = [from_json(item) for item in reflections]
     contact = None
     if last is not None:
         day, text, file, line, flags = last

@@ -32,6 +32,7 @@ from vaultcrm.read.assemble import (
     sort_problems,
     walk,
 )
+from vaultcrm.reflect.kinds import from_json
 
 
 @dataclass
@@ -91,7 +92,7 @@ def _compute_uncached(
     root: Path, config: Config, today: dt.date, walked: Walk, config_problems: list[Problem]
 ) -> Outcome:
     from vaultcrm.app.incremental import last_contact
-    from vaultcrm.reflect.rules import reflect
+    from vaultcrm.reflect.kinds import reflect
 
     records = read_records(root, walked.sigs, daily_notes(config))
     vault = assemble(root, records, config, walked.problems)
@@ -159,9 +160,9 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
         unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
         if unchanged is not None:
             return unchanged
-    from vaultcrm.app.ticks import acknowledged, generated_text, record_ticks
+    from vaultcrm.app.ticks import record_ticks
     from vaultcrm.edit.engine import write_generated
-    from vaultcrm.output.render import MARKER
+    from vaultcrm.output.generated import MARKER, acknowledged, generated_text
 
     outcome = _compute(root, config, config_problems, walked, today, use_cache)
     recorded = record_ticks(root, config, today, outcome.reflections)
@@ -218,7 +219,7 @@ def _remembered(
         memo = _memo(index)
         if memo is None or memo.get("key") != key:
             return None
-        reflections = [Reflection.from_json(item) for item in memo["reflections"]]
+        reflections = [from_json(item) for item in memo["reflections"]]
         problems = [Problem(**p) for p in memo["problems"]]
     except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
         return None

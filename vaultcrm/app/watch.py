@@ -27,8 +27,10 @@ from typing import Any, Literal
 
 from vaultcrm.config import CONFIG_FILE, OBSIDIAN_DAILY, Config
 from vaultcrm.edit.engine import TEMP_TAG
-from vaultcrm.model import KINDS, Problem, Reflection
+from vaultcrm.model import Problem, Reflection
 from vaultcrm.read.assemble import SKIP_DIRS
+from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.words import WATCH as MESSAGES
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
 TEMPLATES_DIR = ".vaultcrm/templates"
@@ -46,38 +48,6 @@ RETRY_MAX = 30.0
 CHANGES_SHOWN = 4
 
 ReportKind = Literal["start", "rewrite", "recorded", "problem", "notice", "error"]
-
-#: Every text the watcher says, in one place.
-MESSAGES: dict[str, str] = {
-    "start": "Watching {vault} ({people} people, {reflections} reflections). Ctrl-C to stop.",
-    "start_failed": "Watching {vault} (the first sync failed, see above). Ctrl-C to stop.",
-    "limit_watches": "inotify watch limit reached (fs.inotify.max_user_watches); "
-    "falling back to polling every {interval:g} s",
-    "limit_instances": "inotify instance limit reached (fs.inotify.max_user_instances); "
-    "falling back to polling every {interval:g} s",
-    "polling": "Polling the vault for changes every {interval:g} s",
-    "failed": "sync failed: {error}; still watching",
-    "recorded": "Recorded: {line}",
-    "new_day": "New day, {day}",
-    "updated": "{output} updated ({count} reflections)",
-    "more": "and {count} more",
-}
-
-#: Per kind: what a log line says when a person gains, or loses, a reflection of that kind.
-#: `{when}` is "today", "tomorrow", "in 6 days" or "3 days ago"; `{label}` a date's name.
-CHANGES: dict[str, tuple[str, str]] = {
-    "reach_out": ("now due to reach out", "no longer due to reach out"),
-    "share": ("time to share something of your own", "no longer due to share"),
-    "listen": ("time to ask, and listen", "no longer due to listen"),
-    "deep": ("time to go deeper", "no longer due a deeper talk"),
-    "birthday": ("birthday {when}", "birthday no longer coming up"),
-    "date": ("{label} {when}", "no date coming up any more"),
-    "follow_up": ("follow-up due {when}", "no follow-up due any more"),
-    "celebrate": ("a win to celebrate", "no win to celebrate any more"),
-}
-#: Kinds whose text counts down: a change in their details is worth a line of its own.
-COUNTDOWN = frozenset({"birthday", "date", "follow_up"})
-
 
 @dataclass(frozen=True)
 class Report:
@@ -157,7 +127,7 @@ def _when(days: int) -> str:
 def _gained(kind: str, name: str, items: Sequence[Reflection]) -> str:
     first = items[0].data
     days = first.get("days_until")
-    text = CHANGES[kind][0].format(
+    text = KIND[kind].words.gained.format(
         when=_when(days) if isinstance(days, int) else "soon",
         label=str(first.get("label", "a date")).replace("_", " "),
     )
@@ -181,13 +151,13 @@ def describe_changes(before: Iterable[Reflection], after: Iterable[Reflection]) 
     lines: list[str] = []
     for key in sorted(old.keys() | new.keys(), key=order):
         kind, person = key
-        if kind not in CHANGES:
+        if kind not in KIND:
             continue
         if key not in old:
             lines.append(_gained(kind, person, new[key]))
         elif key not in new:
-            lines.append(f"{person}: {CHANGES[kind][1]}")
-        elif kind in COUNTDOWN and old[key] != new[key]:
+            lines.append(f"{person}: {KIND[kind].words.lost}")
+        elif KIND[kind].countdown and old[key] != new[key]:
             lines.append(_gained(kind, person, new[key]))
     return lines
 

@@ -87,8 +87,8 @@ def due(
     """
     from vaultcrm.app.sync import due as compute_due
     from vaultcrm.locate import find_vault
-    from vaultcrm.model import KINDS
     from vaultcrm.read.assemble import progress_to
+    from vaultcrm.reflect.kinds import KINDS
 
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
@@ -114,7 +114,7 @@ def due(
 
 
 def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
-    from vaultcrm.output.render import SECTION_TITLES
+    from vaultcrm.reflect.kinds import KIND
 
     if not reflections:
         click.echo("Nobody is due. Enjoy the quiet.")
@@ -126,7 +126,7 @@ def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
             if kind is not None:
                 click.echo()
             kind = r.kind
-            click.secho(SECTION_TITLES[kind], bold=True)
+            click.secho(KIND[kind].title, bold=True)
         click.echo(f"  {click.style(r.person.ljust(width), fg='cyan')}  {r.reason}")
 
 

@@ -15,39 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vaultcrm.model import KINDS, Interaction, Person, Reflection, YearlyDate
+from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
+from vaultcrm.output.generated import head, item_id
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
-
-#: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
-#: and it is written by code, not by the (overridable) template, so it is always there.
-MARKER = "vaultcrm: generated"
-
-SECTION_TITLES: dict[str, str] = {
-    "reach_out": "Reach out",
-    "share": "Share something of your own",
-    "listen": "Ask, and listen",
-    "deep": "Go deeper",
-    "birthday": "Birthdays",
-    "date": "Dates to remember",
-    "follow_up": "Follow-ups",
-    "celebrate": "Celebrate",
-}
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.words import MONTHS, MONTHS_SHORT, WEEKDAYS
 
 
 @dataclass(frozen=True)
@@ -58,7 +30,7 @@ class Item:
     person: Person
     last: Interaction | None
     id: str
-    done: bool = False  # recorded already, and stays listed (see ticks.STAYS_AFTER_TICK)
+    done: bool = False  # recorded already, and stays listed (`KindSpec.stays_after_tick`)
 
     @property
     def kind(self) -> str:
@@ -97,8 +69,6 @@ def build_items(
     done: Collection[str] = (),
 ) -> list[Item]:
     """Attach to each reflection its person, their last contact, and whether it is done."""
-    from vaultcrm.app.ticks import item_id
-
     items = []
     for r in reflections:
         key = item_id(r)
@@ -112,7 +82,7 @@ def sections_of(items: Sequence[Item]) -> list[Section]:
     for item in items:
         by_kind.setdefault(item.reflection.kind, []).append(item)
     return [
-        Section(kind, SECTION_TITLES[kind], tuple(by_kind[kind]))
+        Section(kind, KIND[kind].title, tuple(by_kind[kind]))
         for kind in KINDS
         if kind in by_kind
     ]
@@ -120,11 +90,11 @@ def sections_of(items: Sequence[Item]) -> list[Section]:
 
 def long_date(value: dt.date) -> str:
     """'Monday 23 November 2026', independent of the machine's locale."""
-    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def short_date(value: dt.date) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1][:3]}"
+    return f"{value.day} {MONTHS_SHORT[value.month - 1]}"
 
 
 def wikilink(name: str) -> str:
@@ -235,8 +205,5 @@ def render_note(root: Path, items: Sequence[Item], today: dt.date, problem_count
         sections=sections_of(items),
         problem_count=problem_count,
     )
-    done = sorted(i.id for i in items if i.done)
-    listed = f"done: [{', '.join(done)}]\n" if done else ""
-    head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n{listed}---\n"
-    text = head + body
+    text = head(today, (i.id for i in items if i.done)) + body
     return text if text.endswith("\n") else text + "\n"
