@@ -183,7 +183,9 @@ def resolve_person(root: Path, config: Config, query: str) -> PersonRef:
 def claims(root: Path, config: Config) -> list[Claim]:
     """What every readable person note claims (its name, casefolded aliases), from the
     index: brought up to date first, and no record decoded."""
-    from vaultcrm.read.assemble import LoadStats, open_index, update_index, walk
+    from vaultcrm.model import LoadStats
+    from vaultcrm.read.records import open_index, update_index
+    from vaultcrm.read.walk import walk
 
     walked = walk(root, config)
     index = open_index(root, config)

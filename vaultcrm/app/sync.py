@@ -3,71 +3,46 @@
     config → walk → index → (incremental) reflections → render → write (only when changed)
 
 A `sync` whose inputs (every file's signature, today, config, templates, the note
-itself) are exactly those of the last run does no work beyond the walk.
+itself, and vaultcrm's own code) are exactly those of the last run does no work beyond
+the walk. The index is opened once per run; with `processes` (the CLI asks for it) a cold
+run may fork a writer and spread parsing over processes, otherwise nothing forks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
-import json
-import marshal
 import os
 import sqlite3
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from vaultcrm.cache.store import SCHEMA_VERSION, Index
-from vaultcrm.config import Config, config_fingerprint, daily_notes, load_config
+from vaultcrm.app.outcome import Outcome, SyncResult
+from vaultcrm.cache import plan
+from vaultcrm.cache.codec import Memo, encode_memo
+from vaultcrm.cache.store import Index
+from vaultcrm.config import Config, config_fingerprint, load_config
 from vaultcrm.gcpause import collector_paused
-from vaultcrm.model import Interaction, Person, Problem, Reflection
-from vaultcrm.read.assemble import (
-    LoadStats,
-    Walk,
-    assemble,
-    open_index,
-    read_records,
-    sort_problems,
-    walk,
-)
-from vaultcrm.reflect.kinds import from_json
+from vaultcrm.model import LoadStats, Problem
+from vaultcrm.read.assemble import assemble, sort_problems
+from vaultcrm.read.records import load_records, open_index
+from vaultcrm.read.walk import Walk, walk
+
+__all__ = ["Outcome", "SyncResult", "compute", "due", "render_outcome", "sync"]
 
 
-@dataclass
-class Outcome:
-    """Everything one run learned about the vault for one `today`.
-
-    `people` and `last` cover at least everyone with a reflection: the person and their
-    last contact on or before today, for the note's context lines.
-    """
-
-    root: Path
-    config: Config
-    today: dt.date
-    reflections: list[Reflection]
-    problems: list[Problem]
-    stats: LoadStats
-    people: dict[str, Person] = field(default_factory=dict)
-    last: dict[str, Interaction] = field(default_factory=dict)
-    people_count: int = 0
-    #: digest of the reflections, people and last contacts, when the index made one
-    content: str | None = None
-
-
-@dataclass
-class SyncResult:
-    outcome: Outcome
-    output: str  # vault-relative path of the generated note
-    written: bool
-    recorded: list[str] = field(default_factory=list)  # one line per tick recorded
-
-
-def compute(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
+def compute(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> Outcome:
     """Read the vault (through the index) and work out every reflection for `today`."""
     config, config_problems = load_config(root)
-    return _compute(root, config, config_problems, walk(root, config), today, use_cache)
+    walked = walk(root, config)
+    index = open_index(root, config, detach=processes) if use_cache else None
+    try:
+        return _compute(root, config, config_problems, walked, today, index, processes)
+    finally:
+        if index is not None:
+            index.close()
 
 
 def _compute(
@@ -76,70 +51,47 @@ def _compute(
     config_problems: list[Problem],
     walked: Walk,
     today: dt.date,
-    use_cache: bool,
+    index: Index | None,
+    processes: bool,
 ) -> Outcome:
     with collector_paused():
-        if not use_cache:
-            return _compute_uncached(root, config, today, walked, config_problems)
-        index = open_index(root, config)
-        try:
-            return _compute_cached(root, config, today, walked, config_problems, index)
-        finally:
-            index.close()
+        if index is None:
+            outcome = _compute_uncached(root, config, today, walked, processes)
+        else:
+            outcome = _compute_cached(root, config, today, walked, index, processes)
+    outcome.problems = sort_problems([*config_problems, *outcome.problems])
+    return outcome
 
 
 def _compute_uncached(
-    root: Path, config: Config, today: dt.date, walked: Walk, config_problems: list[Problem]
+    root: Path, config: Config, today: dt.date, walked: Walk, processes: bool
 ) -> Outcome:
     from vaultcrm.app.incremental import last_contact
     from vaultcrm.reflect.kinds import reflect
 
-    records = read_records(root, walked.sigs, daily_notes(config))
+    stats = LoadStats(files=walked.count)
+    records = load_records(root, config, walked, None, stats, processes=processes)
     vault = assemble(root, records, config, walked.problems)
-    stats = LoadStats(files=walked.count, parsed=len(records))
     reflections = reflect(vault, today, config)
     due = {r.person for r in reflections}
     last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
+    people = {n: vault.people[n] for n in due}
     return Outcome(
-        root,
-        config,
-        today,
-        reflections,
-        sort_problems([*config_problems, *vault.problems]),
-        stats,
-        {n: vault.people[n] for n in due},
-        last,
+        root, config, today, reflections, list(vault.problems), stats, people, last,
         len(vault.people),
-    )
+    )  # fmt: skip
 
 
 def _compute_cached(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    walked: Walk,
-    config_problems: list[Problem],
-    index: Index,
+    root: Path, config: Config, today: dt.date, walked: Walk, index: Index, processes: bool
 ) -> Outcome:
-    import vaultcrm.app.incremental as incremental
+    from vaultcrm.app import incremental
 
     try:
-        result = incremental.compute(root, config, today, index, walked)
+        return incremental.compute(root, config, today, index, walked, processes=processes)
     except sqlite3.DatabaseError as exc:  # damaged mid-way: start from an empty cache
         index.reset(f"cache was unreadable ({exc})")
-        result = incremental.compute(root, config, today, index, walked)
-    return Outcome(
-        root,
-        config,
-        today,
-        result.reflections,
-        sort_problems([*config_problems, *result.problems]),
-        result.stats,
-        result.people,
-        result.last,
-        result.people_count,
-        result.content,
-    )
+        return incremental.compute(root, config, today, index, walked, processes=processes)
 
 
 def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
@@ -149,87 +101,68 @@ def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
     return render_note(outcome.root, items, outcome.today, len(outcome.problems))
 
 
-def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
+def sync(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> SyncResult:
     """Record the boxes ticked in the note, then regenerate it; the file is touched only
     when its bytes would change."""
     config, config_problems = load_config(root)
     output = config.output.strip("/")
     walked = walk(root, config)
-    key = _inputs_key(root, config, today, walked, output) if use_cache else ""
-    if use_cache:
-        unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
-        if unchanged is not None:
-            return unchanged
+    if not use_cache:
+        return _sync(root, config, config_problems, walked, today, None, None, processes)
+    index = open_index(root, config, detach=processes)
+    try:
+        key = _inputs_key(index, root, config, today, walked, output)
+        memo = _memo(index)
+        if memo is not None and memo.key == key:
+            return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
+        return _sync(root, config, config_problems, walked, today, index, memo, processes)
+    finally:
+        index.close()
+
+
+def _sync(
+    root: Path,
+    config: Config,
+    config_problems: list[Problem],
+    walked: Walk,
+    today: dt.date,
+    index: Index | None,
+    memo: Memo | None,
+    processes: bool,
+) -> SyncResult:
     from vaultcrm.app.ticks import record_ticks
     from vaultcrm.edit.engine import write_generated
     from vaultcrm.output.generated import MARKER, acknowledged, generated_text
 
-    outcome = _compute(root, config, config_problems, walked, today, use_cache)
+    output = config.output.strip("/")
+    outcome = _compute(root, config, config_problems, walked, today, index, processes)
     recorded = record_ticks(root, config, today, outcome.reflections)
     if recorded:  # the recorded lines changed notes: read them again
         walked = walk(root, config)
-        outcome = _compute(root, config, config_problems, walked, today, use_cache)
+        outcome = _compute(root, config, config_problems, walked, today, index, processes)
     done = acknowledged(generated_text(root, config), outcome.reflections)
-    note_key = _note_key(outcome, done) if use_cache else ""
+    note_key = ""
+    if index is not None and outcome.content is not None:
+        note_key = plan.note_key(
+            today, _templates(root), len(outcome.problems), outcome.content, done
+        )
     written = False
-    if not (note_key and _note_is(root, config, output, note_key)):
+    if not (note_key and _note_is(memo, note_key, root / output)):
         text = render_outcome(outcome, done)
         result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
         written = result.changed
-    if use_cache:
+    if index is not None:
         # the note just written is an input of the next run: key it as it is now
-        key = _inputs_key(root, config, today, walked, output)
-        _remember_sync(outcome, key, note_key, _signature(root / output))
+        key = _inputs_key(index, root, config, today, walked, output)
+        _remember_sync(index, outcome, key, note_key, _signature(root / output))
     return SyncResult(outcome, output, written, recorded)
 
 
-# -- the no-change fast path -------------------------------------------------------------
-
-
-def _inputs_key(root: Path, config: Config, today: dt.date, walked: Walk, output: str) -> str:
-    """Changes whenever anything a sync reads could have changed."""
-    from vaultcrm.output.templates import template_fingerprint
-
-    h = hashlib.sha256()
-    h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|".encode())
-    h.update(template_fingerprint(root).encode())
-    h.update(walked.digest.encode())
-    try:
-        st = os.stat(root / output)
-        h.update(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}".encode())
-    except OSError:
-        h.update(b"absent")
-    return h.hexdigest()
-
-
-def _unchanged_since_last_sync(
-    root: Path, config: Config, today: dt.date, walked: Walk, output: str, key: str
-) -> SyncResult | None:
-    """The last sync's result when none of its inputs changed, else None."""
-    outcome = _remembered(root, config, today, walked, key)
-    return None if outcome is None else SyncResult(outcome, output, False)
-
-
-def _remembered(
-    root: Path, config: Config, today: dt.date, walked: Walk, key: str
-) -> Outcome | None:
-    """The last sync's outcome when its input key is `key`; without people or contacts."""
-    index = open_index(root, config)
-    try:
-        memo = _memo(index)
-        if memo is None or memo.get("key") != key:
-            return None
-        reflections = [from_json(item) for item in memo["reflections"]]
-        problems = [Problem(**p) for p in memo["problems"]]
-    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
-        return None
-    finally:
-        index.close()
-    stats = LoadStats(files=walked.count, reused=walked.count, cache=str(index.path))
-    return Outcome(root, config, today, reflections, problems, stats, people_count=memo["people"])
-
-
-def due(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
+def due(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> Outcome:
     """`compute` for reporting: answered from the last sync when nothing it read changed.
 
     The outcome then carries no people or last contacts (reporting needs neither), so it
@@ -237,90 +170,85 @@ def due(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
     """
     config, config_problems = load_config(root)
     walked = walk(root, config)
-    if use_cache:
-        key = _inputs_key(root, config, today, walked, config.output.strip("/"))
-        remembered = _remembered(root, config, today, walked, key)
-        if remembered is not None:
-            return remembered
-    return _compute(root, config, config_problems, walked, today, use_cache)
+    if not use_cache:
+        return _compute(root, config, config_problems, walked, today, None, processes)
+    index = open_index(root, config, detach=processes)
+    try:
+        key = _inputs_key(index, root, config, today, walked, config.output.strip("/"))
+        memo = _memo(index)
+        if memo is not None and memo.key == key:
+            return _remembered(root, config, today, walked, index, memo)
+        return _compute(root, config, config_problems, walked, today, index, processes)
+    finally:
+        index.close()
 
 
-def _note_key(outcome: Outcome, done: Collection[str]) -> str:
-    """Everything the generated note is made of; equal keys render equal notes."""
-    from vaultcrm.cache.store import encode_person
+# -- the no-change fast path -------------------------------------------------------------
+
+
+def _templates(root: Path) -> str:
     from vaultcrm.output.templates import template_fingerprint
 
-    if outcome.content is not None:
-        made_of: object = outcome.content
-    else:
-        people = [
-            [name, encode_person(outcome.people[name]), _contact(outcome.last.get(name))]
-            for name in sorted({r.person for r in outcome.reflections})
-        ]
-        made_of = [[r.to_json() for r in outcome.reflections], people]
-    content = [
-        outcome.today.isoformat(),
-        template_fingerprint(outcome.root),
-        len(outcome.problems),
-        made_of,
-        sorted(done),
-    ]
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    return template_fingerprint(root)
 
 
-def _contact(contact: Interaction | None) -> list[object] | None:
-    if contact is None:
-        return None
-    return [contact.date.isoformat(), contact.text, contact.file, contact.line,
-            sorted(contact.flags)]  # fmt: skip
+def _inputs_key(
+    index: Index, root: Path, config: Config, today: dt.date, walked: Walk, output: str
+) -> str:
+    """Changes whenever anything a sync reads could have changed (`plan.inputs_key`)."""
+    return plan.inputs_key(
+        index.key,
+        today,
+        config_fingerprint(config),
+        _templates(root),
+        walked.digest,
+        _stat(root / output),
+    )
 
 
-def _signature(path: Path) -> list[int] | None:
+def _stat(path: Path) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _note_is(root: Path, config: Config, output: str, note_key: str) -> bool:
+def _signature(path: Path) -> list[int] | None:
+    found = _stat(path)
+    return None if found is None else list(found)
+
+
+def _memo(index: Index) -> Memo | None:
+    """The last sync's memo; a damaged cache has none (the run then does the work)."""
+    try:
+        return index.memo()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _remembered(
+    root: Path, config: Config, today: dt.date, walked: Walk, index: Index, memo: Memo
+) -> Outcome:
+    """The last sync's outcome (its inputs are this run's), without people or contacts."""
+    stats = LoadStats(files=walked.count, reused=walked.count, cache=str(index.path))
+    return Outcome(
+        root, config, today, memo.reflections(), memo.problems(), stats,
+        people_count=memo.people,
+    )  # fmt: skip
+
+
+def _note_is(memo: Memo | None, note_key: str, path: Path) -> bool:
     """Whether the note on disk is exactly what the last sync wrote for this content, so
     rendering again (jinja2's import alone is ~40 ms) would only reproduce it."""
-    index = open_index(root, config)
-    try:
-        memo = _memo(index) or {}
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        index.close()
-    return bool(
-        memo.get("note_key") == note_key and memo.get("note_sig") == _signature(root / output)
+    return memo is not None and memo.note_key == note_key and memo.note_sig == _signature(path)
+
+
+def _remember_sync(
+    index: Index, outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None
+) -> None:
+    memo = encode_memo(
+        key, note_key, note_sig, outcome.problems, outcome.people_count, outcome.reflections
     )
-
-
-def _memo(index: Index) -> dict[str, Any] | None:
-    """The last sync's memo (marshalled: it is read on every sync with nothing to do)."""
-    saved = index.get_blob("last_sync")
-    try:
-        memo = marshal.loads(saved) if saved is not None else None
-    except (ValueError, EOFError, TypeError):
-        return None
-    return memo if isinstance(memo, dict) else None
-
-
-def _remember_sync(outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None) -> None:
-    memo = {
-        "key": key,
-        "note_key": note_key,
-        "note_sig": note_sig,
-        "problems": [p.to_json() for p in outcome.problems],
-        "people": outcome.people_count,
-        "reflections": [r.to_json() for r in outcome.reflections],
-    }
-    index = open_index(outcome.root, outcome.config)
-    try:
-        index.set_meta("last_sync", marshal.dumps(memo))
-    except sqlite3.DatabaseError:
-        pass  # only a cache: the next sync simply does the work again
-    finally:
-        index.close()
+    with contextlib.suppress(sqlite3.DatabaseError):  # only a cache: the next sync redoes it
+        index.remember_sync(memo)

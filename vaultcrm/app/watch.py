@@ -28,7 +28,7 @@ from typing import Any, Literal
 from vaultcrm.config import CONFIG_FILE, OBSIDIAN_DAILY, Config
 from vaultcrm.edit.engine import TEMP_TAG
 from vaultcrm.model import Problem, Reflection
-from vaultcrm.read.assemble import SKIP_DIRS
+from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.kinds import KIND, KINDS
 from vaultcrm.words import WATCH as MESSAGES
 
@@ -191,6 +191,7 @@ class Watcher:
         today: Callable[[], dt.date] = dt.date.today,
         polling: bool = False,
         poll_interval: float = POLL_INTERVAL,
+        processes: bool = False,
     ) -> None:
         self.root = Path(root).resolve()
         self._prefix = str(self.root) + os.sep
@@ -200,6 +201,8 @@ class Watcher:
         self._today = today
         self._polling = polling or os.environ.get(POLLING_ENV, "") not in ("", "0")
         self.poll_interval = poll_interval
+        #: whether a pass may spread parsing over processes (the CLI asks for it)
+        self.processes = processes
         self.passes = 0
         self.renders = 0
         self.observer_kind = ""
@@ -392,7 +395,7 @@ class Watcher:
         today = self._today()
         self.passes += 1
         try:
-            result = sync(self.root, today)
+            result = sync(self.root, today, processes=self.processes)
         except Exception as exc:  # noqa: BLE001 - a failed pass must not end the watch
             self._failed(exc, first)
             return

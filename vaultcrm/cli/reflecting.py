@@ -35,11 +35,11 @@ def sync(
     """
     from vaultcrm.app.sync import sync as run_sync
     from vaultcrm.locate import find_vault
-    from vaultcrm.read.assemble import progress_to
+    from vaultcrm.read.records import progress_to
 
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        result = run_sync(root, resolve_today(today), use_cache=not no_cache)
+        result = run_sync(root, resolve_today(today), use_cache=not no_cache, processes=True)
     outcome = result.outcome
     echo_diagnostics(outcome)
     if as_json:
@@ -87,7 +87,7 @@ def due(
     """
     from vaultcrm.app.sync import due as compute_due
     from vaultcrm.locate import find_vault
-    from vaultcrm.read.assemble import progress_to
+    from vaultcrm.read.records import progress_to
     from vaultcrm.reflect.kinds import KINDS
 
     unknown = sorted(set(kinds) - set(KINDS))
@@ -97,7 +97,9 @@ def due(
         )
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        outcome = compute_due(root, resolve_today(today), use_cache=not no_cache)
+        outcome = compute_due(
+            root, resolve_today(today), use_cache=not no_cache, processes=True
+        )
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
     echo_diagnostics(outcome)
     if as_json:

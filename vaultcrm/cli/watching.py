@@ -85,7 +85,9 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
     # watchdog warns when `mkdir -p` races its own recursive watch; nothing is lost.
     warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
     clock: Callable[[], dt.date] = (lambda: today) if today else dt.date.today
-    watcher = Watcher(root, _print_report, debounce=debounce, today=clock, polling=polling)
+    watcher = Watcher(
+        root, _print_report, debounce=debounce, today=clock, polling=polling, processes=True
+    )
     previous = _install_stop_handlers(watcher.stop, lambda: watcher.stopping)
     try:
         watcher.run()
