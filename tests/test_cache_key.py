@@ -37,6 +37,7 @@ def _reasons(proc: subprocess.CompletedProcess[str]) -> list[str]:
     return [r["reason"] for r in json.loads(proc.stdout)["reflections"] if r["kind"] == "birthday"]
 
 
+@pytest.mark.slow  # a copy of the package and four fresh interpreters
 def test_a_new_build_with_another_reason_text_is_seen_without_no_cache(
     tmp_path: Path, example_vault: Path
 ) -> None:
