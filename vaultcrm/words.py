@@ -9,6 +9,7 @@ A new kind adds one `KindWords` entry below (and its reason texts to `REASONS`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 # --- calendar names --------------------------------------------------------------------------
 
@@ -20,6 +21,39 @@ MONTHS_SHORT = tuple(m[:3] for m in MONTHS)
 #: Monday first, as `date.weekday()` counts.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_SHORT = tuple(d[:3] for d in WEEKDAYS)
+
+
+def count_days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def count_years(n: int) -> str:
+    return "1 year" if n == 1 else f"{n} years"
+
+
+def times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def ago(n: int) -> str:
+    """Days back from today: "today", "yesterday", "3 days ago"."""
+    return {0: "today", 1: "yesterday"}.get(n, f"{n} days ago")
+
+
+def within(n: int) -> str:
+    """Days ahead of today: "today", "tomorrow", "in 3 days"."""
+    return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
+
+
+def relative_day(days: int) -> str:
+    """Either way from today (the watcher's countdowns): "in 3 days", "2 days ago"."""
+    return within(days) if days >= 0 else ago(-days)
+
+
+def short_day(d: date) -> str:
+    """'Sat 5 Dec', independent of the machine's locale."""
+    return f"{WEEKDAYS_SHORT[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
+
 
 # --- per kind --------------------------------------------------------------------------------
 
@@ -51,11 +85,15 @@ KIND_WORDS: dict[str, KindWords] = {
         "no longer due to share",
     ),
     "listen": KindWords(
-        "Ask, and listen", "Asked, and listened", "time to ask, and listen",
+        "Ask, and listen",
+        "Asked, and listened",
+        "time to ask, and listen",
         "no longer due to listen",
     ),  # fmt: skip
     "deep": KindWords(
-        "Go deeper", "A truly open conversation", "time to go deeper",
+        "Go deeper",
+        "A truly open conversation",
+        "time to go deeper",
         "no longer due a deeper talk",
     ),  # fmt: skip
     "birthday": KindWords(
@@ -64,9 +102,7 @@ KIND_WORDS: dict[str, KindWords] = {
     "date": KindWords(
         "Dates to remember", "Marked the {label}", "{label} {when}", "no date coming up any more"
     ),
-    "follow_up": KindWords(
-        "Follow-ups", None, "follow-up due {when}", "no follow-up due any more"
-    ),
+    "follow_up": KindWords("Follow-ups", None, "follow-up due {when}", "no follow-up due any more"),
     "celebrate": KindWords(
         "Celebrate", "Celebrated their win", "a win to celebrate", "no win to celebrate any more"
     ),

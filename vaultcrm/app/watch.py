@@ -31,6 +31,7 @@ from vaultcrm.model import Problem, Reflection
 from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.kinds import KIND, KINDS
 from vaultcrm.words import WATCH as MESSAGES
+from vaultcrm.words import relative_day
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
 TEMPLATES_DIR = ".vaultcrm/templates"
@@ -114,21 +115,11 @@ def matters(rel: str, is_dir: bool, targets: Iterable[str]) -> bool:
 # --- what changed, in words ---------------------------------------------------------------
 
 
-def _when(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
-
-
 def _gained(kind: str, name: str, items: Sequence[Reflection]) -> str:
     first = items[0].data
     days = first.get("days_until")
     text = KIND[kind].words.gained.format(
-        when=_when(days) if isinstance(days, int) else "soon",
+        when=relative_day(days) if isinstance(days, int) else "soon",
         label=str(first.get("label", "a date")).replace("_", " "),
     )
     return f"{name}: {text}"

@@ -16,32 +16,18 @@ from typing import Any
 
 from vaultcrm.config import Config
 from vaultcrm.model import Interaction, Person, Reflection, Vault, YearlyDate
-from vaultcrm.words import CIRCLE_PHRASES, MONTHS, MONTHS_SHORT, REASONS, WEEKDAYS_SHORT
+from vaultcrm.words import CIRCLE_PHRASES, MONTHS, REASONS
+from vaultcrm.words import ago as _ago
+from vaultcrm.words import count_days as _days
+from vaultcrm.words import count_years as _years
+from vaultcrm.words import short_day as _day
+from vaultcrm.words import times as _times
+from vaultcrm.words import within as _when
 
 Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
 
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
 
-
-def _years(n: int) -> str:
-    return "1 year" if n == 1 else f"{n} years"
-
-
-def _times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def _ago(n: int) -> str:
-    return {0: "today", 1: "yesterday"}.get(n, f"{n} days ago")
-
-
-def _when(n: int) -> str:
-    return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
-
-
-def _day(d: dt.date) -> str:
-    return f"{WEEKDAYS_SHORT[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
+# --- Phrases (their words are in vaultcrm.words) -------------------------------------------
 
 
 def _clause(text: str) -> str:
