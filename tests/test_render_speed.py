@@ -24,6 +24,7 @@ from tests.conftest import MakeVault
 from vaultcrm.app.sync import compute, render_outcome
 from vaultcrm.output.generated import item_id
 from vaultcrm.output.render import detag
+from vaultcrm.output.template_limits import TemplateError
 
 TODAY = dt.date(2026, 11, 23)
 OVERRIDE = ".vaultcrm/templates/reflections.md.j2"
@@ -184,8 +185,9 @@ def test_private_attributes_of_records_stay_out_of_reach(
     make_vault: MakeVault, expression: str, refused: type[Exception]
 ) -> None:
     root = make_vault({**TRICKY_PEOPLE, OVERRIDE: f"{{{{ {expression} }}}}\n"})
-    with pytest.raises(refused):
+    with pytest.raises(TemplateError, match=rf"^{re.escape(OVERRIDE)}:1: ") as caught:
         render(root, TODAY)
+    assert isinstance(caught.value.__cause__, refused)
 
 
 def test_public_attributes_of_records_reach_a_template(make_vault: MakeVault) -> None:

@@ -155,6 +155,8 @@ TICKS: dict[str, str] = {
     "ignored": "nothing for “{shown}”: it is no longer due, so the tick was ignored",
     "already_logged": " (already logged)",
     "ticked_off": "{source}:{number}: ticked off “{text}”",
+    "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
+    "your version is kept as {conflict}",
 }
 
 # --- the watcher -----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from vaultcrm.cache.codec import (
     encode_results,
     encode_roster,
 )
-from vaultcrm.cache.store import DERIVED_FOR, ROSTER, Index
+from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
 from vaultcrm.model import (
     Claim,
@@ -66,7 +66,6 @@ def compute(
     Problems are the vault's (walk, roster, notes); the caller adds the config's."""
     stats = LoadStats(files=walked.count)
     state = today.isoformat()
-    derived_for = index.get_meta(DERIVED_FOR)
     changes = update_index(root, config, index, walked, stats, processes=processes)
     if not changes.unchanged:
         # Everything was parsed just now (a cold index): work from the records in memory
@@ -79,12 +78,14 @@ def compute(
         return result
     who = _roster(index, config)
     problems = _problems(walked, who, index.records_with_problems())
-    if derived_for != state:
+    if not index.derived_hold(state, changes.base):
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(root, config, today, index, who, records, problems, stats, state)
     affected = plan.affected(changes, who.names, index.claims)
     if affected:
         stats.reflected = _partial_pass(root, config, today, index, who, affected)
+    elif changes.any:  # the results still hold for the records just stored: say so
+        index.put_derived([], replace_all=False, state=state)
     return _from_cache(root, config, today, index, problems, stats, len(who.paths))
 
 
@@ -121,8 +122,7 @@ def _full_pass(
             due[name] = payload
             if contact is not None:
                 last[name] = contact
-    index.put_derived(rows, replace_all=True)
-    index.set_meta(DERIVED_FOR, state)
+    index.put_derived(rows, replace_all=True, state=state)
     stats.reflected = len(rows)
     content = plan.content_digest(due)
     return Outcome(
@@ -149,7 +149,7 @@ def _roster(index: Index, config: Config) -> Roster:
 
 
 def _remember_roster(index: Index, who: Roster) -> None:
-    index.set_meta(ROSTER, encode_roster(who.paths, who.names, who.problems))
+    index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
 def _partial_pass(
@@ -171,8 +171,8 @@ def _partial_pass(
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
         rows.append((name, encode_results(person, mine, contact), bool(mine)))
-    index.drop_derived(sorted(affected - {name for name, _, _ in rows}))
-    index.put_derived(rows, replace_all=False)
+    gone = sorted(affected - {name for name, _, _ in rows})
+    index.put_derived(rows, replace_all=False, drop=gone, state=today.isoformat())
     return len(rows)
 
 

@@ -39,3 +39,7 @@ class SyncResult:
     output: str  # vault-relative path of the generated note
     written: bool
     recorded: list[str] = field(default_factory=list)  # one line per tick recorded
+    #: the note's bytes as this run left them (None: not looked at, the no-change path)
+    note: bytes | None = None
+    #: one message per editor save kept as a conflict copy while recording ticks
+    conflicts: list[str] = field(default_factory=list)

@@ -14,7 +14,8 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Collection
+import time
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from vaultcrm.app.outcome import Outcome, SyncResult
@@ -22,13 +23,16 @@ from vaultcrm.cache import plan
 from vaultcrm.cache.codec import Memo, encode_memo
 from vaultcrm.cache.store import Index
 from vaultcrm.config import Config, config_fingerprint, load_config
+from vaultcrm.errors import VaultcrmError
 from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import LoadStats, Problem
 from vaultcrm.read.assemble import assemble, sort_problems
 from vaultcrm.read.records import load_records, open_index
 from vaultcrm.read.walk import Walk, walk
 
-__all__ = ["Outcome", "SyncResult", "compute", "due", "render_outcome", "sync"]
+__all__ = [
+    "NoteKeptChanging", "Outcome", "SyncResult", "compute", "due", "render_outcome", "sync",
+]  # fmt: skip
 
 
 def compute(
@@ -89,8 +93,8 @@ def _compute_cached(
 
     try:
         return incremental.compute(root, config, today, index, walked, processes=processes)
-    except sqlite3.DatabaseError as exc:  # damaged mid-way: start from an empty cache
-        index.reset(f"cache was unreadable ({exc})")
+    except sqlite3.DatabaseError as exc:  # damaged (rebuilt) or busy (bypassed) mid-way
+        index.recover(exc)
         return incremental.compute(root, config, today, index, walked, processes=processes)
 
 
@@ -105,7 +109,7 @@ def sync(
     root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
 ) -> SyncResult:
     """Record the boxes ticked in the note, then regenerate it; the file is touched only
-    when its bytes would change."""
+    when its bytes would change (see `_sync` for how a tick made meanwhile is kept)."""
     config, config_problems = load_config(root)
     output = config.output.strip("/")
     walked = walk(root, config)
@@ -122,6 +126,24 @@ def sync(
         index.close()
 
 
+#: How many times `sync` re-reads the ticks when the note keeps changing under it.
+SYNC_ATTEMPTS = 10
+
+
+class NoteKeptChanging(VaultcrmError):
+    """The generated note changed on every attempt to rewrite it; it was left as it is."""
+
+    def __init__(self, output: str, attempts: int, recorded: Sequence[str]) -> None:
+        message = (
+            f"{output} kept changing while vaultcrm rewrote it ({attempts} tries); it was "
+            "left as it is, with every tick in it: sync again when it is quiet"
+        )
+        if recorded:
+            message += ". Recorded meanwhile: " + "; ".join(recorded)
+        super().__init__(message)
+        self.recorded = list(recorded)
+
+
 def _sync(
     root: Path,
     config: Config,
@@ -132,32 +154,70 @@ def _sync(
     memo: Memo | None,
     processes: bool,
 ) -> SyncResult:
-    from vaultcrm.app.ticks import record_ticks
-    from vaultcrm.edit.engine import write_generated
-    from vaultcrm.output.generated import MARKER, acknowledged, generated_text
+    """The note is replaced only if it is still the version whose ticks were recorded (the
+    edit engine's compare-and-swap): a box ticked meanwhile makes it read the ticks again,
+    record them and render again, up to SYNC_ATTEMPTS times, then give up (the note left
+    as it is) with `NoteKeptChanging`. So a tick is always recorded or still in the note.
+    """
+    from vaultcrm.app.ticks import TicksNotRecorded, record_ticks
+    from vaultcrm.edit.engine import NoteChanged, read_generated, write_generated
+    from vaultcrm.output.generated import MARKER, acknowledged
 
     output = config.output.strip("/")
+    marker = MARKER.encode()
     outcome = _compute(root, config, config_problems, walked, today, index, processes)
-    recorded = record_ticks(root, config, today, outcome.reflections)
-    if recorded:  # the recorded lines changed notes: read them again
-        walked = walk(root, config)
-        outcome = _compute(root, config, config_problems, walked, today, index, processes)
-    done = acknowledged(generated_text(root, config), outcome.reflections)
-    note_key = ""
-    if index is not None and outcome.content is not None:
-        note_key = plan.note_key(
-            today, _templates(root), len(outcome.problems), outcome.content, done
-        )
-    written = False
-    if not (note_key and _note_is(memo, note_key, root / output)):
-        text = render_outcome(outcome, done)
-        result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
-        written = result.changed
+    recorded: list[str] = []
+    conflicts: list[str] = []
+    handled: set[str] = set()  # tick ids recorded by this run, on any attempt
+    for attempt in range(SYNC_ATTEMPTS):
+        try:
+            snap = read_generated(root, output, marker=marker)
+        except NoteChanged:  # an editor is saving it right now
+            time.sleep(0.01 * (attempt + 1))
+            continue
+        text = snap.data.decode("utf-8", errors="replace") if snap is not None else ""
+        try:
+            now = record_ticks(
+                root, config, today, outcome.reflections,
+                text=text, skip=handled, conflicts=conflicts,
+            )  # fmt: skip
+        except TicksNotRecorded as err:  # say what earlier tries recorded too
+            raise TicksNotRecorded(output, [*recorded, *err.recorded], err.failures) from None
+        if now:  # the recorded lines changed notes: read them again
+            recorded += now
+            walked = walk(root, config)
+            outcome = _compute(root, config, config_problems, walked, today, index, processes)
+        done = acknowledged(text, outcome.reflections)
+        note_key = ""
+        if index is not None and outcome.content is not None:
+            note_key = plan.note_key(
+                today, _templates(root), len(outcome.problems), outcome.content, done
+            )
+        written, data = False, snap.data if snap is not None else None
+        if not (note_key and _note_is(memo, note_key, root / output)):
+            data = render_outcome(outcome, done).encode("utf-8")
+            try:
+                written = write_generated(root, output, data, marker=marker, since=snap).changed
+            except NoteChanged:  # a box ticked since the ticks were read: read them again
+                continue
+        break
+    else:
+        raise NoteKeptChanging(output, SYNC_ATTEMPTS, recorded)
     if index is not None:
-        # the note just written is an input of the next run: key it as it is now
+        # the note just written is an input of the next run: key it as it is now, unless
+        # it already is not what this run left (a tick the next run must read)
         key = _inputs_key(index, root, config, today, walked, output)
-        _remember_sync(index, outcome, key, note_key, _signature(root / output))
-    return SyncResult(outcome, output, written, recorded)
+        sig = _signature(root / output)
+        if data is not None and _bytes_of(root / output) == data:
+            _remember_sync(index, outcome, key, note_key, sig)
+    return SyncResult(outcome, output, written, recorded, data, conflicts)
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def due(

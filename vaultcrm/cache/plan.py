@@ -95,6 +95,7 @@ class Changes:
     new: dict[str, NoteRecord]  # fresh records of changed or added paths
     removed: list[str]
     unchanged: list[str]  # paths whose cached record still holds
+    base: str | None = None  # the cache's generation the comparison was made against
 
     @property
     def any(self) -> bool:

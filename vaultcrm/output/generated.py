@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultcrm.config import Config
 from vaultcrm.model import Reflection
 from vaultcrm.reflect.kinds import KIND
 
@@ -86,12 +85,7 @@ def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
     return {t.id for t in ticked(text)} & lasting
 
 
-def generated_text(root: Path, config: Config) -> str:
-    """The generated note as it is now ("" when absent or not vaultcrm's)."""
-    return read_generated(root, config.output.strip("/"))
-
-
-def read_generated(root: Path, output: str) -> str:
+def note_text(root: Path, output: str) -> str:
     """The generated note's text, or "" when it is absent, unreadable or not ours."""
     from vaultcrm.edit.engine import EditRefused, read_for_edit
 

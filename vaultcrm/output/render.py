@@ -7,19 +7,26 @@ same name in `.vaultcrm/templates/`. Note text only ever reaches a template as d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
 from vaultcrm.output.generated import head, item_id
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
 from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.regular import NOT_REGULAR
 from vaultcrm.words import MONTHS, MONTHS_SHORT, WEEKDAYS
+
+if TYPE_CHECKING:
+    from vaultcrm.output.template_limits import Limits
 
 
 @dataclass(frozen=True)
@@ -142,11 +149,24 @@ def _bytecode_cache() -> Any:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(root: Path) -> Any:
+def make_environment(root: Path, limits: Limits | None = None) -> Any:
     """A sandboxed environment: StrictUndefined, templates only from the two folders,
-    never through a symlink that leaves them."""
+    never through a symlink that leaves them, and run within `limits` (its `budget`,
+    see template_limits.run_template)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
+
+    from vaultcrm.output.template_limits import (
+        SIZED_FILTERS,
+        BoundedRange,
+        Budget,
+        check_binop,
+        check_call,
+        default_limits,
+        guard_filter,
+    )
+
+    budget = Budget(limits or default_limits())
 
     class ContainedLoader(jinja2.FileSystemLoader):
         """One folder; a template that resolves outside it (a symlink) does not exist."""
@@ -154,6 +174,10 @@ def make_environment(root: Path) -> Any:
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
+            candidate = os.path.join(self.searchpath[0], *template.split("/"))
+            with contextlib.suppress(OSError):  # absent: jinja2 says so in its own words
+                if not stat.S_ISREG(os.stat(candidate).st_mode):  # a FIFO would hang open()
+                    raise VaultcrmError(f"{candidate}: {NOT_REGULAR}")
             source, filename, uptodate = super().get_source(environment, template)
             base = os.path.realpath(self.searchpath[0])
             if os.path.commonpath([base, os.path.realpath(filename)]) != base:
@@ -175,6 +199,18 @@ def make_environment(root: Path) -> Any:
                     pass
             return super().getattr(obj, attribute)
 
+        # `*`, `**` and `+` go through call_binop, which refuses results too big to make
+        # (and keeps Jinja from folding them at compile time)
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            check_binop(budget, operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            check_call(budget, __obj, args, kwargs)
+            return budget.size(super().call(__context, __obj, *args, **kwargs))
+
     env = RecordSandbox(
         bytecode_cache=_bytecode_cache(),
         loader=jinja2.ChoiceLoader(
@@ -189,21 +225,34 @@ def make_environment(root: Path) -> Any:
     env.filters.update(
         wikilink=wikilink, linked=linked, detag=detag, long_date=long_date, short_date=short_date
     )
+    env.filters.update({name: guard_filter(budget, env.filters[name]) for name in SIZED_FILTERS})
+    env.globals["range"] = lambda *args: BoundedRange(budget, *args)
+    env.budget = budget  # type: ignore[attr-defined]
     return env
 
 
-def render_note(root: Path, items: Sequence[Item], today: dt.date, problem_count: int = 0) -> str:
+def render_note(
+    root: Path,
+    items: Sequence[Item],
+    today: dt.date,
+    problem_count: int = 0,
+    limits: Limits | None = None,
+) -> str:
     """The full text of the generated note, marker frontmatter included, LF line endings.
 
     Items already recorded are listed as `done` in the frontmatter, so the next sync
-    knows their ticks need no recording again.
+    knows their ticks need no recording again. A template mistake or a template past its
+    `limits` raises `TemplateError` (`path:line: message`), before anything is written.
     """
-    env = make_environment(root)
-    body = env.get_template(REFLECTIONS_TEMPLATE).render(
-        today=today,
-        items=list(items),
-        sections=sections_of(items),
-        problem_count=problem_count,
-    )
+    from vaultcrm.output.template_limits import run_template
+
+    env = make_environment(root, limits)
+    context = {
+        "today": today,
+        "items": list(items),
+        "sections": sections_of(items),
+        "problem_count": problem_count,
+    }
+    body = run_template(env, REFLECTIONS_TEMPLATE, context, root)
     text = head(today, (i.id for i in items if i.done)) + body
     return text if text.endswith("\n") else text + "\n"

@@ -19,9 +19,10 @@ from vaultcrm.cache.codec import decode_record, encode_record
 from vaultcrm.cache.plan import Changes
 from vaultcrm.cache.store import Index, Parsed, cache_path
 from vaultcrm.config import Config, config_fingerprint, daily_notes
-from vaultcrm.dailynotes import DailyNotes
+from vaultcrm.dailynotes import DailyNotes, impossible_date_name
 from vaultcrm.model import FileSig, LoadStats, NoteRecord, Problem
 from vaultcrm.read.walk import Walk
+from vaultcrm.regular import NOT_REGULAR, NotRegularFile, read_regular
 
 #: Parsing more files than this at once is spread over processes (cold index).
 PARALLEL_THRESHOLD = 1500
@@ -134,9 +135,15 @@ def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteReco
     if sig.kind == "daily" and day is None:
         day = _daily_notes(spec).date_of(sig.rel)
         if day is None:
-            return NoteRecord(sig.rel, "other")
+            # kept (with any problem) so the index remembers not to read it again
+            why = impossible_date_name(sig.rel)
+            problems = () if why is None else (Problem(sig.rel, None, why),)
+            return NoteRecord(sig.rel, "other", problems=problems)
     try:
         data = _read_bytes(os.path.join(root, sig.rel), sig.size)
+    except NotRegularFile:
+        problem = Problem(sig.rel, None, NOT_REGULAR)
+        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
     except OSError as exc:
         problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
         return NoteRecord(sig.rel, sig.kind, problems=(problem,))
@@ -151,18 +158,10 @@ def _read_bytes(path: str, size: int) -> bytes:
     """A file's bytes: a read of the size the walk saw, then reads until end of file.
 
     Plain descriptors: a buffered file object costs twice as much per file, which on
-    30,000 notes is a tenth of a second.
+    30,000 notes is a tenth of a second. The walk saw a regular file; one swapped for a
+    FIFO since is caught on the descriptor, never waited on.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        chunks = []
-        want = size + 1
-        while chunk := os.read(fd, want):
-            chunks.append(chunk)
-            want = 1 << 16
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(fd)
+    return read_regular(path, size, stat_checked=True)
 
 
 def open_index(root: Path, config: Config, *, detach: bool = False) -> Index:
@@ -188,7 +187,7 @@ def update_index(
     try:
         changes = index.update(walked, parse)
     except sqlite3.DatabaseError as exc:
-        index.reset(f"cache was unreadable ({exc})")
+        index.recover(exc)
         changes = index.update(walked, parse)
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)

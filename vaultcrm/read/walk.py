@@ -9,9 +9,11 @@ import re
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
+from vaultcrm.regular import NOT_REGULAR
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
@@ -23,6 +25,7 @@ CONFLICT_MESSAGE = (
     "a conflict copy kept by vaultcrm: merge what you need into the note, then delete it"
 )
 SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
+FOLDER_SYMLINK_MESSAGE = "symlink leads outside the vault"
 
 
 @dataclass(frozen=True)
@@ -122,16 +125,34 @@ def walk(root: Path, config: Config) -> Walk:
                 except (OSError, ValueError) as exc:
                     problems.append(Problem(rel, None, f"cannot read: {exc}"))
                     continue
+                if not S_ISREG(st.st_mode):  # a FIFO would block the read for ever
+                    problems.append(Problem(rel, None, NOT_REGULAR))
+                    continue
                 # a daily-note candidate's name is matched against the format when read
                 rels.append(rel)
                 mtimes.append(st.st_mtime_ns)
                 sizes.append(st.st_size)
                 kinds.append(kind)
 
-    for top in tops:
-        path = os.path.join(root, top) if top else os.fspath(root)
-        if os.path.isdir(path) and not os.path.islink(path):
-            visit(path, top)
+    def enter_folder(path: str, rel: str) -> None:
+        """The people or daily folder itself may be (or lie under) a symlink: followed
+        when it stays inside the vault, else skipped with a problem saying so."""
+        real = os.path.realpath(path)
+        if os.path.commonpath([root_real, real]) != root_real:
+            problems.append(Problem(rel, None, f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"))
+        elif os.path.isdir(real):
+            visit(path, rel)
+
+    configured = {people, daily_folder} - {""}
+    if tops == [""]:
+        visit(os.fspath(root), "")
+        for rel in sorted(configured):  # the walk does not follow symlinked folders
+            path = os.path.join(root, rel)
+            if os.path.realpath(path) != os.path.join(root_real, rel):  # through a link
+                enter_folder(path, rel)
+    else:
+        for top in tops:
+            enter_folder(os.path.join(root, top), top)
     # No sort: nothing downstream depends on the order (records are sorted where it
     # matters), and the input key only has to be equal when nothing changed.
     return Walk(rels, mtimes, sizes, kinds, problems)
