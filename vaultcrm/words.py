@@ -159,6 +159,12 @@ TICKS: dict[str, str] = {
     "your version is kept as {conflict}",
 }
 
+
+def conflict_message(rel: str, conflict: str) -> str:
+    """What a command says when the edit engine kept an editor's save as a conflict copy."""
+    return TICKS["conflict"].format(rel=rel, conflict=conflict)
+
+
 # --- the watcher -----------------------------------------------------------------------------
 
 #: Every text the watcher says.
