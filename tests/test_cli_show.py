@@ -9,10 +9,10 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from vaultcrm.brief import make_brief
+from vaultcrm.app.lookup import snapshot
 from vaultcrm.cli import cli
 from vaultcrm.config import Config
-from vaultcrm.lookup import snapshot
+from vaultcrm.reflect.brief import make_brief
 
 from .conftest import EXAMPLE_TODAY, MakeVault
 from .test_golden import check_golden
@@ -153,7 +153,7 @@ def test_people_lists_everyone_with_what_is_due(example_vault: Path, update_gold
     assert len(lines) == 1 + 20
     ben = next(line for line in lines if line.startswith("Ben Okafor"))
     assert ben.split() == ["Ben", "Okafor", "close", "2026-11-15", "8", "14", "days", "share,",
-                           "follow", "up"]  # fmt: skip
+                           "follow-up"]  # fmt: skip
     oscar = next(line for line in lines if line.startswith("Oscar"))
     assert "never" in oscar and oscar.endswith("reach out")
     check_golden("people 2026-11-23.txt", result.stdout, update_golden)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.pipeline import compute
-from vaultcrm.vault import PROGRESS_THRESHOLD, progress_to
+from vaultcrm.app.sync import compute
+from vaultcrm.read.records import PROGRESS_THRESHOLD, progress_to
 
 from .conftest import MakeVault
 

@@ -28,10 +28,10 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
       vaultcrm check
       vaultcrm check --json | jq '.problems[] | select(.severity == "error")'
     """
-    from ..checks import check_vault
-    from ..locate import find_vault
+    from vaultcrm.app.check import check_vault
+    from vaultcrm.locate import find_vault
 
-    report = check_vault(find_vault(vault), use_cache=not no_cache)
+    report = check_vault(find_vault(vault), use_cache=not no_cache, processes=True)
     if as_json:
         echo_json(report.to_json())
     else:

@@ -33,9 +33,9 @@ _INSTALL = {
 def person_candidates(root: Path, incomplete: str) -> list[tuple[str, str | None]]:
     """(value, whose alias it is) for every name, then alias, starting with `incomplete`
     (any case), each once."""
-    from ..config import load_config
-    from ..lookup import claims_quickly
-    from ..people import person_files
+    from vaultcrm.app.lookup import claims_quickly
+    from vaultcrm.app.people import person_files
+    from vaultcrm.config import load_config
 
     config, _ = load_config(root)
     folded = incomplete.casefold()
@@ -66,7 +66,7 @@ def complete_person(
     cannot be found or read."""
     from click.shell_completion import CompletionItem
 
-    from ..locate import find_vault
+    from vaultcrm.locate import find_vault
 
     try:
         root = find_vault(ctx.params.get("vault"))
@@ -90,8 +90,8 @@ def complete_circle(
     """The circles of the vault's config for a --circle option."""
     from click.shell_completion import CompletionItem
 
-    from ..config import load_config
-    from ..locate import find_vault
+    from vaultcrm.config import load_config
+    from vaultcrm.locate import find_vault
 
     try:
         config, _ = load_config(find_vault(ctx.params.get("vault")))

@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from vaultcrm.words import BRIEF
+
 from . import echo_cache_note, echo_json, echo_problems, handle_errors, progress_bar
 from .completion import complete_circle, complete_person
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
-from .tables import DUE_LABELS, kind_label, use_tables
+from .tables import PEOPLE_HEADERS, kind_label, people_cells, use_tables
 
 if TYPE_CHECKING:
-    from ..brief import Brief, Moment
-    from ..people_list import PersonRow
+    from vaultcrm.reflect.brief import Brief, Moment
+    from vaultcrm.reflect.people_list import PersonRow
 
 
 def _rel(days: int) -> str:
@@ -83,7 +85,7 @@ def print_brief(b: Brief) -> None:
         cadence = f"{circle}, {'own' if b.cadence_from == 'person' else 'default'} cadence: {every}"
     click.echo(f"  Circle: {cadence}")
     if b.last_contact is None or b.days_since is None:
-        click.echo("  Last contact: none logged yet")
+        click.echo(f"  Last contact: {BRIEF['never']}")
     else:
         overdue = b.days_since - b.cadence_days
         late = f"; {overdue} days past the cadence" if overdue > 0 else ""
@@ -96,37 +98,38 @@ def print_brief(b: Brief) -> None:
         click.echo(f"  Snoozed until {p.snooze_until.isoformat()}")
 
     if b.due:
-        _heading("Due now")
+        _heading(BRIEF["due"])
         for r in b.due:
-            title = DUE_LABELS.get(r.kind, kind_label(r.kind))
+            title = kind_label(r.kind)
             click.echo(f"  {click.style(title, fg='yellow')}: {r.reason}")
-    _heading("They confided (ask how it is going)")
-    _moments(b.heard, "nothing logged with #heard yet")
-    _heading("You last shared")
-    _moments([b.last_shared] if b.last_shared else [], "nothing logged with #shared yet")
-    _heading("The ledger")
+    _heading(BRIEF["heard"])
+    _moments(b.heard, BRIEF["heard_none"])
+    _heading(BRIEF["shared"])
+    _moments([b.last_shared] if b.last_shared else [], BRIEF["shared_none"])
+    _heading(BRIEF["ledger"])
     click.echo(f"  {b.ledger.sentence}")
-    _heading("Last truly open exchange")
-    _moments([b.last_deep] if b.last_deep else [], "none logged with #deep yet")
+    _heading(BRIEF["deep"])
+    _moments([b.last_deep] if b.last_deep else [], BRIEF["deep_none"])
     if b.follow_ups:
-        _heading("Open follow-ups")
+        _heading(BRIEF["follow_ups"])
         for f in b.follow_ups:
             _dated(f.date, f"{f.text} ({_rel((f.date - today).days)})")
     if b.ahead:
-        _heading("Dates ahead")
+        _heading(BRIEF["ahead"])
         for a in b.ahead:
             label = "Birthday" if a.label == "birthday" else a.label[:1].upper() + a.label[1:]
             if a.years is not None:
                 label += f": turns {a.years}" if a.label == "birthday" else f": {a.years} years"
             _dated(a.date, f"{label} ({_rel(a.days_until)})")
     if p.likes or p.boundaries:
-        _heading("Keep in mind")
+        _heading(BRIEF["mind"])
         if p.likes:
             click.echo(f"  Likes: {', '.join(p.likes)}")
         if p.boundaries:
             click.echo(f"  Boundaries: {p.boundaries}")
-    _heading(f"Last {len(b.recent)} interactions" if len(b.recent) > 1 else "Last interaction")
-    _moments(b.recent, "none logged yet")
+    many = len(b.recent) > 1
+    _heading(BRIEF["recent"].format(count=len(b.recent)) if many else BRIEF["recent_one"])
+    _moments(b.recent, BRIEF["recent_none"])
 
 
 @click.command(short_help="Everything to know about one person before you meet them.")
@@ -154,12 +157,13 @@ def brief(
       vaultcrm show tom --today 2026-11-23
       vaultcrm brief Ben --json | jq .ledger.move
     """
-    from ..locate import find_vault
-    from ..lookup import brief_of
-    from ..vault import progress_to
+    from vaultcrm.app.lookup import brief_of
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.records import progress_to
 
+    root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        found = brief_of(find_vault(vault), person, resolve_today(today), use_cache=not no_cache)
+        found = brief_of(root, person, resolve_today(today), use_cache=not no_cache, processes=True)
     echo_cache_note(found.stats)
     echo_problems(found.problems)
     if as_json:
@@ -209,14 +213,15 @@ def people(
       vaultcrm people --circle close --sort overdue
       vaultcrm people --due --json | jq -r '.people[].person'
     """
-    from ..locate import find_vault
-    from ..lookup import snapshot
-    from ..people_list import choose, people_rows
-    from ..vault import progress_to
+    from vaultcrm.app.lookup import snapshot
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.records import progress_to
+    from vaultcrm.reflect.people_list import choose, people_rows
 
     day = resolve_today(today)
+    root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        snap = snapshot(find_vault(vault), day, use_cache=not no_cache)
+        snap = snapshot(root, day, use_cache=not no_cache, processes=True)
     echo_cache_note(snap.stats)
     echo_problems(snap.problems)
     rows = people_rows(snap.vault, snap.reflections, day, snap.config)
@@ -254,21 +259,6 @@ def _check_circle(circle: str, known: set[str]) -> None:
     close = difflib.get_close_matches(circle.casefold(), sorted(known), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise DataError(f"unknown circle {circle!r}{hint}; the circles are: {', '.join(sorted(known))}")
-
-
-def people_cells(row: PersonRow) -> list[str]:
-    """name, circle, last contact, days since, cadence, due: the same cells everywhere."""
-    return [
-        row.name,
-        row.circle or "-",
-        row.last_contact.isoformat() if row.last_contact else "never",
-        "-" if row.days_since is None else str(row.days_since),
-        f"{row.cadence_days} days",
-        ", ".join(kind_label(k) for k in row.due) or "-",
-    ]
-
-
-PEOPLE_HEADERS = ["Person", "Circle", "Last contact", "Days", "Cadence", "Due"]
 
 
 def _print_people(rows: list[PersonRow]) -> None:

@@ -13,27 +13,24 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..model import Reflection
-    from ..people_list import PersonRow
+    from vaultcrm.model import Reflection
+    from vaultcrm.reflect.people_list import PersonRow
 
-__all__ = ["DUE_LABELS", "kind_label", "use_tables", "due_table", "people_table"]
-
-#: A kind in a few words, for a table's column or the head of a line ("Due now").
-DUE_LABELS = {
-    "reach_out": "Reach out",
-    "share": "Share",
-    "listen": "Listen",
-    "deep": "Go deeper",
-    "birthday": "Birthday",
-    "date": "Date",
-    "follow_up": "Follow-up",
-    "celebrate": "Celebrate",
-}
+__all__ = [
+    "PEOPLE_HEADERS",
+    "kind_label",
+    "people_cells",
+    "use_tables",
+    "due_table",
+    "people_table",
+]
 
 
 def kind_label(kind: str) -> str:
-    """A kind as a short word for a column: 'reach out', 'follow up'."""
-    return kind.replace("_", " ")
+    """A kind in a word or two ('Reach out', 'Follow-up'), from words.py."""
+    from vaultcrm.words import KIND_LABELS
+
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
 
 
 def use_tables() -> bool:
@@ -62,10 +59,25 @@ def due_table(reflections: Sequence[Reflection]) -> None:
             if kind is not None:
                 table.add_section()
             kind = r.kind
-            title = DUE_LABELS.get(r.kind, kind_label(r.kind))
+            title = kind_label(r.kind)
         # Text, not markup: a reason may hold [[links]] that rich would read as tags
         table.add_row(Text(title), Text(r.person), Text(r.reason))
     Console().print(table)
+
+
+def people_cells(row: PersonRow) -> list[str]:
+    """name, circle, last contact, days since, cadence, due: the same cells everywhere."""
+    return [
+        row.name,
+        row.circle or "-",
+        row.last_contact.isoformat() if row.last_contact else "never",
+        "-" if row.days_since is None else str(row.days_since),
+        f"{row.cadence_days} days",
+        ", ".join(kind_label(k).lower() for k in row.due) or "-",
+    ]
+
+
+PEOPLE_HEADERS = ["Person", "Circle", "Last contact", "Days", "Cadence", "Due"]
 
 
 def people_table(rows: Sequence[PersonRow]) -> None:
@@ -73,8 +85,6 @@ def people_table(rows: Sequence[PersonRow]) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
-
-    from .showing import PEOPLE_HEADERS, people_cells
 
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
     for header in PEOPLE_HEADERS:

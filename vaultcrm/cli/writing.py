@@ -18,7 +18,7 @@ from .options import DATE, resolve_today, today_option, vault_option
 
 def _say_conflict(written: object) -> None:
     """An editor's save kept as a conflict copy is said at once, on stderr."""
-    from ..ticks import conflict_message
+    from vaultcrm.words import conflict_message
 
     conflict = getattr(written, "conflict", None)
     if conflict is not None:
@@ -26,7 +26,7 @@ def _say_conflict(written: object) -> None:
 
 
 def _root(vault: Path | None) -> Path:
-    from ..locate import find_vault
+    from vaultcrm.locate import find_vault
 
     return find_vault(vault)
 
@@ -46,7 +46,7 @@ def init(path: Path | None, vault: Path | None) -> None:
       vaultcrm init ~/Notes
       vaultcrm init            # the current folder
     """
-    from ..actions import init_vault
+    from vaultcrm.app.write import init_vault
 
     root = (path or vault or Path.cwd()).expanduser()
     for step in init_vault(root):
@@ -99,8 +99,8 @@ def add(
     """
     import sys
 
-    from ..actions import add_person
-    from ..errors import NameShadows
+    from vaultcrm.app.write import add_person
+    from vaultcrm.errors import NameShadows
 
     root = _root(vault)
     options = {"circle": circle, "birthday": birthday, "aliases": aliases, "tags": tags}
@@ -167,7 +167,7 @@ def log(
       vaultcrm log "Alice Nakamura" Called about the marathon --date 2026-11-20
       vaultcrm log tom Pub quiz, we came second --daily
     """
-    from ..actions import log_interaction
+    from vaultcrm.app.write import log_interaction
 
     chosen = {"shared": shared, "heard": heard, "deep": deep, "win": win}
     flags = [flag for flag, on in chosen.items() if on]
@@ -202,7 +202,7 @@ def remind(
     Examples:
       vaultcrm remind Ben 2026-12-01 Ask how his dad's first week went
     """
-    from ..actions import add_reminder
+    from vaultcrm.app.write import add_reminder
 
     written = add_reminder(_root(vault), person, day, " ".join(text))
     click.echo(f"Added to {written.file}: {written.line}")
@@ -233,7 +233,7 @@ def set_(
       vaultcrm set Ben likes "[Arsenal, long runs]"
       vaultcrm set Tom --unset snooze_until
     """
-    from ..actions import set_field, unset_field
+    from vaultcrm.app.write import set_field, unset_field
 
     if unset_key is not None:
         if key is not None:

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .config import Config
-from .model import Interaction, Person, Reflection, Vault
-from .reflect import _ledger, cadence_days, next_yearly, reflect_person, until
+from vaultcrm.config import Config
+from vaultcrm.model import Interaction, Person, Reflection, Vault
+from vaultcrm.reflect.kinds import reflect_person
+from vaultcrm.reflect.rules import _ledger, cadence_days, next_yearly, until
+from vaultcrm.words import LEDGER, times
 
 #: How many of their last confidences, and of the last interactions, a brief shows.
 HEARD_SHOWN = 3
@@ -181,34 +183,21 @@ def _last_one(past: Sequence[Interaction], flag: str) -> Moment | None:
     return Moment.of(found[0]) if found else None
 
 
-def _times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
 def ledger(person: Person, past: Sequence[Interaction]) -> Ledger:
     """The vulnerability ledger in one sentence, counted by day as `share`/`listen` count."""
     heard, last_shared = _ledger(past, give="shared", take="heard")
     shared, last_heard = _ledger(past, give="heard", take="shared")
     name = person.name
     if heard:
-        if last_shared:
-            since = f"since you last shared something of your own ({last_shared})"
-        else:
-            since = "and you have logged nothing of your own in return"
-        sentence = f"{name} has opened up {_times(heard)} {since}: your turn to share."
+        key = "share" if last_shared else "share_never"
+        sentence = LEDGER[key].format(name=name, times=times(heard), day=last_shared)
         return Ledger(heard, shared, last_shared, last_heard, "share", sentence)
     if shared:
-        if last_heard:
-            since = f"since {name} last did ({last_heard})"
-        else:
-            since = f"and {name} has not yet, as far as your notes say"
-        sentence = f"You have opened up {_times(shared)} {since}: ask, and listen."
+        key = "listen" if last_heard else "listen_never"
+        sentence = LEDGER[key].format(name=name, times=times(shared), day=last_heard)
         return Ledger(heard, shared, last_shared, last_heard, "listen", sentence)
-    if last_shared is None:
-        sentence = "No exchange of confidences logged yet (#shared, #heard)."
-    else:
-        sentence = f"Balanced: the last exchange went both ways ({last_shared})."
-    return Ledger(0, 0, last_shared, last_heard, "balanced", sentence)
+    key = "none" if last_shared is None else "balanced"
+    return Ledger(0, 0, last_shared, last_heard, "balanced", LEDGER[key].format(day=last_shared))
 
 
 def _ahead(person: Person, today: dt.date) -> tuple[Ahead, ...]:

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .config import Config
-from .model import KINDS, Reflection, Vault
-from .reflect import cadence_days, until
+from vaultcrm.config import Config
+from vaultcrm.model import Reflection, Vault
+from vaultcrm.reflect.kinds import KINDS
+from vaultcrm.reflect.rules import cadence_days, until
 
 Sort = Literal["name", "last", "overdue"]
 SORTS: tuple[Sort, ...] = ("name", "last", "overdue")

@@ -9,26 +9,20 @@ index. Both bring the index up to date first, exactly as `sync` and `due` do.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .brief import Brief, make_brief
-from .config import Config, daily_notes, load_config
-from .errors import VaultcrmError
-from .gcpause import collector_paused
-from .model import Claim, Problem, Reflection, Vault
-from .people import resolve_person
-from .reflect import reflect
-from .vault import (
-    LoadStats,
-    assemble,
-    open_index,
-    read_records,
-    roster,
-    sort_problems,
-    update_index,
-    walk,
-)
+from vaultcrm.app.people import resolve_person
+from vaultcrm.config import Config, load_config
+from vaultcrm.errors import VaultcrmError
+from vaultcrm.gcpause import collector_paused
+from vaultcrm.model import Claim, LoadStats, Problem, Reflection, Vault
+from vaultcrm.read.assemble import assemble, roster, sort_problems
+from vaultcrm.read.records import load_records, open_index, update_index
+from vaultcrm.read.walk import walk
+from vaultcrm.reflect.brief import Brief, make_brief
+from vaultcrm.reflect.kinds import reflect
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,9 @@ class Snapshot:
     stats: LoadStats
 
 
-def brief_of(root: Path, query: str, today: dt.date, *, use_cache: bool = True) -> Briefing:
+def brief_of(
+    root: Path, query: str, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> Briefing:
     """The brief of the person `query` names (a name, an alias or the start of one).
 
     Raises `UsageError` (exit 2) for an unknown or ambiguous PERSON, and `VaultcrmError`
@@ -61,7 +57,7 @@ def brief_of(root: Path, query: str, today: dt.date, *, use_cache: bool = True) 
     config, _ = load_config(root)
     ref = resolve_person(root, config, query)
     with collector_paused():
-        vault, stats = _person_vault(root, config, ref.name, ref.file, use_cache)
+        vault, stats = _person_vault(root, config, ref.name, ref.file, use_cache, processes)
     person = vault.people.get(ref.name)
     mine = [p for p in vault.problems if p.path == ref.file]
     if person is None:
@@ -71,43 +67,50 @@ def brief_of(root: Path, query: str, today: dt.date, *, use_cache: bool = True) 
 
 
 def _person_vault(
-    root: Path, config: Config, name: str, file: str, use_cache: bool
+    root: Path, config: Config, name: str, file: str, use_cache: bool, processes: bool
 ) -> tuple[Vault, LoadStats]:
     """A `Vault` holding at least `name`'s note (`file`, read even when it does not parse,
     for its problems) and every daily note that links them."""
     walked = walk(root, config)
     stats = LoadStats(files=walked.count)
     if not use_cache:
-        records = read_records(root, walked.sigs, daily_notes(config))
-        stats.parsed = len(records)
+        records = load_records(root, config, walked, None, stats, processes=processes)
         return assemble(root, records, config, walked.problems), stats
-    index = open_index(root, config)
+    index = open_index(root, config, detach=processes)
     try:
-        update_index(root, config, index, walked, stats)
-        who = roster(index.claims(), config)
-        paths = {file, *index.paths_linking(index.keys_of({name}))}
-        mine = index.records(paths).values()
+        update_index(root, config, index, walked, stats, processes=processes)
+        try:
+            who = roster(index.claims(), config)
+            paths = {file, *index.paths_linking(index.keys_of({name}))}
+            mine = list(index.records(paths).values())
+        except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
+            index.recover(exc)
+            records = load_records(root, config, walked, None, stats, processes=processes)
+            return assemble(root, records, config, walked.problems), stats
         return assemble(root, mine, config, walked.problems, who), stats
     finally:
         index.close()
 
 
-def snapshot(root: Path, today: dt.date, *, use_cache: bool = True) -> Snapshot:
+def snapshot(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> Snapshot:
     """Everyone and everything due for `today`; problems as values, never raised."""
     config, config_problems = load_config(root)
     walked = walk(root, config)
     stats = LoadStats(files=walked.count)
     with collector_paused():
-        if use_cache:
-            index = open_index(root, config)
+        index = open_index(root, config, detach=processes) if use_cache else None
+        try:
             try:
-                update_index(root, config, index, walked, stats)
-                records = index.all_records()
-            finally:
+                records = load_records(root, config, walked, index, stats, processes=processes)
+            except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
+                assert index is not None
+                index.recover(exc)
+                records = load_records(root, config, walked, None, stats, processes=processes)
+        finally:
+            if index is not None:
                 index.close()
-        else:
-            records = read_records(root, walked.sigs, daily_notes(config))
-            stats.parsed = len(records)
         vault = assemble(root, records, config, walked.problems)
         reflections = reflect(vault, today, config)
     problems = sort_problems([*config_problems, *vault.problems])
@@ -117,9 +120,7 @@ def snapshot(root: Path, today: dt.date, *, use_cache: bool = True) -> Snapshot:
 def claims_quickly(root: Path) -> list[Claim]:
     """Names and aliases as the index last saw them, without walking or parsing: for
     shell completion, which must answer in a blink (an empty list when there is no index)."""
-    import sqlite3
-
-    from .index import cache_path
+    from vaultcrm.cache.store import cache_path
 
     if not cache_path(root).exists():
         return []
