@@ -62,6 +62,14 @@ CONFIG_TEXT = """\
 #   heard: heard                 # they opened up
 #   deep: deep                   # a truly open exchange
 #   win: win                     # a success of theirs
+# people_tags: []                # a note anywhere with one of these tags is a person
+# people_properties: {}          # e.g. {categories: "[[People]]", type: person}
+# interaction_folders: []        # every person a note here links is met on its date
+# fields:                        # spellings read for each field (case, -, _, spaces alike)
+#   birthday: [birthday, bday, born]
+#   cadence: [cadence, frequency, contact_frequency, keep_in_touch]
+#   last_contact: [last_contact, last_contacted, last_seen]
+#   follow_up: [follow_up, next_follow_up, next_contact]
 """
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
-NoteKind = Literal["person", "daily", "other"]
+NoteKind = Literal["person", "daily", "meeting", "other"]
 TaskState = Literal["open", "done"]
 
 #: Canonical interaction flags; config `tags` maps each to the tag the user writes.
@@ -150,7 +150,7 @@ class NoteRecord:
     path: str
     kind: NoteKind
     person: Person | None = None  # for kind == "person" when the frontmatter parsed
-    day: dt.date | None = None  # for kind == "daily"
+    day: dt.date | None = None  # for kind == "daily" or "meeting"
     entries: tuple[Entry, ...] = ()
     problems: tuple[Problem, ...] = ()
 

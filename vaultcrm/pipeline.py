@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config, config_fingerprint, daily_notes, load_config
+from .config import Config, config_fingerprint, load_config, no_people_problem
 from .gcpause import collector_paused
 from .index import SCHEMA_VERSION, Index
 from .model import Interaction, Person, Problem, Reflection
+from .readspec import read_spec
 from .vault import LoadStats, Walk, assemble, open_index, read_records, sort_problems, walk
 
 
@@ -71,12 +72,16 @@ def _compute(
 ) -> Outcome:
     with collector_paused():
         if not use_cache:
-            return _compute_uncached(root, config, today, walked, config_problems)
-        index = open_index(root, config)
-        try:
-            return _compute_cached(root, config, today, walked, config_problems, index)
-        finally:
-            index.close()
+            outcome = _compute_uncached(root, config, today, walked, config_problems)
+        else:
+            index = open_index(root, config)
+            try:
+                outcome = _compute_cached(root, config, today, walked, config_problems, index)
+            finally:
+                index.close()
+    if outcome.people_count == 0:  # never a silent all-clear
+        outcome.problems = sort_problems([*outcome.problems, no_people_problem(root, config)])
+    return outcome
 
 
 def _compute_uncached(
@@ -85,7 +90,7 @@ def _compute_uncached(
     from .incremental import last_contact
     from .reflect import reflect
 
-    records = read_records(root, walked.sigs, daily_notes(config))
+    records = read_records(root, walked.sigs, read_spec(config))
     vault = assemble(root, records, config, walked.problems)
     stats = LoadStats(files=walked.count, parsed=len(records))
     reflections = reflect(vault, today, config)
@@ -146,7 +151,7 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
     config, config_problems = load_config(root)
     output = config.output.strip("/")
     walked = walk(root, config)
-    key = _inputs_key(root, config, today, walked, output) if use_cache else ""
+    key = _inputs_key(root, config, today, walked, output, config_problems) if use_cache else ""
     if use_cache:
         unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
         if unchanged is not None:
@@ -169,7 +174,7 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
         written = result.changed
     if use_cache:
         # the note just written is an input of the next run: key it as it is now
-        key = _inputs_key(root, config, today, walked, output)
+        key = _inputs_key(root, config, today, walked, output, config_problems)
         _remember_sync(outcome, key, note_key, _signature(root / output))
     return SyncResult(outcome, output, written, recorded)
 
@@ -177,11 +182,21 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
 # -- the no-change fast path -------------------------------------------------------------
 
 
-def _inputs_key(root: Path, config: Config, today: dt.date, walked: Walk, output: str) -> str:
-    """Changes whenever anything a sync reads could have changed."""
+def _inputs_key(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    walked: Walk,
+    output: str,
+    config_problems: Collection[Problem] = (),
+) -> str:
+    """Changes whenever anything a sync reads could have changed (a people folder that
+    appears, empty, changes only the config's problems)."""
     from .template_files import template_fingerprint
 
     h = hashlib.sha256()
+    for problem in config_problems:
+        h.update(problem.format().encode("utf-8", "surrogatepass"))
     h.update(f"{SCHEMA_VERSION}|{today}|{config_fingerprint(config)}|".encode())
     h.update(template_fingerprint(root).encode())
     h.update(walked.digest.encode())
@@ -229,7 +244,7 @@ def due(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
     config, config_problems = load_config(root)
     walked = walk(root, config)
     if use_cache:
-        key = _inputs_key(root, config, today, walked, config.output.strip("/"))
+        key = _inputs_key(root, config, today, walked, config.output.strip("/"), config_problems)
         remembered = _remembered(root, config, today, walked, key)
         if remembered is not None:
             return remembered

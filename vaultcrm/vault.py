@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, config_fingerprint, daily_notes
+from .config import Config, config_fingerprint
 from .dailynotes import DailyNotes
 from .index import Changes, FileSig, Index, Parsed, cache_path, decode_record, encode_record
 from .model import Claim, FollowUp, Interaction, NoteKind, NoteRecord, Problem, Vault
+from .readspec import ReadSpec, read_spec
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
@@ -91,28 +92,44 @@ def _norm_folder(folder: str) -> str:
     return folder.strip().strip("/")
 
 
-def walk(root: Path, config: Config) -> Walk:
-    """Signatures of person notes and daily notes, without reading any file.
+def _under(rel_dir: str, folder: str) -> bool:
+    return not folder or rel_dir == folder or rel_dir.startswith(folder + "/")
 
-    Only the people and daily folders are walked (the whole vault when either is the
-    root). Symlinked folders are not followed; a symlinked note is used only when it
-    stays inside the vault.
+
+def folder_kind(rel_dir: str, people: str, daily: str) -> NoteKind:
+    """What the notes directly in `rel_dir` are taken for before they are read: the
+    deeper of the people and daily folders that hold it decides (daily on a tie, and a
+    daily candidate that is not a date is read as what the other folder says)."""
+    in_daily, in_people = _under(rel_dir, daily), _under(rel_dir, people)
+    if in_daily and (not in_people or len(daily) >= len(people)):
+        return "daily"
+    return "person" if in_people else "other"
+
+
+def walk(root: Path, config: Config) -> Walk:
+    """Signatures of every note in the vault, without reading any file.
+
+    Notes under the people folder are "person", under the daily folder "daily" (reading
+    settles whether the name is a date), anywhere else "other" (reading settles whether
+    it is a person by tag or property, an interaction note, or nothing). Never walked:
+    dot-folders (.obsidian, .trash, .vaultcrm…), `SKIP_DIRS`, the note-template folders
+    named in Obsidian's settings and the generated note. Symlinked folders are not
+    followed; a symlinked note is used only when it stays inside the vault.
     """
     people = _norm_folder(config.people_folder)
     daily_folder = _norm_folder(config.daily_folder)
+    skipped = {_norm_folder(f) for f in config.template_folders}
     output = config.output.strip("/")
-    tops = sorted({people, daily_folder}) if people and daily_folder else [""]
     root_real = os.path.realpath(root)
     rels: list[str] = []
     mtimes: list[int] = []
     sizes: list[int] = []
     kinds: list[NoteKind] = []
     problems: list[Problem] = []
-    people_prefix = people + "/" if people else ""
 
     def visit(dir_path: str, rel_dir: str) -> None:
         prefix = rel_dir + "/" if rel_dir else ""
-        kind: NoteKind = "person" if (prefix + "x").startswith(people_prefix) else "daily"
+        kind = folder_kind(rel_dir, people, daily_folder)
         try:
             listing = os.scandir(dir_path)
         except OSError as exc:
@@ -125,7 +142,7 @@ def walk(root: Path, config: Config) -> Walk:
                 if name[0] == ".":
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if name not in SKIP_DIRS:
+                    if name not in SKIP_DIRS and prefix + name not in skipped:
                         visit(entry.path, prefix + name)
                     continue
                 if not name.endswith(".md"):
@@ -153,10 +170,8 @@ def walk(root: Path, config: Config) -> Walk:
                 sizes.append(st.st_size)
                 kinds.append(kind)
 
-    for top in tops:
-        path = os.path.join(root, top) if top else os.fspath(root)
-        if os.path.isdir(path) and not os.path.islink(path):
-            visit(path, top)
+    if os.path.isdir(root):
+        visit(os.fspath(root), "")
     # No sort: nothing downstream depends on the order (records are sorted where it
     # matters), and the input key only has to be equal when nothing changed.
     return Walk(rels, mtimes, sizes, kinds, problems)
@@ -182,21 +197,20 @@ def progress_to(report: Progress | None) -> Iterator[None]:
         _progress.reset(token)
 
 
-def read_records(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[NoteRecord]:
+def read_records(root: Path, sigs: list[FileSig], spec: ReadSpec) -> list[NoteRecord]:
     """Read and parse files, in order (no index involved)."""
-    return [rec for rec, _ in read_for_index(root, sigs, dailies)]
+    return [rec for rec, _ in read_for_index(root, sigs, spec)]
 
 
-def read_for_index(root: Path, sigs: list[FileSig], dailies: DailyNotes) -> list[Parsed]:
+def read_for_index(root: Path, sigs: list[FileSig], spec: ReadSpec) -> list[Parsed]:
     """Read and parse files, in order, each with its index encoding if one was made.
 
     Many files are spread over the CPU's cores; workers send back the encoding, not the
     record (marshalled bytes cross a process boundary far cheaper than pickled dataclasses).
     What this process parses itself is left for the index to encode (b"").
-    A daily-note candidate whose name is not a date for `dailies` becomes an empty
-    "other" record, so the index remembers not to read it again.
+    A daily-note candidate whose name is not a date is read as what its folder is
+    otherwise (a person under the people folder, else any other note).
     """
-    spec = (dailies.folder, dailies.fmt, dailies.explicit)
     n = len(sigs)
     report = _progress.get() if n >= PROGRESS_THRESHOLD else None
     helpers = min(os.cpu_count() or 1, 8) - 1
@@ -252,7 +266,7 @@ def _reporting(results: Iterable[Parsed], total: int, report: Progress | None) -
     return out
 
 
-def _read_encoded(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> bytes:
+def _read_encoded(root: Path, sig: FileSig, spec: ReadSpec) -> bytes:
     return encode_record(_read_one(root, sig, spec))
 
 
@@ -261,20 +275,22 @@ def _daily_notes(spec: tuple[str, str, bool]) -> DailyNotes:
     return DailyNotes(*spec)
 
 
-def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteRecord:
-    day = sig.day
-    if sig.kind == "daily" and day is None:
-        day = _daily_notes(spec).date_of(sig.rel)
+def _read_one(root: Path, sig: FileSig, spec: ReadSpec) -> NoteRecord:
+    day, kind = sig.day, sig.kind
+    if kind == "daily" and day is None:
+        day = _daily_notes(spec.daily).date_of(sig.rel)
         if day is None:
-            return NoteRecord(sig.rel, "other")
+            kind = "person" if spec.in_people_folder(sig.rel) else "other"
     try:
         data = _read_bytes(os.path.join(root, sig.rel), sig.size)
     except OSError as exc:
+        if kind == "other":
+            return NoteRecord(sig.rel, kind)  # not a note vaultcrm reads: not its problem
         problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
-        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
+        return NoteRecord(sig.rel, kind, problems=(problem,))
     from .parse import parse_note  # here, not at the top: a run with nothing to parse skips it
 
-    return parse_note(sig.rel, data, sig.kind, day)
+    return parse_note(sig.rel, data, kind, day, spec)
 
 
 def _read_bytes(path: str, size: int) -> bytes:
@@ -303,12 +319,12 @@ def update_index(
     root: Path, config: Config, index: Index, walked: Walk, stats: LoadStats
 ) -> Changes:
     """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
-    dailies = daily_notes(config)
+    spec = read_spec(config)
     try:
-        changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
+        changes = index.update(walked, lambda stale: read_for_index(root, stale, spec))
     except sqlite3.DatabaseError as exc:
         index.reset(f"cache was unreadable ({exc})")
-        changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
+        changes = index.update(walked, lambda stale: read_for_index(root, stale, spec))
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)
     stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason
@@ -320,7 +336,7 @@ def load_vault(root: Path, config: Config, *, use_cache: bool = True) -> tuple[V
     walked = walk(root, config)
     stats = LoadStats(files=walked.count)
     if not use_cache:
-        records = read_records(root, walked.sigs, daily_notes(config))
+        records = read_records(root, walked.sigs, read_spec(config))
         stats.parsed = len(records)
         return assemble(root, records, config, walked.problems), stats
     index = open_index(root, config)
@@ -388,16 +404,13 @@ def roster(claims: Iterable[Claim], config: Config) -> Roster:
             names[key] = next(iter(who))
             continue
         names[key] = AMBIGUOUS
-        for owner in sorted(who):
-            others = ", ".join(sorted(who - {owner}))
-            problems.append(
-                Problem(
-                    by_name[owner].path,
-                    by_name[owner].aliases_line,
-                    f"name or alias {key!r} is shared with {others}; links to it count for no one",
-                    "warning",
-                )
-            )
+        # one warning per shared key, however many share it (10,000 people aliased by
+        # first name must not print a line per note, each listing hundreds of names)
+        sharing = sorted(who, key=lambda n: by_name[n].path)
+        first = by_name[sharing[0]]
+        problems.append(
+            Problem(first.path, first.aliases_line, shared_message(key, sharing), "warning")
+        )
     known = ", ".join(sorted(config.circles)) or "none"
     for claim in kept:
         if claim.circle is not None and claim.circle not in config.circles:
@@ -410,6 +423,18 @@ def roster(claims: Iterable[Claim], config: Config) -> Roster:
                 )
             )
     return Roster(paths, names, problems)
+
+
+#: At most this many names are spelt out in a "shared by" warning.
+SHARED_SHOWN = 5
+
+
+def shared_message(key: str, owners: list[str]) -> str:
+    """`name or alias 'alice' is shared by A, B, C, D, E and 145 more; …`."""
+    shown = ", ".join(owners[:SHARED_SHOWN])
+    if len(owners) > SHARED_SHOWN:
+        shown += f" and {len(owners) - SHARED_SHOWN} more"
+    return f"name or alias {key!r} is shared by {shown}; links to it count for no one"
 
 
 def assemble(
@@ -456,7 +481,7 @@ def assemble(
                     tasks.append(FollowUp(name, when, text, path, line, task == "done"))
                 else:
                     mine.append(_interaction((name, when, text, path, line, flags(tags))))
-        elif rec.kind == "daily" and rec.day is not None:
+        elif rec.day is not None and rec.kind in ("daily", "meeting"):
             day, path = rec.day, rec.path
             for line, text, when, tags, links, task in rec.entries:
                 if len(links) == 1:  # most lines link one note: skip the general case
