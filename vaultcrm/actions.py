@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, daily_notes, load_config
-from .errors import UsageError
+from .config import CONFIG_FILE, Config, daily_notes, load_config, people_folder_error
+from .errors import UsageError, VaultcrmError
 from .model import FLAGS
 from .people import PersonRef, name_problem, resolve_person, taken_names
 
@@ -71,6 +71,16 @@ CONFIG_TEXT = """\
 #   last_contact: [last_contact, last_contacted, last_seen]
 #   follow_up: [follow_up, next_follow_up, next_contact]
 """
+
+
+def people_config(root: Path) -> Config:
+    """The config of a command that reads people: a `people_folder` named in
+    vaultcrm.yaml that does not exist stops it (exit 1), naming the folder."""
+    config, problems = load_config(root)
+    missing = people_folder_error(problems)
+    if missing is not None:
+        raise VaultcrmError(missing.format())
+    return config
 
 
 @dataclass(frozen=True)
@@ -178,7 +188,7 @@ def add_person(
     a file name or already a person's name or alias (case-insensitively)."""
     from .edit import create
 
-    config, _ = load_config(root)
+    config = people_config(root)
     reason = name_problem(name)
     if reason is not None:
         raise UsageError(f"cannot add {name!r}: {reason}")
@@ -285,7 +295,7 @@ def log_interaction(
     from .edit import edit
     from .surgery import append_log_line
 
-    config, _ = load_config(root)
+    config = people_config(root)
     text = one_line(text, "TEXT")
     ref = resolve_person(root, config, person)
     suffix = tag_suffix(flags, config, text)
@@ -317,7 +327,7 @@ def add_reminder(root: Path, person: str, day: dt.date, text: str) -> Written:
     from .edit import edit
     from .surgery import append_line
 
-    config, _ = load_config(root)
+    config = people_config(root)
     text = one_line(text, "TEXT")
     ref = resolve_person(root, config, person)
     line = f"- [ ] {day.isoformat()} {text}"
@@ -418,7 +428,7 @@ def set_field(root: Path, person: str, key: str, raw: str) -> Written:
     from .edit import edit
     from .yamledit import set_frontmatter_key
 
-    config, _ = load_config(root)
+    config = people_config(root)
     key = check_key(key)
     ref = resolve_person(root, config, person)
     value = parse_value(raw)
@@ -432,7 +442,7 @@ def unset_field(root: Path, person: str, key: str) -> Written:
     from .edit import edit
     from .yamledit import unset_frontmatter_key
 
-    config, _ = load_config(root)
+    config = people_config(root)
     key = check_key(key)
     ref = resolve_person(root, config, person)
     result = edit(root, ref.file, lambda data: unset_frontmatter_key(data, key))

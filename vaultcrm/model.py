@@ -10,7 +10,7 @@ dataclasses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -69,6 +69,19 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+#: `sync` and `watch` print at most this many problem lines (`check` lists them all).
+PROBLEM_LINES = 20
+
+
+def capped_problem_lines(problems: Sequence[Problem], limit: int = PROBLEM_LINES) -> list[str]:
+    """At most `limit` problem lines, then one that says how many more there are: at
+    10,000 people, a vault-wide mistake must not bury the terminal."""
+    lines = [p.format() for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit} more (vaultcrm check lists them all)")
+    return lines
 
 
 @dataclass(frozen=True)

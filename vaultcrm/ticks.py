@@ -111,6 +111,8 @@ LOGGED: dict[str, tuple[str, str | None]] = {
     "birthday": ("Birthday wishes", None),
     "date": ("Marked the {label}", None),
     "celebrate": ("Celebrated their win", None),
+    # a follow-up from a `follow_up:` field has no task line to tick: it is logged
+    "follow_up": ("Followed up", None),
 }
 SOURCE = "(from Reflections due)"
 
@@ -171,7 +173,9 @@ def record_ticks(
             lines.append(f"nothing for “{shown}”: it is no longer due, so the tick was ignored")
             continue
         try:
-            if tick.kind == "follow_up":
+            if tick.kind == "follow_up" and _from_field(root, matched[0]):
+                line = _log(root, config, today, matched[:1])
+            elif tick.kind == "follow_up":
                 line = _tick_off(root, config, matched[0], done_tasks)
             else:
                 line = _log(root, config, today, matched)
@@ -216,6 +220,23 @@ def _log(root: Path, config: Config, today: dt.date, matched: list[Reflection]) 
 
     result = edit(root, r.file, add)
     return f"{result.rel}: {line}" + ("" if result.changed else " (already logged)")
+
+
+def _from_field(root: Path, r: Reflection) -> bool:
+    """Whether a follow-up comes from a person's `follow_up:` field (frontmatter or
+    inline) rather than a task line: its line is no list item."""
+    source, number = str(r.data.get("source_file")), int(r.data.get("line") or 0)
+    if source != r.file:
+        return False
+    try:
+        lines = (root / source).read_bytes().decode("utf-8-sig", errors="replace").split("\n")
+    except OSError:
+        return False
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    return _LIST_TASK.match(line) is None
+
+
+_LIST_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[")
 
 
 def _has_line(data: bytes, line: str) -> bool:

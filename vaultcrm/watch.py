@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .config import CONFIG_FILE, OBSIDIAN_DAILY, Config
+from .config import CONFIG_FILE, OBSIDIAN_DAILY, OBSIDIAN_TEMPLATES, TEMPLATER_SETTINGS, Config
 from .edit import TEMP_TAG
-from .model import KINDS, Problem, Reflection
+from .model import KINDS, Problem, Reflection, capped_problem_lines
 from .vault import SKIP_DIRS
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
@@ -114,21 +114,26 @@ def candidate(rel: str, is_dir: bool) -> bool:
     parts = rel.split("/")
     if is_temp(parts[-1]):
         return False
-    if rel in (TEMPLATES_DIR, OBSIDIAN_DAILY) or rel.startswith(TEMPLATES_DIR + "/"):
+    if rel in _SETTINGS or rel.startswith(TEMPLATES_DIR + "/"):
         return True
-    if is_dir and rel in (".vaultcrm", ".obsidian"):
-        return True  # the folder holding the templates or the daily-notes settings went
+    if is_dir and (rel in (".vaultcrm", ".obsidian") or TEMPLATER_SETTINGS.startswith(rel + "/")):
+        return True  # the folder holding the templates or the Obsidian settings went
     if any(part.startswith(".") or part in SKIP_DIRS for part in parts):
         return False
     return is_dir or rel.endswith(".md") or rel == CONFIG_FILE
 
 
+#: Files outside the notes whose changes re-render: settings the config is read from.
+_SETTINGS = frozenset({TEMPLATES_DIR, OBSIDIAN_DAILY, OBSIDIAN_TEMPLATES, TEMPLATER_SETTINGS})
+
+
 def watched_targets(config: Config) -> list[str]:
-    """Vault-relative paths whose changes can change the note ("" is the whole vault)."""
-    people = config.people_folder.strip().strip("/")
-    daily = config.daily_folder.strip().strip("/")
-    tops = [people, daily] if people and daily else [""]
-    return [CONFIG_FILE, OBSIDIAN_DAILY, TEMPLATES_DIR, *tops]
+    """Vault-relative paths whose changes can change the note ("" is the whole vault).
+
+    Every note can matter (a meeting note, a person found by tag), so the whole vault is
+    a target; `candidate` has already dropped dot-folders and editors' temp files.
+    """
+    return [CONFIG_FILE, *sorted(_SETTINGS), ""]
 
 
 def matters(rel: str, is_dir: bool, targets: Iterable[str]) -> bool:
@@ -433,9 +438,9 @@ class Watcher:
         self._own = self._read_output()
         for line in result.recorded:
             self._say("recorded", MESSAGES["recorded"].format(line=line))
-        for problem in outcome.problems:
-            if problem not in self._problems:  # each problem once, until it is fixed
-                self._say("problem", problem.format())
+        fresh = [p for p in outcome.problems if p not in self._problems]
+        for line in capped_problem_lines(fresh):  # each problem once, until it is fixed
+            self._say("problem", line)
         self._problems = set(outcome.problems)
         if result.written:
             self.renders += 1

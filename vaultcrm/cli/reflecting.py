@@ -41,7 +41,7 @@ def sync(
     with progress_to(progress_bar("Reading notes")):
         result = run_sync(root, resolve_today(today), use_cache=not no_cache)
     outcome = result.outcome
-    echo_diagnostics(outcome)
+    echo_diagnostics(outcome, capped=True)  # `check` and --json list them all
     if as_json:
         echo_json(
             {
