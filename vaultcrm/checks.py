@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, load_config, no_people_problem
+from .config import Config, load_config, no_people_problem, people_folder_error
 from .gcpause import collector_paused
 from .model import NoteRecord, Problem
 from .parse import DATE_RE, link_target
@@ -108,8 +108,8 @@ def check_vault(root: Path, *, use_cache: bool = True) -> CheckReport:
     misses = near_miss_links(records, labels)
     if misses:
         found += _locate(root, _drop_existing_notes(root, misses))
-    if not vault.people:
-        found.append(no_people_problem(root, config))
+    if not vault.people and people_folder_error(config_problems) is None:
+        found.append(no_people_problem(root, config))  # never a silent all-clear
     unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
     interactions = sum(len(items) for items in vault.interactions.values())
     open_follow_ups = sum(1 for items in vault.follow_ups.values() for f in items if not f.done)

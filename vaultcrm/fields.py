@@ -81,8 +81,10 @@ def pick(data: Mapping[Any, Any], fields: Fields) -> dict[str, tuple[Any, Any]]:
 _LINE_FIELD = re.compile(
     r"^[ \t]*(?:[-*+][ \t]+)?([^\W\d_][\w \t-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE
 )
-#: `[key:: value]` or `(key:: value)` inside a line.
-_BRACKET_FIELD = re.compile(r"[\[(]([^\W\d_][\w \t-]*?)[ \t]*::[ \t]*([^\])\n]*?)[ \t]*[\])]")
+#: `[key:: value]` or `(key:: value)` inside a line; the value may hold `[[links]]`.
+_BRACKET_FIELD = re.compile(
+    r"[\[(]([^\W\d_][\w \t-]*?)[ \t]*::[ \t]*((?:\[\[[^\]\n]*\]\]|[^\])\n])*?)[ \t]*[\])]"
+)
 
 
 def inline_fields(body: str, first_line: int) -> list[tuple[str, str, str, int]]:

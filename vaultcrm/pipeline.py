@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config, config_fingerprint, load_config, no_people_problem
+from .config import (
+    Config,
+    config_fingerprint,
+    load_config,
+    no_people_problem,
+    people_folder_error,
+)
 from .gcpause import collector_paused
 from .index import SCHEMA_VERSION, Index
 from .model import Interaction, Person, Problem, Reflection
@@ -79,7 +85,7 @@ def _compute(
                 outcome = _compute_cached(root, config, today, walked, config_problems, index)
             finally:
                 index.close()
-    if outcome.people_count == 0:  # never a silent all-clear
+    if outcome.people_count == 0 and people_folder_error(config_problems) is None:
         outcome.problems = sort_problems([*outcome.problems, no_people_problem(root, config)])
     return outcome
 
