@@ -99,7 +99,7 @@ def due(
     with progress_to(progress_bar("Reading notes")):
         outcome = compute_due(root, resolve_today(today), use_cache=not no_cache)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
-    echo_diagnostics(outcome)
+    echo_diagnostics(outcome, capped=True)  # the reflections, though, are all listed
     if as_json:
         echo_json(
             {
