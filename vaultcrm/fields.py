@@ -39,8 +39,11 @@ _NOT_MISSES = frozenset({"date", "created", "updated", "modified", "title", "nam
 NEAR = 0.8
 
 
+@functools.lru_cache(maxsize=8192)
 def norm_key(key: object) -> str:
-    """`Contact-Frequency` → `contact_frequency`: case, `-`, `_` and spaces alike."""
+    """`Contact-Frequency` → `contact_frequency`: case, `-`, `_` and spaces alike.
+
+    Memoised: every note of a vault repeats the same few keys."""
     return "_".join(str(key).casefold().replace("-", " ").replace("_", " ").split())
 
 
@@ -141,19 +144,29 @@ def pick_inline(
 # --- near misses --------------------------------------------------------------------------
 
 
-def known_spellings(fields: Fields) -> tuple[str, ...]:
-    return tuple(s for _, spellings in fields for s in spellings)
+class NearMisses:
+    """Unknown key → the spelling it is probably a typo of (or None), memoised per key:
+    a vault repeats the same few keys in every note, so difflib runs a few times."""
+
+    def __init__(self, fields: Fields) -> None:
+        self.known = tuple(s for _, spellings in fields for s in spellings)
+        self.seen: dict[str, str | None] = {s: None for s in self.known}
+
+    def __call__(self, key: str) -> str | None:
+        found = self.seen.get(key, "")
+        if found == "":
+            found = self.seen[key] = self._closest(key)
+        return found
+
+    def _closest(self, key: str) -> str | None:
+        if key in _NOT_MISSES or len(key) < 3:
+            return None
+        import difflib
+
+        close = difflib.get_close_matches(key, self.known, n=1, cutoff=NEAR)
+        return close[0] if close else None
 
 
-@functools.lru_cache(maxsize=4096)
-def near_miss(key: str, known: tuple[str, ...]) -> str | None:
-    """The spelling a normalised unknown key is probably a typo of, or None.
-
-    Memoised: a vault repeats the same few keys in every note.
-    """
-    if key in known or key in _NOT_MISSES or len(key) < 3:
-        return None
-    import difflib
-
-    close = difflib.get_close_matches(key, known, n=1, cutoff=NEAR)
-    return close[0] if close else None
+@functools.lru_cache(maxsize=8)
+def near_misses(fields: Fields) -> NearMisses:
+    return NearMisses(fields)

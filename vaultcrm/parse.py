@@ -17,7 +17,7 @@ import yaml
 from yaml.reader import ReaderError
 
 from .durations import parse_duration
-from .fields import known_spellings, near_miss, norm_key, pick, pick_inline
+from .fields import near_misses, norm_key, pick, pick_inline
 from .model import Entry, NoteKind, NoteRecord, Person, Problem, TaskState, YearlyDate
 from .readspec import DEFAULT_SPEC, ReadSpec
 from .yamlload import loader_for
@@ -443,13 +443,13 @@ def _near_misses(
     problems: list[Problem],
 ) -> None:
     """A warning per key that no field reads but that is close to a spelling of one."""
-    known = known_spellings(spec.fields)
+    miss = near_misses(spec.fields)
     properties = {key for key, _ in spec.people_properties}
     for key in data:
         normed = norm_key(key)
         if normed in properties:
             continue
-        close = near_miss(normed, known)
+        close = miss(normed)
         if close is not None:
             message = f"unknown key {str(key)!r} — did you mean {close!r}?"
             problems.append(Problem(path, lines.get(key), message, "warning"))
