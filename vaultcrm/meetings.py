@@ -104,9 +104,9 @@ def parse_other(path: str, data: bytes, spec: ReadSpec) -> NoteRecord:
     if not anywhere and not in_folder and (fm is None or "[[" not in fm):
         return nothing
     fields: dict[Any, Any] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = []  # duplicate keys: said only if the note is a person
     if fm is not None:
-        loaded, problems = _load_frontmatter(path, fm)
+        loaded, _ = _load_frontmatter(path, fm, problems)
         if loaded is None:
             return nothing
         fields = loaded

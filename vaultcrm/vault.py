@@ -16,12 +16,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from .config import Config, config_fingerprint
-from .dailynotes import DailyNotes
+from .dailynotes import DailyNotes, impossible_date_name
 from .index import Changes, FileSig, Index, Parsed, cache_path, decode_record, encode_record
 from .model import Claim, FollowUp, Interaction, NoteKind, NoteRecord, Problem, Vault
 from .readspec import ReadSpec, read_spec
+from .regular import NOT_REGULAR, NotRegularFile, read_regular
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
@@ -33,6 +35,7 @@ CONFLICT_MESSAGE = (
     "a conflict copy kept by vaultcrm: merge what you need into the note, then delete it"
 )
 SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
+FOLDER_SYMLINK_MESSAGE = "symlink leads outside the vault"
 
 #: Parsing more files than this at once is spread over processes (cold index).
 PARALLEL_THRESHOLD = 1500
@@ -164,14 +167,30 @@ def walk(root: Path, config: Config) -> Walk:
                 except (OSError, ValueError) as exc:
                     problems.append(Problem(rel, None, f"cannot read: {exc}"))
                     continue
+                if not S_ISREG(st.st_mode):  # a FIFO would block the read for ever
+                    problems.append(Problem(rel, None, NOT_REGULAR))
+                    continue
                 # a daily-note candidate's name is matched against the format when read
                 rels.append(rel)
                 mtimes.append(st.st_mtime_ns)
                 sizes.append(st.st_size)
                 kinds.append(kind)
 
+    def enter_folder(path: str, rel: str) -> None:
+        """The people or daily folder itself may be (or lie under) a symlink: followed
+        when it stays inside the vault, else skipped with a problem saying so."""
+        real = os.path.realpath(path)
+        if os.path.commonpath([root_real, real]) != root_real:
+            problems.append(Problem(rel, None, f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"))
+        elif os.path.isdir(real):
+            visit(path, rel)
+
     if os.path.isdir(root):
         visit(os.fspath(root), "")
+        for rel in sorted({people, daily_folder} - {""}):  # symlinked folders are not followed
+            path = os.path.join(root, rel)
+            if os.path.realpath(path) != os.path.join(root_real, rel):  # through a link
+                enter_folder(path, rel)
     # No sort: nothing downstream depends on the order (records are sorted where it
     # matters), and the input key only has to be equal when nothing changed.
     return Walk(rels, mtimes, sizes, kinds, problems)
@@ -280,9 +299,15 @@ def _read_one(root: Path, sig: FileSig, spec: ReadSpec) -> NoteRecord:
     if kind == "daily" and day is None:
         day = _daily_notes(spec.daily).date_of(sig.rel)
         if day is None:
+            why = impossible_date_name(sig.rel)
+            if why is not None:  # kept with its problem, so it is not read again
+                return NoteRecord(sig.rel, "other", problems=(Problem(sig.rel, None, why),))
             kind = "person" if spec.in_people_folder(sig.rel) else "other"
     try:
         data = _read_bytes(os.path.join(root, sig.rel), sig.size)
+    except NotRegularFile:
+        problem = Problem(sig.rel, None, NOT_REGULAR)
+        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
     except OSError as exc:
         if kind == "other":
             return NoteRecord(sig.rel, kind)  # not a note vaultcrm reads: not its problem
@@ -297,18 +322,10 @@ def _read_bytes(path: str, size: int) -> bytes:
     """A file's bytes: a read of the size the walk saw, then reads until end of file.
 
     Plain descriptors: a buffered file object costs twice as much per file, which on
-    30,000 notes is a tenth of a second.
+    30,000 notes is a tenth of a second. The walk saw a regular file; one swapped for a
+    FIFO since is caught on the descriptor, never waited on.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        chunks = []
-        want = size + 1
-        while chunk := os.read(fd, want):
-            chunks.append(chunk)
-            want = 1 << 16
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(fd)
+    return read_regular(path, size, stat_checked=True)
 
 
 def open_index(root: Path, config: Config) -> Index:
@@ -323,7 +340,7 @@ def update_index(
     try:
         changes = index.update(walked, lambda stale: read_for_index(root, stale, spec))
     except sqlite3.DatabaseError as exc:
-        index.reset(f"cache was unreadable ({exc})")
+        index.recover(exc)
         changes = index.update(walked, lambda stale: read_for_index(root, stale, spec))
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)

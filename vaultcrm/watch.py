@@ -28,6 +28,7 @@ from typing import Any, Literal
 from .config import CONFIG_FILE, OBSIDIAN_DAILY, OBSIDIAN_TEMPLATES, TEMPLATER_SETTINGS, Config
 from .edit import TEMP_TAG
 from .model import KINDS, Problem, Reflection, capped_problem_lines
+from .regular import read_regular
 from .vault import SKIP_DIRS
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
@@ -127,11 +128,12 @@ def candidate(rel: str, is_dir: bool) -> bool:
 _SETTINGS = frozenset({TEMPLATES_DIR, OBSIDIAN_DAILY, OBSIDIAN_TEMPLATES, TEMPLATER_SETTINGS})
 
 
-def watched_targets(config: Config) -> list[str]:
+def watched_targets(config: Config, root: Path | None = None) -> list[str]:
     """Vault-relative paths whose changes can change the note ("" is the whole vault).
 
     Every note can matter (a meeting note, a person found by tag), so the whole vault is
-    a target; `candidate` has already dropped dot-folders and editors' temp files.
+    a target; `candidate` has already dropped dot-folders and editors' temp files. (A
+    people or daily folder linked to another folder of the vault is inside it too.)
     """
     return [CONFIG_FILE, *sorted(_SETTINGS), ""]
 
@@ -405,7 +407,7 @@ class Watcher:
         return self._retry_at is not None and now >= self._retry_at
 
     def _matters(self, batch: dict[str, bool]) -> bool:
-        targets = watched_targets(self._config)
+        targets = watched_targets(self._config, self.root)
         for rel, is_dir in batch.items():
             if rel == self._output:
                 if self._read_output() != self._own:
@@ -416,7 +418,7 @@ class Watcher:
 
     def _read_output(self) -> bytes | None:
         try:
-            return (self.root / self._output).read_bytes()
+            return read_regular(self.root / self._output)  # a FIFO here must not hang
         except OSError:
             return None
 
@@ -435,9 +437,12 @@ class Watcher:
         new_day = self._day is not None and today != self._day
         self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
         self._config, self._output = outcome.config, result.output
-        self._own = self._read_output()
+        # what this pass left, not what is there now: a box ticked since is a change
+        self._own = result.note if result.note is not None else self._read_output()
         for line in result.recorded:
             self._say("recorded", MESSAGES["recorded"].format(line=line))
+        for message in result.conflicts:
+            self._say("problem", message)
         fresh = [p for p in outcome.problems if p not in self._problems]
         for line in capped_problem_lines(fresh):  # each problem once, until it is fixed
             self._say("problem", line)
