@@ -153,14 +153,14 @@ class Shape:
     first_name_aliases: float = 0.0  # share of people aliased by their bare first name
     cadence_words: float = 0.0  # share of people whose cadence is a word ("quarterly")
     due_share: float = OVERDUE_SHARE  # share of people last seen longer ago than their cadence
-    meetings: int = 0  # meeting notes in Notes/, each linking people from its frontmatter
+    meetings: float = 0.0  # meeting notes in Notes/ per person (each links 1-3 people)
 
 
 DEFAULT_SHAPE = Shape()
 #: ~100 MB of notes at 10,000 people: long notes, first-name aliases, most people due,
-#: cadence words and 5,000 meeting notes.
+#: cadence words and a meeting note per two people.
 HEAVY_SHAPE = Shape(note_kb=9, first_name_aliases=1.0, cadence_words=0.5, due_share=0.98,
-                    meetings=5000)  # fmt: skip
+                    meetings=0.5)  # fmt: skip
 SHAPES = {"default": DEFAULT_SHAPE, "heavy": HEAVY_SHAPE}
 
 #: Cadence words and their days, as CRM templates write them.
@@ -519,7 +519,7 @@ def generate(
     if shape.meetings and persons:
         notes = out / "Notes"
         notes.mkdir(exist_ok=True)
-        for n in range(shape.meetings):
+        for n in range(round(shape.meetings * len(persons))):
             name, text = _meeting(srng, n, persons)
             with open(notes / name, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
@@ -544,7 +544,8 @@ def add_shape_arguments(ap: argparse.ArgumentParser) -> None:
                     help="share of people whose cadence is a word, e.g. quarterly (0-1)")
     ap.add_argument("--due-share", type=float, metavar="SHARE",
                     help=f"share of people overdue (default shape: {OVERDUE_SHARE})")
-    ap.add_argument("--meetings", type=int, help="meeting notes to write in Notes/")
+    ap.add_argument("--meetings", type=float, metavar="PER_PERSON",
+                    help="meeting notes to write in Notes/, per person (heavy shape: 0.5)")
 
 
 def person_names(people: int, seed: int) -> list[str]:

@@ -181,7 +181,7 @@ def test_a_failed_command_is_reported_by_its_telling_line() -> None:
 
 def test_the_heavy_shape_has_every_feature_and_reads_without_errors(tmp_path: Path) -> None:
     shape = generate.Shape(note_kb=4, first_name_aliases=1.0, cadence_words=0.5,
-                           due_share=0.98, meetings=40)  # fmt: skip
+                           due_share=0.98, meetings=1 / 3)  # fmt: skip
     out = tmp_path / "heavy"
     generate.generate(out, people=120, daily=60, seed=3, shape=shape)
     people = sorted((out / "People").rglob("*.md"))
@@ -214,7 +214,7 @@ def test_shape_knobs_on_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "cli"
     subprocess.run(
         [sys.executable, str(BENCH / "generate.py"), str(out), "--people", "30", "--daily", "5",
-         "--shape", "heavy", "--note-kb", "2", "--meetings", "3"],
+         "--shape", "heavy", "--note-kb", "2", "--meetings", "0.1"],
         check=True,
     )  # fmt: skip
     assert len(list((out / "Notes").glob("*.md"))) == 3

@@ -123,6 +123,18 @@ def test_an_edit_shows_in_the_note_within_two_seconds(make_vault: Any) -> None:
         assert eventually(lambda: "Alice Smith: no longer due to reach out" in s.texts("rewrite"))
 
 
+def test_a_meeting_note_anywhere_and_a_person_by_tag_are_seen(make_vault: Any) -> None:
+    root = people(make_vault, **{"vaultcrm.yaml": "people_tags: [person]\n",
+                                 "People/Alice Smith.md": NEVER})  # fmt: skip
+    with watching(root) as s:
+        assert "[[Alice Smith]]" in s.note()
+        write(root, "Notes/2026-11-21 Lunch.md", '---\npeople: ["[[Alice Smith]]"]\n---\n')
+        assert eventually(lambda: "[[Alice Smith]]" not in s.note(), 5.0)
+        write(root, "Elsewhere/Cleo.md", "An old friend. #person\n")
+        assert eventually(lambda: "[[Cleo]]" in s.note(), 5.0)
+        assert s.note() == s.expected()
+
+
 def test_an_atomic_save_is_seen(make_vault: Any) -> None:
     root = people(make_vault)
     with watching(root) as s:
