@@ -432,7 +432,10 @@ def validate_field(root: Path, config: Config, key: str, value: object, person: 
     from .parse import parse_note
 
     fm = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=2**31 - 1)
-    record = parse_note("VALUE", f"---\n{fm}---\n".encode(), "person")
+    from .readspec import read_spec
+
+    # read as the vault reads it, with its field spellings: a near miss (`birtday`) is refused
+    record = parse_note("VALUE", f"---\n{fm}---\n".encode(), "person", None, read_spec(config))
     problems = list(record.problems)
     if problems:
         raise UsageError(problems[0].message)
