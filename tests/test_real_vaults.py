@@ -315,7 +315,9 @@ def test_an_empty_vault_warns(make_vault: MakeVault) -> None:
     ]
     sync = run("sync", "--vault", str(root), "--today", TODAY)
     assert "no people found" in sync.stderr
-    assert "no people found" in run("due", "--vault", str(root), "--today", TODAY).stderr
+    shown = run("due", "--vault", str(root), "--today", TODAY)
+    assert "no people found" in shown.stderr
+    assert shown.stdout == "No people found.\n"  # not "Nobody is due. Enjoy the quiet."
 
 
 # --- quiet at scale -----------------------------------------------------------------------

@@ -111,15 +111,16 @@ def due(
             }
         )
     else:
-        _print_due(chosen)
+        _print_due(chosen, outcome.people_count)
     click.get_current_context().exit(_exit_for(outcome.problems))
 
 
-def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
+def _print_due(reflections: list, people: int = 1) -> None:  # type: ignore[type-arg]
     from ..render import SECTION_TITLES
 
     if not reflections:
-        click.echo("Nobody is due. Enjoy the quiet.")
+        # never a silent all-clear: "nobody is due" only when there is somebody
+        click.echo("Nobody is due. Enjoy the quiet." if people else "No people found.")
         return
     width = min(28, max(len(r.person) for r in reflections))
     kind = None
