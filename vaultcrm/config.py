@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dailynotes import DailyNotes
-from .durations import parse_duration
-from .fields import DEFAULT_FIELDS, norm_key
-from .locate import CONFIG_FILE
-from .model import FLAGS, Problem
-from .regular import NOT_REGULAR, NotRegularFile, read_regular
+from vaultcrm.dailynotes import DailyNotes
+from vaultcrm.durations import parse_duration
+from vaultcrm.fields import DEFAULT_FIELDS, norm_key
+from vaultcrm.locate import CONFIG_FILE
+from vaultcrm.model import FLAGS, Problem
+from vaultcrm.regular import NOT_REGULAR, NotRegularFile, read_regular
 
 OBSIDIAN_DAILY = ".obsidian/daily-notes.json"
 #: Where Obsidian's core Templates plugin and the Templater plugin keep their folder.

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import VaultcrmError
+from vaultcrm.errors import VaultcrmError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,7 +87,7 @@ def echo_diagnostics(outcome: Any, *, capped: bool = False) -> None:
     (with `capped`, at most 20 lines and how many more: `sync` runs often)."""
     echo_cache_note(outcome.stats)
     if capped:
-        from ..model import capped_problem_lines
+        from vaultcrm.model import capped_problem_lines
 
         for line in capped_problem_lines(outcome.problems):
             click.echo(line, err=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .fields import DEFAULT_NORMALISED, Fields, norm_key, normalise
+from vaultcrm.fields import DEFAULT_NORMALISED, Fields, norm_key, normalise
 
 if TYPE_CHECKING:
-    from .config import Config
+    from vaultcrm.config import Config
 
 
 def _under(rel: str, folder: str) -> bool:
@@ -50,12 +50,14 @@ class ReadSpec:
 
 
 def property_value(value: str) -> str:
-    """How a property value compares: casefolded, a `[[link]]` as its target."""
-    from .parse import link_target
-
+    """How a property value compares: casefolded, a `[[link]]` as its target (`[[People]]`,
+    `[[Categories/People|People]]` and `People` alike)."""
     text = value.strip()
     if text.startswith("[[") and text.endswith("]]"):
-        text = link_target(text[2:-2])
+        text = text[2:-2].partition("|")[0].partition("#")[0]
+        text = text[text.rfind("/") + 1 :].strip()
+        if text[-3:].lower() == ".md":
+            text = text[:-3].rstrip()
     return text.casefold()
 
 

@@ -20,7 +20,7 @@ from ruamel.yaml.representer import RepresenterError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from .surgery import Note, split_note
+from vaultcrm.edit.lines import Note, split_note
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOW_PLAIN = re.compile(r"\w[\w .'/+@-]*(?<! )")
@@ -61,7 +61,7 @@ def spelling_in(doc: CommentedMap, key: str) -> str:
     spaces alike, so `set` edits the user's key instead of adding a twin beside it."""
     if key in doc:
         return key
-    from .fields import norm_key
+    from vaultcrm.fields import norm_key
 
     wanted = norm_key(key)
     return next((k for k in doc if isinstance(k, str) and norm_key(k) == wanted), key)

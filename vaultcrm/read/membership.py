@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .fields import norm_key
-from .parse import find_tags
-from .readspec import ReadSpec, property_value
+from vaultcrm.fields import norm_key
+from vaultcrm.read.parse import find_tags
+from vaultcrm.read.spec import ReadSpec, property_value
 
 
 def flat_texts(value: object) -> Iterator[str]:

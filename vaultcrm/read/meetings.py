@@ -16,10 +16,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from .fields import norm_key
-from .membership import flat_texts, frontmatter_tags, is_person
-from .model import Entry, NoteRecord, Problem
-from .parse import (
+from vaultcrm.fields import norm_key
+from vaultcrm.model import Entry, NoteRecord, Problem
+from vaultcrm.read.membership import flat_texts, frontmatter_tags, is_person
+from vaultcrm.read.parse import (
     _decode,
     _load_frontmatter,
     _outside_fences,
@@ -28,7 +28,7 @@ from .parse import (
     person_record,
     split_frontmatter,
 )
-from .readspec import ReadSpec
+from vaultcrm.read.spec import ReadSpec
 
 _LEADING_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _TITLE_SEPARATORS = " \t-—–_:,."

@@ -16,11 +16,20 @@ from typing import Any
 import yaml
 from yaml.reader import ReaderError
 
-from .durations import parse_duration
-from .fields import near_misses, norm_key, pick, pick_inline
-from .model import Entry, NoteKind, NoteRecord, Person, Problem, TaskState, YearlyDate
-from .readspec import DEFAULT_SPEC, ReadSpec
-from .yamlload import key_lines, loader_for
+from vaultcrm.durations import parse_duration
+from vaultcrm.fields import near_misses, norm_key, pick, pick_inline
+from vaultcrm.model import (
+    Entry,
+    NoteKind,
+    NoteRecord,
+    Person,
+    Problem,
+    TaskState,
+    YearlyDate,
+    new_entry,
+)
+from vaultcrm.read.spec import DEFAULT_SPEC, ReadSpec
+from vaultcrm.read.yamlload import key_lines, loader_for
 
 # python-frontmatter's own boundary rule, anchored to whole lines so that a `---`
 # inside the body (a horizontal rule) never ends the block early.
@@ -588,7 +597,7 @@ def _person_entries(path: str, body: str, first_line: int, problems: list[Proble
         links = tuple(find_links(line)) if "[[" in line else ()
         log = rest.lstrip(_SEPARATORS).rstrip()
         # = Entry(number, log, when, tags, links) minus NamedTuple's slower Python __new__
-        entries.append(tuple.__new__(Entry, (number, log, when, tags, links, None)))
+        entries.append(new_entry((number, log, when, tags, links, None)))
     return entries
 
 
@@ -633,7 +642,7 @@ def _daily_entries(path: str, body: str, first_line: int, problems: list[Problem
         text = line[item.end() :].strip() if item else line.strip()
         tags = tuple(find_tags(line)) if "#" in line else ()
         # = Entry(number, text, None, tags, links), as in `_person_entries`
-        entries.append(tuple.__new__(Entry, (number, text, None, tags, links, None)))
+        entries.append(new_entry((number, text, None, tags, links, None)))
     return entries
 
 
@@ -648,13 +657,11 @@ def parse_note(
 
     A person note whose frontmatter does not parse yields `person=None` and its problems:
     the vault skips it rather than guess. Other problems leave the rest of the note usable.
-    Any other note ("other") is looked at by `meetings.parse_other`, which decides whether
-    it is a person after all, an interaction note, or nothing vaultcrm reads.
+    Any other note ("other") is for `read/meetings.parse_other`, which decides whether it
+    is a person after all, an interaction note, or nothing vaultcrm reads.
     """
     if kind in ("other", "meeting"):
-        from .meetings import parse_other
-
-        return parse_other(path, data, spec)
+        return NoteRecord(path, "other")
     try:
         text = _decode(data)
     except UnicodeDecodeError as err:
