@@ -74,6 +74,8 @@ class KindWords:
     lost: str
 
 
+#: In report order (`reflect.kinds.KINDS`, which tests/test_kinds.py checks against): the CLI
+#: lists and titles kinds from here without importing any rule.
 KIND_WORDS: dict[str, KindWords] = {
     "reach_out": KindWords(
         "Reach out", "Reached out", "now due to reach out", "no longer due to reach out"
@@ -89,13 +91,13 @@ KIND_WORDS: dict[str, KindWords] = {
         "Asked, and listened",
         "time to ask, and listen",
         "no longer due to listen",
-    ),  # fmt: skip
+    ),
     "deep": KindWords(
         "Go deeper",
         "A truly open conversation",
         "time to go deeper",
         "no longer due a deeper talk",
-    ),  # fmt: skip
+    ),
     "birthday": KindWords(
         "Birthdays", "Birthday wishes", "birthday {when}", "birthday no longer coming up"
     ),
