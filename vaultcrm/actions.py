@@ -62,6 +62,9 @@ CONFIG_TEXT = """\
 #   heard: heard                 # they opened up
 #   deep: deep                   # a truly open exchange
 #   win: win                     # a success of theirs
+# focus: 5                       # people the note leads with, most urgent first (0: none)
+# section_limit: 25              # items per section of the note, then "... and N more"
+# chart: true                    # a Mermaid chart of the last 12 months in the note
 """
 
 

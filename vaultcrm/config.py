@@ -53,6 +53,10 @@ class Config:
     #: False when `daily_format` came from no setting at all: then any file under the
     #: daily folder whose name is an ISO date counts as a daily note.
     daily_format_explicit: bool = False
+    # -- the note's shape (issue "The copilot"; readers in the block below _READERS) --
+    focus: int = 5  # people in the note's focus list (0: none)
+    section_limit: int = 25  # items per section of the note, then "… and N more"
+    chart: bool = True  # a Mermaid chart of the last 12 months in the note
 
 
 if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
@@ -165,6 +169,33 @@ _READERS: dict[str, _Reader] = {
     "celebrate_within": _simple(parse_duration),
     "tags": _tags,
 }
+
+
+# -- the note's shape: focus, section_limit, chart (issue "The copilot") ---------------
+
+
+def _count(least: int) -> Callable[[object], int]:
+    def read(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"expected a whole number, {least} or more")
+        return value
+
+    return read
+
+
+def _switch(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+_READERS.update(
+    {
+        "focus": _simple(_count(0)),
+        "section_limit": _simple(_count(1)),
+        "chart": _simple(_switch),
+    }
+)
 
 
 def _describe(err: Exception) -> str:

@@ -19,9 +19,11 @@ import datetime as dt
 import hashlib
 import marshal
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import chart as charts
 from .config import Config
 from .index import ROSTER, Changes, Index, decode_person, encode_person, person_keys
 from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
@@ -41,6 +43,10 @@ class Result:
     people_count: int
     #: digest of every due person's stored payload: equal digests, equal note content
     content: str
+    #: their last open exchange (#shared, #heard or #deep) on or before today
+    open: dict[str, Interaction] = field(default_factory=dict)
+    #: interactions per month of the whole vault (None: no data, or `chart: false`)
+    chart: charts.Chart | None = None
 
 
 def content_digest(payloads: dict[str, bytes]) -> str:
@@ -60,6 +66,25 @@ def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
     """The last interaction on or before today."""
     past = until(vault.interactions.get(name, ()), today)
     return past[-1] if past else None
+
+
+#: Kinds whose note context is the last open exchange (focus.OPEN_KINDS).
+_OPEN_KINDS = frozenset({"share", "listen", "deep"})
+_OPEN_FLAGS = frozenset({"shared", "heard", "deep"})
+#: meta key of the chart's totals, written with the per-person results they sum
+CHART = "chart_totals"
+
+
+def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
+    """The last interaction on or before today tagged #shared, #heard or #deep."""
+    past = until(vault.interactions.get(name, ()), today)
+    return next((i for i in reversed(past) if i.flags & _OPEN_FLAGS), None)
+
+
+def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
+    if not config.chart:
+        return ()
+    return charts.person_counts(until(vault.interactions.get(name, ()), today), today)
 
 
 def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
@@ -84,7 +109,7 @@ def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Wa
     affected = _affected(changes, who, index)
     if affected:
         stats.reflected = _partial_pass(root, config, today, index, who, affected)
-    return _from_cache(index, problems, stats, len(who.paths))
+    return _from_cache(index, problems, stats, len(who.paths), today)
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -108,11 +133,16 @@ def _full_pass(
     rows = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
+    opened: dict[str, Interaction] = {}
     due: dict[str, bytes] = {}
+    total = charts.empty()
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
-        payload = _payload(person, mine, contact)
+        exchange = last_open(vault, name, today) if _wants_open(mine) else None
+        counts = _counts(vault, name, today, config)
+        charts.add(total, counts)
+        payload = _payload(person, mine, contact, exchange, counts)
         rows.append((name, payload, bool(mine)))
         if mine:
             found.extend(mine)
@@ -120,11 +150,20 @@ def _full_pass(
             due[name] = payload
             if contact is not None:
                 last[name] = contact
-    index.put_derived(rows, replace_all=True)
+            if exchange is not None:
+                opened[name] = exchange
+    index.put_derived(rows, replace_all=True, meta={CHART: marshal.dumps(total)})
     index.set_meta("derived_for", state)
     stats.reflected = len(rows)
     content = content_digest(due)
-    return Result(order(found), people, last, problems, stats, len(vault.people), content)
+    return Result(
+        order(found), people, last, problems, stats, len(vault.people), content, opened,
+        charts.Chart.of(total, today),
+    )  # fmt: skip
+
+
+def _wants_open(mine: list[Reflection]) -> bool:
+    return any(r.kind in _OPEN_KINDS for r in mine)
 
 
 def _roster(index: Index, config: Config) -> Roster:
@@ -188,60 +227,109 @@ def _partial_pass(
     present = [name for name in sorted(affected) if name in who.paths]
     paths = {who.paths[name] for name in present} | index.paths_linking(index.keys_of(affected))
     vault = assemble(root, index.records(paths).values(), config, (), who)
+    total = _chart_totals(index)
+    for payload in index.derived_of(affected).values():  # what they counted until now
+        charts.add(total, _unpayload_counts(payload), -1)
     rows = []
     for name in present:
         person = vault.people.get(name)
         if person is None:  # its note no longer parses: nothing to say about them
             continue
         mine = reflect_person(person, vault, today, config)
-        rows.append((name, _payload(person, mine, last_contact(vault, name, today)), bool(mine)))
-    index.drop_derived(sorted(affected - {name for name, _, _ in rows}))
-    index.put_derived(rows, replace_all=False)
+        exchange = last_open(vault, name, today) if _wants_open(mine) else None
+        counts = _counts(vault, name, today, config)
+        charts.add(total, counts)
+        payload = _payload(person, mine, last_contact(vault, name, today), exchange, counts)
+        rows.append((name, payload, bool(mine)))
+    index.put_derived(
+        rows,
+        replace_all=False,
+        drop=sorted(affected - {name for name, _, _ in rows}),
+        meta={CHART: marshal.dumps(total)},
+    )
     return len(rows)
 
 
-def _from_cache(index: Index, problems: list[Problem], stats: LoadStats, count: int) -> Result:
+def _chart_totals(index: Index) -> list[list[int]]:
+    """The chart's totals as last stored; summed again from every stored result when
+    missing (a cache written before them)."""
+    saved = index.get_blob(CHART)
+    if saved is not None:
+        try:
+            total = marshal.loads(saved)
+            if isinstance(total, list) and len(total) == charts.MONTHS:
+                return [list(row) for row in total]
+        except (ValueError, EOFError, TypeError):
+            pass
+    total = charts.empty()
+    for payload in index.derived().values():
+        charts.add(total, _unpayload_counts(payload))
+    return total
+
+
+def _from_cache(
+    index: Index, problems: list[Problem], stats: LoadStats, count: int, today: dt.date
+) -> Result:
     found: list[Reflection] = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
+    opened: dict[str, Interaction] = {}
     due = index.derived(due_only=True)
     for name, payload in due.items():
-        person, mine, contact = _unpayload(name, payload)
+        person, mine, contact, exchange = _unpayload(name, payload)
         found.extend(mine)
         people[name] = person
         if contact is not None:
             last[name] = contact
-    return Result(order(found), people, last, problems, stats, count, content_digest(due))
+        if exchange is not None:
+            opened[name] = exchange
+    chart = charts.Chart.of(_chart_totals(index), today)
+    return Result(
+        order(found), people, last, problems, stats, count, content_digest(due), opened, chart
+    )
 
 
 # -- payload: one person's results, marshalled ------------------------------------------
 
 
 def _payload(
-    person: Person, reflections: Iterable[Reflection], contact: Interaction | None
+    person: Person,
+    reflections: Iterable[Reflection],
+    contact: Interaction | None,
+    exchange: Interaction | None = None,
+    counts: charts.Counts = (),
 ) -> bytes:
     """Marshal's version 0, which writes equal values as equal bytes (later versions
     vary with which objects happen to be shared), since the note's key hashes these."""
     found = list(reflections)
-    last = None
-    if contact is not None:
-        last = [
-            contact.date.isoformat(),
-            contact.text,
-            contact.file,
-            contact.line,
-            sorted(contact.flags),
-        ]
     # the person is needed only to render their reflections
     mine = encode_person(person) if found else None
-    return marshal.dumps((mine, [r.to_json() for r in found], last), 0)
+    return marshal.dumps(
+        (mine, [r.to_json() for r in found], _contact(contact), _contact(exchange), counts), 0
+    )
 
 
-def _unpayload(name: str, payload: bytes) -> tuple[Person, list[Reflection], Interaction | None]:
-    mine, reflections, last = marshal.loads(payload)
+def _contact(contact: Interaction | None) -> list[object] | None:
+    if contact is None:
+        return None
+    return [contact.date.isoformat(), contact.text, contact.file, contact.line,
+            sorted(contact.flags)]  # fmt: skip
+
+
+def _interaction(name: str, saved: Any) -> Interaction | None:
+    if saved is None:
+        return None
+    day, text, file, line, flags = saved
+    return Interaction(name, dt.date.fromisoformat(day), text, file, line, frozenset(flags))
+
+
+def _unpayload(
+    name: str, payload: bytes
+) -> tuple[Person, list[Reflection], Interaction | None, Interaction | None]:
+    mine, reflections, last, exchange, _counts = marshal.loads(payload)
     found = [Reflection.from_json(item) for item in reflections]
-    contact = None
-    if last is not None:
-        day, text, file, line, flags = last
-        contact = Interaction(name, dt.date.fromisoformat(day), text, file, line, frozenset(flags))
-    return decode_person(mine), found, contact
+    return decode_person(mine), found, _interaction(name, last), _interaction(name, exchange)
+
+
+def _unpayload_counts(payload: bytes) -> charts.Counts:
+    return marshal.loads(payload)[4]  # type: ignore[no-any-return]

@@ -16,7 +16,7 @@ import re
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, Protocol
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
 #: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -448,15 +448,31 @@ class Index:
         query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")
         return dict(self.conn.execute(query).fetchall())
 
-    def put_derived(self, rows: Iterable[tuple[str, bytes, bool]], *, replace_all: bool) -> None:
+    def derived_of(self, people: Iterable[str]) -> dict[str, bytes]:
+        """The stored results of these people (those the cache holds)."""
+        query = "SELECT person, payload FROM derived WHERE person IN (?)"
+        return dict(self._where_in(query, set(people)))
+
+    def put_derived(
+        self,
+        rows: Iterable[tuple[str, bytes, bool]],
+        *,
+        replace_all: bool,
+        drop: Iterable[str] = (),
+        meta: Mapping[str, bytes] | None = None,
+    ) -> None:
+        """Store per-person results, drop others', and set `meta` keys derived from all
+        of them (the chart's totals), in one transaction: they never disagree."""
         c = self.conn
         c.execute("BEGIN")
         if replace_all:
             c.execute("DELETE FROM derived")
+        c.executemany("DELETE FROM derived WHERE person = ?", ((p,) for p in drop))
         c.executemany(
             "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
             ((person, payload, int(due)) for person, payload, due in rows),
         )
+        c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (meta or {}).items())
         c.execute("COMMIT")
 
     def drop_derived(self, people: Iterable[str]) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .chart import Chart
 from .config import Config, config_fingerprint, daily_notes, load_config
 from .gcpause import collector_paused
 from .index import SCHEMA_VERSION, Index
@@ -45,6 +46,10 @@ class Outcome:
     people_count: int = 0
     #: digest of the reflections, people and last contacts, when the index made one
     content: str | None = None
+    #: the last open exchange (#shared, #heard, #deep) of everyone with a reflection
+    open: dict[str, Interaction] = field(default_factory=dict)
+    #: interactions per month, last 12 months (None: no data, or `chart: false`)
+    chart: Chart | None = None
 
 
 @dataclass
@@ -82,8 +87,9 @@ def _compute(
 def _compute_uncached(
     root: Path, config: Config, today: dt.date, walked: Walk, config_problems: list[Problem]
 ) -> Outcome:
-    from .incremental import last_contact
-    from .reflect import reflect
+    from . import chart as charts
+    from .incremental import last_contact, last_open
+    from .reflect import reflect, until
 
     records = read_records(root, walked.sigs, daily_notes(config))
     vault = assemble(root, records, config, walked.problems)
@@ -91,6 +97,12 @@ def _compute_uncached(
     reflections = reflect(vault, today, config)
     due = {r.person for r in reflections}
     last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
+    wants_open = {r.person for r in reflections if r.kind in ("share", "listen", "deep")}
+    opened = {n: c for n in wants_open if (c := last_open(vault, n, today)) is not None}
+    total = charts.empty()
+    if config.chart:
+        for name, found in vault.interactions.items():
+            charts.add(total, charts.person_counts(until(found, today), today))
     return Outcome(
         root,
         config,
@@ -101,6 +113,8 @@ def _compute_uncached(
         {n: vault.people[n] for n in due},
         last,
         len(vault.people),
+        open=opened,
+        chart=charts.Chart.of(total, today),
     )
 
 
@@ -130,14 +144,25 @@ def _compute_cached(
         result.last,
         result.people_count,
         result.content,
+        result.open,
+        result.chart,
     )
 
 
 def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
     from .render import build_items, render_note
 
-    items = build_items(outcome.reflections, outcome.people, outcome.last, done)
-    return render_note(outcome.root, items, outcome.today, len(outcome.problems))
+    config = outcome.config
+    items = build_items(outcome.reflections, outcome.people, outcome.last, done, outcome.open)
+    return render_note(
+        outcome.root,
+        items,
+        outcome.today,
+        len(outcome.problems),
+        focus=config.focus,
+        section_limit=config.section_limit,
+        chart=outcome.chart if config.chart else None,
+    )
 
 
 def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
@@ -245,7 +270,12 @@ def _note_key(outcome: Outcome, done: Collection[str]) -> str:
         made_of: object = outcome.content
     else:
         people = [
-            [name, encode_person(outcome.people[name]), _contact(outcome.last.get(name))]
+            [
+                name,
+                encode_person(outcome.people[name]),
+                _contact(outcome.last.get(name)),
+                _contact(outcome.open.get(name)),
+            ]
             for name in sorted({r.person for r in outcome.reflections})
         ]
         made_of = [[r.to_json() for r in outcome.reflections], people]
@@ -255,6 +285,9 @@ def _note_key(outcome: Outcome, done: Collection[str]) -> str:
         len(outcome.problems),
         made_of,
         sorted(done),
+        # the note's shape and its chart (the chart sums everyone, due or not)
+        [outcome.config.focus, outcome.config.section_limit, outcome.config.chart],
+        outcome.chart.series if outcome.chart is not None else None,
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 

@@ -16,18 +16,14 @@ from typing import Any
 
 from .config import Config
 from .model import KINDS, Interaction, Person, Reflection, Vault, YearlyDate
+from .wording import detag, human_day
 
 Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
 
 # --- Message texts: every sentence a user reads, in the product's voice. ---------------
-# Names are built from these tuples, never strftime, so output ignores the locale.
+# Dates read one way everywhere (wording.human_day: `Fri 13 Nov`, the year when it is
+# not this year); note text quoted in a reason loses its #tags (wording.detag), names never.
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 #: How the default circles read inside a sentence; other circles read "the X circle".
 CIRCLE_PHRASES = {
     "family": "family",
@@ -48,7 +44,7 @@ MESSAGES: dict[str, str] = {
     " return — share, don't only listen.",
     "listen": "You have opened up to {name} {times} without {name} reciprocating — read the"
     " room, ask and listen.",
-    "deep": "Your last truly open exchange with {name} was in {month} {year}.",
+    "deep": "Your last truly open exchange with {name} was on {day}: {text}",
     "deep_none": "No truly open exchange with {name} logged yet — make room for one.",
     "birthday": "Birthday on {day} ({when}).",
     "birthday_age": "Turns {age} on {day} ({when}).",
@@ -61,7 +57,7 @@ MESSAGES: dict[str, str] = {
     "follow_up": "Due {day} ({when}): {text}",
     "follow_up_today": "Due today: {text}",
     "follow_up_overdue": "Was due {day} ({ago}): {text}",
-    "celebrate": "Had a win on {date}: {text} — celebrate it.",
+    "celebrate": "Had a win on {day}: {text} — celebrate it.",
 }
 
 
@@ -85,13 +81,9 @@ def _when(n: int) -> str:
     return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
 
 
-def _day(d: dt.date) -> str:
-    return f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
-
-
 def _clause(text: str) -> str:
-    """User text set inside a sentence: no trailing full stop to double up."""
-    return text.strip().rstrip(".").rstrip()
+    """User text set inside a sentence: without its #tags, no trailing full stop to double up."""
+    return detag(text).rstrip(".").rstrip()
 
 
 def _sentence(text: str) -> str:
@@ -99,6 +91,7 @@ def _sentence(text: str) -> str:
 
 
 def _label(label: str) -> str:
+    label = detag(label) or label  # a label that is all tags keeps them rather than vanish
     return label[:1].upper() + label[1:]
 
 
@@ -251,18 +244,24 @@ def listen(person: Person, vault: Vault, today: dt.date, config: Config) -> list
 
 
 def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """A close person with no truly open exchange within `deep_every` (inclusive)."""
+    """A close person with no truly open exchange within `deep_every` (inclusive).
+
+    The reason quotes that last exchange (date and text), not the last contact: it is
+    what to pick up from."""
     if _snoozed(person, today) or person.circle not in config.deep_circles:
         return []
     past = _past(person, vault, today)
-    last_deep = max((i.date for i in past if "deep" in i.flags), default=None)
+    last = next((i for i in reversed(past) if "deep" in i.flags), None)  # sorted by date
+    last_deep = last.date if last is not None else None
     if last_deep is not None and (today - last_deep).days <= config.deep_every:
         return []
-    if last_deep is None:
+    if last is None:
         reason = MESSAGES["deep_none"].format(name=person.name)
     else:
-        reason = MESSAGES["deep"].format(
-            name=person.name, month=MONTHS[last_deep.month - 1], year=last_deep.year
+        reason = _sentence(
+            MESSAGES["deep"].format(
+                name=person.name, day=human_day(last.date, today), text=_clause(last.text)
+            )
         )
     return [_make("deep", person, reason, last_deep=last_deep, deep_every_days=config.deep_every)]
 
@@ -280,7 +279,7 @@ def birthday(person: Person, vault: Vault, today: dt.date, config: Config) -> li
         key = "birthday_today" if age is None else "birthday_today_age"
     else:
         key = "birthday" if age is None else "birthday_age"
-    reason = MESSAGES[key].format(age=age, day=_day(on), when=_when(until))
+    reason = MESSAGES[key].format(age=age, day=human_day(on, today), when=_when(until))
     return [_make("birthday", person, reason, date=on, days_until=until, age=age)]
 
 
@@ -299,7 +298,7 @@ def date(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
         reason = MESSAGES[key].format(
             label=_label(yd.label),
             years=_years(years) if years is not None else "",
-            day=_day(on),
+            day=human_day(on, today),
             when=_when(until),
         )
         out.append(
@@ -318,12 +317,14 @@ def follow_up(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         text = _clause(task.text)
         if until < 0:
             message = MESSAGES["follow_up_overdue"].format(
-                day=_day(task.due), ago=_ago(-until), text=text
+                day=human_day(task.due, today), ago=_ago(-until), text=text
             )
         elif until == 0:
             message = MESSAGES["follow_up_today"].format(text=text)
         else:
-            message = MESSAGES["follow_up"].format(day=_day(task.due), when=_when(until), text=text)
+            message = MESSAGES["follow_up"].format(
+                day=human_day(task.due, today), when=_when(until), text=text
+            )
         out.append(
             _make(
                 "follow_up",
@@ -356,7 +357,7 @@ def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         if "win" not in win.flags or win.text in seen:
             continue
         seen.add(win.text)
-        reason = MESSAGES["celebrate"].format(date=win.date.isoformat(), text=_clause(win.text))
+        reason = MESSAGES["celebrate"].format(day=human_day(win.date, today), text=_clause(win.text))
         out.append(_make("celebrate", person, reason, date=win.date, text=win.text))
     return out
 

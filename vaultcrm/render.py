@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .chart import Chart
+from .focus import FocusPerson, focus_people
 from .model import KINDS, Interaction, Person, Reflection, YearlyDate
 from .template_files import REFLECTIONS_TEMPLATE, template_folders
+from .wording import detag, human_day
+
+__all__ = ["MARKER", "SECTION_TITLES", "Item", "Section", "detag", "render_note"]
 
 #: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
 #: and it is written by code, not by the (overridable) template, so it is always there.
@@ -30,6 +34,18 @@ SECTION_TITLES: dict[str, str] = {
     "birthday": "Birthdays",
     "date": "Dates to remember",
     "follow_up": "Follow-ups",
+    "celebrate": "Celebrate",
+}
+
+#: How each kind is named on a task line of the focus list, under the person's heading.
+FOCUS_LABELS: dict[str, str] = {
+    "reach_out": "Reach out",
+    "share": "Share",
+    "listen": "Listen",
+    "deep": "Go deeper",
+    "birthday": "Birthday",
+    "date": "Date",
+    "follow_up": "Follow-up",
     "celebrate": "Celebrate",
 }
 
@@ -59,6 +75,8 @@ class Item:
     last: Interaction | None
     id: str
     done: bool = False  # recorded already, and stays listed (see ticks.STAYS_AFTER_TICK)
+    #: the last open exchange (#shared, #heard or #deep) on or before today, if any
+    open: Interaction | None = None
 
     @property
     def kind(self) -> str:
@@ -84,38 +102,46 @@ class Section:
     kind: str
     title: str
     items: tuple[Item, ...]
+    more: int = 0  # items of this kind left out (section_limit); `due --kind` lists them
 
 
-#: The types a template reaches through `items` and `sections` (see RecordSandbox).
-_RECORDS = frozenset({Item, Section, Reflection, Person, Interaction, YearlyDate, dt.date})
+#: The types a template reaches through its variables (see RecordSandbox).
+_RECORDS = frozenset(
+    {Item, Section, FocusPerson, Chart, Reflection, Person, Interaction, YearlyDate, dt.date}
+)
 
 
 def build_items(
-    reflections: Iterable[Reflection],
+    reflections: Sequence[Reflection],
     people: Mapping[str, Person],
     last: Mapping[str, Interaction],
     done: Collection[str] = (),
+    last_open: Mapping[str, Interaction] | None = None,
 ) -> list[Item]:
-    """Attach to each reflection its person, their last contact, and whether it is done."""
-    from .ticks import item_id
+    """Attach to each reflection its person, their last contact and last open exchange,
+    its id (unique in the note) and whether it is done."""
+    from .ticks import item_ids
 
-    items = []
-    for r in reflections:
-        key = item_id(r)
-        items.append(Item(r, people[r.person], last.get(r.person), key, key in done))
-    return items
+    opened = last_open or {}
+    return [
+        Item(r, people[r.person], last.get(r.person), key, key in done, opened.get(r.person))
+        for r, key in zip(reflections, item_ids(reflections), strict=True)
+    ]
 
 
-def sections_of(items: Sequence[Item]) -> list[Section]:
-    """One section per kind that has items, in KINDS order; items keep their order."""
+def sections_of(items: Iterable[Item], limit: int | None = None) -> list[Section]:
+    """One section per kind that has items, in KINDS order; items keep their order (most
+    urgent first), the first `limit` of them listed and the rest counted in `more`."""
     by_kind: dict[str, list[Item]] = {}
     for item in items:
         by_kind.setdefault(item.reflection.kind, []).append(item)
-    return [
-        Section(kind, SECTION_TITLES[kind], tuple(by_kind[kind]))
-        for kind in KINDS
-        if kind in by_kind
-    ]
+    out = []
+    for kind in KINDS:
+        found = by_kind.get(kind)
+        if found:
+            shown = found if limit is None else found[:limit]
+            out.append(Section(kind, SECTION_TITLES[kind], tuple(shown), len(found) - len(shown)))
+    return out
 
 
 def long_date(value: dt.date) -> str:
@@ -127,6 +153,11 @@ def short_date(value: dt.date) -> str:
     return f"{value.day} {_MONTHS[value.month - 1][:3]}"
 
 
+def thousands(value: int) -> str:
+    """12345 → '12,345'."""
+    return f"{value:,}"
+
+
 def wikilink(name: str) -> str:
     return f"[[{name}]]"
 
@@ -136,26 +167,6 @@ def linked(reason: str, name: str) -> str:
     if name in reason:
         return reason.replace(name, wikilink(name), 1)
     return f"{wikilink(name)} — {reason}"
-
-
-_TAG = re.compile(r"(?<!\S)#([\w/-]+)")
-_BLANKS = re.compile(r"[ \t]{2,}")
-
-
-def _keep_numbers(m: re.Match[str]) -> str:
-    return m.group(0) if m.group(1).isdigit() else ""
-
-
-def detag(text: str) -> str:
-    """Quoted note text without its #tags, so the dashboard does not inflate tag counts.
-
-    Runs on every line of the note: the regular expressions only run when their
-    character is there (most lines have no tag and no run of blanks)."""
-    if "#" in text:
-        text = _TAG.sub(_keep_numbers, text)
-    if "  " in text or "\t" in text:
-        text = _BLANKS.sub(" ", text)
-    return text.strip()
 
 
 def _bytecode_cache() -> Any:
@@ -172,7 +183,7 @@ def _bytecode_cache() -> Any:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(root: Path) -> Any:
+def make_environment(root: Path, today: dt.date | None = None) -> Any:
     """A sandboxed environment: StrictUndefined, templates only from the two folders,
     never through a symlink that leaves them."""
     import jinja2
@@ -217,22 +228,48 @@ def make_environment(root: Path) -> Any:
         lstrip_blocks=True,
     )
     env.filters.update(
-        wikilink=wikilink, linked=linked, detag=detag, long_date=long_date, short_date=short_date
+        wikilink=wikilink,
+        linked=linked,
+        detag=detag,
+        long_date=long_date,
+        short_date=short_date,
+        thousands=thousands,
     )
+    if today is not None:
+        env.filters["day"] = lambda value: human_day(value, today)
     return env
 
 
-def render_note(root: Path, items: Sequence[Item], today: dt.date, problem_count: int = 0) -> str:
+def render_note(
+    root: Path,
+    items: Sequence[Item],
+    today: dt.date,
+    problem_count: int = 0,
+    *,
+    focus: int = 5,
+    section_limit: int | None = 25,
+    chart: Chart | None = None,
+) -> str:
     """The full text of the generated note, marker frontmatter included, LF line endings.
 
-    Items already recorded are listed as `done` in the frontmatter, so the next sync
-    knows their ticks need no recording again.
+    The note leads with the `focus` most urgent people (focus.py), then the sections by
+    kind with everyone else, each capped at `section_limit`, then the chart. Items
+    already recorded are listed as `done` in the frontmatter, so the next sync knows
+    their ticks need no recording again.
     """
-    env = make_environment(root)
+    env = make_environment(root, today)
+    leading = focus_people(items, focus)
+    chosen = {f.name for f in leading}
+    rest = [i for i in items if i.name not in chosen] if chosen else items
     body = env.get_template(REFLECTIONS_TEMPLATE).render(
         today=today,
         items=list(items),
+        people_count=len({i.name for i in items}),
         sections=sections_of(items),
+        focus=leading,
+        focus_labels=FOCUS_LABELS,
+        rest=sections_of(rest, section_limit),
+        chart=chart,
         problem_count=problem_count,
     )
     done = sorted(i.id for i in items if i.done)

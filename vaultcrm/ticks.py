@@ -41,7 +41,14 @@ def id_for(kind: str, person: str, *key: str) -> str:
 
 def item_id(r: Reflection) -> str:
     """Follow-ups are told apart by where and what they are, birthdays and yearly dates by
-    their label and occurrence, wins by their day and text; other kinds by person alone."""
+    their label and occurrence, wins by their day and text; other kinds by person alone.
+
+    Two reflections can still share one (the same open task written twice in a note):
+    the note uses `item_ids`, which keeps every id unique."""
+    return id_for(r.kind, r.person, *_key(r))
+
+
+def _key(r: Reflection) -> list[str]:
     if r.kind == "follow_up":
         key = [r.data.get("source_file", ""), r.data.get("date", ""), r.data.get("text", "")]
     elif r.kind == "birthday":
@@ -52,7 +59,23 @@ def item_id(r: Reflection) -> str:
         key = [r.data.get("date", ""), r.data.get("text", "")]
     else:
         key = []
-    return id_for(r.kind, r.person, *(str(k) for k in key))
+    return [str(k) for k in key]
+
+
+def item_ids(reflections: Sequence[Reflection]) -> list[str]:
+    """The id of each reflection, unique across the list (so a tick means one item).
+
+    The first of equal ids keeps `item_id`; each repeat gets its occurrence number in
+    the digest. Reflections come in a total order, so a repeat gets the same id on every
+    run, and ticks on it are recorded against the same task."""
+    seen: dict[str, int] = {}
+    out = []
+    for r in reflections:
+        key = item_id(r)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out.append(key if n == 0 else id_for(r.kind, r.person, *_key(r), f"repeat {n}"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -90,7 +113,11 @@ def recorded_ids(text: str) -> set[str]:
 
 def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
     """Items of the lasting kinds that the user has ticked and still has ticked."""
-    lasting = {item_id(r) for r in reflections if r.kind in STAYS_AFTER_TICK}
+    lasting = {
+        key
+        for r, key in zip(reflections, item_ids(reflections), strict=True)
+        if r.kind in STAYS_AFTER_TICK
+    }
     return {t.id for t in ticked(text)} & lasting
 
 
@@ -159,8 +186,8 @@ def record_ticks(
     if not ticks:
         return []
     by_id: dict[str, list[Reflection]] = {}
-    for r in reflections:
-        by_id.setdefault(item_id(r), []).append(r)
+    for r, key in zip(reflections, item_ids(reflections), strict=True):
+        by_id.setdefault(key, []).append(r)
     lines: list[str] = []
     failures: list[str] = []
     done_tasks: set[tuple[str, int]] = set()
