@@ -101,7 +101,7 @@ def _compute_uncached(
     opened = {n: c for n in wants_open if (c := last_open(vault, n, today)) is not None}
     total = charts.empty()
     if config.chart:
-        for name, found in vault.interactions.items():
+        for found in vault.interactions.values():
             charts.add(total, charts.person_counts(until(found, today), today))
     return Outcome(
         root,

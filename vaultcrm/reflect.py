@@ -357,7 +357,8 @@ def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         if "win" not in win.flags or win.text in seen:
             continue
         seen.add(win.text)
-        reason = MESSAGES["celebrate"].format(day=human_day(win.date, today), text=_clause(win.text))
+        day = human_day(win.date, today)
+        reason = MESSAGES["celebrate"].format(day=day, text=_clause(win.text))
         out.append(_make("celebrate", person, reason, date=win.date, text=win.text))
     return out
 

@@ -13,6 +13,7 @@ logged again, so a sync that failed half-way can simply run again.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -85,13 +86,32 @@ class Tick:
     text: str = ""  # the ticked line as the note showed it, for messages
 
 
+_HEADING = re.compile(r"^(#{1,6}) +(.*?)[ \t]*\r?$", re.M)
+
+
 def ticked(text: str) -> list[Tick]:
-    """Ids of the ticked task lines in a generated note, in order, each once."""
+    """Ids of the ticked task lines in a generated note, in order, each once.
+
+    A line of the focus list sits under its person's `###` heading and does not name
+    them, so its text (for messages) is prefixed with that heading."""
+    headings = [(m.start(), len(m.group(1)), m.group(2)) for m in _HEADING.finditer(text)]
     seen: dict[str, Tick] = {}
     for m in _TICKED.finditer(text):
-        tick = Tick(m.group("id"), m.group("kind").replace("-", "_"), m.group("text").strip())
+        shown = m.group("text").strip().replace("**", "")
+        under = _heading_before(headings, m.start())
+        if under:
+            shown = f"{under}: {shown}"
+        tick = Tick(m.group("id"), m.group("kind").replace("-", "_"), shown)
         seen.setdefault(tick.id, tick)
     return list(seen.values())
+
+
+def _heading_before(headings: list[tuple[int, int, str]], at: int) -> str:
+    """The `###` heading the position sits under, if the nearest heading is one."""
+    index = bisect.bisect_right(headings, at, key=lambda h: h[0]) - 1
+    if index < 0 or headings[index][1] != 3:
+        return ""
+    return headings[index][2]
 
 
 # --- acknowledged items -----------------------------------------------------------------
