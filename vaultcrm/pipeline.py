@@ -17,14 +17,16 @@ import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .chart import Chart
 from .config import Config, config_fingerprint, daily_notes, load_config
 from .gcpause import collector_paused
 from .index import SCHEMA_VERSION, Index
 from .model import Interaction, Person, Problem, Reflection
 from .vault import LoadStats, Walk, assemble, open_index, read_records, sort_problems, walk
+
+if TYPE_CHECKING:  # the chart is drawn only when the note is rendered
+    from .chart import Chart
 
 
 @dataclass
