@@ -38,26 +38,32 @@ def first_month(today: dt.date) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _offset(day: dt.date, start: dt.date) -> int:
-    return (day.year - start.year) * 12 + day.month - start.month
-
-
 def person_counts(past: Sequence[Interaction], today: dt.date) -> Counts:
-    """One person's counts in the window; `past` is sorted by date and ends by `today`."""
+    """One person's counts in the window; `past` is sorted by date and ends by `today`.
+
+    Runs for every person on a full pass (~150,000 interactions in a big vault), so the
+    loop is kept flat: only the window's slice, month index computed inline."""
     start = first_month(today)
     begin = bisect.bisect_left(past, start, key=_date_of)
+    if begin == len(past):
+        return ()
+    base = start.year * 12 + start.month
     months: dict[int, list[int]] = {}
     for i in past[begin:]:
-        row = months.get(m := _offset(i.date, start))
+        day, flags = i.date, i.flags
+        m = day.year * 12 + day.month - base
+        row = months.get(m)
         if row is None:
             row = months[m] = [0, 0, 0]
-        flags = i.flags
-        if "shared" in flags or "heard" in flags:
-            if "shared" in flags:
-                row[0] += 1
-            if "heard" in flags:
-                row[1] += 1
-        else:
+        if not flags:
+            row[2] += 1
+            continue
+        shared, heard = "shared" in flags, "heard" in flags
+        if shared:
+            row[0] += 1
+        if heard:
+            row[1] += 1
+        if not (shared or heard):
             row[2] += 1
     return tuple((m, *row) for m, row in sorted(months.items()))  # type: ignore[misc]
 
@@ -87,14 +93,6 @@ class Chart:
     you: tuple[int, ...]
     they: tuple[int, ...]
     other: tuple[int, ...]
-
-    @classmethod
-    def of(cls, total: Sequence[Sequence[int]], today: dt.date) -> Chart | None:
-        """The chart of a 12×3 total; None when the window holds no interaction."""
-        if not any(any(row) for row in total):
-            return None
-        you, they, other = (tuple(int(row[k]) for row in total) for k in range(3))
-        return cls(first_month(today), you, they, other)
 
     @property
     def labels(self) -> list[str]:
@@ -141,3 +139,11 @@ class Chart:
             "```",
         ]
         return "\n".join(lines)
+
+
+def chart_of(total: Sequence[Sequence[int]], today: dt.date) -> Chart | None:
+    """The chart of a 12×3 total; None when the window holds no interaction."""
+    if not any(any(row) for row in total):
+        return None
+    you, they, other = (tuple(int(row[k]) for row in total) for k in range(3))
+    return Chart(first_month(today), you, they, other)

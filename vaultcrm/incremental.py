@@ -158,7 +158,7 @@ def _full_pass(
     content = content_digest(due)
     return Result(
         order(found), people, last, problems, stats, len(vault.people), content, opened,
-        charts.Chart.of(total, today),
+        charts.chart_of(total, today),
     )  # fmt: skip
 
 
@@ -283,7 +283,7 @@ def _from_cache(
             last[name] = contact
         if exchange is not None:
             opened[name] = exchange
-    chart = charts.Chart.of(_chart_totals(index), today)
+    chart = charts.chart_of(_chart_totals(index), today)
     return Result(
         order(found), people, last, problems, stats, count, content_digest(due), opened, chart
     )

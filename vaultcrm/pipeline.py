@@ -116,7 +116,7 @@ def _compute_uncached(
         last,
         len(vault.people),
         open=opened,
-        chart=charts.Chart.of(total, today),
+        chart=charts.chart_of(total, today),
     )
 
 
