@@ -7,20 +7,27 @@ same name in `.vaultcrm/templates/`. Note text only ever reaches a template as d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .chart import Chart
+from .errors import VaultcrmError
 from .focus import FocusPerson, focus_people
 from .model import KINDS, Interaction, Person, Reflection, YearlyDate
+from .regular import NOT_REGULAR
 from .template_files import REFLECTIONS_TEMPLATE, template_folders
 from .wording import detag, human_day
 
 __all__ = ["MARKER", "SECTION_TITLES", "Item", "Section", "detag", "render_note"]
+
+if TYPE_CHECKING:
+    from .template_limits import Limits
 
 #: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
 #: and it is written by code, not by the (overridable) template, so it is always there.
@@ -183,11 +190,26 @@ def _bytecode_cache() -> Any:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(root: Path, today: dt.date | None = None) -> Any:
+def make_environment(
+    root: Path, limits: Limits | None = None, today: dt.date | None = None
+) -> Any:
     """A sandboxed environment: StrictUndefined, templates only from the two folders,
-    never through a symlink that leaves them."""
+    never through a symlink that leaves them, and run within `limits` (its `budget`,
+    see template_limits.run_template)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
+
+    from .template_limits import (
+        SIZED_FILTERS,
+        BoundedRange,
+        Budget,
+        check_binop,
+        check_call,
+        default_limits,
+        guard_filter,
+    )
+
+    budget = Budget(limits or default_limits())
 
     class ContainedLoader(jinja2.FileSystemLoader):
         """One folder; a template that resolves outside it (a symlink) does not exist."""
@@ -195,6 +217,10 @@ def make_environment(root: Path, today: dt.date | None = None) -> Any:
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
+            candidate = os.path.join(self.searchpath[0], *template.split("/"))
+            with contextlib.suppress(OSError):  # absent: jinja2 says so in its own words
+                if not stat.S_ISREG(os.stat(candidate).st_mode):  # a FIFO would hang open()
+                    raise VaultcrmError(f"{candidate}: {NOT_REGULAR}")
             source, filename, uptodate = super().get_source(environment, template)
             base = os.path.realpath(self.searchpath[0])
             if os.path.commonpath([base, os.path.realpath(filename)]) != base:
@@ -215,6 +241,18 @@ def make_environment(root: Path, today: dt.date | None = None) -> Any:
                 except AttributeError:
                     pass
             return super().getattr(obj, attribute)
+
+        # `*`, `**` and `+` go through call_binop, which refuses results too big to make
+        # (and keeps Jinja from folding them at compile time)
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            check_binop(budget, operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            check_call(budget, __obj, args, kwargs)
+            return budget.size(super().call(__context, __obj, *args, **kwargs))
 
     env = RecordSandbox(
         bytecode_cache=_bytecode_cache(),
@@ -237,6 +275,9 @@ def make_environment(root: Path, today: dt.date | None = None) -> Any:
     )
     if today is not None:
         env.filters["day"] = lambda value: human_day(value, today)
+    env.filters.update({name: guard_filter(budget, env.filters[name]) for name in SIZED_FILTERS})
+    env.globals["range"] = lambda *args: BoundedRange(budget, *args)
+    env.budget = budget  # type: ignore[attr-defined]
     return env
 
 
@@ -245,6 +286,7 @@ def render_note(
     items: Sequence[Item],
     today: dt.date,
     problem_count: int = 0,
+    limits: Limits | None = None,
     *,
     focus: int = 5,
     section_limit: int | None = 25,
@@ -255,23 +297,27 @@ def render_note(
     The note leads with the `focus` most urgent people (focus.py), then the sections by
     kind with everyone else, each capped at `section_limit`, then the chart. Items
     already recorded are listed as `done` in the frontmatter, so the next sync knows
-    their ticks need no recording again.
+    their ticks need no recording again. A template mistake or a template past its
+    `limits` raises `TemplateError` (`path:line: message`), before anything is written.
     """
-    env = make_environment(root, today)
+    from .template_limits import run_template
+
+    env = make_environment(root, limits, today)
     leading = focus_people(items, focus)
     chosen = {f.name for f in leading}
     rest = [i for i in items if i.name not in chosen] if chosen else items
-    body = env.get_template(REFLECTIONS_TEMPLATE).render(
-        today=today,
-        items=list(items),
-        people_count=len({i.name for i in items}),
-        sections=sections_of(items),
-        focus=leading,
-        focus_labels=FOCUS_LABELS,
-        rest=sections_of(rest, section_limit),
-        chart=chart,
-        problem_count=problem_count,
-    )
+    context = {
+        "today": today,
+        "items": list(items),
+        "people_count": len({i.name for i in items}),
+        "sections": sections_of(items),
+        "focus": leading,
+        "focus_labels": FOCUS_LABELS,
+        "rest": sections_of(rest, section_limit),
+        "chart": chart,
+        "problem_count": problem_count,
+    }
+    body = run_template(env, REFLECTIONS_TEMPLATE, context, root)
     done = sorted(i.id for i in items if i.done)
     listed = f"done: [{', '.join(done)}]\n" if done else ""
     head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n{listed}---\n"
