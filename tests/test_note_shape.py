@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLE_TODAY, MakeVault
+from vaultcrm.app.sync import compute, render_outcome
 from vaultcrm.cli import cli
-from vaultcrm.pipeline import compute, render_outcome
-from vaultcrm.ticks import item_ids
+from vaultcrm.output.generated import item_ids
 
 TODAY = dt.date.fromisoformat(EXAMPLE_TODAY)
 OUT = "Reflections due.md"

@@ -16,61 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .chart import Chart
-from .errors import VaultcrmError
-from .focus import FocusPerson, focus_people
-from .model import KINDS, Interaction, Person, Reflection, YearlyDate
-from .regular import NOT_REGULAR
-from .template_files import REFLECTIONS_TEMPLATE, template_folders
-from .wording import detag, human_day
+from vaultcrm.errors import VaultcrmError
+from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
+from vaultcrm.output.focus import FocusPerson, focus_people
+from vaultcrm.output.generated import head, item_ids
+from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
+from vaultcrm.reflect.chart import Chart
+from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.regular import NOT_REGULAR
+from vaultcrm.words import FOCUS_LABELS, MONTHS, MONTHS_SHORT, WEEKDAYS, detag, human_day
 
-__all__ = ["MARKER", "SECTION_TITLES", "Item", "Section", "detag", "render_note"]
+__all__ = ["Item", "Section", "detag", "render_note"]
 
 if TYPE_CHECKING:
-    from .template_limits import Limits
-
-#: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
-#: and it is written by code, not by the (overridable) template, so it is always there.
-MARKER = "vaultcrm: generated"
-
-SECTION_TITLES: dict[str, str] = {
-    "reach_out": "Reach out",
-    "share": "Share something of your own",
-    "listen": "Ask, and listen",
-    "deep": "Go deeper",
-    "birthday": "Birthdays",
-    "date": "Dates to remember",
-    "follow_up": "Follow-ups",
-    "celebrate": "Celebrate",
-}
-
-#: How each kind is named on a task line of the focus list, under the person's heading.
-FOCUS_LABELS: dict[str, str] = {
-    "reach_out": "Reach out",
-    "share": "Share",
-    "listen": "Listen",
-    "deep": "Go deeper",
-    "birthday": "Birthday",
-    "date": "Date",
-    "follow_up": "Follow-up",
-    "celebrate": "Celebrate",
-}
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    from vaultcrm.output.template_limits import Limits
 
 
 @dataclass(frozen=True)
@@ -81,7 +40,7 @@ class Item:
     person: Person
     last: Interaction | None
     id: str
-    done: bool = False  # recorded already, and stays listed (see ticks.STAYS_AFTER_TICK)
+    done: bool = False  # recorded already, and stays listed (`KindSpec.stays_after_tick`)
     #: the last open exchange (#shared, #heard or #deep) on or before today, if any
     open: Interaction | None = None
 
@@ -127,8 +86,6 @@ def build_items(
 ) -> list[Item]:
     """Attach to each reflection its person, their last contact and last open exchange,
     its id (unique in the note) and whether it is done."""
-    from .ticks import item_ids
-
     opened = last_open or {}
     return [
         Item(r, people[r.person], last.get(r.person), key, key in done, opened.get(r.person))
@@ -147,17 +104,17 @@ def sections_of(items: Iterable[Item], limit: int | None = None) -> list[Section
         found = by_kind.get(kind)
         if found:
             shown = found if limit is None else found[:limit]
-            out.append(Section(kind, SECTION_TITLES[kind], tuple(shown), len(found) - len(shown)))
+            out.append(Section(kind, KIND[kind].title, tuple(shown), len(found) - len(shown)))
     return out
 
 
 def long_date(value: dt.date) -> str:
     """'Monday 23 November 2026', independent of the machine's locale."""
-    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def short_date(value: dt.date) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1][:3]}"
+    return f"{value.day} {MONTHS_SHORT[value.month - 1]}"
 
 
 def thousands(value: int) -> str:
@@ -180,7 +137,7 @@ def _bytecode_cache() -> Any:
     """Compiled templates kept beside the index (saves ~40 ms a run); None if unwritable."""
     import jinja2
 
-    from .index import cache_dir
+    from vaultcrm.cache.store import cache_dir
 
     folder = cache_dir() / "templates"
     try:
@@ -199,7 +156,7 @@ def make_environment(
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    from .template_limits import (
+    from vaultcrm.output.template_limits import (
         SIZED_FILTERS,
         BoundedRange,
         Budget,
@@ -294,13 +251,13 @@ def render_note(
 ) -> str:
     """The full text of the generated note, marker frontmatter included, LF line endings.
 
-    The note leads with the `focus` most urgent people (focus.py), then the sections by
-    kind with everyone else, each capped at `section_limit`, then the chart. Items
-    already recorded are listed as `done` in the frontmatter, so the next sync knows
-    their ticks need no recording again. A template mistake or a template past its
+    The note leads with the `focus` most urgent people (output/focus.py), then the
+    sections by kind with everyone else, each capped at `section_limit`, then the chart.
+    Items already recorded are listed as `done` in the frontmatter, so the next sync
+    knows their ticks need no recording again. A template mistake or a template past its
     `limits` raises `TemplateError` (`path:line: message`), before anything is written.
     """
-    from .template_limits import run_template
+    from vaultcrm.output.template_limits import run_template
 
     env = make_environment(root, limits, today)
     leading = focus_people(items, focus)
@@ -318,8 +275,5 @@ def render_note(
         "problem_count": problem_count,
     }
     body = run_template(env, REFLECTIONS_TEMPLATE, context, root)
-    done = sorted(i.id for i in items if i.done)
-    listed = f"done: [{', '.join(done)}]\n" if done else ""
-    head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n{listed}---\n"
-    text = head + body
+    text = head(today, (i.id for i in items if i.done)) + body
     return text if text.endswith("\n") else text + "\n"

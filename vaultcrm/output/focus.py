@@ -27,12 +27,29 @@ import datetime as dt
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .model import KINDS, Interaction, Person
+from vaultcrm.model import Interaction, Person
+from vaultcrm.reflect.kinds import KINDS
 
-if TYPE_CHECKING:
-    from .render import Item
+
+class Item(Protocol):
+    """What the focus list reads of a note item (`output.render.Item`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def done(self) -> bool: ...
+    @property
+    def person(self) -> Person: ...
+    @property
+    def last(self) -> Interaction | None: ...
+    @property
+    def open(self) -> Interaction | None: ...
 
 #: Kinds whose context is the last open exchange rather than the last contact.
 OPEN_KINDS = frozenset({"share", "listen", "deep"})

@@ -20,8 +20,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Interaction
-from .wording import MONTHS_SHORT
+from vaultcrm.model import Interaction
+from vaultcrm.words import CHART_TITLE, MONTHS_SHORT
 
 MONTHS = 12
 SERIES = ("you shared", "they shared", "other")
@@ -107,9 +107,9 @@ class Chart:
     @property
     def title(self) -> str:
         first, last = self.start, self.end
-        return (
-            f"Interactions per month, {MONTHS_SHORT[first.month - 1]} {first.year}"
-            f" to {MONTHS_SHORT[last.month - 1]} {last.year}"
+        return CHART_TITLE.format(
+            first=f"{MONTHS_SHORT[first.month - 1]} {first.year}",
+            last=f"{MONTHS_SHORT[last.month - 1]} {last.year}",
         )
 
     @property

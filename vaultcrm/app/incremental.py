@@ -1,0 +1,265 @@
+"""Reflections for `today`, recomputed only for the people a change can affect.
+
+The index keeps, per person, the reflections and last contact of the last run (`derived`),
+valid for one `today` (a config change empties the whole index). When notes change, the
+people they can touch are worked out from the index alone:
+
+- a changed person note touches that person (before and after);
+- a changed daily note touches everyone it links, before and after;
+- a changed name or alias touches every person who claims that key now or claimed it
+  before, since links to the key may now resolve differently.
+
+Everyone else keeps their cached result. A new `today`, or a cache without results, is a
+full pass. `tests/test_incremental.py` proves both paths give the same note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from vaultcrm.app.outcome import Outcome
+from vaultcrm.cache import plan
+from vaultcrm.cache.codec import (
+    BROKEN,
+    decode_counts,
+    decode_results,
+    decode_roster,
+    decode_totals,
+    encode_results,
+    encode_roster,
+    encode_totals,
+)
+from vaultcrm.cache.store import ROSTER, Index
+from vaultcrm.config import Config
+from vaultcrm.model import (
+    Claim,
+    Interaction,
+    LoadStats,
+    NoteRecord,
+    Person,
+    Problem,
+    Reflection,
+    Vault,
+)
+from vaultcrm.read.assemble import Roster, assemble, roster, sort_problems
+from vaultcrm.read.records import update_index
+from vaultcrm.read.walk import Walk
+from vaultcrm.reflect import chart as charts
+from vaultcrm.reflect.kinds import order, reflect_person
+from vaultcrm.reflect.rules import until
+
+#: Kinds whose note context is the last open exchange (output.focus.OPEN_KINDS).
+_OPEN_KINDS = frozenset({"share", "listen", "deep"})
+_OPEN_FLAGS = frozenset({"shared", "heard", "deep"})
+#: meta key of the chart's totals, written with the per-person results they sum
+CHART = "chart_totals"
+
+
+def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
+    """The last interaction on or before today."""
+    past = until(vault.interactions.get(name, ()), today)
+    return past[-1] if past else None
+
+
+def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
+    """The last interaction on or before today tagged #shared, #heard or #deep."""
+    past = until(vault.interactions.get(name, ()), today)
+    return next((i for i in reversed(past) if i.flags & _OPEN_FLAGS), None)
+
+
+def wants_open(mine: Iterable[Reflection]) -> bool:
+    """Whether the note's context for these reflections is the last open exchange."""
+    return any(r.kind in _OPEN_KINDS for r in mine)
+
+
+def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
+    if not config.chart:
+        return ()
+    return charts.person_counts(until(vault.interactions.get(name, ()), today), today)
+
+
+def compute(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    walked: Walk,
+    *,
+    processes: bool = False,
+) -> Outcome:
+    """The reflections for `today`, reusing every stored result the changes leave valid.
+    Problems are the vault's (walk, roster, notes); the caller adds the config's."""
+    stats = LoadStats(files=walked.count)
+    state = today.isoformat()
+    changes = update_index(root, config, index, walked, stats, processes=processes)
+    if not changes.unchanged:
+        # Everything was parsed just now (a cold index): work from the records in memory
+        # and leave the index alone until the end, while it is being written.
+        fresh = list(changes.new.values())
+        who = roster((Claim.of(r.person) for r in fresh if r.person is not None), config)
+        problems = _problems(walked, who, fresh)
+        result = _full_pass(root, config, today, index, who, fresh, problems, stats, state)
+        _remember_roster(index, who)
+        return result
+    who = _roster(index, config)
+    problems = _problems(walked, who, index.records_with_problems())
+    if not index.derived_hold(state, changes.base):
+        records = [*index.records(changes.unchanged).values(), *changes.new.values()]
+        return _full_pass(root, config, today, index, who, records, problems, stats, state)
+    affected = plan.affected(changes, who.names, index.claims)
+    if affected:
+        stats.reflected = _partial_pass(root, config, today, index, who, affected)
+    elif changes.any:  # the results still hold for the records just stored: say so
+        index.put_derived([], replace_all=False, state=state)
+    return _from_cache(root, config, today, index, problems, stats, len(who.paths))
+
+
+def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
+    found = (p for rec in records if rec.problems for p in rec.problems)
+    return sort_problems([*walked.problems, *who.problems, *found])
+
+
+def _full_pass(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    who: Roster,
+    records: list[NoteRecord],
+    problems: list[Problem],
+    stats: LoadStats,
+    state: str,
+) -> Outcome:
+    vault = assemble(root, records, config, (), who)
+    found: list[Reflection] = []
+    rows = []
+    people: dict[str, Person] = {}
+    last: dict[str, Interaction] = {}
+    opened: dict[str, Interaction] = {}
+    due: dict[str, bytes] = {}
+    total = charts.empty()
+    for name, person in vault.people.items():
+        mine = reflect_person(person, vault, today, config)
+        contact = last_contact(vault, name, today)
+        exchange = last_open(vault, name, today) if wants_open(mine) else None
+        counts = _counts(vault, name, today, config)
+        charts.add(total, counts)
+        payload = encode_results(person, mine, contact, exchange, counts)
+        rows.append((name, payload, bool(mine)))
+        if mine:
+            found.extend(mine)
+            people[name] = person
+            due[name] = payload
+            if contact is not None:
+                last[name] = contact
+            if exchange is not None:
+                opened[name] = exchange
+    index.put_derived(rows, replace_all=True, state=state, meta={CHART: encode_totals(total)})
+    stats.reflected = len(rows)
+    content = plan.content_digest(due)
+    return Outcome(
+        root, config, today, order(found), problems, stats, people, last, len(vault.people),
+        content, opened, charts.chart_of(total, today),
+    )  # fmt: skip
+
+
+def _roster(index: Index, config: Config) -> Roster:
+    """Who is who, from the roster remembered with the claims, else built from them.
+
+    The index forgets the remembered roster in the same transaction that changes any
+    claim (a name, an alias, a circle or their lines), so a remembered one is current.
+    """
+    saved = index.get_blob(ROSTER)
+    if saved is not None:
+        try:
+            return Roster(*decode_roster(saved))
+        except BROKEN:
+            pass
+    who = roster(index.claims(), config)
+    _remember_roster(index, who)
+    return who
+
+
+def _remember_roster(index: Index, who: Roster) -> None:
+    index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
+
+
+def _partial_pass(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    who: Roster,
+    affected: set[str],
+) -> int:
+    present = [name for name in sorted(affected) if name in who.paths]
+    paths = {who.paths[name] for name in present} | index.paths_linking(index.keys_of(affected))
+    vault = assemble(root, index.records(paths).values(), config, (), who)
+    total = _chart_totals(index)
+    for payload in index.derived_of(affected).values():  # what they counted until now
+        charts.add(total, decode_counts(payload), -1)
+    rows = []
+    for name in present:
+        person = vault.people.get(name)
+        if person is None:  # its note no longer parses: nothing to say about them
+            continue
+        mine = reflect_person(person, vault, today, config)
+        contact = last_contact(vault, name, today)
+        exchange = last_open(vault, name, today) if wants_open(mine) else None
+        counts = _counts(vault, name, today, config)
+        charts.add(total, counts)
+        rows.append((name, encode_results(person, mine, contact, exchange, counts), bool(mine)))
+    gone = sorted(affected - {name for name, _, _ in rows})
+    index.put_derived(
+        rows,
+        replace_all=False,
+        drop=gone,
+        state=today.isoformat(),
+        meta={CHART: encode_totals(total)},
+    )
+    return len(rows)
+
+
+def _chart_totals(index: Index) -> list[list[int]]:
+    """The chart's totals as last stored with the results; summed again from every
+    stored result when missing."""
+    saved = index.get_blob(CHART)
+    total = decode_totals(saved) if saved is not None else None
+    if total is not None:
+        return total
+    total = charts.empty()
+    for payload in index.derived().values():
+        charts.add(total, decode_counts(payload))
+    return total
+
+
+def _from_cache(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    problems: list[Problem],
+    stats: LoadStats,
+    count: int,
+) -> Outcome:
+    found: list[Reflection] = []
+    people: dict[str, Person] = {}
+    last: dict[str, Interaction] = {}
+    opened: dict[str, Interaction] = {}
+    due = index.derived(due_only=True)
+    for name, payload in due.items():
+        person, mine, contact, exchange = decode_results(name, payload)
+        found.extend(mine)
+        people[name] = person
+        if contact is not None:
+            last[name] = contact
+        if exchange is not None:
+            opened[name] = exchange
+    content = plan.content_digest(due)
+    chart = charts.chart_of(_chart_totals(index), today)
+    return Outcome(
+        root, config, today, order(found), problems, stats, people, last, count, content,
+        opened, chart,
+    )  # fmt: skip

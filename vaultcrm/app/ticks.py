@@ -1,0 +1,196 @@
+"""Recording the boxes the user ticked in the generated note (whose format, ids included,
+is `output.generated`'s).
+
+Recording closes the loop: `sync` (and `watch`) reads the ticks before regenerating the
+note, logs each as an interaction dated today in the person's note, or checks off the
+original task of a follow-up, through the edit engine. A tick is recorded once: the note
+is regenerated right after (without the tick), and a line already logged today is not
+logged again, so a sync that failed half-way can simply run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vaultcrm.config import Config, daily_notes
+from vaultcrm.errors import VaultcrmError
+from vaultcrm.model import Reflection
+from vaultcrm.output.generated import item_ids, note_text, recorded_ids, ticked
+from vaultcrm.reflect.kinds import KIND
+from vaultcrm.words import TICK_SOURCE, TICKS
+
+if TYPE_CHECKING:
+    from vaultcrm.edit.engine import EditResult
+
+
+class TicksNotRecorded(VaultcrmError):
+    """Some ticks could not be recorded; they stay ticked so the next sync tries again."""
+
+    def __init__(self, output: str, recorded: Sequence[str], failures: Sequence[str]) -> None:
+        count = len(failures)
+        items = "1 ticked item" if count == 1 else f"{count} ticked items"
+        message = (
+            f"could not record {items} of {output}: {'; '.join(failures)}. "
+            "They stay ticked: fix the cause and sync again, or untick them."
+        )
+        if recorded:
+            message += " Recorded meanwhile: " + "; ".join(recorded)
+        super().__init__(message)
+        self.recorded = list(recorded)
+        self.failures = list(failures)
+
+
+def log_text(kind: str, config: Config, labels: Iterable[str] = ()) -> str:
+    """The interaction text a ticked item of `kind` logs (without the date): the kind's
+    words, then the flag's configured tag (if any), so the ledger sees it (`share` →
+    `#shared`)."""
+    spec = KIND[kind]
+    logged = spec.words.logged
+    if logged is None:
+        raise ValueError(f"a ticked {kind} is not logged")
+    names = [" ".join(label.replace("#", "").split()) for label in labels]
+    text = logged.format(label=" and ".join(n for n in names if n) or "date")
+    tag = f" #{config.tags[spec.logs_flag]}" if spec.logs_flag else ""
+    return f"{text} {TICK_SOURCE}{tag}"
+
+
+def record_ticks(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    reflections: Sequence[Reflection],
+    *,
+    text: str | None = None,
+    skip: set[str] | None = None,
+    conflicts: list[str] | None = None,
+) -> list[str]:
+    """Record every box ticked in the generated note; the human lines of what was done.
+
+    Only the note vaultcrm wrote (it carries the marker) is read, or `text`, the version
+    `sync` read for its compare-and-swap. Ids in `skip` were recorded already by this
+    run; the ids recorded now are added to it. A tick whose id matches no current
+    reflection is ignored, and says so. Raises `TicksNotRecorded` (after doing all it
+    could) when an edit was refused, so those ticks are not lost by regenerating. An
+    editor's save kept aside as a conflict copy meanwhile is added to `conflicts` as a
+    message (`conflict_message`).
+    """
+    from vaultcrm.edit.engine import EditRefused
+
+    output = config.output.strip("/")
+    if text is None:
+        text = note_text(root, output)
+    skip = set() if skip is None else skip
+    already = recorded_ids(text) | skip
+    ticks = [t for t in ticked(text) if t.id not in already]
+    if not ticks:
+        return []
+    by_id: dict[str, list[Reflection]] = {}
+    for r, key in zip(reflections, item_ids(reflections), strict=True):
+        by_id.setdefault(key, []).append(r)
+    lines: list[str] = []
+    failures: list[str] = []
+    done_tasks: set[tuple[str, int]] = set()
+    for tick in ticks:
+        matched = by_id.get(tick.id)
+        if not matched:
+            shown = tick.text or tick.id
+            lines.append(TICKS["ignored"].format(shown=shown))
+            skip.add(tick.id)
+            continue
+        try:
+            if tick.kind == "follow_up":
+                line, conflict = _tick_off(root, config, matched[0], done_tasks)
+            else:
+                line, conflict = _log(root, config, today, matched)
+        except EditRefused as err:
+            failures.append(str(err))
+            continue
+        skip.add(tick.id)
+        if conflict is not None and conflicts is not None:
+            conflicts.append(conflict)
+        if line:
+            lines.append(line)
+    if failures:
+        raise TicksNotRecorded(output, lines, failures)
+    return lines
+
+
+def conflict_message(rel: str, conflict: str) -> str:
+    """What a command says when the edit engine kept an editor's save as a conflict copy."""
+    return TICKS["conflict"].format(rel=rel, conflict=conflict)
+
+
+def _log(
+    root: Path, config: Config, today: dt.date, matched: list[Reflection]
+) -> tuple[str, str | None]:
+    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.lines import append_log_line
+
+    r = matched[0]
+    labels = [str(m.data.get("label", "")) for m in matched if r.kind == "date"]
+    line = f"- {today.isoformat()} {log_text(r.kind, config, labels)}"
+
+    def add(data: bytes) -> bytes:
+        if _has_line(data, line):
+            return data  # logged by a sync that could not rewrite the note afterwards
+        return append_log_line(data, line)
+
+    result = edit(root, r.file, add, landed=lambda _before, after: _has_line(after, line))
+    said = f"{result.rel}: {line}" + ("" if result.changed else TICKS["already_logged"])
+    return said, _conflict(result)
+
+
+def _conflict(result: EditResult) -> str | None:
+    return None if result.conflict is None else conflict_message(result.rel, result.conflict)
+
+
+def _has_line(data: bytes, line: str) -> bool:
+    text = data.decode("utf-8-sig", errors="replace")
+    return any(existing.rstrip("\r") == line for existing in text.split("\n"))
+
+
+def _tick_off(
+    root: Path, config: Config, r: Reflection, done: set[tuple[str, int]]
+) -> tuple[str, str | None]:
+    """Check off the follow-up's own task line, once it is verified to be the same task."""
+    from vaultcrm.edit.engine import edit
+
+    source, number = str(r.data["source_file"]), int(r.data["line"])
+    text = str(r.data["text"])
+    if (source, number) in done:  # one daily-note task can be due for several people
+        return "", None
+    ticker = _task_ticker(config, source, number, text, person=source == r.file)
+
+    def landed(_before: bytes, after: bytes) -> bool:
+        try:
+            return ticker(after) == after  # the task is ticked in what is on disk
+        except ValueError:
+            return False
+
+    result = edit(root, source, ticker, landed=landed)
+    done.add((source, number))
+    return TICKS["ticked_off"].format(source=source, number=number, text=text), _conflict(result)
+
+
+def _task_ticker(
+    config: Config, source: str, number: int, text: str, *, person: bool
+) -> Callable[[bytes], bytes]:
+    """A transform that ticks line `number` only if it still is the open task `text`."""
+
+    def tick(data: bytes) -> bytes:
+        from vaultcrm.edit.lines import check_task
+        from vaultcrm.read.parse import parse_note
+
+        day = None if person else daily_notes(config).date_of(source)
+        record = parse_note(source, data, "person" if person else "daily", day)
+        entry = next((e for e in record.entries if e.line == number), None)
+        if entry is None or entry.task is None or entry.text != text:
+            raise ValueError(f"line {number} is no longer the task “{text}”")
+        if entry.task == "done":
+            return data  # ticked by hand meanwhile: nothing left to do
+        return check_task(data, number)
+
+    return tick
