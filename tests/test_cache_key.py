@@ -99,3 +99,28 @@ def test_asked_for_processes_a_cold_read_gives_what_one_process_gives(
     assert render_outcome(spread) == alone
     again = compute(example_vault, today, processes=True)
     assert (again.stats.parsed, again.stats.reused) == (0, again.stats.files)
+
+
+def test_the_index_is_opened_once_per_run(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It was opened four times per sync (no-change check, compute, render check, memo)."""
+    opened: list[Path] = []
+
+    class Counting(store.Index):
+        def __init__(self, path: Path, settings: str, **kwargs: bool) -> None:
+            opened.append(path)
+            super().__init__(path, settings, **kwargs)
+
+    monkeypatch.setattr(records, "Index", Counting)
+    today = dt.date.fromisoformat(EXAMPLE_TODAY)
+    from vaultcrm.app.sync import due
+
+    for run in (sync, sync, due, compute):  # cold, then no change, then reporting
+        opened.clear()
+        run(example_vault, today)
+        assert len(opened) == 1, run
+    (example_vault / "Journal/2026-11-23.md").write_text("Called [[Sam Reyes]]\n")
+    opened.clear()
+    sync(example_vault, today)
+    assert len(opened) == 1

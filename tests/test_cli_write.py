@@ -257,7 +257,7 @@ def test_log_imports_no_template_engine_watcher_or_index(vault: Path) -> None:
     assert proc.stdout.startswith("Logged in People/Bo.md")
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     heavy = ("jinja2", "watchdog", "vaultcrm.cache.store", "vaultcrm.read.assemble")
-    for module in (*heavy, "vaultcrm.output.render"):
+    for module in (*heavy, "vaultcrm.output.render", "vaultcrm.reflect.rules"):
         assert module not in imported, module
     cache = Path(os.environ["VAULTCRM_CACHE_DIR"])
     assert not any(cache.iterdir()), "the index was opened"

@@ -106,6 +106,8 @@ class KindWords:
     lost: str
 
 
+#: In report order (`reflect.kinds.KINDS`, which tests/test_kinds.py checks against): the CLI
+#: lists and titles kinds from here without importing any rule.
 KIND_WORDS: dict[str, KindWords] = {
     "reach_out": KindWords(
         "Reach out", "Reached out", "now due to reach out", "no longer due to reach out"
@@ -121,13 +123,13 @@ KIND_WORDS: dict[str, KindWords] = {
         "Asked, and listened",
         "time to ask, and listen",
         "no longer due to listen",
-    ),  # fmt: skip
+    ),
     "deep": KindWords(
         "Go deeper",
         "A truly open conversation",
         "time to go deeper",
         "no longer due a deeper talk",
-    ),  # fmt: skip
+    ),
     "birthday": KindWords(
         "Birthdays", "Birthday wishes", "birthday {when}", "birthday no longer coming up"
     ),
@@ -205,6 +207,12 @@ TICKS: dict[str, str] = {
     "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
     "your version is kept as {conflict}",
 }
+
+
+def conflict_message(rel: str, conflict: str) -> str:
+    """What a command says when the edit engine kept an editor's save as a conflict copy."""
+    return TICKS["conflict"].format(rel=rel, conflict=conflict)
+
 
 # --- the watcher -----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Reflection
 from vaultcrm.output.generated import item_ids, note_text, recorded_ids, ticked
 from vaultcrm.reflect.kinds import KIND
-from vaultcrm.words import TICK_SOURCE, TICKS
+from vaultcrm.words import TICK_SOURCE, TICKS, conflict_message
 
 if TYPE_CHECKING:
     from vaultcrm.edit.engine import EditResult
@@ -116,11 +116,6 @@ def record_ticks(
     if failures:
         raise TicksNotRecorded(output, lines, failures)
     return lines
-
-
-def conflict_message(rel: str, conflict: str) -> str:
-    """What a command says when the edit engine kept an editor's save as a conflict copy."""
-    return TICKS["conflict"].format(rel=rel, conflict=conflict)
 
 
 def _log(

@@ -93,18 +93,16 @@ def due(
     from vaultcrm.app.sync import due as compute_due
     from vaultcrm.locate import find_vault
     from vaultcrm.read.records import progress_to
-    from vaultcrm.reflect.kinds import KINDS
 
-    unknown = sorted(set(kinds) - set(KINDS))
+    unknown = sorted(set(kinds) - set(KIND_WORDS))
     if unknown:
+        known = ", ".join(KIND_WORDS)
         raise click.BadParameter(
-            f"unknown kind {', '.join(unknown)}; known: {', '.join(KINDS)}", param_hint="--kind"
+            f"unknown kind {', '.join(unknown)}; known: {known}", param_hint="--kind"
         )
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        outcome = compute_due(
-            root, resolve_today(today), use_cache=not no_cache, processes=True
-        )
+        outcome = compute_due(root, resolve_today(today), use_cache=not no_cache, processes=True)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
     echo_diagnostics(outcome)
     if as_json:
@@ -121,8 +119,6 @@ def due(
 
 
 def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
-    from vaultcrm.reflect.kinds import KIND
-
     if not reflections:
         click.echo("Nobody is due. Enjoy the quiet.")
         return
@@ -133,7 +129,7 @@ def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
             if kind is not None:
                 click.echo()
             kind = r.kind
-            click.secho(KIND[kind].title, bold=True)
+            click.secho(KIND_WORDS[kind].title, bold=True)
         click.echo(f"  {click.style(r.person.ljust(width), fg='cyan')}  {r.reason}")
 
 

@@ -17,7 +17,7 @@ from .options import DATE, resolve_today, today_option, unused_today_option, vau
 
 def _say_conflict(written: object) -> None:
     """An editor's save kept as a conflict copy is said at once, on stderr."""
-    from vaultcrm.app.ticks import conflict_message
+    from vaultcrm.words import conflict_message
 
     conflict = getattr(written, "conflict", None)
     if conflict is not None:
