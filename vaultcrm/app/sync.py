@@ -22,7 +22,13 @@ from vaultcrm.app.outcome import Outcome, SyncResult
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import Memo, encode_memo
 from vaultcrm.cache.store import Index
-from vaultcrm.config import Config, config_fingerprint, load_config
+from vaultcrm.config import (
+    Config,
+    config_fingerprint,
+    load_config,
+    no_people_problem,
+    people_folder_error,
+)
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import LoadStats, Problem
@@ -64,14 +70,19 @@ def _compute(
         else:
             outcome = _compute_cached(root, config, today, walked, index, processes)
     outcome.problems = sort_problems([*config_problems, *outcome.problems])
+    if outcome.people_count == 0 and people_folder_error(config_problems) is None:
+        # never a silent all-clear
+        outcome.problems = sort_problems([*outcome.problems, no_people_problem(root, config)])
     return outcome
 
 
 def _compute_uncached(
     root: Path, config: Config, today: dt.date, walked: Walk, processes: bool
 ) -> Outcome:
-    from vaultcrm.app.incremental import last_contact
+    from vaultcrm.app.incremental import last_contact, last_open, wants_open
+    from vaultcrm.reflect import chart as charts
     from vaultcrm.reflect.kinds import reflect
+    from vaultcrm.reflect.rules import until
 
     stats = LoadStats(files=walked.count)
     records = load_records(root, config, walked, None, stats, processes=processes)
@@ -80,9 +91,15 @@ def _compute_uncached(
     due = {r.person for r in reflections}
     last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
     people = {n: vault.people[n] for n in due}
+    ledger = {r.person for r in reflections if wants_open([r])}
+    opened = {n: c for n in ledger if (c := last_open(vault, n, today)) is not None}
+    total = charts.empty()
+    if config.chart:
+        for found in vault.interactions.values():
+            charts.add(total, charts.person_counts(until(found, today), today))
     return Outcome(
         root, config, today, reflections, list(vault.problems), stats, people, last,
-        len(vault.people),
+        len(vault.people), None, opened, charts.chart_of(total, today),
     )  # fmt: skip
 
 
@@ -101,8 +118,17 @@ def _compute_cached(
 def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
     from vaultcrm.output.render import build_items, render_note
 
-    items = build_items(outcome.reflections, outcome.people, outcome.last, done)
-    return render_note(outcome.root, items, outcome.today, len(outcome.problems))
+    config = outcome.config
+    items = build_items(outcome.reflections, outcome.people, outcome.last, done, outcome.open)
+    return render_note(
+        outcome.root,
+        items,
+        outcome.today,
+        len(outcome.problems),
+        focus=config.focus,
+        section_limit=config.section_limit,
+        chart=outcome.chart if config.chart else None,
+    )
 
 
 def sync(
@@ -117,7 +143,7 @@ def sync(
         return _sync(root, config, config_problems, walked, today, None, None, processes)
     index = open_index(root, config, detach=processes)
     try:
-        key = _inputs_key(index, root, config, today, walked, output)
+        key = _inputs_key(index, root, config, config_problems, today, walked, output)
         memo = _memo(index)
         if memo is not None and memo.key == key:
             return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
@@ -191,8 +217,10 @@ def _sync(
         note_key = ""
         if index is not None and outcome.content is not None:
             note_key = plan.note_key(
-                today, _templates(root), len(outcome.problems), outcome.content, done
-            )
+                today, _templates(root), len(outcome.problems), outcome.content, done,
+                shape=(config.focus, config.section_limit, config.chart),
+                chart=outcome.chart.series if outcome.chart is not None else None,
+            )  # fmt: skip
         written, data = False, snap.data if snap is not None else None
         if not (note_key and _note_is(memo, note_key, root / output)):
             data = render_outcome(outcome, done).encode("utf-8")
@@ -206,7 +234,7 @@ def _sync(
     if index is not None:
         # the note just written is an input of the next run: key it as it is now, unless
         # it already is not what this run left (a tick the next run must read)
-        key = _inputs_key(index, root, config, today, walked, output)
+        key = _inputs_key(index, root, config, config_problems, today, walked, output)
         sig = _signature(root / output)
         if data is not None and _bytes_of(root / output) == data:
             _remember_sync(index, outcome, key, note_key, sig)
@@ -220,7 +248,9 @@ def _bytes_of(path: Path) -> bytes | None:
         return None
 
 
-def due(root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False) -> Outcome:
+def due(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> Outcome:
     """`compute` for reporting: answered from the last sync when nothing it read changed.
 
     The outcome then carries no people or last contacts (reporting needs neither), so it
@@ -232,7 +262,9 @@ def due(root: Path, today: dt.date, *, use_cache: bool = True, processes: bool =
         return _compute(root, config, config_problems, walked, today, None, processes)
     index = open_index(root, config, detach=processes)
     try:
-        key = _inputs_key(index, root, config, today, walked, config.output.strip("/"))
+        key = _inputs_key(
+            index, root, config, config_problems, today, walked, config.output.strip("/")
+        )
         memo = _memo(index)
         if memo is not None and memo.key == key:
             return _remembered(root, config, today, walked, index, memo)
@@ -251,13 +283,22 @@ def _templates(root: Path) -> str:
 
 
 def _inputs_key(
-    index: Index, root: Path, config: Config, today: dt.date, walked: Walk, output: str
+    index: Index,
+    root: Path,
+    config: Config,
+    config_problems: Sequence[Problem],
+    today: dt.date,
+    walked: Walk,
+    output: str,
 ) -> str:
-    """Changes whenever anything a sync reads could have changed (`plan.inputs_key`)."""
+    """Changes whenever anything a sync reads could have changed (`plan.inputs_key`); the
+    config's problems count with it (a people folder that appears, empty, changes only
+    them)."""
+    said = "\n".join(p.format() for p in config_problems)
     return plan.inputs_key(
         index.key,
         today,
-        config_fingerprint(config),
+        f"{config_fingerprint(config)}|{said}",
         _templates(root),
         walked.digest,
         _stat(root / output),

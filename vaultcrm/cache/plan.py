@@ -117,7 +117,7 @@ def affected(
     """Names of the people whose results may differ after these changes.
 
     - a changed person note touches that person (before and after);
-    - a changed daily note touches everyone it links, before and after;
+    - a changed daily or meeting note touches everyone it links, before and after;
     - a changed name or alias touches every person who claims that key now or claimed it
       before, since links to the key may now resolve differently (`claims` is asked
       only then).
@@ -131,7 +131,7 @@ def affected(
                 continue
             if rec.person is not None:
                 touched.add(rec.person.name)
-            if rec.kind == "daily":
+            if rec.kind in ("daily", "meeting"):
                 touched.update(_linked(rec, names))
         old_keys = person_keys(before) if before else ()
         new_keys = person_keys(after) if after else ()
@@ -164,8 +164,19 @@ def content_digest(payloads: Mapping[str, bytes]) -> str:
 
 
 def note_key(
-    today: dt.date, templates: str, problems: int, content: str, done: Collection[str]
+    today: dt.date,
+    templates: str,
+    problems: int,
+    content: str,
+    done: Collection[str],
+    *,
+    shape: tuple[int, int, bool] = (0, 0, False),
+    chart: list[list[int]] | None = None,
 ) -> str:
-    """Everything the generated note is made of; equal keys render equal notes."""
-    made_of = [today.isoformat(), templates, problems, content, sorted(done)]
+    """Everything the generated note is made of; equal keys render equal notes.
+
+    `content` digests the due people's results; the chart sums everyone's interactions,
+    due or not, so its series are keyed as they are (with the note's `shape`: focus,
+    section_limit, chart)."""
+    made_of = [today.isoformat(), templates, problems, content, sorted(done), shape, chart]
     return hashlib.sha256(json.dumps(made_of, ensure_ascii=False).encode()).hexdigest()

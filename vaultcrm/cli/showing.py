@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from vaultcrm.words import BRIEF
+from vaultcrm.words import BRIEF, detag, human_day, relative_day
 
-from . import echo_cache_note, echo_json, echo_problems, handle_errors, progress_bar
+from . import (
+    echo_cache_note,
+    echo_diagnostics,
+    echo_json,
+    echo_problems,
+    handle_errors,
+    progress_bar,
+)
 from .completion import complete_circle, complete_person
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
 from .tables import PEOPLE_HEADERS, kind_label, people_cells, use_tables
@@ -26,19 +33,9 @@ if TYPE_CHECKING:
     from vaultcrm.reflect.people_list import PersonRow
 
 
-def _rel(days: int) -> str:
-    """Days from today, as a person says it: 'today', '3 days ago', 'in 6 days'."""
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
-
-
 def _when(day: dt.date, today: dt.date) -> str:
-    return f"{day.isoformat()} ({_rel((day - today).days)})"
+    """'Sun 15 Nov (8 days ago)': the date style of every reason, and how far it is."""
+    return f"{human_day(day, today)} ({relative_day((day - today).days)})"
 
 
 def _heading(title: str) -> None:
@@ -46,27 +43,31 @@ def _heading(title: str) -> None:
     click.secho(title, bold=True)
 
 
-def _dated(day: dt.date, text: str) -> None:
-    """`  2026-11-17  text`, wrapped under the text on a terminal (piped: one line, so
-    grep and golden files see whole lines)."""
-    head = f"  {day.isoformat()}  "
+def _dated(rows: Sequence[tuple[dt.date, str]], today: dt.date, empty: str) -> None:
+    """`  Sun 15 Nov  text` per row, dates in one column, note text without its #tags;
+    wrapped under the text on a terminal (piped: one line each, so grep and golden files
+    see whole lines)."""
+    if not rows:
+        click.echo(f"  {empty}")
+        return
+    days = [human_day(day, today) for day, _ in rows]
+    width = max(len(d) for d in days)
+    wrap = None
     if sys.stdout.isatty():
         import shutil
-        import textwrap
 
-        width = min(shutil.get_terminal_size((100, 24)).columns, 110)
-        lines = textwrap.wrap(text, width - len(head)) or [""]
-        text = ("\n" + " " * len(head)).join(lines)
-    click.echo(f"  {click.style(day.isoformat(), fg='cyan')}  {text}")
+        wrap = min(shutil.get_terminal_size((100, 24)).columns, 110) - width - 4
+    for day, (_, text) in zip(days, rows, strict=True):
+        text = detag(text)
+        if wrap is not None and wrap > 20:
+            import textwrap
+
+            text = ("\n" + " " * (width + 4)).join(textwrap.wrap(text, wrap) or [""])
+        click.echo(f"  {click.style(day.ljust(width), fg='cyan')}  {text}")
 
 
-def _moments(moments: Iterable[Moment], empty: str) -> None:
-    shown = False
-    for m in moments:
-        shown = True
-        _dated(m.date, m.text)
-    if not shown:
-        click.echo(f"  {empty}")
+def _moments(moments: Iterable[Moment | None], today: dt.date, empty: str) -> None:
+    _dated([(m.date, m.text) for m in moments if m is not None], today, empty)
 
 
 def print_brief(b: Brief) -> None:
@@ -103,24 +104,26 @@ def print_brief(b: Brief) -> None:
             title = kind_label(r.kind)
             click.echo(f"  {click.style(title, fg='yellow')}: {r.reason}")
     _heading(BRIEF["heard"])
-    _moments(b.heard, BRIEF["heard_none"])
+    _moments(b.heard, today, BRIEF["heard_none"])
     _heading(BRIEF["shared"])
-    _moments([b.last_shared] if b.last_shared else [], BRIEF["shared_none"])
+    _moments([b.last_shared], today, BRIEF["shared_none"])
     _heading(BRIEF["ledger"])
     click.echo(f"  {b.ledger.sentence}")
     _heading(BRIEF["deep"])
-    _moments([b.last_deep] if b.last_deep else [], BRIEF["deep_none"])
+    _moments([b.last_deep], today, BRIEF["deep_none"])
     if b.follow_ups:
         _heading(BRIEF["follow_ups"])
-        for f in b.follow_ups:
-            _dated(f.date, f"{f.text} ({_rel((f.date - today).days)})")
+        rows = [(f.date, f"{f.text} ({relative_day((f.date - today).days)})") for f in b.follow_ups]
+        _dated(rows, today, "")
     if b.ahead:
         _heading(BRIEF["ahead"])
+        rows = []
         for a in b.ahead:
             label = "Birthday" if a.label == "birthday" else a.label[:1].upper() + a.label[1:]
             if a.years is not None:
                 label += f": turns {a.years}" if a.label == "birthday" else f": {a.years} years"
-            _dated(a.date, f"{label} ({_rel(a.days_until)})")
+            rows.append((a.date, f"{label} ({relative_day(a.days_until)})"))
+        _dated(rows, today, "")
     if p.likes or p.boundaries:
         _heading(BRIEF["mind"])
         if p.likes:
@@ -129,7 +132,7 @@ def print_brief(b: Brief) -> None:
             click.echo(f"  Boundaries: {p.boundaries}")
     many = len(b.recent) > 1
     _heading(BRIEF["recent"].format(count=len(b.recent)) if many else BRIEF["recent_one"])
-    _moments(b.recent, BRIEF["recent_none"])
+    _moments(b.recent, today, BRIEF["recent_none"])
 
 
 @click.command(short_help="Everything to know about one person before you meet them.")
@@ -222,8 +225,7 @@ def people(
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
         snap = snapshot(root, day, use_cache=not no_cache, processes=True)
-    echo_cache_note(snap.stats)
-    echo_problems(snap.problems)
+    echo_diagnostics(snap, capped=True)  # a listing: the problems are `check`'s to detail
     rows = people_rows(snap.vault, snap.reflections, day, snap.config)
     if circle is not None:
         _check_circle(circle, {*snap.config.circles, *(r.circle for r in rows if r.circle)})

@@ -28,9 +28,9 @@ __all__ = [
 
 def kind_label(kind: str) -> str:
     """A kind in a word or two ('Reach out', 'Follow-up'), from words.py."""
-    from vaultcrm.words import KIND_LABELS
+    from vaultcrm.words import FOCUS_LABELS
 
-    return KIND_LABELS.get(kind, kind.replace("_", " "))
+    return FOCUS_LABELS.get(kind, kind.replace("_", " "))
 
 
 def use_tables() -> bool:

@@ -102,9 +102,8 @@ def key_lines(node: Node, key_node: Node) -> list[int]:
     """0-based lines of every key written like `key_node` in the mapping (for messages)."""
     lines = {key_node.start_mark.line}
     lines.update(
-        k.start_mark.line
-        for k, _ in node.value
-        if k.__class__ is ScalarNode and k.value == key_node.value
+        k.start_mark.line for k, _ in node.value if k.__class__ is ScalarNode
+        and k.value == key_node.value
     )
     return sorted(lines)
 

@@ -17,7 +17,7 @@ from vaultcrm.config import Config
 from vaultcrm.model import Interaction, Person, Reflection, Vault
 from vaultcrm.reflect.kinds import reflect_person
 from vaultcrm.reflect.rules import _ledger, cadence_days, next_yearly, until
-from vaultcrm.words import LEDGER, times
+from vaultcrm.words import LEDGER, human_day, times
 
 #: How many of their last confidences, and of the last interactions, a brief shows.
 HEARD_SHOWN = 3
@@ -147,7 +147,7 @@ def make_brief(person: Person, vault: Vault, today: dt.date, config: Config) -> 
         days_since=(today - last.date).days if last else None,
         heard=tuple(Moment.of(i) for i in _last_with(past, "heard", HEARD_SHOWN)),
         last_shared=_last_one(past, "shared"),
-        ledger=ledger(person, past),
+        ledger=ledger(person, past, today),
         last_deep=_last_one(past, "deep"),
         follow_ups=tuple(
             Moment(f.due, f.text, f.file, f.line)
@@ -183,21 +183,27 @@ def _last_one(past: Sequence[Interaction], flag: str) -> Moment | None:
     return Moment.of(found[0]) if found else None
 
 
-def ledger(person: Person, past: Sequence[Interaction]) -> Ledger:
-    """The vulnerability ledger in one sentence, counted by day as `share`/`listen` count."""
+def ledger(person: Person, past: Sequence[Interaction], today: dt.date) -> Ledger:
+    """The vulnerability ledger in one sentence, counted by day as `share`/`listen` count;
+    its date in the one style of every reason (`human_day`)."""
     heard, last_shared = _ledger(past, give="shared", take="heard")
     shared, last_heard = _ledger(past, give="heard", take="shared")
     name = person.name
     if heard:
         key = "share" if last_shared else "share_never"
-        sentence = LEDGER[key].format(name=name, times=times(heard), day=last_shared)
+        sentence = LEDGER[key].format(name=name, times=times(heard), day=_day(last_shared, today))
         return Ledger(heard, shared, last_shared, last_heard, "share", sentence)
     if shared:
         key = "listen" if last_heard else "listen_never"
-        sentence = LEDGER[key].format(name=name, times=times(shared), day=last_heard)
+        sentence = LEDGER[key].format(name=name, times=times(shared), day=_day(last_heard, today))
         return Ledger(heard, shared, last_shared, last_heard, "listen", sentence)
     key = "none" if last_shared is None else "balanced"
-    return Ledger(0, 0, last_shared, last_heard, "balanced", LEDGER[key].format(day=last_shared))
+    sentence = LEDGER[key].format(day=_day(last_shared, today))
+    return Ledger(0, 0, last_shared, last_heard, "balanced", sentence)
+
+
+def _day(day: dt.date | None, today: dt.date) -> str:
+    return "" if day is None else human_day(day, today)
 
 
 def _ahead(person: Person, today: dt.date) -> tuple[Ahead, ...]:
