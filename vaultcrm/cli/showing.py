@@ -243,9 +243,9 @@ def people(
     elif use_tables():
         from .tables import people_table
 
-        people_table(chosen)
+        people_table(chosen, day)
     else:
-        _print_people(chosen)
+        _print_people(chosen, day)
     # as `due` does: 1 when the vault has an error (the list still shows who could be read)
     click.get_current_context().exit(1 if any(p.severity == "error" for p in snap.problems) else 0)
 
@@ -263,9 +263,9 @@ def _check_circle(circle: str, known: set[str]) -> None:
     raise DataError(f"unknown circle {circle!r}{hint}; the circles are: {', '.join(sorted(known))}")
 
 
-def _print_people(rows: list[PersonRow]) -> None:
+def _print_people(rows: list[PersonRow], today: dt.date) -> None:
     """Plain aligned columns: what a pipe, a file or NO_COLOR gets."""
-    cells = [PEOPLE_HEADERS, *(people_cells(r) for r in rows)]
+    cells = [PEOPLE_HEADERS, *(people_cells(r, today) for r in rows)]
     widths = [max(len(c[i]) for c in cells) for i in range(len(PEOPLE_HEADERS) - 1)]
     for n, line in enumerate(cells):
         text = "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1]

@@ -7,6 +7,7 @@ piped never load it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
@@ -65,12 +66,15 @@ def due_table(reflections: Sequence[Reflection]) -> None:
     Console().print(table)
 
 
-def people_cells(row: PersonRow) -> list[str]:
-    """name, circle, last contact, days since, cadence, due: the same cells everywhere."""
+def people_cells(row: PersonRow, today: dt.date) -> list[str]:
+    """name, circle, last contact, days since, cadence, due: the same cells everywhere
+    (the date in the one style of every reason)."""
+    from vaultcrm.words import human_day
+
     return [
         row.name,
         row.circle or "-",
-        row.last_contact.isoformat() if row.last_contact else "never",
+        human_day(row.last_contact, today) if row.last_contact else "never",
         "-" if row.days_since is None else str(row.days_since),
         f"{row.cadence_days} days",
         ", ".join(kind_label(k).lower() for k in row.due) or "-",
@@ -80,7 +84,7 @@ def people_cells(row: PersonRow) -> list[str]:
 PEOPLE_HEADERS = ["Person", "Circle", "Last contact", "Days", "Cadence", "Due"]
 
 
-def people_table(rows: Sequence[PersonRow]) -> None:
+def people_table(rows: Sequence[PersonRow], today: dt.date) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -96,7 +100,7 @@ def people_table(rows: Sequence[PersonRow]) -> None:
             no_wrap=header != "Due",
         )
     for row in rows:
-        cells = people_cells(row)
+        cells = people_cells(row, today)
         overdue = row.overdue_days is None or row.overdue_days >= 0
         style = "yellow" if row.due and overdue else None
         table.add_row(*(Text(c) for c in cells), style=style)
