@@ -195,6 +195,7 @@ def test_the_fingerprint_is_stable_and_sees_every_field(make_vault: MakeVault) -
         "celebrate_within": 15,
         "tags": {"shared": "s"},
         "daily_format_explicit": True,
+        "ics": "people.ics",
     }
     assert set(changes) == {f.name for f in dataclasses.fields(Config)}
     for name, value in changes.items():

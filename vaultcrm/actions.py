@@ -62,6 +62,8 @@ CONFIG_TEXT = """\
 #   heard: heard                 # they opened up
 #   deep: deep                   # a truly open exchange
 #   win: win                     # a success of theirs
+# ics:                           # e.g. Calendar/people.ics: `sync` writes birthdays,
+#                                #   dates and follow-ups there as a calendar
 """
 
 

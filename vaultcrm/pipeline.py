@@ -53,6 +53,7 @@ class SyncResult:
     output: str  # vault-relative path of the generated note
     written: bool
     recorded: list[str] = field(default_factory=list)  # one line per tick recorded
+    calendar: str | None = None  # the `ics:` calendar, when this run rewrote it
 
 
 def compute(root: Path, today: dt.date, *, use_cache: bool = True) -> Outcome:
@@ -149,7 +150,7 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
     key = _inputs_key(root, config, today, walked, output) if use_cache else ""
     if use_cache:
         unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
-        if unchanged is not None:
+        if unchanged is not None and not _calendar_missing(root, config):
             return unchanged
     from .edit import write_generated
     from .render import MARKER
@@ -167,11 +168,27 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
         text = render_outcome(outcome, done)
         result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
         written = result.changed
+    calendar = _write_calendar(root, config)
     if use_cache:
         # the note just written is an input of the next run: key it as it is now
         key = _inputs_key(root, config, today, walked, output)
         _remember_sync(outcome, key, note_key, _signature(root / output))
-    return SyncResult(outcome, output, written, recorded)
+    return SyncResult(outcome, output, written, recorded, calendar)
+
+
+def _calendar_missing(root: Path, config: Config) -> bool:
+    return bool(config.ics) and not os.path.lexists(root / str(config.ics))
+
+
+def _write_calendar(root: Path, config: Config) -> str | None:
+    """The `ics:` calendar, rewritten when its content changed (icalendar is imported
+    only when `ics` is configured); its path when it was written."""
+    if not config.ics:
+        return None
+    from .importing import sync_calendar
+
+    result = sync_calendar(root, config)
+    return result.rel if result is not None and result.changed else None
 
 
 # -- the no-change fast path -------------------------------------------------------------

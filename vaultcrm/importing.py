@@ -1,0 +1,365 @@
+"""Import contacts into the vault and export people out of it: the use cases behind
+`vaultcrm import` and `vaultcrm export`, as functions that never print.
+
+The formats and the plan are pure (`vaultcrm.interop`); this module reads the vault
+into what the plan needs and carries the plan out through the edit engine: a new note
+is rendered from the person template (the same file-name safety as `add`) and created,
+a matched note gains only the keys it lacks, one `set_frontmatter_key` at a time, each
+re-checked against the bytes on disk, so nothing the user wrote changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config, load_config
+from .edit import EditRefused, EditResult
+from .errors import UsageError
+from .interop.contacts import KEYS, SPELLINGS, Contact, Source, contact_from_frontmatter, key_of
+from .interop.merge import Known, Step, plan, summary
+from .model import Problem
+
+Progress = Callable[[int, int], None]
+READERS = ("vcard", "csv")
+
+
+# --- reading the input files -----------------------------------------------------------
+
+
+def _decode(display: str, data: bytes, problems: list[Problem]) -> str:
+    """UTF-8 (a BOM is dropped); else Windows-1252, as old Outlook exports are, said so."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        message = "not UTF-8 text: read as Windows-1252; check names with accents"
+        problems.append(Problem(display, line, message, "warning"))
+        return data.decode("cp1252", errors="replace")
+
+
+def read_contacts(kind: str, files: Sequence[Path]) -> tuple[list[Contact], list[Problem]]:
+    """Every contact of every file, in order, and the problems of the ones not read.
+
+    `kind` is "vcard" or "csv". A file that cannot be opened is a problem, not a crash.
+    """
+    if kind == "vcard":
+        from .interop.vcard import read_vcards as reader
+    elif kind == "csv":
+        from .interop.google_csv import read_csv as reader
+    else:  # pragma: no cover - the CLI offers only these
+        raise UsageError(f"unknown contact format {kind!r}")
+    contacts: list[Contact] = []
+    problems: list[Problem] = []
+    for path in files:
+        display = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            problems.append(Problem(display, None, f"cannot read it ({err.strerror or err})"))
+            continue
+        found, found_problems = reader(display, _decode(display, data, problems))
+        contacts += found
+        problems += found_problems
+    return contacts, problems
+
+
+# --- reading the vault -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonNote:
+    """A person note as import and export need it: its frontmatter as loaded (None when
+    it does not parse) and whether its body is blank."""
+
+    name: str
+    file: str
+    aliases: tuple[str, ...]
+    frontmatter: Mapping[object, object] | None
+    body_blank: bool
+
+
+def _frontmatter(text: str) -> tuple[dict[Any, Any] | None, bool]:
+    """(frontmatter, body is blank) of a note's text; None when it does not parse."""
+    import yaml
+
+    from .parse import frontmatter_problems, split_frontmatter
+    from .yamlload import loader_for
+
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    fm, body, _ = split_frontmatter(text)
+    if fm is None:
+        return {}, not body.strip()
+    if frontmatter_problems("", text):  # anchors, bad YAML: as the vault reads it
+        return None, not body.strip()
+    data = yaml.load(fm, Loader=loader_for(fm))  # noqa: S506 - a safe loader
+    return (data if isinstance(data, dict) else {}), not body.strip()
+
+
+def read_people(root: Path, config: Config) -> tuple[list[PersonNote], list[Problem]]:
+    """Every person note the vault counts as one (as `sync` walks them), in path order."""
+    from .parse import parse_note
+    from .vault import walk
+
+    walked = walk(root, config)
+    notes: list[PersonNote] = []
+    problems: list[Problem] = list(walked.problems)
+    for sig in walked.sigs:
+        if sig.kind != "person":
+            continue
+        try:
+            data = (root / sig.rel).read_bytes()
+            text = data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            problems.append(Problem(sig.rel, None, f"cannot read it ({err})"))
+            continue
+        record = parse_note(sig.rel, data, "person")
+        problems += record.problems
+        name = sig.rel.rsplit("/", 1)[-1].removesuffix(".md")
+        aliases = record.person.aliases if record.person else ()
+        frontmatter, blank = _frontmatter(text)
+        if record.person is None:
+            frontmatter = None
+        notes.append(PersonNote(name, sig.rel, aliases, frontmatter, blank))
+    return sorted(notes, key=lambda n: n.file), problems
+
+
+def _present(frontmatter: Mapping[object, object]) -> frozenset[str]:
+    return frozenset(key for key in KEYS if key_of(frontmatter, key) not in (None, "", [], {}))
+
+
+def _emails(frontmatter: Mapping[object, object]) -> tuple[str, ...]:
+    value = key_of(frontmatter, "emails")
+    items = value if isinstance(value, list) else [value]
+    return tuple(i.strip() for i in items if isinstance(i, str) and i.strip())
+
+
+def known_people(notes: Iterable[PersonNote]) -> list[Known]:
+    return [
+        Known(
+            n.name,
+            n.file,
+            n.aliases,
+            _emails(n.frontmatter or {}),
+            _present(n.frontmatter or {}),
+            n.body_blank,
+            n.frontmatter is not None,
+        )
+        for n in notes
+    ]
+
+
+# --- the plan, carried out ---------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """The plan, and every problem: in the input files, and writes the edit engine refused
+    (that step then counts as skipped)."""
+
+    steps: list[Step]
+    problems: list[Problem]
+    dry_run: bool
+    refused: dict[int, Problem] = field(default_factory=dict)  # step index → why
+
+    @property
+    def counts(self) -> dict[str, int]:
+        kept = [s for i, s in enumerate(self.steps) if i not in self.refused]
+        counts = summary(kept, self.problems)
+        counts["skipped"] += len(self.refused)
+        return counts
+
+    def all_problems(self) -> list[Problem]:
+        skipped = [p for s in self.steps if (p := s.problem()) is not None]
+        return [*self.problems, *skipped, *self.refused.values()]
+
+    def to_json(self) -> dict[str, object]:
+        steps = []
+        for index, step in enumerate(self.steps):
+            item = step.to_json()
+            if index in self.refused:
+                item["refused"] = self.refused[index].message
+            steps.append(item)
+        return {
+            "dry_run": self.dry_run,
+            "steps": steps,
+            "summary": self.counts,
+            "problems": [p.to_json() for p in self.all_problems()],
+        }
+
+
+def import_contacts(
+    root: Path,
+    kind: str,
+    files: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], Progress | None] | None = None,
+) -> ImportResult:
+    """Read the files, plan against the vault, and (unless `dry_run`) carry the plan out.
+
+    `progress(total)` may return a `(done, total)` callback, called after each step.
+    """
+    from .people import name_problem
+
+    config, _ = load_config(root)
+    contacts, problems = read_contacts(kind, files)
+    notes, _vault_problems = read_people(root, config)
+    steps = plan(
+        contacts,
+        known_people(notes),
+        people_folder=config.people_folder,
+        name_problem=name_problem,
+    )
+    result = ImportResult(steps, problems, dry_run)
+    if dry_run:
+        return result
+    report = progress(len(steps)) if progress else None
+    for index, step in enumerate(steps):
+        try:
+            apply_step(root, step)
+        except EditRefused as err:
+            src = step.contact.source
+            result.refused[index] = Problem(src.file, src.line, f"{src.label}: {err}")
+        if report:
+            report(index + 1, len(steps))
+    return result
+
+
+def apply_step(root: Path, step: Step) -> EditResult | None:
+    """Carry out one step through the edit engine (nothing for skip and unchanged)."""
+    from .edit import create, edit
+
+    if step.file is None or step.action not in ("create", "fill"):
+        return None
+    if step.action == "create":
+        return create(root, step.file, new_note(root, step))
+    return edit(root, step.file, lambda data: fill_note(data, step.values, step.body))
+
+
+def new_note(root: Path, step: Step) -> bytes:
+    """A new person note from the person template (a vault override wins), with every
+    imported key and the contact's note as its body."""
+    from .actions import render_person
+
+    assert step.name is not None and step.file is not None
+    values = dict(step.values)
+    birthday = values.pop("birthday", None)
+    context = {
+        "name": step.name,
+        "aliases": values.pop("aliases", []),
+        "tags": values.pop("tags", []),
+        "circle": None,
+        "birthday": birthday,
+        "fields": values,
+    }
+    text = render_person(root, step.file, context)
+    data = text.encode("utf-8")
+    # a template override that leaves keys out still gets them, each as `set` writes it
+    data = fill_note(data, step.values, step.body)
+    return data
+
+
+def fill_note(data: bytes, values: Mapping[str, object], body: str | None) -> bytes:
+    """`data` with each of `values` set where the note lacks it (absent or empty), and
+    `body` appended when the note's body is blank; every other byte stays as it was."""
+    from .surgery import append_line
+    from .yamledit import set_frontmatter_key
+
+    text = data.decode("utf-8-sig") if data else ""
+    frontmatter, blank = _frontmatter(text)
+    if frontmatter is None:
+        raise ValueError("its frontmatter does not parse; fix it first")
+    for key, value in values.items():
+        if key_of(frontmatter, key) not in (None, "", [], {}):
+            continue  # the user's value (perhaps written since the plan was made) stays
+        data = set_frontmatter_key(data, _spelling(frontmatter, key), value)
+    if body and blank:
+        for line in body.strip("\n").split("\n"):
+            data = append_line(data, line.rstrip())
+    return data
+
+
+def _spelling(frontmatter: Mapping[object, object], key: str) -> str:
+    """The key as this note already spells it (`Email: ` left empty), else our own."""
+    wanted = {s.replace("-", "_").replace(" ", "_") for s in SPELLINGS.get(key, (key,))}
+    for name in frontmatter:
+        if (
+            isinstance(name, str)
+            and name.strip().casefold().replace("-", "_").replace(" ", "_") in wanted
+        ):
+            return name
+    return key
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def export_vcards(root: Path) -> tuple[str, list[Problem]]:
+    """Every readable person note as a vCard 4.0, in path order."""
+    from .interop.vcard import write_vcards
+
+    config, _ = load_config(root)
+    notes, problems = read_people(root, config)
+    contacts: list[tuple[Contact, str]] = []
+    for note in notes:
+        if note.frontmatter is None:
+            continue  # its problem is already in `problems`
+        source = Source(note.file, 1, note.name)
+        contacts.append((contact_from_frontmatter(note.name, note.frontmatter, source), note.file))
+    return write_vcards(contacts), problems
+
+
+def export_calendar(root: Path, config: Config | None = None) -> tuple[bytes, list[Problem]]:
+    """The .ics calendar of the vault's birthdays, dates and open follow-ups."""
+    from .interop.ics import calendar
+    from .vault import load_vault
+
+    if config is None:
+        config, _ = load_config(root)
+    vault, _stats = load_vault(root, config)
+    follow_ups = [f for items in vault.follow_ups.values() for f in items]
+    return calendar(vault.people.values(), follow_ups), list(vault.problems)
+
+
+def write_output(root: Path, out: Path, data: bytes, marker: bytes) -> EditResult:
+    """Write an export to `out` through the edit engine: created, or replaced only when
+    the file there is an earlier export (it holds `marker`), untouched when equal."""
+    from .edit import write_generated
+
+    out = out.expanduser().absolute()
+    real_root = os.path.realpath(root)
+    real_out = os.path.realpath(out)
+    if os.path.commonpath([real_root, real_out]) == real_root and real_out != real_root:
+        base, rel = Path(real_root), os.path.relpath(real_out, real_root).replace(os.sep, "/")
+    else:
+        base, rel = out.parent, out.name
+    path = base / rel
+    if os.path.lexists(path):
+        try:
+            if marker not in path.read_bytes():
+                raise EditRefused(rel, "it was not written by vaultcrm; choose another file")
+        except OSError:
+            pass  # the edit engine says why
+    return write_generated(base, rel, data, marker=marker)
+
+
+def sync_calendar(root: Path, config: Config) -> EditResult | None:
+    """The `ics:` hook of `sync`: write the calendar when its content changed."""
+    if not config.ics:
+        return None
+    from .interop.ics import MARKER
+
+    data, _ = export_calendar(root, config)
+    try:
+        return write_output(root, root / config.ics, data, MARKER)
+    except EditRefused as err:
+        if "not written by vaultcrm" in err.reason:
+            raise EditRefused(
+                err.path,
+                "it was not written by vaultcrm; move it away or change `ics:` in vaultcrm.yaml",
+            ) from None
+        raise
