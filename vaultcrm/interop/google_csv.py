@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from ..model import Problem, YearlyDate
 from .contacts import Contact, Source, date_label, read_date, tag_name, unique
+from .vcard import system_group
 
 _GOOGLE_SEPARATOR = " ::: "
-_SYSTEM_LABELS = frozenset({"mycontacts"})
 
 # column name (normalised) → field; numbered Google columns by pattern below
 _COLUMNS: dict[str, str] = {}
@@ -184,7 +184,7 @@ def _contact(row: _Row, source: Source, problems: list[Problem]) -> Contact | No
         if found and key not in dates:
             dates[key] = found
     labels = [t.lstrip("* ") for t in row.values.get("tags", [])]
-    tags = [t for t in labels if t.casefold() not in _SYSTEM_LABELS]
+    tags = [t for t in labels if not system_group(t)]
     notes = row.values.get("note", [])
     return Contact(
         name=name,
@@ -196,7 +196,7 @@ def _contact(row: _Row, source: Source, problems: list[Problem]) -> Contact | No
         emails=unique(row.values.get("emails", [])),
         phones=unique(row.values.get("phones", [])),
         addresses=unique(_one_line(a) for a in row.values.get("addresses", [])),
-        organization=organization if named_after == "name" else None,
+        organization=organization,
         job_title=first("job_title") or None,
         urls=unique(row.values.get("urls", []), fold=False),
         note="\n\n".join(notes) or None,

@@ -30,7 +30,7 @@ from .contacts import (
 #: Escapes a value may hold: vobject's list plus `\:`, which Apple writes in URLs.
 _ESCAPABLE = '\\;,:Nn"'
 #: Google puts every contact in this system group; it is not a tag anyone chose.
-_SYSTEM_CATEGORIES = frozenset({"mycontacts", "starred"})
+SYSTEM_GROUPS = frozenset({"mycontacts"})
 #: Properties holding a date a person has every year, other than BDAY.
 _ANNIVERSARY = frozenset(
     {"ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY"}
@@ -201,7 +201,9 @@ def _contact(lines: list[_Line], source: Source, problems: list[Problem]) -> Con
         family, given, additional = (n_parts + ["", "", ""])[:3]
         name = " ".join(" ".join(p for p in (given, additional, family) if p).split())
     if not name and organization:
-        name, named_after = " ".join(organization.split()), "organization"
+        name = " ".join(organization.split())
+    if organization and name == " ".join(organization.split()) and not any(n_parts[:2]):
+        named_after = "organization"  # Google writes a company's name as its FN
     if not name:
         message = f"{source.label}: no name (FN, N or ORG); skipped"
         problems.append(Problem(source.file, source.line, message))
@@ -229,19 +231,24 @@ def _contact(lines: list[_Line], source: Source, problems: list[Problem]) -> Con
         source=source,
         aliases=unique(a for ln in all_of("NICKNAME") for a in _list(ln.raw) if a != name),
         tags=unique(
-            t for c in categories if c.casefold() not in _SYSTEM_CATEGORIES if (t := tag_name(c))
+            t for c in categories if not system_group(c) if (t := tag_name(c))
         ),
         birthday=birthday,
         dates=tuple(sorted(dates.values(), key=lambda d: d.label)),
         emails=_by_pref(all_of("EMAIL"), lambda ln: _text(ln.raw).removeprefix("mailto:")),
         phones=_by_pref(all_of("TEL"), lambda ln: _text(ln.raw).removeprefix("tel:")),
         addresses=_by_pref(all_of("ADR"), lambda ln: _address(_fields(ln.raw))),
-        organization=organization if named_after == "name" else None,
+        organization=organization,
         job_title=next((t for ln in all_of("TITLE") if (t := _text(ln.raw))), None),
         urls=_by_pref(all_of("URL"), lambda ln: _text(ln.raw)),
         note="\n\n".join(n.strip("\n") for n in notes) or None,
         named_after=named_after,
     )
+
+
+def system_group(label: str) -> bool:
+    """Google's "My Contacts" group (`myContacts`, `* My Contacts`): not a tag anyone chose."""
+    return "".join(label.lstrip("* ").casefold().split()) in SYSTEM_GROUPS
 
 
 def _date(ln: _Line, label: str, warn: Any) -> YearlyDate | None:
@@ -297,7 +304,11 @@ def _write_card(contact: Contact, file: str) -> str:
     family, given = (words[-1], " ".join(words[:-1])) if len(words) > 1 else ("", contact.name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if contact.aliases:
-        card.add("nickname").value = ",".join(a.replace(",", "\\,") for a in contact.aliases)
+        from vobject.base import backslashEscape
+
+        nickname = card.add("nickname")  # a list: its commas separate, escaped ones do not
+        nickname.value = ",".join(backslashEscape(a) for a in contact.aliases)
+        nickname.encoded = True
     if contact.birthday:
         card.add("bday").value = _vcard_date(contact.birthday)
     group = 0
