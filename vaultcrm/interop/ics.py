@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -50,6 +51,19 @@ def _uid(*parts: str) -> str:
 
 def _start(date: YearlyDate) -> dt.date:
     return dt.date(date.year or _NO_YEAR, date.month, date.day)
+
+
+_LINK = re.compile(r"\[\[([^\]|]*)(?:\|([^\]]*))?\]\]")
+
+
+def _plain(text: str, person: str) -> str:
+    """A task's text as a summary: links as the words they show, and no leading link to
+    the person the summary already names (`[[Bo]] return the book` → `return the book`)."""
+    own = re.match(rf"\[\[(?:[^\]|]*/)?{re.escape(person)}(?:[#|][^\]]*)?\]\][\s:,-]*", text, re.I)
+    if own:
+        text = text[own.end() :]
+    shown = _LINK.sub(lambda m: m.group(2) or m.group(1).rsplit("/", 1)[-1].split("#")[0], text)
+    return " ".join(shown.split())
 
 
 def events(people: Iterable[Person], follow_ups: Iterable[FollowUp]) -> list[Event]:
@@ -93,7 +107,7 @@ def events(people: Iterable[Person], follow_ups: Iterable[FollowUp]) -> list[Eve
             uid = _uid(
                 owner, "follow_up", item.file, item.due.isoformat(), item.text, str(seen[uid])
             )
-        text = item.text or "follow up"
+        text = _plain(item.text, item.person) or "follow up"
         found.append(
             Event(
                 uid,

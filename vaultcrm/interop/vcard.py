@@ -230,9 +230,7 @@ def _contact(lines: list[_Line], source: Source, problems: list[Problem]) -> Con
         name=name,
         source=source,
         aliases=unique(a for ln in all_of("NICKNAME") for a in _list(ln.raw) if a != name),
-        tags=unique(
-            t for c in categories if not system_group(c) if (t := tag_name(c))
-        ),
+        tags=unique(t for c in categories if not system_group(c) if (t := tag_name(c))),
         birthday=birthday,
         dates=tuple(sorted(dates.values(), key=lambda d: d.label)),
         emails=_by_pref(all_of("EMAIL"), lambda ln: _text(ln.raw).removeprefix("mailto:")),
