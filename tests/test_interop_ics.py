@@ -143,3 +143,7 @@ def test_sync_and_log_do_not_import_vobject_or_icalendar_unless_ics_is_set(
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**__import__("os").environ, **env_cache}, check=True)  # fmt: skip
     assert proc.stdout.strip() == "['icalendar']"
+    (root / "People/Nobody.md").write_text("---\ntags: [tea]\n---\n")  # no date changed
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**__import__("os").environ, **env_cache}, check=True)  # fmt: skip
+    assert proc.stdout.strip() == "[]"  # the calendar's digest line says it is current

@@ -313,16 +313,23 @@ def export_vcards(root: Path) -> tuple[str, list[Problem]]:
     return write_vcards(contacts), problems
 
 
+def _calendar_events(root: Path, config: Config) -> tuple[list[Any], list[Problem]]:
+    from .interop.ics import events
+    from .vault import load_vault
+
+    vault, _stats = load_vault(root, config)
+    follow_ups = [f for items in vault.follow_ups.values() for f in items]
+    return events(vault.people.values(), follow_ups), list(vault.problems)
+
+
 def export_calendar(root: Path, config: Config | None = None) -> tuple[bytes, list[Problem]]:
     """The .ics calendar of the vault's birthdays, dates and open follow-ups."""
-    from .interop.ics import calendar
-    from .vault import load_vault
+    from .interop.ics import render
 
     if config is None:
         config, _ = load_config(root)
-    vault, _stats = load_vault(root, config)
-    follow_ups = [f for items in vault.follow_ups.values() for f in items]
-    return calendar(vault.people.values(), follow_ups), list(vault.problems)
+    found, problems = _calendar_events(root, config)
+    return render(found), problems
 
 
 def write_output(root: Path, out: Path, data: bytes, marker: bytes) -> EditResult:
@@ -348,18 +355,24 @@ def write_output(root: Path, out: Path, data: bytes, marker: bytes) -> EditResul
 
 
 def sync_calendar(root: Path, config: Config) -> EditResult | None:
-    """The `ics:` hook of `sync`: write the calendar when its content changed."""
+    """The `ics:` hook of `sync`: write the calendar when its content changed. A calendar
+    whose digest line matches is current: icalendar is then neither imported nor run."""
     if not config.ics:
         return None
-    from .interop.ics import MARKER
+    from .interop.ics import MARKER, digest_line, render
 
-    data, _ = export_calendar(root, config)
+    rel = config.ics
+    found, _ = _calendar_events(root, config)
     try:
-        return write_output(root, root / config.ics, data, MARKER)
+        current = (root / rel).read_bytes()
+    except OSError:
+        current = b""
+    if MARKER in current and digest_line(found) in current:
+        return EditResult(rel, False, None)
+    try:
+        return write_output(root, root / rel, render(found), MARKER)
     except EditRefused as err:
-        if "not written by vaultcrm" in err.reason:
-            raise EditRefused(
-                err.path,
-                "it was not written by vaultcrm; move it away or change `ics:` in vaultcrm.yaml",
-            ) from None
-        raise
+        if "not written by vaultcrm" not in err.reason:
+            raise
+        why = "it was not written by vaultcrm; move it away or change `ics:` in vaultcrm.yaml"
+        raise EditRefused(err.path, why) from None

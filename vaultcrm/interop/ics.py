@@ -29,6 +29,9 @@ from ..model import FollowUp, Person, YearlyDate
 PRODID = "-//vaultcrm//vaultcrm calendar//EN"
 #: Bytes every calendar vaultcrm writes holds: a file without them is not overwritten.
 MARKER = b"PRODID:-//vaultcrm//"
+#: Names the digest of what a calendar was made from; bump FORMAT when the output changes.
+DIGEST_PROPERTY = "X-VAULTCRM-INPUTS"
+FORMAT = "1"
 _NO_YEAR = 2000  # a leap year: Feb 29 is a possible first occurrence
 
 
@@ -121,8 +124,24 @@ def events(people: Iterable[Person], follow_ups: Iterable[FollowUp]) -> list[Eve
     return sorted(found, key=lambda e: (e.sort_key, e.uid))
 
 
+def digest(found: list[Event]) -> str:
+    """What a calendar is made of, hashed: equal digests make equal files, so `sync` can
+    tell that its calendar is current without importing or running icalendar."""
+    # 32 hex digits keep the line under 75 octets: icalendar would fold a longer one
+    return hashlib.sha256(repr((FORMAT, found)).encode("utf-8")).hexdigest()[:32]
+
+
+def digest_line(found: list[Event]) -> bytes:
+    return f"{DIGEST_PROPERTY}:{digest(found)}\r\n".encode()
+
+
 def calendar(people: Iterable[Person], follow_ups: Iterable[FollowUp]) -> bytes:
     """The .ics file's bytes (CRLF lines, folded at 75 octets, as RFC 5545 wants)."""
+    return render(events(people, follow_ups))
+
+
+def render(found: list[Event]) -> bytes:
+    """`found` as an iCalendar file, carrying its digest (`X-VAULTCRM-INPUTS`)."""
     import icalendar
 
     cal = icalendar.Calendar()
@@ -130,7 +149,8 @@ def calendar(people: Iterable[Person], follow_ups: Iterable[FollowUp]) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "vaultcrm: birthdays, dates and follow-ups")
-    for event in events(people, follow_ups):
+    cal.add(DIGEST_PROPERTY.lower(), digest(found))
+    for event in found:
         item = icalendar.Event()
         item.add("uid", event.uid)
         item.add("dtstamp", dt.datetime.combine(event.start, dt.time(), dt.UTC))
