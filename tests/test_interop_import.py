@@ -18,6 +18,7 @@ from vaultcrm.cli import cli
 from vaultcrm.interop.contacts import Contact, Source
 from vaultcrm.interop.vcard import write_vcards
 from vaultcrm.model import YearlyDate
+from vaultcrm.people import name_problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interop"
 
@@ -251,6 +252,7 @@ def test_export_to_stdout_without_out(make_vault: MakeVault) -> None:
 
 _WORD = st.text(string.ascii_letters + "éøüß", min_size=1, max_size=8)
 _NAME = st.lists(_WORD, min_size=1, max_size=3).map(" ".join)
+_PERSON = _NAME.filter(lambda n: name_problem(n) is None)  # "NUL" is skipped, and said
 
 
 @st.composite
@@ -268,7 +270,7 @@ _LABELS = st.lists(st.sampled_from(["anniversary", "first met", "sobriety"]), un
 
 @st.composite
 def _contacts(draw: st.DrawFn) -> list[Contact]:
-    names = draw(st.lists(_NAME, min_size=1, max_size=4, unique_by=str.casefold))
+    names = draw(st.lists(_PERSON, min_size=1, max_size=4, unique_by=str.casefold))
     out = []
     for number, name in enumerate(names):
         dates = sorted((draw(_dates(label)) for label in draw(_LABELS)), key=lambda d: d.label)
@@ -313,3 +315,23 @@ def test_import_export_import_is_stable(
     run("export", "vcard", "--vault", str(second), "--out", str(again))
     assert again.read_bytes() == exported.read_bytes()
     assert len(os.listdir(first / "People")) == len(contacts)
+
+
+def test_a_windows_1252_file_is_read_with_a_warning(make_vault: MakeVault) -> None:
+    root = make_vault({})
+    (root / "old.csv").write_bytes("name,email\r\nJürgen Müller,jm@example.de\r\n".encode("cp1252"))
+    result = run("import", "csv", str(root / "old.csv"), "--vault", str(root))
+    assert result.exit_code == 0
+    assert "warning: not UTF-8 text: read as Windows-1252" in result.stderr
+    assert (root / "People/Jürgen Müller.md").exists()
+
+
+def test_a_note_body_that_starts_with_a_rule_never_becomes_frontmatter(
+    make_vault: MakeVault,
+) -> None:
+    root = make_vault({"People/Ann.md": ""})
+    (root / "a.vcf").write_text(
+        "BEGIN:VCARD\r\nFN:Ann\r\nNOTE:---\\nnot: yaml\\n---\r\nEND:VCARD\r\n"
+    )
+    assert run("import", "vcard", str(root / "a.vcf"), "--vault", str(root)).exit_code == 0
+    assert (root / "People/Ann.md").read_text() == "\n---\nnot: yaml\n---\n"

@@ -11,6 +11,7 @@ re-checked against the bytes on disk, so nothing the user wrote changes.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,7 +279,12 @@ def fill_note(data: bytes, values: Mapping[str, object], body: str | None) -> by
             continue  # the user's value (perhaps written since the plan was made) stays
         data = set_frontmatter_key(data, _spelling(frontmatter, key), value)
     if body and blank:
-        for line in body.strip("\n").split("\n"):
+        lines = body.strip("\n").split("\n")
+        if re.fullmatch(r"-{3,}[ \t]*", lines[0]) and not data.lstrip(b"\xef\xbb\xbf").startswith(
+            b"---"
+        ):
+            lines.insert(0, "")  # in a note without frontmatter, `---` first would open one
+        for line in lines:
             data = append_line(data, line.rstrip())
     return data
 

@@ -172,12 +172,13 @@ def export_vcard(vault: Path | None, out: Path | None) -> None:
       vaultcrm export vcard --out people.vcf
     """
     from ..importing import export_vcards
+    from ..interop.vcard import MARKER
 
     root = _root(vault)
     text, problems = export_vcards(root)
     echo_problems(problems)
     count = text.count("BEGIN:VCARD")
-    _emit(root, out, text.encode("utf-8"), b"PRODID:-//vaultcrm//", f"{count} people")
+    _emit(root, out, text.encode("utf-8"), MARKER, f"{count} people")
     click.get_current_context().exit(1 if any(p.severity == "error" for p in problems) else 0)
 
 

@@ -36,6 +36,8 @@ _ANNIVERSARY = frozenset(
     {"ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY"}
 )
 PRODID = "-//vaultcrm//vaultcrm export//EN"
+#: Bytes every vCard file vaultcrm writes holds: a file without them is not overwritten.
+MARKER = b"PRODID:-//vaultcrm//"
 
 
 @dataclass(frozen=True)
