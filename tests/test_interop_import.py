@@ -335,3 +335,24 @@ def test_a_note_body_that_starts_with_a_rule_never_becomes_frontmatter(
     )
     assert run("import", "vcard", str(root / "a.vcf"), "--vault", str(root)).exit_code == 0
     assert (root / "People/Ann.md").read_text() == "\n---\nnot: yaml\n---\n"
+
+
+def test_a_key_written_by_the_user_after_the_plan_is_kept_and_counted_unchanged(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user saves `emails:` between the import's read and its write: theirs stays."""
+    from vaultcrm import importing
+
+    root = make_vault({"People/Ann.md": "---\n---\n"})
+    (root / "a.vcf").write_text("BEGIN:VCARD\r\nFN:Ann\r\nEMAIL:ann@x.org\r\nEND:VCARD\r\n")
+    read_before = importing.read_people
+
+    def read_then_user_saves(*args: object) -> object:
+        found = read_before(*args)  # type: ignore[arg-type]
+        (root / "People/Ann.md").write_text("---\nemails: [mine@x.org]\n---\n")
+        return found
+
+    monkeypatch.setattr(importing, "read_people", read_then_user_saves)
+    result = importing.import_contacts(root, "vcard", [root / "a.vcf"])
+    assert result.counts == {"created": 0, "filled": 0, "unchanged": 1, "skipped": 0}
+    assert (root / "People/Ann.md").read_text() == "---\nemails: [mine@x.org]\n---\n"

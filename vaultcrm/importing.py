@@ -165,12 +165,16 @@ class ImportResult:
     problems: list[Problem]
     dry_run: bool
     refused: dict[int, Problem] = field(default_factory=dict)  # step index → why
+    #: fills that found every key already there when written (the note changed meanwhile)
+    stale: set[int] = field(default_factory=set)
 
     @property
     def counts(self) -> dict[str, int]:
         kept = [s for i, s in enumerate(self.steps) if i not in self.refused]
         counts = summary(kept, self.problems)
         counts["skipped"] += len(self.refused)
+        counts["filled"] -= len(self.stale)
+        counts["unchanged"] += len(self.stale)
         return counts
 
     def all_problems(self) -> list[Problem]:
@@ -221,7 +225,9 @@ def import_contacts(
     report = progress(len(steps)) if progress else None
     for index, step in enumerate(steps):
         try:
-            apply_step(root, step)
+            written = apply_step(root, step)
+            if written is not None and not written.changed:
+                result.stale.add(index)
         except EditRefused as err:
             src = step.contact.source
             result.refused[index] = Problem(src.file, src.line, f"{src.label}: {err}")

@@ -67,7 +67,8 @@ def _run_import(
     else:
         echo_problems(problems)
         for index, step in enumerate(result.steps):
-            if dry_run or (step.action in ("create", "fill") and index not in result.refused):
+            done = index not in result.refused and index not in result.stale
+            if dry_run or (step.action in ("create", "fill") and done):
                 for line in _describe(step):
                     click.echo(line)
         counts = result.counts

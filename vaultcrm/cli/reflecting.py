@@ -50,6 +50,7 @@ def sync(
                 "written": result.written,
                 "reflections": len(outcome.reflections),
                 "recorded": result.recorded,
+                "calendar": result.calendar,
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
