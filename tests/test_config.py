@@ -14,7 +14,7 @@ from vaultcrm.config import Config, config_fingerprint, daily_notes, load_config
 
 FULL = """\
 people_folder: Contacts/
-daily_folder: /Diary
+daily_folder: Diary
 daily_format: YYYY/MM/YYYY-MM-DD
 output: Dashboards/Due.md
 circles: {Inner: 10 days, work: 2m}

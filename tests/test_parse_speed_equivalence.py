@@ -176,12 +176,15 @@ def oracle(path: str, data: bytes, kind: NoteKind, day: dt.date | None) -> NoteR
         return NoteRecord(path, kind, day=day, problems=(problem,))
     fm, body, first = split(text)
     problems: list[Problem] = []
+    if fm is None and _BOUNDARY.match(text):  # an opening `---` never closed
+        problems.append(Problem(path, 1, parse._UNCLOSED))
     if kind == "daily":
         entries = daily_entries(path, body, first, problems)
         return NoteRecord(path, kind, day=day, entries=tuple(entries), problems=tuple(problems))
     fields: dict[Any, Any] | None = {}
     if fm is not None:
-        fields, problems = parse._load_frontmatter(path, fm)
+        fields, unreadable = parse._load_frontmatter(path, fm, problems)
+        problems += unreadable
     if fields is None:
         return NoteRecord(path, kind, problems=tuple(problems))
     person = parse._person(path, fm or "", fields, problems)

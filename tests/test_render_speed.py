@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from tests.conftest import MakeVault
 from vaultcrm.pipeline import compute, render_outcome
 from vaultcrm.render import detag
+from vaultcrm.template_limits import TemplateError
 from vaultcrm.ticks import item_id
 
 TODAY = dt.date(2026, 11, 23)
@@ -184,8 +185,9 @@ def test_private_attributes_of_records_stay_out_of_reach(
     make_vault: MakeVault, expression: str, refused: type[Exception]
 ) -> None:
     root = make_vault({**TRICKY_PEOPLE, OVERRIDE: f"{{{{ {expression} }}}}\n"})
-    with pytest.raises(refused):
+    with pytest.raises(TemplateError, match=rf"^{re.escape(OVERRIDE)}:1: ") as caught:
         render(root, TODAY)
+    assert isinstance(caught.value.__cause__, refused)
 
 
 def test_public_attributes_of_records_reach_a_template(make_vault: MakeVault) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,8 @@ class Written:
     person: str | None = None
     created: bool = False
     changed: bool = True
+    #: an editor's save kept aside as a conflict copy while writing (vault-relative)
+    conflict: str | None = None
 
 
 # --- init -----------------------------------------------------------------------------
@@ -221,15 +223,15 @@ def render_person(root: Path, rel: str, context: Mapping[str, object]) -> str:
     from .parse import parse_note
     from .render import make_environment
     from .template_files import package_templates
+    from .template_limits import run_template
 
     env = make_environment(root)
     env.filters["yaml"] = yaml_value
-    try:
-        template = env.get_template(PERSON_TEMPLATE)
+    try:  # within limits; a mistake in an override is `path:line: message`
+        text = run_template(env, PERSON_TEMPLATE, context, root)
     except jinja2.TemplateNotFound:  # an override linked out of the vault is never used
         source = (package_templates() / PERSON_TEMPLATE).read_text(encoding="utf-8")
-        template = env.from_string(source)
-    text: str = template.render(**context)
+        text = env.from_string(source).render(**context)
     record = parse_note(rel, text.encode("utf-8"), "person")
     problems: list[Problem] = list(record.problems)
     if record.person is None or problems:
@@ -287,8 +289,33 @@ def log_interaction(
         line = f"- [[{ref.name}]] {text}{suffix}"
         return _append_to_daily(root, daily_notes(config).path_for(day), line, ref)
     line = f"- {day.isoformat()} {text}{suffix}"
-    result = edit(root, ref.file, lambda data: append_log_line(data, line))
-    return Written(result.rel, line, ref.name)
+    result = edit(
+        root, ref.file, lambda data: append_log_line(data, line), landed=one_more(line)
+    )
+    return Written(result.rel, line, ref.name, conflict=result.conflict)
+
+
+def _count_line(data: bytes, line: str) -> int:
+    text = data.decode("utf-8-sig", errors="replace")
+    return sum(1 for existing in text.split("\n") if existing.rstrip("\r") == line)
+
+
+def one_more(line: str) -> Callable[[bytes, bytes], bool]:
+    """Whether the note on disk holds `line` once more than before the edit: an editor that
+    re-read the note and saved it back (its own change or none) kept the added line."""
+    return lambda before, after: _count_line(after, line) == _count_line(before, line) + 1
+
+
+def _settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bool]:
+    """For an idempotent change (set, unset): it landed when redoing it changes nothing."""
+
+    def landed(_before: bytes, after: bytes) -> bool:
+        try:
+            return transform(after) == after
+        except ValueError:
+            return False
+
+    return landed
 
 
 def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written:
@@ -302,8 +329,8 @@ def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written
         except EditRefused as err:
             if err.reason != "it already exists":  # created meanwhile: append instead
                 raise
-    result = edit(root, rel, lambda data: append_line(data, line))
-    return Written(result.rel, line, ref.name)
+    result = edit(root, rel, lambda data: append_line(data, line), landed=one_more(line))
+    return Written(result.rel, line, ref.name, conflict=result.conflict)
 
 
 def add_reminder(root: Path, person: str, day: dt.date, text: str) -> Written:
@@ -315,8 +342,8 @@ def add_reminder(root: Path, person: str, day: dt.date, text: str) -> Written:
     text = one_line(text, "TEXT")
     ref = resolve_person(root, config, person)
     line = f"- [ ] {day.isoformat()} {text}"
-    result = edit(root, ref.file, lambda data: append_line(data, line))
-    return Written(result.rel, line, ref.name)
+    result = edit(root, ref.file, lambda data: append_line(data, line), landed=one_more(line))
+    return Written(result.rel, line, ref.name, conflict=result.conflict)
 
 
 # --- set ------------------------------------------------------------------------------
@@ -417,8 +444,17 @@ def set_field(root: Path, person: str, key: str, raw: str) -> Written:
     ref = resolve_person(root, config, person)
     value = parse_value(raw)
     validate_field(root, config, key, value, ref.name)
-    result = edit(root, ref.file, lambda data: set_frontmatter_key(data, key, value))
-    return Written(result.rel, f"{key}: {yaml_value(value)}", ref.name, changed=result.changed)
+    def change(data: bytes) -> bytes:
+        return set_frontmatter_key(data, key, value)
+
+    result = edit(root, ref.file, change, landed=_settled(change))
+    return Written(
+        result.rel,
+        f"{key}: {yaml_value(value)}",
+        ref.name,
+        changed=result.changed,
+        conflict=result.conflict,
+    )
 
 
 def unset_field(root: Path, person: str, key: str) -> Written:
@@ -429,5 +465,8 @@ def unset_field(root: Path, person: str, key: str) -> Written:
     config, _ = load_config(root)
     key = check_key(key)
     ref = resolve_person(root, config, person)
-    result = edit(root, ref.file, lambda data: unset_frontmatter_key(data, key))
-    return Written(result.rel, key, ref.name, changed=result.changed)
+    def change(data: bytes) -> bytes:
+        return unset_frontmatter_key(data, key)
+
+    result = edit(root, ref.file, change, landed=_settled(change))
+    return Written(result.rel, key, ref.name, changed=result.changed, conflict=result.conflict)

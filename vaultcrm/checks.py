@@ -23,6 +23,7 @@ from .gcpause import collector_paused
 from .model import NoteRecord, Problem
 from .parse import DATE_RE, link_target
 from .people import name_problem
+from .regular import read_regular
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
 NEAR = 0.8
@@ -89,7 +90,6 @@ def check_vault(root: Path, *, use_cache: bool = True) -> CheckReport:
         *config_problems,
         *vault.problems,
         *unsafe_names(records),
-        *impossible_daily_names(records, config),
     ]
     misses = near_miss_links(records, labels)
     if misses:
@@ -130,36 +130,6 @@ def unsafe_names(records: Iterable[NoteRecord]) -> list[Problem]:
         if reason is not None:
             out.append(Problem(rec.path, None, f"unsafe file name: {reason}", "warning"))
     return out
-
-
-def impossible_daily_names(records: Iterable[NoteRecord], config: Config) -> list[Problem]:
-    """A note in the daily folder named like a date that cannot exist is silently not a
-    daily note; say so, since its links would otherwise count for nobody."""
-    folder = config.daily_folder.strip("/")
-    prefix = folder + "/" if folder else ""
-    out = []
-    for rec in records:
-        if rec.kind != "other" or not rec.path.startswith(prefix):
-            continue
-        stem = rec.path.rsplit("/", 1)[-1].removesuffix(".md")
-        match = DATE_RE.fullmatch(stem)
-        if match is None:
-            continue
-        year, month, day = (int(g) for g in match.groups())
-        if not _possible(year, month, day):
-            message = f"{stem} is not a possible date, so this is not read as a daily note"
-            out.append(Problem(rec.path, None, message))
-    return out
-
-
-def _possible(year: int, month: int, day: int) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -242,7 +212,7 @@ def _locate(root: Path, misses: Sequence[NearMiss]) -> list[Problem]:
     out: list[Problem] = []
     for path, group in by_path.items():
         try:
-            text = (root / path).read_bytes().decode("utf-8-sig", errors="replace")
+            text = read_regular(root / path).decode("utf-8-sig", errors="replace")
         except OSError:
             text = ""
         lines = text.replace("\r\n", "\n").split("\n")

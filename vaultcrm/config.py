@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -19,6 +20,7 @@ from .dailynotes import DailyNotes
 from .durations import parse_duration
 from .locate import CONFIG_FILE
 from .model import FLAGS, Problem
+from .regular import NOT_REGULAR, NotRegularFile, read_regular
 
 OBSIDIAN_DAILY = ".obsidian/daily-notes.json"
 
@@ -75,8 +77,21 @@ def _folder(value: object) -> str:
     return path
 
 
+#: `/x`, `\\server\x`, `C:\x`, `C:/x`: a path that names a place outside the vault.
+_ABSOLUTE = re.compile(r"^\s*(?:[/\\](?=.*[^/\\\s])|[A-Za-z]:[/\\])")
+
+
+def _inside(value: object) -> str:
+    """A vault-relative path from vaultcrm.yaml: an absolute one is refused, not nested
+    in the vault (`/tmp/people` would otherwise become `<vault>/tmp/people`). A lone `/`
+    stays the vault root."""
+    if isinstance(value, str) and _ABSOLUTE.match(value):
+        raise ValueError(f"{value!r} is an absolute path: use a path relative to the vault")
+    return _folder(value)
+
+
 def _output(value: object) -> str:
-    path = _folder(value)
+    path = _inside(value)
     if not path:
         raise ValueError("expected a note name, e.g. Reflections due.md")
     return path if path.endswith(".md") else path + ".md"
@@ -162,8 +177,8 @@ def _simple(read: Callable[[object], object]) -> _Reader:
 
 
 _READERS: dict[str, _Reader] = {
-    "people_folder": _simple(_folder),
-    "daily_folder": _simple(_folder),
+    "people_folder": _simple(_inside),
+    "daily_folder": _simple(_inside),
     "daily_format": _simple(_format),
     "output": _simple(_output),
     "circles": _circles,
@@ -203,8 +218,11 @@ def _read_yaml(path: Path, problems: list[Problem]) -> list[tuple[str, object, y
     costs that key only.
     """
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")
     except FileNotFoundError:
+        return []
+    except NotRegularFile:
+        problems.append(Problem(CONFIG_FILE, None, f"{NOT_REGULAR}; using the defaults"))
         return []
     except (OSError, UnicodeDecodeError) as err:
         problems.append(Problem(CONFIG_FILE, None, f"cannot read it ({err}); using the defaults"))
@@ -248,8 +266,11 @@ def _read_yaml(path: Path, problems: list[Problem]) -> list[tuple[str, object, y
 def _obsidian_daily(root: Path, problems: list[Problem]) -> dict[str, str]:
     """`folder` and `format` from Obsidian's daily-notes settings, where set."""
     try:
-        settings = json.loads((root / OBSIDIAN_DAILY).read_bytes().decode("utf-8-sig"))
+        settings = json.loads(read_regular(root / OBSIDIAN_DAILY).decode("utf-8-sig"))
     except FileNotFoundError:
+        return {}
+    except NotRegularFile:
+        problems.append(Problem(OBSIDIAN_DAILY, None, NOT_REGULAR))
         return {}
     except json.JSONDecodeError as err:
         problems.append(Problem(OBSIDIAN_DAILY, err.lineno, err.msg, col=err.colno))

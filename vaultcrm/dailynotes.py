@@ -138,6 +138,21 @@ def _compile(fmt: str) -> _Format:
 
 
 _ISO = _compile("YYYY-MM-DD")
+_DATE_LIKE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def impossible_date_name(rel_path: str) -> str | None:
+    """Why a note named like a date that cannot exist (`2026-02-30.md`) is not a daily
+    note, else None: its links would otherwise silently count for nobody."""
+    stem = rel_path.rsplit("/", 1)[-1].removesuffix(".md")
+    match = _DATE_LIKE.fullmatch(stem)
+    if match is None:
+        return None
+    try:
+        dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return f"{stem} is not a possible date, so this is not read as a daily note"
+    return None
 
 
 class DailyNotes:

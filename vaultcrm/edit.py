@@ -41,6 +41,7 @@ import secrets
 import signal
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -73,6 +74,11 @@ class EditRefused(VaultcrmError):
         super().__init__(f"cannot write {path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class NoteChanged(EditRefused):
+    """The note changed (or was being saved) under vaultcrm: nothing of it was lost, and
+    reading it again and redoing the edit is the answer."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +123,21 @@ def read_for_edit(root: Path, rel: str, *, validate: bool | Validator = True) ->
     return Snapshot(root, rel, root / rel, data, _digest(data), mode)
 
 
-def write_edit(snap: Snapshot, new: bytes) -> EditResult:
-    """Replace the note read in `snap` by `new`, keeping any save made since as a conflict."""
+def write_edit(
+    snap: Snapshot,
+    new: bytes,
+    *,
+    landed: Callable[[bytes], bool] | None = None,
+    put_back: bool = False,
+) -> EditResult:
+    """Replace the note read in `snap` by `new`, keeping any save made since as a conflict.
+
+    `landed(bytes)` says whether a note that is not exactly `new` after the swap (an editor
+    re-read it and saved it back) still holds the change: then the edit succeeded.
+    `put_back` makes it a strict compare-and-swap: a save that landed since the read is put
+    back in place (no conflict copy) and `NoteChanged` is raised, for a caller that reads
+    the note again and redoes its change (the generated note, whose ticks must be read).
+    """
     if new == snap.data:
         return EditResult(snap.rel, False, None)
     parts = snap.rel.split("/")
@@ -131,23 +150,35 @@ def write_edit(snap: Snapshot, new: bytes) -> EditResult:
         except BaseException:
             _unlink_quietly(dirfd, temp)
             raise
+        if exchanged and put_back and not _is_unchanged(dirfd, temp, snap):
+            _put_back(dirfd, temp, name, new, snap)
         conflict = _settle_swapped_out(dirfd, temp, name, snap) if exchanged else None
         conflict_rel = "/".join([*parts[:-1], conflict]) if conflict else None
         _fsync_folder(dirfd, snap.rel)
-        _refuse_if_overwritten(dirfd, name, new, snap, conflict_rel)
+        _refuse_if_overwritten(dirfd, name, new, snap, conflict_rel, landed, put_back)
     return EditResult(snap.rel, True, conflict_rel)
 
 
 def edit(
-    root: Path, rel: str, transform: Callable[[bytes], bytes], *, validate: bool | Validator = True
+    root: Path,
+    rel: str,
+    transform: Callable[[bytes], bytes],
+    *,
+    validate: bool | Validator = True,
+    landed: Callable[[bytes, bytes], bool] | None = None,
 ) -> EditResult:
-    """Read, transform, write; a `ValueError` from `transform` becomes EditRefused."""
+    """Read, transform, write; a `ValueError` from `transform` becomes EditRefused.
+
+    `landed(before, after)` decides from the bytes on disk after the swap whether the
+    change is there when they are not exactly what was written (see `write_edit`).
+    """
     snap = read_for_edit(root, rel, validate=validate)
     try:
         new = transform(snap.data)
     except ValueError as err:
         raise EditRefused(snap.rel, str(err)) from err
-    return write_edit(snap, new)
+    check = None if landed is None else functools.partial(landed, snap.data)
+    return write_edit(snap, new, landed=check)
 
 
 def create(root: Path, rel: str, data: bytes) -> EditResult:
@@ -172,18 +203,54 @@ def create(root: Path, rel: str, data: bytes) -> EditResult:
     return EditResult(rel, True, None)
 
 
-def write_generated(root: Path, rel: str, data: bytes, *, marker: bytes) -> EditResult:
-    """Write vaultcrm's own note: created when absent, untouched when equal (mtime kept),
-    refused when a note of that name lacks `marker` (the user's note, not ours)."""
+def read_generated(root: Path, rel: str, *, marker: bytes) -> Snapshot | None:
+    """vaultcrm's own note as read for a compare-and-swap; None when absent. Refused when
+    a note of that name lacks `marker` (the user's note, not ours)."""
     if not os.path.lexists(Path(root, rel)):
-        return create(root, rel, data)
+        return None
     snap = read_for_edit(root, rel, validate=False)
     if marker not in snap.data:
         raise EditRefused(
             snap.rel,
             "it was not written by vaultcrm; move it away or set `output:` in vaultcrm.yaml",
         )
-    return write_edit(snap, data)
+    return snap
+
+
+_LATEST = object()
+
+
+def write_generated(
+    root: Path, rel: str, data: bytes, *, marker: bytes, since: object = _LATEST
+) -> EditResult:
+    """Write vaultcrm's own note: created when absent, untouched when equal (mtime kept),
+    refused when a note of that name lacks `marker` (the user's note, not ours).
+
+    With `since` (a `read_generated` result, None for "absent"), it replaces only that
+    version: a note changed since (a box ticked) raises `NoteChanged` and stays as it is.
+    """
+    if since is _LATEST:
+        snap = read_generated(root, rel, marker=marker)
+        if snap is None:
+            try:
+                return create(root, rel, data)
+            except EditRefused as err:
+                if err.reason != "it already exists":
+                    raise
+            # another run created it meanwhile (two syncs at once): replace that version
+            snap = read_generated(root, rel, marker=marker)
+            if snap is None:
+                raise NoteChanged(rel, "it was created and removed since vaultcrm looked")
+        return write_edit(snap, data)
+    if since is None:
+        try:
+            return create(root, rel, data)
+        except EditRefused as err:
+            if err.reason == "it already exists":
+                raise NoteChanged(err.path, "it was created since vaultcrm looked") from None
+            raise
+    assert isinstance(since, Snapshot)
+    return write_edit(since, data, put_back=True)
 
 
 # --- refusals ----------------------------------------------------------------------------
@@ -255,25 +322,49 @@ def _refuse_git_busy(root: Path, rel: str) -> None:
 def _refuse_if_changed(dirfd: int, name: str, snap: Snapshot) -> None:
     current, _ = _read_regular(dirfd, name, snap.root, snap.rel)
     if _digest(current) != snap.digest:
-        raise EditRefused(
+        raise NoteChanged(
             snap.rel, "it changed on disk since vaultcrm read it; run the command again"
         )
 
 
 def _refuse_if_overwritten(
-    dirfd: int, name: str, new: bytes, snap: Snapshot, conflict: str | None
+    dirfd: int,
+    name: str,
+    new: bytes,
+    snap: Snapshot,
+    conflict: str | None,
+    landed: Callable[[bytes], bool] | None,
+    put_back: bool,
 ) -> None:
-    """A save landing just after the swap wins; say so rather than claim our edit is there."""
-    with contextlib.suppress(OSError, EditRefused):
-        current, _ = _read_regular(dirfd, name, snap.root, snap.rel)
-        if current == new:
-            return
+    """A save landing just after the swap wins; say so rather than claim our edit is there,
+    unless that save (an editor that re-read the note and saved it back) holds our change."""
+    current = _settled_bytes(dirfd, name, snap)
+    if current is not None and (current == new or (landed is not None and landed(current))):
+        return
+    if put_back:
+        raise NoteChanged(snap.rel, "another program saved it while vaultcrm was writing")
     kept = f"; an earlier save was kept as {conflict}" if conflict else ""
-    raise EditRefused(
+    raise NoteChanged(
         snap.rel,
         "another program saved it while vaultcrm was writing; the note holds that save, "
         f"without vaultcrm's change{kept}; run the command again",
     )
+
+
+_SETTLE_TRIES = 10
+
+
+def _settled_bytes(dirfd: int, name: str, snap: Snapshot) -> bytes | None:
+    """The note's bytes once no save is in progress (waiting up to ~0.2 s), else None: what
+    the edit's outcome is decided from."""
+    for attempt in range(_SETTLE_TRIES):
+        try:
+            return _read_regular(dirfd, name, snap.root, snap.rel)[0]
+        except NoteChanged:  # an editor is saving in place right now: let it finish
+            time.sleep(0.004 * (attempt + 1))
+        except (OSError, EditRefused):
+            return None
+    return None
 
 
 @contextlib.contextmanager
@@ -342,8 +433,10 @@ def _read_regular(dirfd: int, name: str, root: Path, rel: str) -> tuple[bytes, i
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise EditRefused(rel, "it is not a regular file")
         data = file.read()
-        if _written_elsewhere(fd):  # what we read may be half of a save in progress
-            raise EditRefused(rel, "another program is saving it right now; try again")
+        # what we read may be half of a save in progress: one still open for writing, or
+        # one that truncated the file, then wrote and closed it while we read
+        if _written_elsewhere(fd) or os.fstat(fd).st_size != len(data):
+            raise NoteChanged(rel, "another program is saving it right now; try again")
         return data, stat.S_IMODE(st.st_mode)
 
 
@@ -452,6 +545,34 @@ def _settle_swapped_out(dirfd: int, temp: str, name: str, snap: Snapshot) -> str
         raise EditRefused(
             snap.rel, f"written, but the version it replaced is left in {temp} ({err.strerror})"
         ) from err
+
+
+def _is_unchanged(dirfd: int, temp: str, snap: Snapshot) -> bool:
+    """Whether the swapped-out file at `temp` is what was read, and nobody is writing it."""
+    fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dirfd)
+    with os.fdopen(fd, "rb") as file:
+        busy = _written_elsewhere(fd)
+        return not busy and _digest(file.read()) == snap.digest
+
+
+def _put_back(dirfd: int, temp: str, name: str, new: bytes, snap: Snapshot) -> None:
+    """Swap a save that landed since the read back in place, then raise NoteChanged.
+
+    The exchange hands back what it replaced: our version (deleted), or, should yet
+    another save have landed in the microseconds between, that save (kept as a conflict).
+    """
+    _renameat2(dirfd, temp, name, RENAME_EXCHANGE)
+    fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dirfd)
+    with os.fdopen(fd, "rb") as file:
+        ours = file.read() == new and not _written_elsewhere(fd)
+    if ours:
+        os.unlink(temp, dir_fd=dirfd)
+        conflict = None
+    else:
+        conflict = _keep_as_conflict(dirfd, temp, name)
+    _fsync_folder(dirfd, snap.rel)
+    kept = f"; a save made meanwhile was kept as {conflict}" if conflict else ""
+    raise NoteChanged(snap.rel, f"it changed on disk since vaultcrm read it{kept}")
 
 
 def _read_at(dirfd: int, name: str) -> bytes:

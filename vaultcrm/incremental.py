@@ -65,7 +65,6 @@ def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
 def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
     stats = LoadStats(files=walked.count)
     state = today.isoformat()
-    derived_for = index.get_meta("derived_for")
     changes = update_index(root, config, index, walked, stats)
     if not changes.unchanged:
         # Everything was parsed just now (a cold index): work from the records in memory
@@ -78,12 +77,14 @@ def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Wa
         return result
     who = _roster(index, config)
     problems = _problems(walked, who, index.records_with_problems())
-    if derived_for != state:
+    if not index.derived_hold(state, changes.base):
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(root, config, today, index, who, records, problems, stats, state)
     affected = _affected(changes, who, index)
     if affected:
         stats.reflected = _partial_pass(root, config, today, index, who, affected)
+    elif changes.any:  # the results still hold for the records just stored: say so
+        index.put_derived([], replace_all=False, state=state)
     return _from_cache(index, problems, stats, len(who.paths))
 
 
@@ -120,8 +121,7 @@ def _full_pass(
             due[name] = payload
             if contact is not None:
                 last[name] = contact
-    index.put_derived(rows, replace_all=True)
-    index.set_meta("derived_for", state)
+    index.put_derived(rows, replace_all=True, state=state)
     stats.reflected = len(rows)
     content = content_digest(due)
     return Result(order(found), people, last, problems, stats, len(vault.people), content)
@@ -147,7 +147,7 @@ def _roster(index: Index, config: Config) -> Roster:
 
 def _remember_roster(index: Index, who: Roster) -> None:
     problems = [(p.path, p.line, p.message, p.severity, p.col) for p in who.problems]
-    index.set_meta(ROSTER, marshal.dumps((who.paths, who.names, problems)))
+    index.remember(ROSTER, marshal.dumps((who.paths, who.names, problems)))
 
 
 def _affected(changes: Changes, who: Roster, index: Index) -> set[str]:
@@ -195,8 +195,8 @@ def _partial_pass(
             continue
         mine = reflect_person(person, vault, today, config)
         rows.append((name, _payload(person, mine, last_contact(vault, name, today)), bool(mine)))
-    index.drop_derived(sorted(affected - {name for name, _, _ in rows}))
-    index.put_derived(rows, replace_all=False)
+    gone = sorted(affected - {name for name, _, _ in rows})
+    index.put_derived(rows, replace_all=False, drop=gone, state=today.isoformat())
     return len(rows)
 
 

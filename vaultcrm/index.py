@@ -2,6 +2,11 @@
 
 A file whose signature is unchanged is never read again. Deleting the cache loses nothing;
 a schema or parse-settings change, or a corrupt file, rebuilds it from the notes.
+
+Several runs may share the file at once. A write waits for another run's (SQLite's busy
+timeout); a run that still cannot get in works from memory instead, and leaves the file
+alone. Only a file SQLite calls corrupt is rebuilt, and only while no other run has it
+open (each holds a shared lock on `<cache>.lock`; the rebuild needs it exclusively).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import re
 import sqlite3
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +29,13 @@ from typing import Any, NamedTuple, Protocol
 
 from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock file; a corrupt cache is simply rebuilt
+    fcntl = None  # type: ignore[assignment]
+
 #: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -88,6 +99,40 @@ class Signatures(Protocol):
     def kinds(self) -> list[NoteKind]: ...
 
 
+#: Seconds a write waits for another run's before this run works without the cache.
+BUSY_TIMEOUT = 30.0
+
+
+def busy_timeout() -> float:
+    """`VAULTCRM_BUSY_TIMEOUT` (seconds), else `BUSY_TIMEOUT`."""
+    try:
+        return float(os.environ.get("VAULTCRM_BUSY_TIMEOUT", BUSY_TIMEOUT))
+    except ValueError:
+        return BUSY_TIMEOUT
+
+
+class CacheContended(sqlite3.OperationalError):
+    """Other runs kept rewriting the cache under this one: work without it this time."""
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Whether `exc` means another connection holds the database (busy or locked), as
+    opposed to a damaged file: the one case where the file must be left alone."""
+    if isinstance(exc, CacheContended):
+        return True
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+class _Stale(Exception):
+    """Another run wrote the cache between this run's read and its write."""
+
+
+#: meta key of a token every store changes: a run's read is stale once it differs
+_GENERATION = "generation"
+
 #: Stores of at least this many fresh records are written by a forked child (POSIX).
 DETACH_THRESHOLD = 2000
 
@@ -104,6 +149,7 @@ class Changes:
     new: dict[str, NoteRecord]  # fresh records of changed or added paths
     removed: list[str]
     unchanged: list[str]  # paths whose cached record still holds
+    base: str | None = None  # the cache's generation the comparison was made against
 
     @property
     def any(self) -> bool:
@@ -150,12 +196,17 @@ class Index:
         self.settings = f"{settings}|python {sys.version_info[0]}.{sys.version_info[1]}"
         self.rebuilt_reason: str | None = None
         self._pending: int | None = None  # a child process still writing a store
+        # what a detached store writes, kept in case the child fails (see `_settle`)
+        self._detached: tuple[list[FileSig], list[Parsed], bytes, str] | None = None
+        self._generation: str | None = None  # the store token this run last read
+        self._lock: int | None = None  # fd of `<cache>.lock`, shared while open
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = _lock_shared(self.path)
             self.conn = self._connect()
         except sqlite3.DatabaseError as exc:
             try:
-                self.conn = self.reset(f"cache was unreadable ({exc})")
+                self.conn = self.recover(exc)
             except (OSError, sqlite3.Error) as again:
                 self._in_memory(again)
         except OSError as exc:
@@ -164,11 +215,40 @@ class Index:
     def _in_memory(self, exc: Exception) -> None:
         """No usable cache file (read-only or missing folder): work from memory this run."""
         reason = getattr(exc, "strerror", None) or str(exc)
-        self.rebuilt_reason = (
+        self._bypass(
             f"cache folder unusable ({self.path.parent}: {reason}); working without a cache"
         )
+
+    def _bypass(self, reason: str) -> sqlite3.Connection:
+        """Work from an empty cache in memory this run, leaving the file as it is."""
+        with contextlib.suppress(Exception):
+            self._conn.close()
+        self._unlock()
+        self.rebuilt_reason = reason
         self.path = Path(":memory:")
         self.conn = self._connect()
+        return self.conn
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            if self._lock >= 0:
+                os.close(self._lock)  # closing the fd drops the lock
+            self._lock = None
+
+    def recover(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """After `exc` escaped a method: rebuild a damaged cache, or work around a busy one.
+
+        A busy or locked database is another run's, never damage: this run goes on from
+        memory. A corrupt file is rebuilt only when no other run has it open; otherwise
+        this run, too, works from memory.
+        """
+        if str(self.path) == ":memory:":
+            return self._bypass(f"cache was unusable ({exc})")
+        if is_contention(exc):
+            return self._bypass(
+                f"cache busy ({exc}): another vaultcrm run is writing it; working without it"
+            )
+        return self.reset(f"cache was unreadable ({exc})")
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -182,54 +262,85 @@ class Index:
         self._conn = value
 
     def _settle(self) -> None:
-        """Wait for the background store; its failure is a damaged cache, as anywhere else."""
+        """Wait for the background store. If it failed (another run held the database
+        past the busy timeout, a full disk...), this run's records go into a cache in
+        memory instead: the run's results stand, only the file is not written this time.
+        """
         pid, self._pending = self._pending, None
         assert pid is not None
         _, status = os.waitpid(pid, 0)
-        self._conn = self._connect()
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise sqlite3.DatabaseError("writing the index in the background failed")
+        detached, self._detached = self._detached, None
+        if os.waitstatus_to_exitcode(status) == 0:
+            self._conn = self._connect()
+            if detached is not None:  # what this run stored, whatever others did since
+                self._generation = detached[3]
+            return
+        self._bypass("cache busy: another vaultcrm run was writing it; not saved this run")
+        if detached is not None:  # a detached store holds every record (`update`)
+            stale, parsed, walk, _ = detached
+            self._store(stale, parsed, [], walk)
 
     def reset(self, reason: str) -> sqlite3.Connection:
-        """Throw the cache file away and start an empty one."""
+        """Throw a damaged cache file away and start an empty one, if no other run has it
+        open (then this run works from memory and leaves the file to a later run)."""
         with contextlib.suppress(Exception):
             self.conn.close()
-        self.rebuilt_reason = reason
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
-        self.conn = self._connect()
+        if str(self.path) == ":memory:" or not _lock_exclusive(self._lock):
+            return self._bypass(f"{reason}; in use by another run, working without it")
+        try:
+            self.rebuilt_reason = reason
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self.conn = self._connect()
+        finally:
+            if fcntl is not None and self._lock is not None:
+                fcntl.flock(self._lock, fcntl.LOCK_SH)
         return self.conn
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None)
+        # the busy timeout makes every statement wait for another run's write
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout())
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            for statement in _TABLES:
-                conn.execute(statement)
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+            if not {"meta", "files", "links", "people", "derived"} <= tables:
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _TABLES:
+                    conn.execute(statement)
+                conn.execute("COMMIT")
             meta = dict(
-                conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'settings')")
+                conn.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('schema', 'settings', ?)",
+                    (_GENERATION,),
+                )
             )
+            wanted = {"schema": str(SCHEMA_VERSION), "settings": self.settings}
+            if {k: meta.get(k) for k in wanted} != wanted:
+                conn.execute("BEGIN IMMEDIATE")
+                # another run may have just done it, or be of another version: look again
+                meta = dict(conn.execute("SELECT key, value FROM meta"))
+                if {k: meta.get(k) for k in wanted} != wanted:
+                    if meta.keys() & wanted.keys():
+                        self.rebuilt_reason = "schema or settings changed"
+                    for table in ("files", "links", "people", "derived", "meta"):
+                        conn.execute(f"DELETE FROM {table}")
+                    meta = {**wanted, _GENERATION: _token()}
+                    conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+                conn.execute("COMMIT")
         except sqlite3.DatabaseError:
             conn.close()
             raise
-        wanted = {"schema": str(SCHEMA_VERSION), "settings": self.settings}
-        if {k: meta.get(k) for k in wanted} != wanted:
-            if meta:
-                self.rebuilt_reason = "schema or settings changed"
-            conn.execute("BEGIN")
-            for table in ("files", "links", "people", "derived", "meta"):
-                conn.execute(f"DELETE FROM {table}")
-            conn.executemany("INSERT INTO meta VALUES (?, ?)", wanted.items())
-            conn.execute("COMMIT")
+        self._generation = meta.get(_GENERATION)
         return conn
 
     def close(self) -> None:
         if self._pending is not None:  # closed for the fork; only wait for the child
             pid, self._pending = self._pending, None
             os.waitpid(pid, 0)  # a failed store only means the next run parses again
-            return
-        self._conn.close()
+        else:
+            self._conn.close()
+        self._unlock()
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -255,6 +366,17 @@ class Index:
         return rels, mtimes, sizes
 
     def update(self, walked: Signatures, parse: Callable[[list[FileSig]], list[Parsed]]) -> Changes:
+        """`_update`, again from what the cache then holds if another run wrote it meanwhile."""
+        for _ in range(3):
+            try:
+                return self._update(walked, parse)
+            except _Stale:
+                continue
+        raise CacheContended("other runs kept rewriting the cache")
+
+    def _update(
+        self, walked: Signatures, parse: Callable[[list[FileSig]], list[Parsed]]
+    ) -> Changes:
         """Bring the cache in line with the walk: parse what changed, drop what is gone.
 
         Only signatures are compared; no unchanged record is decoded. When the files come
@@ -264,6 +386,8 @@ class Index:
         record with its encoding (`encode_record`), which is what is stored.
         """
         rels, mtimes, sizes = walked.rels, walked.mtimes, walked.sizes
+        # read first: a store by another run from here on changes it (`_store` checks)
+        self._generation = base = self.get_meta(_GENERATION)
         last = self._last_walk()
         if last is not None and last[0] == rels:
             old_mtimes, old_sizes = last[1], last[2]
@@ -302,14 +426,16 @@ class Index:
         old = self.records(changed_known)
         parsed = parse(stale) if stale else []
         remembered = marshal.dumps((rels, mtimes, sizes))
-        if len(stale) >= DETACH_THRESHOLD and self._can_detach():
+        # detached only when every record is fresh: then, should the child fail, these
+        # records alone are the whole cache (`_settle`)
+        if len(stale) >= DETACH_THRESHOLD and not unchanged and self._can_detach():
             self._store_detached(stale, parsed, changed_known, remembered)
         elif stale or removed:
-            self._store(stale, parsed, changed_known, remembered)
+            self._store(stale, parsed, changed_known, remembered, whole=not unchanged)
         elif last is None or last[0] != rels:
-            self.set_meta(_WALK, remembered)
+            self._store([], [], [], remembered)
         new = {sig.rel: rec for sig, (rec, _) in zip(stale, parsed, strict=True)}
-        return Changes(old, new, removed, unchanged)
+        return Changes(old, new, removed, unchanged, base)
 
     def _can_detach(self) -> bool:
         # fork is unsafe once other threads (a watcher's) may hold locks
@@ -328,34 +454,64 @@ class Index:
         the child is waited for, which any use of `conn` does first.
         """
         self._conn.close()
+        token = _token()  # the generation the child's store leaves, known to both
         pid = os.fork()
         if pid == 0:  # the child: write, and leave without running any exit handler
             code = 1
             try:
-                self._conn = sqlite3.connect(self.path, isolation_level=None)
+                self._conn = sqlite3.connect(
+                    self.path, isolation_level=None, timeout=busy_timeout()
+                )
                 # no fsync: the cache is disposable and WAL keeps it consistent; a store
                 # lost to a power cut is only parsed again by the next run
                 self._conn.execute("PRAGMA synchronous=OFF")
-                self._store(stale, parsed, drop, walk)
+                self._store(stale, parsed, drop, walk, whole=True, token=token)
                 self._conn.close()
                 code = 0
+            except BaseException:  # the parent carries on without the file (see `_settle`)
+                pass
             finally:
                 os._exit(code)
         self._pending = pid
+        self._detached = (stale, parsed, walk, token)
 
     def _store(
-        self, stale: list[FileSig], parsed: list[Parsed], drop: list[str], walk: bytes
+        self,
+        stale: list[FileSig],
+        parsed: list[Parsed],
+        drop: list[str],
+        walk: bytes,
+        *,
+        whole: bool = False,
+        token: str | None = None,
     ) -> None:
         """Write fresh records, in one transaction with what is derived from them.
 
         The remembered walk and the cached roster must never disagree with the rows, so
         the walk is rewritten, and the roster forgotten when any claim moved, in the same
-        transaction.
+        transaction. If another run stored since this one read the cache, the rows this
+        run compared against are gone: records that are the `whole` cache replace
+        everything; otherwise `_Stale` sends `update` back to compare again.
         """
         fresh = [rec for rec, _ in parsed]
         claims = [Claim.of(rec.person) for rec in fresh if rec.person is not None]
         c = self.conn
-        c.execute("BEGIN")
+        c.execute("BEGIN IMMEDIATE")  # take the write lock now: a read can't be upgraded
+        now = c.execute("SELECT value FROM meta WHERE key = ?", (_GENERATION,)).fetchone()
+        if (None if now is None else now[0]) != self._generation:
+            if not whole:
+                c.execute("ROLLBACK")
+                raise _Stale
+            for table in ("files", "links", "people", "derived"):
+                c.execute(f"DELETE FROM {table}")
+            c.execute("DELETE FROM meta WHERE key NOT IN ('schema', 'settings')")
+            drop = []
+            stale_rows = True
+        else:
+            stale_rows = False
+        if stale or drop or stale_rows:  # rows change: results derived before no longer hold
+            self._generation = token or _token()
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_GENERATION, self._generation))
         before = {claim.path: claim for claim in self._claims_at(drop)}
         claims_moved = before != {claim.path: claim for claim in claims}
         for table in ("files", "links", "people"):
@@ -448,19 +604,84 @@ class Index:
         query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")
         return dict(self.conn.execute(query).fetchall())
 
-    def put_derived(self, rows: Iterable[tuple[str, bytes, bool]], *, replace_all: bool) -> None:
+    def derived_hold(self, state: str, base: str | None) -> bool:
+        """Whether the per-person results were made for `state` from the records of
+        generation `base` (the ones `update` compared the walk against)."""
+        return self.get_meta("derived_for") == f"{state}|{base}"
+
+    def put_derived(
+        self,
+        rows: Iterable[tuple[str, bytes, bool]],
+        *,
+        replace_all: bool,
+        drop: Iterable[str] = (),
+        state: str,
+    ) -> None:
+        """Store per-person results made for `state` from this run's records, unless
+        another run stored records since (then they are not results of what it holds)."""
         c = self.conn
-        c.execute("BEGIN")
+        c.execute("BEGIN IMMEDIATE")
+        if not self._current():
+            c.execute("ROLLBACK")
+            return
         if replace_all:
             c.execute("DELETE FROM derived")
+        c.executemany("DELETE FROM derived WHERE person = ?", ((p,) for p in drop))
         c.executemany(
             "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
             ((person, payload, int(due)) for person, payload, due in rows),
         )
+        c.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('derived_for', ?)",
+            (f"{state}|{self._generation}",),
+        )
         c.execute("COMMIT")
 
-    def drop_derived(self, people: Iterable[str]) -> None:
-        self.conn.executemany("DELETE FROM derived WHERE person = ?", ((p,) for p in people))
+    def remember(self, key: str, value: bytes) -> None:
+        """`set_meta` for what is derived from the records, unless another run has
+        stored records since this one read them."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        if self._current():
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        c.execute("COMMIT")
+
+    def _current(self) -> bool:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (_GENERATION,)).fetchone()
+        return (None if row is None else row[0]) == self._generation
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
+
+
+def _lock_shared(path: Path) -> int:
+    """Open `<cache>.lock` and hold it shared: a rebuild (`reset`) waits for no one but
+    must see that nobody else has the cache open."""
+    if fcntl is None:
+        return -1
+    fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _lock_exclusive(fd: int | None) -> bool:
+    """Whether this run alone has the cache open (the lock is then held exclusively)."""
+    if fd is None:
+        return False
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        # converting may have dropped the shared lock: take it back
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        return False
+    return True
 
 
 # -- codec: records ⇄ marshalled tuples (C-speed both ways; the cache is disposable) ----

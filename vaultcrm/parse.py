@@ -18,7 +18,7 @@ from yaml.reader import ReaderError
 
 from .durations import parse_duration
 from .model import Entry, NoteKind, NoteRecord, Person, Problem, TaskState, YearlyDate
-from .yamlload import loader_for
+from .yamlload import key_lines, loader_for
 
 # python-frontmatter's own boundary rule, anchored to whole lines so that a `---`
 # inside the body (a horizontal rule) never ends the block early.
@@ -167,6 +167,10 @@ def _iso_date(text: str) -> dt.date | None:
 
 _MAYBE_ANCHOR = re.compile(r"[&*]\S")
 _ALIASES_REFUSED = "frontmatter uses a YAML anchor or alias (& or *), which vaultcrm refuses"
+_UNCLOSED = (
+    "frontmatter: the `---` on line 1 is never closed by another `---` line; "
+    "the note is read as body only"
+)
 #: The frontmatter block starts on file line 2, after the opening `---`.
 _FM_FIRST_LINE = 2
 
@@ -211,16 +215,28 @@ def _yaml_problem(path: str, fm: str, err: Exception) -> Problem:
     return Problem(path, 1, f"frontmatter does not parse: {err}")
 
 
-def _load_frontmatter(path: str, fm: str) -> tuple[dict[Any, Any] | None, list[Problem]]:
-    """The frontmatter mapping, or None and the problems that make the note unreadable."""
+def _load_frontmatter(
+    path: str, fm: str, warnings: list[Problem] | None = None
+) -> tuple[dict[Any, Any] | None, list[Problem]]:
+    """The frontmatter mapping, or None and the problems that make the note unreadable.
+
+    Keys given twice (PyYAML silently keeps the last) are added to `warnings` when given.
+    """
     refused = _refuse_aliases(path, fm)
     if refused is not None:
         return None, [refused]
+    # What python-frontmatter's YAMLHandler.load does (as yaml.load does), without its
+    # ~18 ms import; the loader is kept to ask it which keys came twice.
+    loader = loader_for(fm)(fm)
     try:
-        # What python-frontmatter's YAMLHandler.load does, without its ~18 ms import.
-        data = yaml.load(fm, Loader=loader_for(fm))  # noqa: S506 - a safe loader
+        data = loader.get_single_data()
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
         return None, [_yaml_problem(path, fm, err)]
+    finally:
+        loader.dispose()
+    duplicates = getattr(loader, "duplicates", None)  # unset for an empty document
+    if warnings is not None and duplicates:
+        warnings.extend(_duplicate_warnings(path, duplicates))
     if data is None:
         return {}, []
     if not isinstance(data, dict):
@@ -228,6 +244,25 @@ def _load_frontmatter(path: str, fm: str) -> tuple[dict[Any, Any] | None, list[P
         message = f"frontmatter is {kind}, not `key: value` lines"
         return None, [Problem(path, _FM_FIRST_LINE, message)]
     return data, []
+
+
+def _duplicate_warnings(path: str, duplicates: list[tuple[Any, Any]]) -> list[Problem]:
+    """One warning per key given more than once in a mapping, at the line that wins."""
+    out: list[Problem] = []
+    seen: set[tuple[int, int]] = set()
+    for mapping, key_node in duplicates:
+        lines = [n + _FM_FIRST_LINE for n in key_lines(mapping, key_node)]
+        if (id(mapping), lines[-1]) in seen:
+            continue  # a key given three times: one warning
+        seen.add((id(mapping), lines[-1]))
+        others = ", ".join(map(str, lines[:-1]))
+        message = (
+            f"frontmatter: key {key_node.value!r} is given {len(lines)} times "
+            f"(also on line{'s' if len(lines) > 2 else ''} {others}); "
+            f"the last one, on line {lines[-1]}, wins"
+        )
+        out.append(Problem(path, lines[-1], message, "warning"))
+    return out
 
 
 def _decode(data: bytes) -> str:
@@ -566,12 +601,15 @@ def parse_note(path: str, data: bytes, kind: NoteKind, day: dt.date | None = Non
         return NoteRecord(path, kind, day=day, problems=(problem,))
     fm, body, first_line = split_frontmatter(text)
     problems: list[Problem] = []
+    if fm is None and text[:3] == "---" and _BOUNDARY.match(text):
+        problems.append(Problem(path, 1, _UNCLOSED))
     if kind == "daily":
         entries = _daily_entries(path, body, first_line, problems)
         return NoteRecord(path, kind, day=day, entries=tuple(entries), problems=tuple(problems))
     fields: dict[Any, Any] | None = {}
     if fm is not None:
-        fields, problems = _load_frontmatter(path, fm)
+        fields, unreadable = _load_frontmatter(path, fm, problems)
+        problems += unreadable
     if fields is None:
         return NoteRecord(path, kind, problems=tuple(problems))
     person = _person(path, fm or "", fields, problems)

@@ -14,12 +14,14 @@ import json
 import marshal
 import os
 import sqlite3
-from collections.abc import Collection
+import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import Config, config_fingerprint, daily_notes, load_config
+from .errors import VaultcrmError
 from .gcpause import collector_paused
 from .index import SCHEMA_VERSION, Index
 from .model import Interaction, Person, Problem, Reflection
@@ -53,6 +55,10 @@ class SyncResult:
     output: str  # vault-relative path of the generated note
     written: bool
     recorded: list[str] = field(default_factory=list)  # one line per tick recorded
+    #: the note's bytes as this run left them (None: not looked at, the no-change path)
+    note: bytes | None = None
+    #: one message per editor save kept as a conflict copy while recording ticks
+    conflicts: list[str] = field(default_factory=list)
     calendar: str | None = None  # the `ics:` calendar, when this run rewrote it
 
 
@@ -117,8 +123,8 @@ def _compute_cached(
 
     try:
         result = incremental.compute(root, config, today, index, walked)
-    except sqlite3.DatabaseError as exc:  # damaged mid-way: start from an empty cache
-        index.reset(f"cache was unreadable ({exc})")
+    except sqlite3.DatabaseError as exc:  # damaged (rebuilt) or busy (bypassed) mid-way
+        index.recover(exc)
         result = incremental.compute(root, config, today, index, walked)
     return Outcome(
         root,
@@ -141,9 +147,33 @@ def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
     return render_note(outcome.root, items, outcome.today, len(outcome.problems))
 
 
+#: How many times `sync` re-reads the ticks when the note keeps changing under it.
+SYNC_ATTEMPTS = 10
+
+
+class NoteKeptChanging(VaultcrmError):
+    """The generated note changed on every attempt to rewrite it; it was left as it is."""
+
+    def __init__(self, output: str, attempts: int, recorded: Sequence[str]) -> None:
+        message = (
+            f"{output} kept changing while vaultcrm rewrote it ({attempts} tries); it was "
+            "left as it is, with every tick in it: sync again when it is quiet"
+        )
+        if recorded:
+            message += ". Recorded meanwhile: " + "; ".join(recorded)
+        super().__init__(message)
+        self.recorded = list(recorded)
+
+
 def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
     """Record the boxes ticked in the note, then regenerate it; the file is touched only
-    when its bytes would change."""
+    when its bytes would change.
+
+    The note is replaced only if it is still the version whose ticks were recorded (the
+    edit engine's compare-and-swap): a box ticked meanwhile makes it read the ticks again,
+    record them and render again, up to SYNC_ATTEMPTS times, then give up (the note left
+    as it is) with `NoteKeptChanging`. So a tick is always recorded or still in the note.
+    """
     config, config_problems = load_config(root)
     output = config.output.strip("/")
     walked = walk(root, config)
@@ -152,28 +182,61 @@ def sync(root: Path, today: dt.date, *, use_cache: bool = True) -> SyncResult:
         unchanged = _unchanged_since_last_sync(root, config, today, walked, output, key)
         if unchanged is not None and not _calendar_missing(root, config):
             return unchanged
-    from .edit import write_generated
+    from .edit import NoteChanged, read_generated, write_generated
     from .render import MARKER
-    from .ticks import acknowledged, generated_text, record_ticks
+    from .ticks import TicksNotRecorded, acknowledged, record_ticks
 
+    marker = MARKER.encode()
     outcome = _compute(root, config, config_problems, walked, today, use_cache)
-    recorded = record_ticks(root, config, today, outcome.reflections)
-    if recorded:  # the recorded lines changed notes: read them again
-        walked = walk(root, config)
-        outcome = _compute(root, config, config_problems, walked, today, use_cache)
-    done = acknowledged(generated_text(root, config), outcome.reflections)
-    note_key = _note_key(outcome, done) if use_cache else ""
-    written = False
-    if not (note_key and _note_is(root, config, output, note_key)):
-        text = render_outcome(outcome, done)
-        result = write_generated(root, output, text.encode("utf-8"), marker=MARKER.encode())
-        written = result.changed
+    recorded: list[str] = []
+    conflicts: list[str] = []
+    handled: set[str] = set()  # tick ids recorded by this run, on any attempt
+    for attempt in range(SYNC_ATTEMPTS):
+        try:
+            snap = read_generated(root, output, marker=marker)
+        except NoteChanged:  # an editor is saving it right now
+            time.sleep(0.01 * (attempt + 1))
+            continue
+        text = snap.data.decode("utf-8", errors="replace") if snap is not None else ""
+        try:
+            now = record_ticks(
+                root, config, today, outcome.reflections,
+                text=text, skip=handled, conflicts=conflicts,
+            )  # fmt: skip
+        except TicksNotRecorded as err:  # say what earlier tries recorded too
+            raise TicksNotRecorded(output, [*recorded, *err.recorded], err.failures) from None
+        if now:  # the recorded lines changed notes: read them again
+            recorded += now
+            walked = walk(root, config)
+            outcome = _compute(root, config, config_problems, walked, today, use_cache)
+        done = acknowledged(text, outcome.reflections)
+        note_key = _note_key(outcome, done) if use_cache else ""
+        written, data = False, snap.data if snap is not None else None
+        if not (note_key and _note_is(root, config, output, note_key)):
+            data = render_outcome(outcome, done).encode("utf-8")
+            try:
+                written = write_generated(root, output, data, marker=marker, since=snap).changed
+            except NoteChanged:  # a box ticked since the ticks were read: read them again
+                continue
+        break
+    else:
+        raise NoteKeptChanging(output, SYNC_ATTEMPTS, recorded)
     calendar = _write_calendar(root, config)
     if use_cache:
-        # the note just written is an input of the next run: key it as it is now
+        # the note just written is an input of the next run: key it as it is now, unless
+        # it already is not what this run left (a tick the next run must read)
         key = _inputs_key(root, config, today, walked, output)
-        _remember_sync(outcome, key, note_key, _signature(root / output))
-    return SyncResult(outcome, output, written, recorded, calendar)
+        sig = _signature(root / output)
+        if data is not None and _bytes_of(root / output) == data:
+            _remember_sync(outcome, key, note_key, sig)
+    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar)
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _calendar_missing(root: Path, config: Config) -> bool:

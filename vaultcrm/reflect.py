@@ -131,10 +131,13 @@ def _on(yd: YearlyDate, year: int) -> dt.date:
     return dt.date(year, yd.month, min(yd.day, last))
 
 
-def next_yearly(yd: YearlyDate, today: dt.date) -> dt.date:
-    """The next occurrence of `yd` on or after `today` (Feb 29 → Feb 28 in common years)."""
+def next_yearly(yd: YearlyDate, today: dt.date) -> dt.date | None:
+    """The next occurrence of `yd` on or after `today` (Feb 29 → Feb 28 in common years);
+    None when that would be after the last date Python knows (9999-12-31)."""
     this_year = _on(yd, today.year)
-    return this_year if this_year >= today else _on(yd, today.year + 1)
+    if this_year >= today:
+        return this_year
+    return None if today.year == dt.MAXYEAR else _on(yd, today.year + 1)
 
 
 def _past(person: Person, vault: Vault, today: dt.date) -> Sequence[Interaction]:
@@ -272,6 +275,8 @@ def birthday(person: Person, vault: Vault, today: dt.date, config: Config) -> li
     if person.birthday is None:
         return []
     on = next_yearly(person.birthday, today)
+    if on is None:
+        return []
     until = (on - today).days
     if until > config.horizon:
         return []
@@ -289,6 +294,8 @@ def date(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
     out: list[Reflection] = []
     for yd in person.dates:
         on = next_yearly(yd, today)
+        if on is None:
+            continue
         until = (on - today).days
         if until > config.horizon:
             continue

@@ -7,16 +7,23 @@ same name in `.vaultcrm/templates/`. Note text only ever reaches a template as d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .errors import VaultcrmError
 from .model import KINDS, Interaction, Person, Reflection, YearlyDate
+from .regular import NOT_REGULAR
 from .template_files import REFLECTIONS_TEMPLATE, template_folders
+
+if TYPE_CHECKING:
+    from .template_limits import Limits
 
 #: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
 #: and it is written by code, not by the (overridable) template, so it is always there.
@@ -172,11 +179,24 @@ def _bytecode_cache() -> Any:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(root: Path) -> Any:
+def make_environment(root: Path, limits: Limits | None = None) -> Any:
     """A sandboxed environment: StrictUndefined, templates only from the two folders,
-    never through a symlink that leaves them."""
+    never through a symlink that leaves them, and run within `limits` (its `budget`,
+    see template_limits.run_template)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
+
+    from .template_limits import (
+        SIZED_FILTERS,
+        BoundedRange,
+        Budget,
+        check_binop,
+        check_call,
+        default_limits,
+        guard_filter,
+    )
+
+    budget = Budget(limits or default_limits())
 
     class ContainedLoader(jinja2.FileSystemLoader):
         """One folder; a template that resolves outside it (a symlink) does not exist."""
@@ -184,6 +204,10 @@ def make_environment(root: Path) -> Any:
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
+            candidate = os.path.join(self.searchpath[0], *template.split("/"))
+            with contextlib.suppress(OSError):  # absent: jinja2 says so in its own words
+                if not stat.S_ISREG(os.stat(candidate).st_mode):  # a FIFO would hang open()
+                    raise VaultcrmError(f"{candidate}: {NOT_REGULAR}")
             source, filename, uptodate = super().get_source(environment, template)
             base = os.path.realpath(self.searchpath[0])
             if os.path.commonpath([base, os.path.realpath(filename)]) != base:
@@ -205,6 +229,18 @@ def make_environment(root: Path) -> Any:
                     pass
             return super().getattr(obj, attribute)
 
+        # `*`, `**` and `+` go through call_binop, which refuses results too big to make
+        # (and keeps Jinja from folding them at compile time)
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            check_binop(budget, operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            check_call(budget, __obj, args, kwargs)
+            return budget.size(super().call(__context, __obj, *args, **kwargs))
+
     env = RecordSandbox(
         bytecode_cache=_bytecode_cache(),
         loader=jinja2.ChoiceLoader(
@@ -219,22 +255,35 @@ def make_environment(root: Path) -> Any:
     env.filters.update(
         wikilink=wikilink, linked=linked, detag=detag, long_date=long_date, short_date=short_date
     )
+    env.filters.update({name: guard_filter(budget, env.filters[name]) for name in SIZED_FILTERS})
+    env.globals["range"] = lambda *args: BoundedRange(budget, *args)
+    env.budget = budget  # type: ignore[attr-defined]
     return env
 
 
-def render_note(root: Path, items: Sequence[Item], today: dt.date, problem_count: int = 0) -> str:
+def render_note(
+    root: Path,
+    items: Sequence[Item],
+    today: dt.date,
+    problem_count: int = 0,
+    limits: Limits | None = None,
+) -> str:
     """The full text of the generated note, marker frontmatter included, LF line endings.
 
     Items already recorded are listed as `done` in the frontmatter, so the next sync
-    knows their ticks need no recording again.
+    knows their ticks need no recording again. A template mistake or a template past its
+    `limits` raises `TemplateError` (`path:line: message`), before anything is written.
     """
-    env = make_environment(root)
-    body = env.get_template(REFLECTIONS_TEMPLATE).render(
-        today=today,
-        items=list(items),
-        sections=sections_of(items),
-        problem_count=problem_count,
-    )
+    from .template_limits import run_template
+
+    env = make_environment(root, limits)
+    context = {
+        "today": today,
+        "items": list(items),
+        "sections": sections_of(items),
+        "problem_count": problem_count,
+    }
+    body = run_template(env, REFLECTIONS_TEMPLATE, context, root)
     done = sorted(i.id for i in items if i.done)
     listed = f"done: [{', '.join(done)}]\n" if done else ""
     head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n{listed}---\n"

@@ -19,10 +19,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config, daily_notes
 from .errors import VaultcrmError
 from .model import Reflection
+
+if TYPE_CHECKING:
+    from .edit import EditResult
 
 _TICKED = re.compile(
     r"^[ \t]*[-*+] \[[xX]\] (?P<text>.*?)[ \t]*\^(?P<id>vcrm-(?P<kind>[a-z-]+)-[0-9a-f]{8})"
@@ -94,11 +98,6 @@ def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
     return {t.id for t in ticked(text)} & lasting
 
 
-def generated_text(root: Path, config: Config) -> str:
-    """The generated note as it is now ("" when absent or not vaultcrm's)."""
-    return _read_generated(root, config.output.strip("/"))
-
-
 # --- recording --------------------------------------------------------------------------
 
 #: What a ticked item logs in the person's note, after the date; the flag (if any) adds
@@ -142,19 +141,32 @@ def log_text(kind: str, config: Config, labels: Iterable[str] = ()) -> str:
 
 
 def record_ticks(
-    root: Path, config: Config, today: dt.date, reflections: Sequence[Reflection]
+    root: Path,
+    config: Config,
+    today: dt.date,
+    reflections: Sequence[Reflection],
+    *,
+    text: str | None = None,
+    skip: set[str] | None = None,
+    conflicts: list[str] | None = None,
 ) -> list[str]:
     """Record every box ticked in the generated note; the human lines of what was done.
 
-    Only the note vaultcrm wrote (it carries the marker) is read. A tick whose id matches
-    no current reflection is ignored, and says so. Raises `TicksNotRecorded` (after doing
-    all it could) when an edit was refused, so those ticks are not lost by regenerating.
+    Only the note vaultcrm wrote (it carries the marker) is read, or `text`, the version
+    `sync` read for its compare-and-swap. Ids in `skip` were recorded already by this
+    run; the ids recorded now are added to it. A tick whose id matches no current
+    reflection is ignored, and says so. Raises `TicksNotRecorded` (after doing all it
+    could) when an edit was refused, so those ticks are not lost by regenerating. An
+    editor's save kept aside as a conflict copy meanwhile is added to `conflicts` as a
+    message (`conflict_message`).
     """
     from .edit import EditRefused
 
     output = config.output.strip("/")
-    text = _read_generated(root, output)
-    already = recorded_ids(text)
+    if text is None:
+        text = _read_generated(root, output)
+    skip = set() if skip is None else skip
+    already = recorded_ids(text) | skip
     ticks = [t for t in ticked(text) if t.id not in already]
     if not ticks:
         return []
@@ -169,15 +181,19 @@ def record_ticks(
         if not matched:
             shown = tick.text or tick.id
             lines.append(f"nothing for “{shown}”: it is no longer due, so the tick was ignored")
+            skip.add(tick.id)
             continue
         try:
             if tick.kind == "follow_up":
-                line = _tick_off(root, config, matched[0], done_tasks)
+                line, conflict = _tick_off(root, config, matched[0], done_tasks)
             else:
-                line = _log(root, config, today, matched)
+                line, conflict = _log(root, config, today, matched)
         except EditRefused as err:
             failures.append(str(err))
             continue
+        skip.add(tick.id)
+        if conflict is not None and conflicts is not None:
+            conflicts.append(conflict)
         if line:
             lines.append(line)
     if failures:
@@ -201,7 +217,17 @@ def _read_generated(root: Path, output: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _log(root: Path, config: Config, today: dt.date, matched: list[Reflection]) -> str:
+def conflict_message(rel: str, conflict: str) -> str:
+    """What a command says when the edit engine kept an editor's save as a conflict copy."""
+    return (
+        f"{rel}: your editor saved this note while vaultcrm wrote it; "
+        f"your version is kept as {conflict}"
+    )
+
+
+def _log(
+    root: Path, config: Config, today: dt.date, matched: list[Reflection]
+) -> tuple[str, str | None]:
     from .edit import edit
     from .surgery import append_log_line
 
@@ -214,8 +240,13 @@ def _log(root: Path, config: Config, today: dt.date, matched: list[Reflection]) 
             return data  # logged by a sync that could not rewrite the note afterwards
         return append_log_line(data, line)
 
-    result = edit(root, r.file, add)
-    return f"{result.rel}: {line}" + ("" if result.changed else " (already logged)")
+    result = edit(root, r.file, add, landed=lambda _before, after: _has_line(after, line))
+    said = f"{result.rel}: {line}" + ("" if result.changed else " (already logged)")
+    return said, _conflict(result)
+
+
+def _conflict(result: EditResult) -> str | None:
+    return None if result.conflict is None else conflict_message(result.rel, result.conflict)
 
 
 def _has_line(data: bytes, line: str) -> bool:
@@ -223,17 +254,27 @@ def _has_line(data: bytes, line: str) -> bool:
     return any(existing.rstrip("\r") == line for existing in text.split("\n"))
 
 
-def _tick_off(root: Path, config: Config, r: Reflection, done: set[tuple[str, int]]) -> str:
+def _tick_off(
+    root: Path, config: Config, r: Reflection, done: set[tuple[str, int]]
+) -> tuple[str, str | None]:
     """Check off the follow-up's own task line, once it is verified to be the same task."""
     from .edit import edit
 
     source, number = str(r.data["source_file"]), int(r.data["line"])
     text = str(r.data["text"])
     if (source, number) in done:  # one daily-note task can be due for several people
-        return ""
-    edit(root, source, _task_ticker(config, source, number, text, person=source == r.file))
+        return "", None
+    ticker = _task_ticker(config, source, number, text, person=source == r.file)
+
+    def landed(_before: bytes, after: bytes) -> bool:
+        try:
+            return ticker(after) == after  # the task is ticked in what is on disk
+        except ValueError:
+            return False
+
+    result = edit(root, source, ticker, landed=landed)
     done.add((source, number))
-    return f"{source}:{number}: ticked off “{text}”"
+    return f"{source}:{number}: ticked off “{text}”", _conflict(result)
 
 
 def _task_ticker(

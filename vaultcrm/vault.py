@@ -16,11 +16,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from .config import Config, config_fingerprint, daily_notes
-from .dailynotes import DailyNotes
+from .dailynotes import DailyNotes, impossible_date_name
 from .index import Changes, FileSig, Index, Parsed, cache_path, decode_record, encode_record
 from .model import Claim, FollowUp, Interaction, NoteKind, NoteRecord, Problem, Vault
+from .regular import NOT_REGULAR, NotRegularFile, read_regular
 
 #: Folders never walked: tool state, trash, version control, editors' own.
 SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
@@ -32,6 +34,7 @@ CONFLICT_MESSAGE = (
     "a conflict copy kept by vaultcrm: merge what you need into the note, then delete it"
 )
 SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
+FOLDER_SYMLINK_MESSAGE = "symlink leads outside the vault"
 
 #: Parsing more files than this at once is spread over processes (cold index).
 PARALLEL_THRESHOLD = 1500
@@ -147,16 +150,34 @@ def walk(root: Path, config: Config) -> Walk:
                 except (OSError, ValueError) as exc:
                     problems.append(Problem(rel, None, f"cannot read: {exc}"))
                     continue
+                if not S_ISREG(st.st_mode):  # a FIFO would block the read for ever
+                    problems.append(Problem(rel, None, NOT_REGULAR))
+                    continue
                 # a daily-note candidate's name is matched against the format when read
                 rels.append(rel)
                 mtimes.append(st.st_mtime_ns)
                 sizes.append(st.st_size)
                 kinds.append(kind)
 
-    for top in tops:
-        path = os.path.join(root, top) if top else os.fspath(root)
-        if os.path.isdir(path) and not os.path.islink(path):
-            visit(path, top)
+    def enter_folder(path: str, rel: str) -> None:
+        """The people or daily folder itself may be (or lie under) a symlink: followed
+        when it stays inside the vault, else skipped with a problem saying so."""
+        real = os.path.realpath(path)
+        if os.path.commonpath([root_real, real]) != root_real:
+            problems.append(Problem(rel, None, f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"))
+        elif os.path.isdir(real):
+            visit(path, rel)
+
+    configured = {people, daily_folder} - {""}
+    if tops == [""]:
+        visit(os.fspath(root), "")
+        for rel in sorted(configured):  # the walk does not follow symlinked folders
+            path = os.path.join(root, rel)
+            if os.path.realpath(path) != os.path.join(root_real, rel):  # through a link
+                enter_folder(path, rel)
+    else:
+        for top in tops:
+            enter_folder(os.path.join(root, top), top)
     # No sort: nothing downstream depends on the order (records are sorted where it
     # matters), and the input key only has to be equal when nothing changed.
     return Walk(rels, mtimes, sizes, kinds, problems)
@@ -266,9 +287,15 @@ def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteReco
     if sig.kind == "daily" and day is None:
         day = _daily_notes(spec).date_of(sig.rel)
         if day is None:
-            return NoteRecord(sig.rel, "other")
+            # kept (with any problem) so the index remembers not to read it again
+            why = impossible_date_name(sig.rel)
+            problems = () if why is None else (Problem(sig.rel, None, why),)
+            return NoteRecord(sig.rel, "other", problems=problems)
     try:
         data = _read_bytes(os.path.join(root, sig.rel), sig.size)
+    except NotRegularFile:
+        problem = Problem(sig.rel, None, NOT_REGULAR)
+        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
     except OSError as exc:
         problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
         return NoteRecord(sig.rel, sig.kind, problems=(problem,))
@@ -281,18 +308,10 @@ def _read_bytes(path: str, size: int) -> bytes:
     """A file's bytes: a read of the size the walk saw, then reads until end of file.
 
     Plain descriptors: a buffered file object costs twice as much per file, which on
-    30,000 notes is a tenth of a second.
+    30,000 notes is a tenth of a second. The walk saw a regular file; one swapped for a
+    FIFO since is caught on the descriptor, never waited on.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        chunks = []
-        want = size + 1
-        while chunk := os.read(fd, want):
-            chunks.append(chunk)
-            want = 1 << 16
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(fd)
+    return read_regular(path, size, stat_checked=True)
 
 
 def open_index(root: Path, config: Config) -> Index:
@@ -307,7 +326,7 @@ def update_index(
     try:
         changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
     except sqlite3.DatabaseError as exc:
-        index.reset(f"cache was unreadable ({exc})")
+        index.recover(exc)
         changes = index.update(walked, lambda stale: read_for_index(root, stale, dailies))
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from .config import CONFIG_FILE, OBSIDIAN_DAILY, Config
 from .edit import TEMP_TAG
 from .model import KINDS, Problem, Reflection
+from .regular import read_regular
 from .vault import SKIP_DIRS
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
@@ -123,12 +124,23 @@ def candidate(rel: str, is_dir: bool) -> bool:
     return is_dir or rel.endswith(".md") or rel == CONFIG_FILE
 
 
-def watched_targets(config: Config) -> list[str]:
-    """Vault-relative paths whose changes can change the note ("" is the whole vault)."""
+def watched_targets(config: Config, root: Path | None = None) -> list[str]:
+    """Vault-relative paths whose changes can change the note ("" is the whole vault).
+
+    With `root`, a people or daily folder reached through a symlink to another folder of
+    the vault (which the walk follows) adds that folder: its files' events carry its path.
+    """
     people = config.people_folder.strip().strip("/")
     daily = config.daily_folder.strip().strip("/")
     tops = [people, daily] if people and daily else [""]
-    return [CONFIG_FILE, OBSIDIAN_DAILY, TEMPLATES_DIR, *tops]
+    linked: list[str] = []
+    if root is not None:
+        base = os.path.realpath(root)
+        for folder in {people, daily} - {""}:
+            real = os.path.realpath(os.path.join(base, folder))
+            if real != os.path.join(base, folder) and real.startswith(base + os.sep):
+                linked.append(os.path.relpath(real, base).replace(os.sep, "/"))
+    return [CONFIG_FILE, OBSIDIAN_DAILY, TEMPLATES_DIR, *tops, *linked]
 
 
 def matters(rel: str, is_dir: bool, targets: Iterable[str]) -> bool:
@@ -400,7 +412,7 @@ class Watcher:
         return self._retry_at is not None and now >= self._retry_at
 
     def _matters(self, batch: dict[str, bool]) -> bool:
-        targets = watched_targets(self._config)
+        targets = watched_targets(self._config, self.root)
         for rel, is_dir in batch.items():
             if rel == self._output:
                 if self._read_output() != self._own:
@@ -411,7 +423,7 @@ class Watcher:
 
     def _read_output(self) -> bytes | None:
         try:
-            return (self.root / self._output).read_bytes()
+            return read_regular(self.root / self._output)  # a FIFO here must not hang
         except OSError:
             return None
 
@@ -430,9 +442,12 @@ class Watcher:
         new_day = self._day is not None and today != self._day
         self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
         self._config, self._output = outcome.config, result.output
-        self._own = self._read_output()
+        # what this pass left, not what is there now: a box ticked since is a change
+        self._own = result.note if result.note is not None else self._read_output()
         for line in result.recorded:
             self._say("recorded", MESSAGES["recorded"].format(line=line))
+        for message in result.conflicts:
+            self._say("problem", message)
         for problem in outcome.problems:
             if problem not in self._problems:  # each problem once, until it is fixed
                 self._say("problem", problem.format())

@@ -34,11 +34,18 @@ class _NotPlain(Exception):
 class _TreeConstructor:
     """Mixed into a PyYAML loader: plain trees are built directly, the rest as before."""
 
+    #: (mapping node, key node) per key given again in one mapping; PyYAML keeps the last
+    duplicates: list[tuple[Node, Node]]
+
     def construct_document(self, node: Node) -> Any:
+        self.duplicates = []
         try:
             return self._plain(node)
         except Exception:  # noqa: BLE001 - PyYAML's path below raises the real error
-            return super().construct_document(node)  # type: ignore[misc]
+            self.duplicates = []
+            data = super().construct_document(node)  # type: ignore[misc]
+            self.duplicates = duplicate_keys(node)
+            return data
 
     def _plain(self, node: Node) -> Any:
         cls = node.__class__
@@ -64,9 +71,41 @@ class _TreeConstructor:
                     key = plain(key_node)
                     if not isinstance(key, Hashable):
                         raise _NotPlain
+                if key in mapping:  # one dict lookup per key: the fast path stays fast
+                    self.duplicates.append((node, key_node))
                 mapping[key] = plain(value_node)
             return mapping
         raise _NotPlain
+
+
+def duplicate_keys(root: Node) -> list[tuple[Node, Node]]:
+    """(mapping node, key node) per scalar key given again, for documents the fast path
+    leaves to PyYAML (which keeps the last value silently)."""
+    found: list[tuple[Node, Node]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            seen: set[Any] = set()
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    if key_node.value in seen:
+                        found.append((node, key_node))
+                    seen.add(key_node.value)
+                stack.append(value_node)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return found
+
+
+def key_lines(node: Node, key_node: Node) -> list[int]:
+    """0-based lines of every key written like `key_node` in the mapping (for messages)."""
+    lines = {key_node.start_mark.line}
+    lines.update(
+        k.start_mark.line for k, _ in node.value if k.__class__ is ScalarNode
+        and k.value == key_node.value
+    )
+    return sorted(lines)
 
 
 class _LeanResolver:

@@ -19,9 +19,10 @@ from .options import cache_option, json_option, unused_today_option, vault_optio
 def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     """List every problem in the vault as path:line:col: message.
 
-    Unreadable or unsafe YAML, impossible dates, unknown circles, bad cadences, names or
-    aliases shared by two people, daily-note links that almost name a person, unsafe file
-    names. The last line sums up. Exit 1 when there is an error, 0 with warnings only.
+    Unreadable or unsafe YAML, an unclosed frontmatter block, keys given twice, impossible dates,
+    unknown circles, bad cadences, names or aliases shared by two people, daily-note links
+    that almost name a person, unsafe file names, files that are not regular files (a FIFO).
+    The last line sums up. Exit 1 when there is an error, 0 with warnings only.
     """
     from ..checks import check_vault
     from ..locate import find_vault

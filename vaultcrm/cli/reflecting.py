@@ -41,6 +41,8 @@ def sync(
     with progress_to(progress_bar("Reading notes")):
         result = run_sync(root, resolve_today(today), use_cache=not no_cache)
     outcome = result.outcome
+    for message in result.conflicts:
+        click.echo(message, err=True)
     echo_diagnostics(outcome)
     if as_json:
         echo_json(

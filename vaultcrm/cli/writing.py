@@ -15,6 +15,15 @@ from . import handle_errors
 from .options import DATE, resolve_today, today_option, unused_today_option, vault_option
 
 
+def _say_conflict(written: object) -> None:
+    """An editor's save kept as a conflict copy is said at once, on stderr."""
+    from ..ticks import conflict_message
+
+    conflict = getattr(written, "conflict", None)
+    if conflict is not None:
+        click.echo(conflict_message(getattr(written, "file", ""), conflict), err=True)
+
+
 def _root(vault: Path | None) -> Path:
     from ..locate import find_vault
 
@@ -132,6 +141,7 @@ def log(
     )
     created = " (created)" if written.created else ""
     click.echo(f"Logged in {written.file}{created}: {written.line}")
+    _say_conflict(written)
 
 
 @click.command()
@@ -152,6 +162,7 @@ def remind(
 
     written = add_reminder(_root(vault), person, day, " ".join(text))
     click.echo(f"Added to {written.file}: {written.line}")
+    _say_conflict(written)
     if day < resolve_today(today):
         click.echo(f"Note: {day.isoformat()} is already past, so it shows as overdue.")
 
@@ -179,6 +190,7 @@ def set_(
         if key is not None:
             raise click.UsageError("give either KEY VALUE or --unset KEY, not both")
         written = unset_field(_root(vault), person, unset_key)
+        _say_conflict(written)
         if written.changed:
             click.echo(f"Removed {written.line} from {written.file}")
         else:
@@ -187,6 +199,7 @@ def set_(
     if key is None or value is None:
         raise click.UsageError("give KEY and VALUE (or --unset KEY)")
     written = set_field(_root(vault), person, key, value)
+    _say_conflict(written)
     if written.changed:
         click.echo(f"Set {written.line} in {written.file}")
     else:

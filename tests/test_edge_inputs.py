@@ -1,0 +1,207 @@
+"""Odd but real inputs get a clean message, never a traceback or silence (issue 9, item 6)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from vaultcrm.cli import cli
+
+TODAY = "2026-11-23"
+NEVER = "---\ncircle: friends\n---\nNo contact logged yet.\n"
+
+
+@pytest.fixture(autouse=True)
+def _clean_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors as a user sees them (conftest turns on tracebacks for debugging)."""
+    monkeypatch.delenv("VAULTCRM_DEBUG", raising=False)
+
+
+def run(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, [*args, "--vault", str(root)], catch_exceptions=False)
+
+
+# --- the end of the calendar --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("today", ["9999-12-20", "9999-12-31"])
+def test_yearly_dates_past_the_last_year_python_knows_are_skipped(
+    make_vault: Any, today: str
+) -> None:
+    note = "---\nbirthday: 1990-01-01\ndates:\n  wedding: 2000-12-31\n  x: --01-02\n---\n"
+    root = make_vault({"People/Ann.md": note})
+    for command in ("sync", "due"):
+        result = run(root, command, "--today", today, "--json")
+        assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    # the wedding on 31 December 9999 is still there; the 1 January after it is not
+    assert "Wedding" in result.stdout
+    assert '"birthday"' not in result.stdout
+
+
+@pytest.mark.parametrize("today", ["2026-02-30", "10000-01-01", "9999-13-01", "soon"])
+def test_an_impossible_today_is_a_usage_error(make_vault: Any, today: str) -> None:
+    result = run(make_vault({}), "due", "--today", today)
+    assert result.exit_code == 2
+    assert "is not a date: use YYYY-MM-DD" in result.output
+
+
+# --- paths in vaultcrm.yaml ---------------------------------------------------------------
+
+
+def test_absolute_or_escaping_paths_are_config_errors_naming_key_and_line(
+    make_vault: Any,
+) -> None:
+    config = (
+        "horizon: 3w\n"
+        "output: /tmp/x.md\n"
+        "people_folder: /tmp/people\n"
+        "daily_folder: ../Journal\n"
+    )
+    root = make_vault({"vaultcrm.yaml": config, "People/Ann.md": NEVER})
+    result = run(root, "sync", "--today", TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "vaultcrm.yaml:2: output: '/tmp/x.md' is an absolute path: "
+        "use a path relative to the vault; using the default",
+        "vaultcrm.yaml:3: people_folder: '/tmp/people' is an absolute path: "
+        "use a path relative to the vault; using the default",
+        "vaultcrm.yaml:4: daily_folder: '../Journal' leaves the vault: "
+        "use a path inside it; using the default",
+    ]
+    # the defaults are used instead: nothing is nested in the vault under tmp/
+    assert (root / "Reflections due.md").is_file()
+    assert not (root / "tmp").exists()
+    assert "[[Ann]]" in (root / "Reflections due.md").read_text("utf-8")
+
+
+def test_a_lone_slash_is_still_the_vault_root(make_vault: Any) -> None:
+    root = make_vault({"vaultcrm.yaml": "people_folder: /\n", "Ann.md": NEVER})
+    result = run(root, "due", "--today", TODAY)
+    assert result.exit_code == 0
+    assert "Ann" in result.stdout
+
+
+# --- a symlinked people folder -------------------------------------------------------------
+
+
+def test_a_people_folder_linking_out_of_the_vault_is_reported(
+    make_vault: Any, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Ann.md").write_text(NEVER, encoding="utf-8")
+    root = make_vault({})
+    os.symlink(outside, root / "People")
+    for command in ("sync", "due"):
+        result = run(root, command, "--today", TODAY)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"People: symlink leads outside the vault (to {outside.resolve()}); skipped"
+        ]
+    check = run(root, "check")
+    assert f"People: symlink leads outside the vault (to {outside.resolve()}); skipped" in (
+        check.stdout
+    )
+
+
+@pytest.mark.parametrize("config", ["", 'daily_folder: ""\n'])
+def test_a_people_folder_linking_inside_the_vault_is_followed(
+    make_vault: Any, config: str
+) -> None:
+    root = make_vault({"Notes/Friends/Ann.md": NEVER, "vaultcrm.yaml": config})
+    os.symlink("Notes/Friends", root / "People")
+    result = run(root, "due", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "Ann" in result.stdout
+
+
+# --- frontmatter that reads, but not as written ---------------------------------------------
+
+DUPLICATED = "---\ncircle: close\ntags: [x]\ncircle: friends\n---\nNo contact logged yet.\n"
+UNCLOSED = "---\ncircle: close\n- 2026-11-20 Coffee\n"
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]])
+def test_duplicate_keys_warn_and_an_unclosed_block_is_an_error_on_every_run(
+    make_vault: Any, cache: list[str]
+) -> None:
+    root = make_vault({"People/Ann.md": DUPLICATED, "People/Bob.md": UNCLOSED})
+    duplicate = (
+        "People/Ann.md:4: warning: frontmatter: key 'circle' is given 2 times "
+        "(also on line 2); the last one, on line 4, wins"
+    )
+    unclosed = (
+        "People/Bob.md:1: frontmatter: the `---` on line 1 is never closed by another "
+        "`---` line; the note is read as body only"
+    )
+    for _ in range(2):  # the second run takes the records (and their problems) from the index
+        sync = run(root, "sync", "--today", TODAY, *cache)
+        assert sync.stderr.splitlines() == [duplicate, unclosed]
+        assert sync.exit_code == 1
+        due = run(root, "due", "--today", TODAY, "--json", *cache)
+        assert due.stderr.splitlines() == [duplicate, unclosed]
+        check = run(root, "check", *cache)
+        assert check.stdout.splitlines()[:2] == [duplicate, unclosed]
+        assert check.exit_code == 1
+    (root / "People/Cy.md").write_text(NEVER, encoding="utf-8")  # a run reading one note
+    assert run(root, "sync", "--today", TODAY, *cache).stderr.splitlines() == [duplicate, unclosed]
+    # Ann's last `circle:` is the one read (friends: 42 days); Bob's line is body, not YAML
+    note = (root / "Reflections due.md").read_text("utf-8")
+    assert "[[Ann]]" in note and "[[Bob]]" not in note  # Bob met on the 20th
+
+
+def test_duplicate_keys_in_a_document_pyyaml_builds_itself_are_found_too(
+    make_vault: Any,
+) -> None:
+    # a !!set value sends the whole frontmatter to PyYAML's own constructor
+    note = "---\nx: !!set {a, b}\ndates:\n  wedding: 2000-06-01\n  wedding: 2000-06-02\n---\n"
+    root = make_vault({"People/Ann.md": note})
+    result = run(root, "check")
+    assert (
+        "People/Ann.md:5: warning: frontmatter: key 'wedding' is given 2 times "
+        "(also on line 4); the last one, on line 5, wins"
+    ) in result.stdout.splitlines()
+
+
+# --- a daily note named like a date that does not exist ------------------------------------
+
+
+def test_sync_due_and_check_say_the_same_about_an_impossible_daily_note(
+    make_vault: Any,
+) -> None:
+    root = make_vault({"People/Ann.md": NEVER, "Journal/2026-02-30.md": "- met [[Ann]]\n"})
+    message = (
+        "Journal/2026-02-30.md: 2026-02-30 is not a possible date, "
+        "so this is not read as a daily note"
+    )
+    for _ in range(2):  # cold index, then warm (and the no-change fast path)
+        for command in ("sync", "due"):
+            result = run(root, command, "--today", TODAY)
+            assert result.stderr.splitlines() == [message]
+            assert result.exit_code == 1
+        check = run(root, "check")
+        assert check.stdout.splitlines()[0] == message
+        assert check.exit_code == 1
+    # another note changes: only it is read again, the problem still comes from the index
+    (root / "People/Ann.md").write_text(NEVER + "- 2026-11-01 Coffee\n", encoding="utf-8")
+    result = run(root, "sync", "--today", TODAY)
+    assert result.stderr.splitlines() == [message]
+    assert result.exit_code == 1
+
+
+@pytest.mark.slow
+def test_watch_follows_a_people_folder_linked_inside_the_vault(make_vault: Any) -> None:
+    from .test_watch import RECENT, eventually, watching
+
+    root = make_vault({"Notes/Friends/Ann.md": RECENT})
+    os.symlink("Notes/Friends", root / "People")
+    with watching(root) as s:
+        assert "[[Ann]]" not in s.note()
+        (root / "Notes/Friends/Ann.md").write_text(NEVER, encoding="utf-8")
+        assert eventually(lambda: "[[Ann]]" in s.note(), 10.0)
+        assert s.note() == s.expected()
