@@ -125,10 +125,15 @@ def test_an_unclosed_card_and_a_card_without_a_name_are_skipped_and_said() -> No
     ]
 
 
-def test_a_file_without_cards_says_so() -> None:
+def test_a_file_without_cards_is_an_error_and_text_between_cards_a_warning() -> None:
     _, problems = read_vcards("c.vcf", "name,email\nAnn,a@example.org\n")
-    warning = "c.vcf:1: warning: text outside BEGIN:VCARD … END:VCARD is ignored"
-    assert problems[0].format() == warning
+    assert [p.format() for p in problems] == [
+        "c.vcf:1: no BEGIN:VCARD in this file: is it a vCard file?"
+    ]
+    contacts, problems = read_vcards("c.vcf", card("FN:A") + "stray\r\n" + card("FN:B"))
+    assert [c.name for c in contacts] == ["A", "B"]
+    warning = "c.vcf:5: warning: text outside BEGIN:VCARD … END:VCARD is ignored"
+    assert [p.format() for p in problems] == [warning]
 
 
 def test_an_organization_only_card_is_named_after_it() -> None:

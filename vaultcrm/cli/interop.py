@@ -137,7 +137,10 @@ def import_csv(vault: Path | None, files: tuple[Path, ...], dry_run: bool, as_js
 
 @click.group()
 def export() -> None:
-    """Take people out: a vCard file, or an ICS calendar of birthdays, dates and follow-ups."""
+    """Take people out: a vCard file, or an ICS calendar.
+
+    The calendar holds birthdays, yearly dates and open follow-ups.
+    """
 
 
 _OUT = click.option(

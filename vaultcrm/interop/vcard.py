@@ -87,8 +87,8 @@ def read_vcards(file: str, text: str) -> tuple[list[Contact], list[Problem]]:
         contact = _read_card(card, source, problems)
         if contact is not None:
             contacts.append(contact)
-    if not cards and not problems:
-        problems.append(Problem(file, 1, "no BEGIN:VCARD in this file: is it a vCard file?"))
+    if not cards:
+        return [], [Problem(file, 1, "no BEGIN:VCARD in this file: is it a vCard file?")]
     return contacts, problems
 
 
