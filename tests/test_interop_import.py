@@ -264,6 +264,7 @@ def _dates(draw: st.DrawFn, label: str) -> YearlyDate:
 
 
 _PHONE = st.from_regex(r"\+[1-9][0-9]{1,3} [0-9]{3} [0-9]{4}", fullmatch=True)
+_ADDRESS = st.lists(_NAME, min_size=1, max_size=3).map(", ".join)
 _TAGS = st.lists(st.sampled_from(["climbing", "Book-Club", "work"]), unique=True)
 _LABELS = st.lists(st.sampled_from(["anniversary", "first met", "sobriety"]), unique=True)
 
@@ -286,6 +287,10 @@ def _contacts(draw: st.DrawFn) -> list[Contact]:
                 dates=tuple(dates),
                 emails=tuple(f"{w.lower()}{number}@example.org" for w in mails),
                 phones=tuple(draw(st.lists(_PHONE, max_size=2, unique=True))),
+                addresses=tuple(draw(st.lists(_ADDRESS, max_size=2, unique=True))),
+                urls=tuple(
+                    f"https://{w.lower()}.example/" for w in draw(st.lists(_WORD, max_size=1))
+                ),
                 organization=draw(st.none() | _NAME),
                 job_title=draw(st.none() | _NAME),
             )

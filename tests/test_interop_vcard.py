@@ -153,6 +153,7 @@ def test_written_cards_are_vcard_4_and_read_back_the_same() -> None:
         dates=(YearlyDate("anniversary", 6, 1, 2015), YearlyDate("first met", 1, 2, None)),
         emails=("ann@example.org",),
         phones=("+1 555 0100",),
+        addresses=("1 Main St, 12345 Springfield; USA",),
         organization="Acme; Sons",
         job_title="Chief, of things",
         urls=("https://example.org",),

@@ -324,6 +324,8 @@ def _write_card(contact: Contact, file: str) -> str:
         card.add("email").value = email
     for phone in contact.phones:
         card.add("tel").value = phone
+    for address in contact.addresses:  # one line in the note: the street field holds it
+        card.add("adr").value = vobject.vcard.Address(street=address)
     if contact.organization:
         card.add("org").value = [contact.organization]
     if contact.job_title:
