@@ -17,7 +17,7 @@ It prints four Markdown tables (`--sections` picks some):
 2. agreement with CSafeLoader: identical results, equal once dates and datetimes are
    compared as ISO text (YAML 1.2 parsers may leave them as strings, which vaultcrm
    accepts), and the keys where they still differ;
-3. CSafeLoader and whole-note parsing (`vaultcrm.parse.parse_note`) on `--workers`
+3. CSafeLoader and whole-note parsing (`vaultcrm.read.parse.parse_note`) on `--workers`
    processes, with and without the pool's start-up, for fork and spawn;
 4. semantics on a corpus of tricky YAML, each parser in a child process (libyaml crashes
    the process on deep nesting; an alias bomb may exhaust memory), with a memory cap and
@@ -67,7 +67,7 @@ def _pyyaml_py() -> Load:
 
 
 def _vaultcrm() -> Load:
-    from vaultcrm.parse import _load_frontmatter  # the path a cold index takes today
+    from vaultcrm.read.parse import _load_frontmatter  # the path a cold index takes today
 
     def load(text: str) -> Any:
         data, problems = _load_frontmatter("People/x.md", text)
@@ -163,7 +163,7 @@ def person_notes(vault: Path) -> list[Path]:
 
 def frontmatters(vault: Path) -> list[str]:
     """Every person note's frontmatter block, as vaultcrm splits it."""
-    from vaultcrm.parse import split_frontmatter
+    from vaultcrm.read.parse import split_frontmatter
 
     out = []
     for note in person_notes(vault):
@@ -249,7 +249,7 @@ def _load_chunk(chunk: list[str]) -> list[Any]:
 
 
 def _parse_chunk(chunk: list[tuple[str, bytes]]) -> list[Any]:
-    from vaultcrm.parse import parse_note
+    from vaultcrm.read.parse import parse_note
 
     return [parse_note(path, data, "person") for path, data in chunk]
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import MakeVault
-from vaultcrm.actions import (
+from vaultcrm.app.write import (
     CONFIG_TEXT,
     add_person,
     add_reminder,
@@ -23,9 +23,9 @@ from vaultcrm.actions import (
     yaml_value,
 )
 from vaultcrm.config import Config, load_config
-from vaultcrm.edit import EditRefused
+from vaultcrm.edit.engine import EditRefused
 from vaultcrm.errors import UsageError
-from vaultcrm.parse import parse_note
+from vaultcrm.read.parse import parse_note
 
 DAY = dt.date(2026, 11, 23)
 

@@ -144,6 +144,7 @@ def test_old_tasks_are_ticked_and_open_ones_are_recent_or_upcoming(vault: Path) 
     assert len(open_days) - len(recent) <= 2, "only the odd old task is forgotten"
 
 
+@pytest.mark.slow  # generates and reads a 10,000-note vault
 def test_a_10k_vault_at_its_today_reports_a_realistic_number_of_reflections(
     tmp_path: Path,
 ) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.conftest import MakeVault
-from vaultcrm.checks import NearMiss, check_vault, near_miss_links, unsafe_names
+from vaultcrm.app.check import NearMiss, check_vault, near_miss_links, unsafe_names
 from vaultcrm.cli import cli
 from vaultcrm.model import Entry, NoteRecord
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from vaultcrm.cli import cli
-from vaultcrm.model import KINDS
+from vaultcrm.reflect.kinds import KINDS
 
 TODAY = "2026-11-23"
 OUT = "Reflections due.md"

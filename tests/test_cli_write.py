@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -257,29 +256,24 @@ def test_log_imports_no_template_engine_watcher_or_index(vault: Path) -> None:
     )  # fmt: skip
     assert proc.stdout.startswith("Logged in People/Bo.md")
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
-    for module in ("jinja2", "watchdog", "vaultcrm.index", "vaultcrm.vault", "vaultcrm.render"):
+    heavy = ("jinja2", "watchdog", "vaultcrm.cache.store", "vaultcrm.read.assemble")
+    for module in (*heavy, "vaultcrm.output.render", "vaultcrm.reflect.rules"):
         assert module not in imported, module
     cache = Path(os.environ["VAULTCRM_CACHE_DIR"])
     assert not any(cache.iterdir()), "the index was opened"
 
 
-def test_log_work_on_ten_thousand_people_is_quick(tmp_path: Path) -> None:
-    """The work after start-up (imports are pinned above): walk names, edit one note."""
-    from vaultcrm.actions import log_interaction
+@pytest.mark.slow  # ten thousand files to write first
+def test_log_finds_one_of_ten_thousand_people(tmp_path: Path) -> None:
+    """Names are resolved from file names alone, among many (how fast is the benchmark's:
+    benchmarks/run.py measures `log` on the synthetic vault)."""
+    from vaultcrm.app.write import log_interaction
 
     people = tmp_path / "People"
     people.mkdir()
     for i in range(10_000):
         (people / f"Person {i:05d}.md").write_bytes(b"")
     (people / "Zed Last.md").write_text(NOTE)
-    best = min(
-        _timed(log_interaction, tmp_path, "zed", "x", day=dt.date(2026, 11, 23)) for _ in range(3)
-    )
-    assert best < 0.1, best
+    log_interaction(tmp_path, "zed", "x", day=dt.date(2026, 11, 23))
+    assert (people / "Zed Last.md").read_text().endswith("- 2026-11-23 x\n")
     assert load_config(tmp_path)[0].people_folder == "People"
-
-
-def _timed(func, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    func(*args, **kwargs)
-    return time.perf_counter() - start

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from vaultcrm.cache.store import Index, cache_path
 from vaultcrm.cli import cli
-from vaultcrm.index import Index, cache_path
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import vaultcrm.edit.engine as engine
 from tests.conftest import MakeVault
-from vaultcrm import edit as engine
-from vaultcrm.edit import (
+from vaultcrm.edit.engine import (
     EditRefused,
     create,
     edit,
@@ -20,9 +20,9 @@ from vaultcrm.edit import (
     write_edit,
     write_generated,
 )
+from vaultcrm.edit.lines import append_log_line
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Problem
-from vaultcrm.surgery import append_log_line
 
 ANN = b"---\ncircle: close  # note\n---\n- 2026-11-02 Coffee\n"
 LOGGED = ANN + b"- 2026-11-23 Walk\n"

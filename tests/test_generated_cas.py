@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import vaultcrm.app.sync as pipeline
+import vaultcrm.edit.engine as engine
 from tests.conftest import MakeVault
-from vaultcrm import edit as engine
-from vaultcrm import pipeline
 from vaultcrm.cli import cli
-from vaultcrm.edit import NoteChanged, read_generated, write_generated
+from vaultcrm.edit.engine import NoteChanged, read_generated, write_generated
 
 OUT = "Reflections due.md"
 MARKER = b"generated-by: vaultcrm"

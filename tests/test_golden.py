@@ -8,8 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from vaultcrm.cli import cli
-from vaultcrm.model import KINDS
-from vaultcrm.render import SECTION_TITLES
+from vaultcrm.reflect.kinds import KIND, KINDS
 
 from .conftest import EXAMPLE_TODAY
 
@@ -33,7 +32,7 @@ def test_example_vault_note_matches_golden(example_vault: Path, update_golden: b
     note = (example_vault / "Reflections due.md").read_text(encoding="utf-8")
     check_golden("Reflections due 2026-11-23.md", note, update_golden)
     for kind in KINDS:
-        assert f"## {SECTION_TITLES[kind]}\n" in note, f"no {kind} in the example vault's note"
+        assert f"## {KIND[kind].title}\n" in note, f"no {kind} in the example vault's note"
 
 
 def test_example_vault_due_json_matches_golden(example_vault: Path, update_golden: bool) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm import index
-from vaultcrm.pipeline import compute, render_outcome, sync
-from vaultcrm.vault import open_index
+import vaultcrm.cache.store as index
+from vaultcrm.app.sync import compute, render_outcome, sync
+from vaultcrm.read.records import open_index
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -23,8 +23,8 @@ def cold_note(root: Path, today: dt.date = TODAY) -> str:
     return render_outcome(compute(root, today, use_cache=False))
 
 
-def warm_note(root: Path, today: dt.date = TODAY) -> str:
-    result = sync(root, today)
+def warm_note(root: Path, today: dt.date = TODAY, *, processes: bool = False) -> str:
+    result = sync(root, today, processes=processes)
     return (root / result.output).read_text(encoding="utf-8")
 
 
@@ -86,11 +86,12 @@ def test_each_edit_matches_a_cold_sync(
 ) -> None:
     if detached:  # big stores are written by a forked child; make every store one
         monkeypatch.setattr(index, "DETACH_THRESHOLD", 1)
-    assert warm_note(example_vault) == cold_note(example_vault)
+    warm = warm_note(example_vault, processes=detached)
+    assert warm == cold_note(example_vault)
     for what, edit in EDITS:
         edit(example_vault)
-        assert warm_note(example_vault) == cold_note(example_vault), what
-    stats = sync(example_vault, TODAY).outcome.stats
+        assert warm_note(example_vault, processes=detached) == cold_note(example_vault), what
+    stats = sync(example_vault, TODAY, processes=detached).outcome.stats
     assert (stats.parsed, stats.reused) == (0, stats.files)  # every record made it in
 
 
@@ -98,7 +99,7 @@ def test_a_store_written_in_a_child_is_complete(
     example_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index, "DETACH_THRESHOLD", 1)
-    first = sync(example_vault, TODAY)
+    first = sync(example_vault, TODAY, processes=True)
     with closing(open_index(example_vault, first.outcome.config)) as idx:
         stored = {r.path: r for r in idx.all_records()}
     monkeypatch.setattr(index, "DETACH_THRESHOLD", 10**9)

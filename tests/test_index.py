@@ -1,15 +1,17 @@
-"""The index: a second run reads no note again; corruption and schema changes rebuild it."""
+"""The index: a second run reads no note again; corruption and a new envelope rebuild it.
+
+Through `compute`, as `sync` and `due` read the vault."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
 
-from vaultcrm import index as index_mod
-from vaultcrm.config import load_config
-from vaultcrm.index import cache_path
-from vaultcrm.vault import load_vault
+import vaultcrm.cache.codec as codec
+from vaultcrm.app.sync import compute
+from vaultcrm.cache.store import cache_path
 
 PEOPLE = {
     "People/Ann.md": "---\ncircle: close\n---\n- 2026-11-01 Coffee #shared\n",
@@ -18,9 +20,15 @@ PEOPLE = {
 }
 
 
+#: late enough that everyone is due to reach out, with their last contact
+TODAY = dt.date(2027, 6, 1)
+
+
 def load(root: Path, **kw: bool):  # type: ignore[no-untyped-def]
-    config, _ = load_config(root)
-    return load_vault(root, config, **kw)
+    """What a run found (reflections, problems, how many people) and its stats."""
+    outcome = compute(root, TODAY, **kw)
+    found = (outcome.reflections, outcome.problems, outcome.people_count)
+    return found, outcome.stats
 
 
 def test_second_load_reads_no_note(make_vault) -> None:  # type: ignore[no-untyped-def]
@@ -37,18 +45,20 @@ def test_only_changed_note_is_read_again(make_vault) -> None:  # type: ignore[no
     load(root)
     note = root / "People/Bo.md"
     note.write_text("---\naliases: [Bobby]\n---\n- 2026-10-01 Call\n- 2026-11-20 Lunch\n")
-    vault, stats = load(root)
+    (reflections, _, _), stats = load(root)
     assert (stats.parsed, stats.reused) == (1, 2)
-    assert [i.date.isoformat() for i in vault.interactions["Bo"]][-1] == "2026-11-20"
+    bo = next(r for r in reflections if r.kind == "reach_out" and r.person == "Bo")
+    assert bo.data["last_contact"] == dt.date(2026, 11, 20)
 
 
 def test_deleted_note_leaves_the_index(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(PEOPLE)
     load(root)
     (root / "People/Bo.md").unlink()
-    vault, stats = load(root)
+    (reflections, _, people), stats = load(root)
     assert stats.removed == 1
-    assert list(vault.people) == ["Ann"]
+    assert people == 1
+    assert {r.person for r in reflections} == {"Ann"}
 
 
 def test_corrupt_cache_is_rebuilt(make_vault) -> None:  # type: ignore[no-untyped-def]
@@ -64,10 +74,16 @@ def test_corrupt_cache_is_rebuilt(make_vault) -> None:  # type: ignore[no-untype
     assert vault == expected
 
 
-def test_schema_change_rebuilds(make_vault, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_layout_or_code_rebuilds(make_vault, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(PEOPLE)
     load(root)
-    monkeypatch.setattr(index_mod, "SCHEMA_VERSION", index_mod.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(codec, "VERSION", codec.VERSION + 1)
+    _, stats = load(root)
+    assert stats.parsed == 3
+    assert stats.cache_rebuilt
+    _, stats = load(root)
+    assert stats.parsed == 0
+    monkeypatch.setattr(codec, "code_fingerprint", lambda: "another build")
     _, stats = load(root)
     assert stats.parsed == 3
 

@@ -131,7 +131,7 @@ def test_sync_and_log_do_not_import_vobject_or_icalendar_unless_ics_is_set(
     root = make_vault(VAULT)
     code = (
         "import sys, datetime as dt, pathlib\n"
-        "from vaultcrm.pipeline import sync\n"
+        "from vaultcrm.app.sync import sync\n"
         f"sync(pathlib.Path({str(root)!r}), dt.date(2026, 11, 23))\n"
         "print(sorted(m for m in ('icalendar', 'vobject', 'rich') if m in sys.modules))\n"
     )

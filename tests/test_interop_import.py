@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import MakeVault
 from tests.test_golden import check_golden
+from vaultcrm.app.people import name_problem
 from vaultcrm.cli import cli
 from vaultcrm.interop.contacts import Contact, Source
 from vaultcrm.interop.vcard import write_vcards
 from vaultcrm.model import YearlyDate
-from vaultcrm.people import name_problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interop"
 
@@ -346,7 +346,7 @@ def test_a_key_written_by_the_user_after_the_plan_is_kept_and_counted_unchanged(
     make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The user saves `emails:` between the import's read and its write: theirs stays."""
-    from vaultcrm import importing
+    from vaultcrm.app import importing
 
     root = make_vault({"People/Ann.md": "---\n---\n"})
     (root / "a.vcf").write_text("BEGIN:VCARD\r\nFN:Ann\r\nEMAIL:ann@x.org\r\nEND:VCARD\r\n")

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from vaultcrm.app.people import name_problem
 from vaultcrm.interop.contacts import Contact, Source
 from vaultcrm.interop.merge import Known, clean_name, plan
-from vaultcrm.people import name_problem
 
 
 def contact(name: str, **fields: object) -> Contact:

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaultcrm.cli import cli
-from vaultcrm.edit import EditRefused, edit
+from vaultcrm.edit.engine import EditRefused, edit
 from vaultcrm.regular import NotRegularFile, read_regular
 
 from .test_watch import eventually, people, watching

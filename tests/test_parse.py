@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vaultcrm.model import Entry, NoteRecord, YearlyDate
-from vaultcrm.parse import (
+from vaultcrm.read.parse import (
     DATE_RE,
     find_links,
     find_tags,

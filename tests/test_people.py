@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeVault
-from vaultcrm.config import Config, load_config
-from vaultcrm.errors import UsageError
-from vaultcrm.people import (
+from vaultcrm.app.people import (
     PersonRef,
     name_problem,
     person_files,
@@ -17,6 +15,8 @@ from vaultcrm.people import (
     resolve_person,
     taken_names,
 )
+from vaultcrm.config import Config, load_config
+from vaultcrm.errors import UsageError
 
 
 @pytest.mark.parametrize(

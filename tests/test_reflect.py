@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from vaultcrm.config import Config
-from vaultcrm.model import KINDS, FollowUp, Interaction, Person, Reflection, Vault, YearlyDate
-from vaultcrm.reflect import RULES, cadence_days, next_yearly, reflect
+from vaultcrm.model import FollowUp, Interaction, Person, Reflection, Vault, YearlyDate
+from vaultcrm.reflect.kinds import KINDS, SPECS, reflect
+from vaultcrm.reflect.rules import cadence_days, next_yearly
 
 TODAY = date(2026, 12, 7)  # a Monday
 CONFIG = Config()
@@ -88,7 +89,7 @@ def one(kind: str, vault: Vault, today: date = TODAY, config: Config = CONFIG) -
 
 
 def test_registry_follows_kinds_order() -> None:
-    assert tuple(RULES) == KINDS
+    assert tuple(spec.name for spec in SPECS) == KINDS
 
 
 def test_empty_vault_reflects_nothing() -> None:

@@ -21,10 +21,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import MakeVault
-from vaultcrm.pipeline import compute, render_outcome
-from vaultcrm.render import detag
-from vaultcrm.template_limits import TemplateError
-from vaultcrm.ticks import item_id
+from vaultcrm.app.sync import compute, render_outcome
+from vaultcrm.output.generated import item_id
+from vaultcrm.output.render import detag
+from vaultcrm.output.template_limits import TemplateError
 
 TODAY = dt.date(2026, 11, 23)
 OVERRIDE = ".vaultcrm/templates/reflections.md.j2"

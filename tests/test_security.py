@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import MakeVault
-from vaultcrm.checks import check_vault
+from vaultcrm.app.check import check_vault
 from vaultcrm.cli import cli
 
 TODAY = "2026-11-23"

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultcrm.parse import split_frontmatter
-from vaultcrm.surgery import append_line, append_log_line, check_task
-from vaultcrm.yamledit import set_frontmatter_key, unset_frontmatter_key
+from vaultcrm.edit.frontmatter import set_frontmatter_key, unset_frontmatter_key
+from vaultcrm.edit.lines import append_line, append_log_line, check_task
+from vaultcrm.read.parse import split_frontmatter
 
 ALICE = (
     "---\n"

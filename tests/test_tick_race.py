@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeVault
-from vaultcrm.pipeline import NoteKeptChanging, SyncResult, sync
+from vaultcrm.app.sync import NoteKeptChanging, SyncResult, sync
 
 TODAY = dt.date(2026, 11, 23)
 OUT = "Reflections due.md"

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLE_TODAY, MakeVault
+from vaultcrm.app.sync import compute, sync
+from vaultcrm.app.ticks import TicksNotRecorded, record_ticks
 from vaultcrm.cli import cli
 from vaultcrm.config import load_config
-from vaultcrm.pipeline import compute, sync
-from vaultcrm.ticks import Tick, TicksNotRecorded, record_ticks, ticked
+from vaultcrm.output.generated import Tick, ticked
 
 TODAY = dt.date.fromisoformat(EXAMPLE_TODAY)
 OUT = "Reflections due.md"

@@ -7,15 +7,20 @@ from pathlib import Path
 
 from vaultcrm.config import load_config
 from vaultcrm.locate import find_vault
-from vaultcrm.vault import load_vault
+from vaultcrm.model import LoadStats
+from vaultcrm.read.assemble import assemble
+from vaultcrm.read.records import load_records
+from vaultcrm.read.walk import walk
 
 D = dt.date
 
 
 def load(root: Path):  # type: ignore[no-untyped-def]
+    """The vault as an uncached run reads it: walk, read every note, assemble."""
     config, _ = load_config(root)
-    vault, _ = load_vault(root, config, use_cache=False)
-    return vault
+    walked = walk(root, config)
+    records = load_records(root, config, walked, None, LoadStats())
+    return assemble(root, records, config, walked.problems)
 
 
 def test_every_link_form_counts(make_vault) -> None:  # type: ignore[no-untyped-def]

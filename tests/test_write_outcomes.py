@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import vaultcrm.edit.engine as engine
 from tests.conftest import MakeVault
-from vaultcrm import edit as engine
 from vaultcrm.cli import cli
 
 ANN = "People/Ann.md"

@@ -1,6 +1,6 @@
 """The lean frontmatter loader gives exactly what PyYAML's stock safe loaders give.
 
-`vaultcrm.yamlload` builds plain trees itself for speed; these properties compare its
+`vaultcrm.read.yamlload` builds plain trees itself for speed; these properties compare its
 values (with their types) and its errors (class and message) with PyYAML's own
 constructor on generated documents, valid and broken.
 """
@@ -15,7 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultcrm.yamlload import MARKED, FastLoader, SlowLoader, loader_for, with_mark
+from vaultcrm.read.yamlload import MARKED, FastLoader, SlowLoader, loader_for, with_mark
 
 
 class _StockFast(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dailynotes import DailyNotes
-from .durations import parse_duration
-from .locate import CONFIG_FILE
-from .model import FLAGS, Problem
-from .regular import NOT_REGULAR, NotRegularFile, read_regular
+from vaultcrm.dailynotes import DailyNotes
+from vaultcrm.durations import parse_duration
+from vaultcrm.locate import CONFIG_FILE
+from vaultcrm.model import FLAGS, Problem
+from vaultcrm.regular import NOT_REGULAR, NotRegularFile, read_regular
 
 OBSIDIAN_DAILY = ".obsidian/daily-notes.json"
 

@@ -12,13 +12,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Names in English, spelt out: strftime's %A/%B follow the locale, and Obsidian's default
-# (moment's "en") does not.
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+from vaultcrm.words import MONTHS, WEEKDAYS
+
+# Names in English, spelt out (words.py): strftime's %A/%B follow the locale, and
+# Obsidian's default (moment's "en") does not. moment counts weekdays from Sunday.
+_MONTHS = MONTHS
+_WEEKDAYS = (WEEKDAYS[6], *WEEKDAYS[:6])
 
 # Longest token first, so `YYYY` is never read as two `YY`.
 _TOKEN = re.compile(r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d")

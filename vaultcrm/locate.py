@@ -1,11 +1,12 @@
-"""Which folder is the vault: the one rule every command shares (kept import-light for `log`)."""
+"""Where things are: which folder is the vault (the one rule every command shares), and
+the package's own templates. Kept import-light for `log`."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from .errors import VaultcrmError
+from vaultcrm.errors import VaultcrmError
 
 #: Marks a vault root, with Obsidian's `.obsidian/` folder.
 CONFIG_FILE = "vaultcrm.yaml"
@@ -25,3 +26,17 @@ def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None)
         if (folder / CONFIG_FILE).is_file() or (folder / ".obsidian").is_dir():
             return folder
     return start
+
+
+#: The generated note's template (the file the package ships and a vault may override).
+REFLECTIONS_TEMPLATE = "reflections.md.j2"
+
+
+def package_templates() -> Path:
+    """The templates folder: inside the installed package (`vaultcrm/templates`), or the
+    source checkout's (beside the package)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / REFLECTIONS_TEMPLATE).is_file():
+            return candidate
+    raise FileNotFoundError("vaultcrm's templates folder is missing from the installation")

@@ -2,18 +2,20 @@
 
 Only the standard library is imported here so every other module can depend on it
 without cost. Records are frozen: a `Vault` snapshot is a value, never mutated in place.
-The three made by the hundred thousand (`Entry`, `Interaction`, `FollowUp`) are
-NamedTuples, several times cheaper to build than frozen dataclasses; the rest are
+The records made by the hundred thousand (`FileSig`, `Entry`, `Interaction`, `FollowUp`)
+are NamedTuples, several times cheaper to build than frozen dataclasses; the hottest
+loops build them through `new_entry` / `new_interaction` (below), the rest are
 dataclasses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 Severity = Literal["error", "warning"]
 NoteKind = Literal["person", "daily", "other"]
@@ -22,20 +24,27 @@ TaskState = Literal["open", "done"]
 #: Canonical interaction flags; config `tags` maps each to the tag the user writes.
 FLAGS: tuple[str, ...] = ("shared", "heard", "deep", "win")
 
-#: Reflection fields that hold dates (ISO strings in JSON).
-DATE_FIELDS = frozenset({"last_contact", "last_shared", "last_heard", "last_deep", "date"})
+class FileSig(NamedTuple):
+    """What the walk learns about a file without reading it (one per note, every run)."""
 
-#: Reflection kinds in their report order (DESIGN.md's table order).
-KINDS: tuple[str, ...] = (
-    "reach_out",
-    "share",
-    "listen",
-    "deep",
-    "birthday",
-    "date",
-    "follow_up",
-    "celebrate",
-)
+    rel: str
+    mtime_ns: int
+    size: int
+    kind: NoteKind
+    day: dt.date | None = None
+
+
+@dataclass
+class LoadStats:
+    """What a run did: files seen, parsed again, reused from the index; people reflected."""
+
+    files: int = 0
+    parsed: int = 0
+    reused: int = 0
+    removed: int = 0
+    cache: str | None = None
+    cache_rebuilt: str | None = None
+    reflected: int = 0  # people whose reflections were worked out (not taken from the cache)
 
 
 @dataclass(frozen=True)
@@ -177,6 +186,21 @@ class FollowUp(NamedTuple):
     done: bool = False
 
 
+_T = TypeVar("_T", bound=tuple)  # type: ignore[type-arg]
+
+
+def fast_constructor(cls: type[_T]) -> Callable[[tuple[Any, ...]], _T]:
+    """`cls(*fields)` without the NamedTuple's Python-level `__new__` (no defaults, no
+    keywords): the one place the hot loops build records from a tuple of every field, in
+    the class's field order (pinned by tests/test_model.py). Parsing and assembling a big
+    vault make one per log line (150,000 on the synthetic vault)."""
+    return functools.partial(tuple.__new__, cls)
+
+
+new_entry = fast_constructor(Entry)
+new_interaction = fast_constructor(Interaction)
+
+
 @dataclass(frozen=True)
 class Vault:
     """A resolved snapshot of the vault: people, what happened with them, and problems.
@@ -197,7 +221,8 @@ class Reflection:
     """One reason to reach out to one person, ready for a template or JSON.
 
     `data` holds the kind-specific fields (DESIGN.md: last_contact, cadence_days,
-    overdue_days, count, date, age, …); dates stay `date` objects until `to_json`.
+    overdue_days, count, date, age, …); dates stay `date` objects until `to_json`
+    (`reflect.kinds.from_json` is its inverse).
     """
 
     kind: str
@@ -205,16 +230,6 @@ class Reflection:
     file: str
     reason: str
     data: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, item: Mapping[str, Any]) -> Reflection:
-        """The inverse of `to_json` (dates come back as dates)."""
-        fields: dict[str, Any] = {
-            k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and isinstance(v, str) else v)
-            for k, v in item.items()
-            if k not in ("kind", "person", "file", "reason")
-        }
-        return cls(item["kind"], item["person"], item["file"], item["reason"], fields)
 
     def to_json(self) -> dict[str, Any]:
         """The public `due --json` shape: kind, person, file, reason, then the fields."""

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import VaultcrmError
+from vaultcrm.errors import VaultcrmError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

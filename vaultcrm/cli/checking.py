@@ -24,10 +24,10 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     that almost name a person, unsafe file names, files that are not regular files (a FIFO).
     The last line sums up. Exit 1 when there is an error, 0 with warnings only.
     """
-    from ..checks import check_vault
-    from ..locate import find_vault
+    from vaultcrm.app.check import check_vault
+    from vaultcrm.locate import find_vault
 
-    report = check_vault(find_vault(vault), use_cache=not no_cache)
+    report = check_vault(find_vault(vault), use_cache=not no_cache, processes=True)
     if as_json:
         echo_json(report.to_json())
     else:

@@ -9,8 +9,8 @@ from typing import Any, BinaryIO
 
 import click
 
-from . import echo_json, echo_problems, handle_errors
-from .options import json_option, unused_today_option, vault_option
+from vaultcrm.cli import echo_json, echo_problems, handle_errors
+from vaultcrm.cli.options import json_option, unused_today_option, vault_option
 
 #: Files with more contacts than this get a progress bar (on a terminal only).
 PROGRESS_FROM = 300
@@ -18,7 +18,7 @@ _VERBS = {"create": "create", "fill": "fill in", "unchanged": "unchanged", "skip
 
 
 def _root(vault: Path | None) -> Path:
-    from ..locate import find_vault
+    from vaultcrm.locate import find_vault
 
     return find_vault(vault)
 
@@ -56,7 +56,7 @@ def _describe(step: Any) -> list[str]:
 def _run_import(
     vault: Path | None, kind: str, files: tuple[Path, ...], dry_run: bool, as_json: bool
 ) -> None:
-    from ..importing import import_contacts
+    from vaultcrm.app.importing import import_contacts
 
     result = import_contacts(
         _root(vault), kind, list(files), dry_run=dry_run, progress=None if as_json else _progress
@@ -151,7 +151,7 @@ _OUT = click.option(
 
 
 def _emit(root: Path, out: Path | None, data: bytes, marker: bytes, what: str) -> None:
-    from ..importing import write_output
+    from vaultcrm.app.importing import write_output
 
     if out is None:
         stream: BinaryIO = sys.stdout.buffer
@@ -175,8 +175,8 @@ def export_vcard(vault: Path | None, out: Path | None) -> None:
     Example:
       vaultcrm export vcard --out people.vcf
     """
-    from ..importing import export_vcards
-    from ..interop.vcard import MARKER
+    from vaultcrm.app.importing import export_vcards
+    from vaultcrm.interop.vcard import MARKER
 
     root = _root(vault)
     text, problems = export_vcards(root)
@@ -202,8 +202,8 @@ def export_ics(vault: Path | None, out: Path | None) -> None:
     Example:
       vaultcrm export ics --out people.ics
     """
-    from ..importing import export_calendar
-    from ..interop.ics import MARKER
+    from vaultcrm.app.importing import export_calendar
+    from vaultcrm.interop.ics import MARKER
 
     root = _root(vault)
     data, problems = export_calendar(root)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from vaultcrm.words import KIND_WORDS
+
 from . import echo_diagnostics, echo_json, handle_errors, progress_bar
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
 
@@ -33,13 +35,13 @@ def sync(
     vault changes no byte. Problems are printed as path:line: message on stderr; a broken
     note is skipped and everything else is still processed. Exit 1 if any note has an error.
     """
-    from ..locate import find_vault
-    from ..pipeline import sync as run_sync
-    from ..vault import progress_to
+    from vaultcrm.app.sync import sync as run_sync
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.records import progress_to
 
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        result = run_sync(root, resolve_today(today), use_cache=not no_cache)
+        result = run_sync(root, resolve_today(today), use_cache=not no_cache, processes=True)
     outcome = result.outcome
     for message in result.conflicts:
         click.echo(message, err=True)
@@ -78,8 +80,9 @@ def sync(
     "kinds",
     multiple=True,
     metavar="KIND",
-    help="Only these kinds (reach_out, share, listen, deep, birthday, date, "
-    "follow_up, celebrate); repeatable.",
+    # the kinds' names from words.py (stdlib only), not their rules: a no-change sync
+    # imports nothing it does not use
+    help=f"Only these kinds ({', '.join(KIND_WORDS)}); repeatable.",
 )
 @handle_errors
 def due(
@@ -90,19 +93,19 @@ def due(
     --json prints {"today": ..., "reflections": [{"kind", "person", "file", "reason", ...}]}
     with kind-specific fields (last_contact, cadence_days, overdue_days, count, date, age).
     """
-    from ..locate import find_vault
-    from ..model import KINDS
-    from ..pipeline import due as compute_due
-    from ..vault import progress_to
+    from vaultcrm.app.sync import due as compute_due
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.records import progress_to
 
-    unknown = sorted(set(kinds) - set(KINDS))
+    unknown = sorted(set(kinds) - set(KIND_WORDS))
     if unknown:
+        known = ", ".join(KIND_WORDS)
         raise click.BadParameter(
-            f"unknown kind {', '.join(unknown)}; known: {', '.join(KINDS)}", param_hint="--kind"
+            f"unknown kind {', '.join(unknown)}; known: {known}", param_hint="--kind"
         )
     root = find_vault(vault)
     with progress_to(progress_bar("Reading notes")):
-        outcome = compute_due(root, resolve_today(today), use_cache=not no_cache)
+        outcome = compute_due(root, resolve_today(today), use_cache=not no_cache, processes=True)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
     echo_diagnostics(outcome)
     if as_json:
@@ -119,8 +122,6 @@ def due(
 
 
 def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
-    from ..render import SECTION_TITLES
-
     if not reflections:
         click.echo("Nobody is due. Enjoy the quiet.")
         return
@@ -131,7 +132,7 @@ def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
             if kind is not None:
                 click.echo()
             kind = r.kind
-            click.secho(SECTION_TITLES[kind], bold=True)
+            click.secho(KIND_WORDS[kind].title, bold=True)
         click.echo(f"  {click.style(r.person.ljust(width), fg='cyan')}  {r.reason}")
 
 

@@ -19,7 +19,7 @@ from . import debug_enabled, handle_errors
 from .options import today_option, vault_option
 
 if TYPE_CHECKING:
-    from ..watch import Report
+    from vaultcrm.app.watch import Report
 
 
 def _print_report(report: Report) -> None:
@@ -78,14 +78,16 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
     records it. Without --today the note moves on to the new date at midnight. Prints one
     line per rewrite, problems on stderr. Ctrl-C (or SIGTERM) stops it; exit 0.
     """
-    from ..locate import find_vault
-    from ..watch import Watcher
+    from vaultcrm.app.watch import Watcher
+    from vaultcrm.locate import find_vault
 
     root = find_vault(vault)
     # watchdog warns when `mkdir -p` races its own recursive watch; nothing is lost.
     warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
     clock: Callable[[], dt.date] = (lambda: today) if today else dt.date.today
-    watcher = Watcher(root, _print_report, debounce=debounce, today=clock, polling=polling)
+    watcher = Watcher(
+        root, _print_report, debounce=debounce, today=clock, polling=polling, processes=True
+    )
     previous = _install_stop_handlers(watcher.stop, lambda: watcher.stopping)
     try:
         watcher.run()

@@ -17,7 +17,7 @@ from .options import DATE, resolve_today, today_option, unused_today_option, vau
 
 def _say_conflict(written: object) -> None:
     """An editor's save kept as a conflict copy is said at once, on stderr."""
-    from ..ticks import conflict_message
+    from vaultcrm.words import conflict_message
 
     conflict = getattr(written, "conflict", None)
     if conflict is not None:
@@ -25,7 +25,7 @@ def _say_conflict(written: object) -> None:
 
 
 def _root(vault: Path | None) -> Path:
-    from ..locate import find_vault
+    from vaultcrm.locate import find_vault
 
     return find_vault(vault)
 
@@ -41,7 +41,7 @@ def init(path: Path | None, vault: Path | None) -> None:
     Writes vaultcrm.yaml with every option commented out at its default, and creates the
     people and daily-note folders. Never overwrites: run it again and it keeps what is there.
     """
-    from ..actions import init_vault
+    from vaultcrm.app.write import init_vault
 
     root = (path or vault or Path.cwd()).expanduser()
     for step in init_vault(root):
@@ -74,7 +74,7 @@ def add(
     Refuses a NAME that is unsafe as a file name (/ \\ : # ^ [ ] | and the like, a leading
     dot, Windows device names such as CON) or that is already someone's name or alias.
     """
-    from ..actions import add_person
+    from vaultcrm.app.write import add_person
 
     written = add_person(
         _root(vault), name, circle=circle, birthday=birthday, aliases=aliases, tags=tags
@@ -127,7 +127,7 @@ def log(
     PERSON is a name, an alias, or the start of one. The line goes after the note's last
     dated log line. With --daily it goes to that day's daily note as `- [[Person]] TEXT`.
     """
-    from ..actions import log_interaction
+    from vaultcrm.app.write import log_interaction
 
     chosen = {"shared": shared, "heard": heard, "deep": deep, "win": win}
     flags = [flag for flag, on in chosen.items() if on]
@@ -158,7 +158,7 @@ def remind(
 
     It shows in "Reflections due" from `horizon` days before DATE until it is ticked.
     """
-    from ..actions import add_reminder
+    from vaultcrm.app.write import add_reminder
 
     written = add_reminder(_root(vault), person, day, " ".join(text))
     click.echo(f"Added to {written.file}: {written.line}")
@@ -184,7 +184,7 @@ def set_(
     checked (circle, cadence, birthday, ...). Every other line of the note stays
     byte-for-byte the same.
     """
-    from ..actions import set_field, unset_field
+    from vaultcrm.app.write import set_field, unset_field
 
     if unset_key is not None:
         if key is not None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..model import YearlyDate
+from vaultcrm.model import YearlyDate
 
 #: Frontmatter keys an import may write, in the order they are written.
 KEYS: tuple[str, ...] = (

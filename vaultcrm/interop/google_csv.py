@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..model import Problem, YearlyDate
-from .contacts import Contact, Source, date_label, read_date, tag_name, unique
-from .vcard import system_group
+from vaultcrm.interop.contacts import Contact, Source, date_label, read_date, tag_name, unique
+from vaultcrm.interop.vcard import system_group
+from vaultcrm.model import Problem, YearlyDate
 
 _GOOGLE_SEPARATOR = " ::: "
 

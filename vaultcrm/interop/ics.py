@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..model import FollowUp, Person, YearlyDate
+from vaultcrm.model import FollowUp, Person, YearlyDate
 
 PRODID = "-//vaultcrm//vaultcrm calendar//EN"
 #: Bytes every calendar vaultcrm writes holds: a file without them is not overwritten.

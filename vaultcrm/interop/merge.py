@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..model import Problem
-from .contacts import Contact, frontmatter_values
+from vaultcrm.interop.contacts import Contact, frontmatter_values
+from vaultcrm.model import Problem
 
 Action = Literal["create", "fill", "unchanged", "skip"]
 NameCheck = Callable[[str], "str | None"]

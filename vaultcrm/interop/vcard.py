@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Problem, YearlyDate
-from .contacts import (
+from vaultcrm.interop.contacts import (
     Contact,
     Source,
     date_label,
@@ -26,6 +25,7 @@ from .contacts import (
     tag_name,
     unique,
 )
+from vaultcrm.model import Problem, YearlyDate
 
 #: Escapes a value may hold: vobject's list plus `\:`, which Apple writes in URLs.
 _ESCAPABLE = '\\;,:Nn"'

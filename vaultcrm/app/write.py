@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import CONFIG_FILE, Config, daily_notes, load_config
-from .errors import UsageError
-from .model import FLAGS
-from .people import PersonRef, name_problem, resolve_person, taken_names
+from vaultcrm.app.people import PersonRef, name_problem, resolve_person, taken_names
+from vaultcrm.config import CONFIG_FILE, Config, daily_notes, load_config
+from vaultcrm.errors import UsageError
+from vaultcrm.model import FLAGS
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class InitStep:
 def init_vault(root: Path) -> list[InitStep]:
     """Write `vaultcrm.yaml` and create the people and daily folders, keeping whatever
     already exists (never overwriting): running it twice changes nothing."""
-    from .edit import create
+    from vaultcrm.edit.engine import create
 
     root.mkdir(parents=True, exist_ok=True)
     steps: list[InitStep] = []
@@ -172,7 +172,7 @@ def add_person(
 ) -> Written:
     """Create `People/NAME.md` from the person template; refuse a name that is unsafe as
     a file name or already a person's name or alias (case-insensitively)."""
-    from .edit import create
+    from vaultcrm.edit.engine import create
 
     config, _ = load_config(root)
     reason = name_problem(name)
@@ -219,11 +219,11 @@ def render_person(root: Path, rel: str, context: Mapping[str, object]) -> str:
     back as a person note without problems: a broken override never writes a broken note."""
     import jinja2
 
-    from .model import Problem
-    from .parse import parse_note
-    from .render import make_environment
-    from .template_files import package_templates
-    from .template_limits import run_template
+    from vaultcrm.model import Problem
+    from vaultcrm.output.render import make_environment
+    from vaultcrm.output.template_limits import run_template
+    from vaultcrm.output.templates import package_templates
+    from vaultcrm.read.parse import parse_note
 
     env = make_environment(root)
     env.filters["yaml"] = yaml_value
@@ -259,7 +259,7 @@ def one_line(text: str, what: str) -> str:
 
 def tag_suffix(flags: Iterable[str], config: Config, text: str = "") -> str:
     """` #shared #heard …` for the flags, in FLAGS order, leaving out tags `text` has."""
-    from .parse import find_tags
+    from vaultcrm.read.parse import find_tags
 
     chosen = set(flags)
     present = set(find_tags(text))
@@ -278,8 +278,8 @@ def log_interaction(
 ) -> Written:
     """Log `- DAY TEXT #tags` in the person's note, after its last dated log line (or
     `- [[Person]] TEXT #tags` in DAY's daily note, created when missing)."""
-    from .edit import edit
-    from .surgery import append_log_line
+    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.lines import append_log_line
 
     config, _ = load_config(root)
     text = one_line(text, "TEXT")
@@ -319,8 +319,8 @@ def _settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bo
 
 
 def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written:
-    from .edit import EditRefused, create, edit
-    from .surgery import append_line
+    from vaultcrm.edit.engine import EditRefused, create, edit
+    from vaultcrm.edit.lines import append_line
 
     if not os.path.lexists(root / rel):
         try:
@@ -335,8 +335,8 @@ def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written
 
 def add_reminder(root: Path, person: str, day: dt.date, text: str) -> Written:
     """Add `- [ ] DAY TEXT`, an open follow-up, at the end of the person's note."""
-    from .edit import edit
-    from .surgery import append_line
+    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.lines import append_line
 
     config, _ = load_config(root)
     text = one_line(text, "TEXT")
@@ -413,7 +413,7 @@ def validate_field(root: Path, config: Config, key: str, value: object, person: 
     holding just that key, exactly as the vault will read it."""
     import yaml
 
-    from .parse import parse_note
+    from vaultcrm.read.parse import parse_note
 
     fm = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=2**31 - 1)
     record = parse_note("VALUE", f"---\n{fm}---\n".encode(), "person")
@@ -436,8 +436,8 @@ def validate_field(root: Path, config: Config, key: str, value: object, person: 
 
 def set_field(root: Path, person: str, key: str, raw: str) -> Written:
     """Set one frontmatter key; every other byte of the note stays as it was."""
-    from .edit import edit
-    from .yamledit import set_frontmatter_key
+    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.frontmatter import set_frontmatter_key
 
     config, _ = load_config(root)
     key = check_key(key)
@@ -459,8 +459,8 @@ def set_field(root: Path, person: str, key: str, raw: str) -> Written:
 
 def unset_field(root: Path, person: str, key: str) -> Written:
     """Remove one frontmatter key and its lines; nothing changes when it is absent."""
-    from .edit import edit
-    from .yamledit import unset_frontmatter_key
+    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.frontmatter import unset_frontmatter_key
 
     config, _ = load_config(root)
     key = check_key(key)

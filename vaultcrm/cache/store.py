@@ -1,7 +1,9 @@
-"""A disposable SQLite cache of parsed notes, keyed by path and `(mtime_ns, size)`.
+"""The store: a disposable SQLite index of parsed notes, keyed by path and `(mtime_ns, size)`.
 
 A file whose signature is unchanged is never read again. Deleting the cache loses nothing;
-a schema or parse-settings change, or a corrupt file, rebuilds it from the notes.
+a new envelope (`codec.cache_key`: layout, vaultcrm's version and code, Python, settings)
+or a corrupt file rebuilds it from the notes. What is stored is encoded by `codec`; what
+to redo is decided by `plan`.
 
 Several runs may share the file at once. A write waits for another run's (SQLite's busy
 timeout); a run that still cannot get in works from memory instead, and leaves the file
@@ -12,30 +14,34 @@ open (each holds a shared lock on `<cache>.lock`; the rebuild needs it exclusive
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import functools
 import hashlib
-import marshal
 import os
 import re
 import sqlite3
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
-from .model import Claim, Entry, NoteKind, NoteRecord, Person, Problem, YearlyDate
+from vaultcrm.cache import plan
+from vaultcrm.cache.codec import (
+    BROKEN,
+    Memo,
+    cache_key,
+    decode_memo,
+    decode_record,
+    decode_walk,
+    encode_record,
+    encode_walk,
+)
+from vaultcrm.cache.plan import Changes, link_keys
+from vaultcrm.model import Claim, FileSig, NoteKind, NoteRecord
 
 try:
     import fcntl
 except ImportError:  # Windows: no lock file; a corrupt cache is simply rebuilt
     fcntl = None  # type: ignore[assignment]
-
-#: Bump whenever the stored record layout or the parser's output changes.
-SCHEMA_VERSION = 6
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -55,28 +61,18 @@ _TABLES = (
 )
 
 
-class FileSig(NamedTuple):
-    """What the walk learns about a file without reading it.
-
-    A NamedTuple rather than a dataclass: the walk makes one per note on every run
-    (30,000 of them), and a tuple is several times cheaper to build.
-    """
-
-    rel: str
-    mtime_ns: int
-    size: int
-    kind: NoteKind
-    day: dt.date | None = None
-
-
 #: Joins a person's casefolded names in one column (a control character no name holds).
 _KEY_SEP = "\x1f"
 
 _LINK_INDEXES = ("links_by_target", "links_by_path")
 
-#: meta keys of blobs: the last walk's signatures, and the roster built from the claims
+#: meta keys: the envelope, the last walk's signatures, the roster built from the claims,
+#: the `today` the per-person results were made for, and the last sync's memo
+_KEY = "key"
 _WALK = "walk"
 ROSTER = "people_roster"
+DERIVED_FOR = "derived_for"
+LAST_SYNC = "last_sync"
 
 
 def _claim(
@@ -133,27 +129,13 @@ class _Stale(Exception):
 #: meta key of a token every store changes: a run's read is stale once it differs
 _GENERATION = "generation"
 
-#: Stores of at least this many fresh records are written by a forked child (POSIX).
+#: With `detach`, stores of at least this many fresh records are written by a forked
+#: child (POSIX).
 DETACH_THRESHOLD = 2000
 
 #: A parsed note with its stored encoding, or b"" when the store is to encode it (workers
 #: encode what they send; the parent leaves its own share to the store).
 Parsed = tuple[NoteRecord, bytes]
-
-
-@dataclass
-class Changes:
-    """What one refresh found: the records before and after, for every path that moved."""
-
-    old: dict[str, NoteRecord]  # previous records of changed or removed paths
-    new: dict[str, NoteRecord]  # fresh records of changed or added paths
-    removed: list[str]
-    unchanged: list[str]  # paths whose cached record still holds
-    base: str | None = None  # the cache's generation the comparison was made against
-
-    @property
-    def any(self) -> bool:
-        return bool(self.new or self.removed)
 
 
 def cache_dir() -> Path:
@@ -174,26 +156,19 @@ def cache_path(root: Path) -> Path:
     return cache_dir() / f"{slug}-{digest}.sqlite3"
 
 
-def person_keys(rec: NoteRecord) -> tuple[str, ...]:
-    """The casefolded names a person note answers to (empty when it did not parse)."""
-    return () if rec.person is None else Claim.of(rec.person).keys
-
-
-def link_keys(rec: NoteRecord) -> set[str]:
-    return {link.casefold() for e in rec.entries for link in e.links}
-
-
 class Index:
     """The cache for one vault. `settings` fingerprints whatever changes how files parse.
 
     Any `sqlite3.DatabaseError` escaping a method means the cache is damaged: callers
     `reset()` it and start again (it only ever holds what the notes can rebuild).
+    With `detach` (the CLI asks for it), a big store is written by a forked child while
+    this process goes on; without it, nothing here forks.
     """
 
-    def __init__(self, path: Path, settings: str) -> None:
+    def __init__(self, path: Path, settings: str, *, detach: bool = False) -> None:
         self.path = path
-        # records are marshalled: a new Python may write them differently
-        self.settings = f"{settings}|python {sys.version_info[0]}.{sys.version_info[1]}"
+        self.key = cache_key(settings)
+        self.detach = detach
         self.rebuilt_reason: str | None = None
         self._pending: int | None = None  # a child process still writing a store
         # what a detached store writes, kept in case the child fails (see `_settle`)
@@ -310,22 +285,18 @@ class Index:
                     conn.execute(statement)
                 conn.execute("COMMIT")
             meta = dict(
-                conn.execute(
-                    "SELECT key, value FROM meta WHERE key IN ('schema', 'settings', ?)",
-                    (_GENERATION,),
-                )
+                conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", (_KEY, _GENERATION))
             )
-            wanted = {"schema": str(SCHEMA_VERSION), "settings": self.settings}
-            if {k: meta.get(k) for k in wanted} != wanted:
+            if meta.get(_KEY) != self.key:
                 conn.execute("BEGIN IMMEDIATE")
-                # another run may have just done it, or be of another version: look again
+                # another run may have just done it, or be of another build: look again
                 meta = dict(conn.execute("SELECT key, value FROM meta"))
-                if {k: meta.get(k) for k in wanted} != wanted:
-                    if meta.keys() & wanted.keys():
-                        self.rebuilt_reason = "schema or settings changed"
+                if meta.get(_KEY) != self.key:
+                    if meta:
+                        self.rebuilt_reason = "vaultcrm, its settings or Python changed"
                     for table in ("files", "links", "people", "derived", "meta"):
                         conn.execute(f"DELETE FROM {table}")
-                    meta = {**wanted, _GENERATION: _token()}
+                    meta = {_KEY: self.key, _GENERATION: _token()}
                     conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
                 conn.execute("COMMIT")
         except sqlite3.DatabaseError:
@@ -360,10 +331,20 @@ class Index:
         if saved is None:
             return None
         try:
-            rels, mtimes, sizes = marshal.loads(saved)
-        except (ValueError, EOFError, TypeError):
+            return decode_walk(saved)
+        except BROKEN:
             return None
-        return rels, mtimes, sizes
+
+    def memo(self) -> Memo | None:
+        """The last sync's memo (read on every sync with nothing to do), if it decodes."""
+        saved = self.get_blob(LAST_SYNC)
+        try:
+            return None if saved is None else decode_memo(saved)
+        except BROKEN:
+            return None
+
+    def remember_sync(self, memo: bytes) -> None:
+        self.set_meta(LAST_SYNC, memo)
 
     def update(self, walked: Signatures, parse: Callable[[list[FileSig]], list[Parsed]]) -> Changes:
         """`_update`, again from what the cache then holds if another run wrote it meanwhile."""
@@ -390,32 +371,13 @@ class Index:
         self._generation = base = self.get_meta(_GENERATION)
         last = self._last_walk()
         if last is not None and last[0] == rels:
-            old_mtimes, old_sizes = last[1], last[2]
-            if old_mtimes == mtimes and old_sizes == sizes:
-                stale_at: list[int] = []
-            else:
-                stale_at = [
-                    i
-                    for i, (m, old_m, n, old_n) in enumerate(
-                        zip(mtimes, old_mtimes, sizes, old_sizes, strict=True)
-                    )
-                    if m != old_m or n != old_n
-                ]
-            removed: list[str] = []
-            changed_known = [rels[i] for i in stale_at]
+            stale_at, removed, changed_known = plan.stale_in_order(last, mtimes, sizes, rels)
         else:
             known = {
                 path: (mtime, size)
                 for path, mtime, size in self.conn.execute("SELECT path, mtime_ns, size FROM files")
             }
-            stale_at = [
-                i
-                for i, (rel, m, n) in enumerate(zip(rels, mtimes, sizes, strict=True))
-                if known.get(rel) != (m, n)
-            ]
-            seen = set(rels)
-            removed = [path for path in known if path not in seen]
-            changed_known = [rels[i] for i in stale_at if rels[i] in known] + removed
+            stale_at, removed, changed_known = plan.stale_by_path(known, rels, mtimes, sizes)
         kinds = walked.kinds
         stale = [FileSig(rels[i], mtimes[i], sizes[i], kinds[i]) for i in stale_at]
         if stale_at:
@@ -425,7 +387,7 @@ class Index:
             unchanged = list(rels)
         old = self.records(changed_known)
         parsed = parse(stale) if stale else []
-        remembered = marshal.dumps((rels, mtimes, sizes))
+        remembered = encode_walk(rels, mtimes, sizes)
         # detached only when every record is fresh: then, should the child fail, these
         # records alone are the whole cache (`_settle`)
         if len(stale) >= DETACH_THRESHOLD and not unchanged and self._can_detach():
@@ -440,7 +402,10 @@ class Index:
     def _can_detach(self) -> bool:
         # fork is unsafe once other threads (a watcher's) may hold locks
         return (
-            hasattr(os, "fork") and threading.active_count() == 1 and str(self.path) != ":memory:"
+            self.detach
+            and hasattr(os, "fork")
+            and threading.active_count() == 1
+            and str(self.path) != ":memory:"
         )
 
     def _store_detached(
@@ -504,7 +469,7 @@ class Index:
                 raise _Stale
             for table in ("files", "links", "people", "derived"):
                 c.execute(f"DELETE FROM {table}")
-            c.execute("DELETE FROM meta WHERE key NOT IN ('schema', 'settings')")
+            c.execute("DELETE FROM meta WHERE key != ?", (_KEY,))
             drop = []
             stale_rows = True
         else:
@@ -607,7 +572,7 @@ class Index:
     def derived_hold(self, state: str, base: str | None) -> bool:
         """Whether the per-person results were made for `state` from the records of
         generation `base` (the ones `update` compared the walk against)."""
-        return self.get_meta("derived_for") == f"{state}|{base}"
+        return self.get_meta(DERIVED_FOR) == f"{state}|{base}"
 
     def put_derived(
         self,
@@ -632,8 +597,8 @@ class Index:
             ((person, payload, int(due)) for person, payload, due in rows),
         )
         c.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('derived_for', ?)",
-            (f"{state}|{self._generation}",),
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            (DERIVED_FOR, f"{state}|{self._generation}"),
         )
         c.execute("COMMIT")
 
@@ -682,81 +647,3 @@ def _lock_exclusive(fd: int | None) -> bool:
         fcntl.flock(fd, fcntl.LOCK_SH)
         return False
     return True
-
-
-# -- codec: records ⇄ marshalled tuples (C-speed both ways; the cache is disposable) ----
-
-
-def _d(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-#: day number → date, memoised: notes repeat the same days over and over.
-_from_ordinal = functools.lru_cache(maxsize=65536)(dt.date.fromordinal)
-
-
-def _ud(value: str | None) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
-
-
-def _yd(y: YearlyDate) -> list[Any]:
-    return [y.label, y.month, y.day, y.year]
-
-
-def encode_person(p: Person) -> list[Any]:
-    """A person as JSON-compatible lists (also used in the results cached per person)."""
-    return [
-        p.name, p.file, list(p.aliases), list(p.tags), p.circle, p.cadence_days,
-        None if p.birthday is None else _yd(p.birthday), [_yd(y) for y in p.dates],
-        _d(p.snooze_until), list(p.likes), p.boundaries, dict(p.key_lines),
-    ]  # fmt: skip
-
-
-def decode_person(data: list[Any]) -> Person:
-    (name, file, aliases, tags, circle, cadence, birthday, dates, snooze, likes, boundaries,
-     key_lines) = data  # fmt: skip
-    return Person(
-        name=name,
-        file=file,
-        aliases=tuple(aliases),
-        tags=tuple(tags),
-        circle=circle,
-        cadence_days=cadence,
-        birthday=None if birthday is None else YearlyDate(*birthday),
-        dates=tuple(YearlyDate(*y) for y in dates),
-        snooze_until=_ud(snooze),
-        likes=tuple(likes),
-        boundaries=boundaries,
-        key_lines=key_lines,
-    )
-
-
-def encode_record(rec: NoteRecord) -> bytes:
-    """Entries keep Entry's field order (dates as day numbers), so decoding builds each
-    one from its tuple without a call per field."""
-    person = None if rec.person is None else encode_person(rec.person)
-    entries = tuple(
-        (e.line, e.text, None if e.date is None else e.date.toordinal(), e.tags, e.links, e.task)
-        for e in rec.entries
-    )
-    problems = tuple((q.path, q.line, q.message, q.severity, q.col) for q in rec.problems)
-    day = None if rec.day is None else rec.day.toordinal()
-    return marshal.dumps((rec.path, rec.kind, person, day, entries, problems))
-
-
-_new_entry = functools.partial(tuple.__new__, Entry)
-
-
-def decode_record(data: bytes) -> NoteRecord:
-    path, kind, person, day, entries, problems = marshal.loads(data)
-    return NoteRecord(
-        path=path,
-        kind=kind,
-        person=None if person is None else decode_person(person),
-        day=None if day is None else _from_ordinal(day),
-        entries=tuple(
-            _new_entry((e[0], e[1], None if e[2] is None else _from_ordinal(e[2]), *e[3:]))
-            for e in entries
-        ),
-        problems=tuple(Problem(*q) for q in problems),
-    )

@@ -17,44 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import VaultcrmError
-from .model import KINDS, Interaction, Person, Reflection, YearlyDate
-from .regular import NOT_REGULAR
-from .template_files import REFLECTIONS_TEMPLATE, template_folders
+from vaultcrm.errors import VaultcrmError
+from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
+from vaultcrm.output.generated import head, item_id
+from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
+from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.regular import NOT_REGULAR
+from vaultcrm.words import MONTHS, MONTHS_SHORT, WEEKDAYS
 
 if TYPE_CHECKING:
-    from .template_limits import Limits
-
-#: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
-#: and it is written by code, not by the (overridable) template, so it is always there.
-MARKER = "vaultcrm: generated"
-
-SECTION_TITLES: dict[str, str] = {
-    "reach_out": "Reach out",
-    "share": "Share something of your own",
-    "listen": "Ask, and listen",
-    "deep": "Go deeper",
-    "birthday": "Birthdays",
-    "date": "Dates to remember",
-    "follow_up": "Follow-ups",
-    "celebrate": "Celebrate",
-}
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    from vaultcrm.output.template_limits import Limits
 
 
 @dataclass(frozen=True)
@@ -65,7 +37,7 @@ class Item:
     person: Person
     last: Interaction | None
     id: str
-    done: bool = False  # recorded already, and stays listed (see ticks.STAYS_AFTER_TICK)
+    done: bool = False  # recorded already, and stays listed (`KindSpec.stays_after_tick`)
 
     @property
     def kind(self) -> str:
@@ -104,8 +76,6 @@ def build_items(
     done: Collection[str] = (),
 ) -> list[Item]:
     """Attach to each reflection its person, their last contact, and whether it is done."""
-    from .ticks import item_id
-
     items = []
     for r in reflections:
         key = item_id(r)
@@ -119,7 +89,7 @@ def sections_of(items: Sequence[Item]) -> list[Section]:
     for item in items:
         by_kind.setdefault(item.reflection.kind, []).append(item)
     return [
-        Section(kind, SECTION_TITLES[kind], tuple(by_kind[kind]))
+        Section(kind, KIND[kind].title, tuple(by_kind[kind]))
         for kind in KINDS
         if kind in by_kind
     ]
@@ -127,11 +97,11 @@ def sections_of(items: Sequence[Item]) -> list[Section]:
 
 def long_date(value: dt.date) -> str:
     """'Monday 23 November 2026', independent of the machine's locale."""
-    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def short_date(value: dt.date) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1][:3]}"
+    return f"{value.day} {MONTHS_SHORT[value.month - 1]}"
 
 
 def wikilink(name: str) -> str:
@@ -169,7 +139,7 @@ def _bytecode_cache() -> Any:
     """Compiled templates kept beside the index (saves ~40 ms a run); None if unwritable."""
     import jinja2
 
-    from .index import cache_dir
+    from vaultcrm.cache.store import cache_dir
 
     folder = cache_dir() / "templates"
     try:
@@ -186,7 +156,7 @@ def make_environment(root: Path, limits: Limits | None = None) -> Any:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    from .template_limits import (
+    from vaultcrm.output.template_limits import (
         SIZED_FILTERS,
         BoundedRange,
         Budget,
@@ -274,7 +244,7 @@ def render_note(
     knows their ticks need no recording again. A template mistake or a template past its
     `limits` raises `TemplateError` (`path:line: message`), before anything is written.
     """
-    from .template_limits import run_template
+    from vaultcrm.output.template_limits import run_template
 
     env = make_environment(root, limits)
     context = {
@@ -284,8 +254,5 @@ def render_note(
         "problem_count": problem_count,
     }
     body = run_template(env, REFLECTIONS_TEMPLATE, context, root)
-    done = sorted(i.id for i in items if i.done)
-    listed = f"done: [{', '.join(done)}]\n" if done else ""
-    head = f"---\n{MARKER}\ntoday: {today.isoformat()}\n{listed}---\n"
-    text = head + body
+    text = head(today, (i.id for i in items if i.done)) + body
     return text if text.endswith("\n") else text + "\n"

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .errors import UsageError
-from .model import Claim
+from vaultcrm.config import Config
+from vaultcrm.errors import UsageError
+from vaultcrm.model import Claim
 
 #: Longest name in UTF-8 bytes: with `.md` it stays well under the usual 255-byte limit.
 MAX_NAME_BYTES = 200
@@ -132,7 +132,7 @@ def _scan(root: Path, config: Config) -> list[tuple[str, str]]:
     out_dir, _, out_name = config.output.strip("/").rpartition("/")
     keep = [f for f in found if f != (out_dir, out_name)]
     if not folder:  # people at the vault root: daily notes are not people
-        from .config import daily_notes
+        from vaultcrm.config import daily_notes
 
         dailies = daily_notes(config)
         keep = [(d, n) for d, n in keep if dailies.date_of(f"{d}/{n}" if d else n) is None]
@@ -183,7 +183,9 @@ def resolve_person(root: Path, config: Config, query: str) -> PersonRef:
 def claims(root: Path, config: Config) -> list[Claim]:
     """What every readable person note claims (its name, casefolded aliases), from the
     index: brought up to date first, and no record decoded."""
-    from .vault import LoadStats, open_index, update_index, walk
+    from vaultcrm.model import LoadStats
+    from vaultcrm.read.records import open_index, update_index
+    from vaultcrm.read.walk import walk
 
     walked = walk(root, config)
     index = open_index(root, config)
@@ -195,7 +197,7 @@ def claims(root: Path, config: Config) -> list[Claim]:
 
 
 def _resolve_with_aliases(root: Path, config: Config, query: str) -> PersonRef:
-    from .vault import AMBIGUOUS, roster
+    from vaultcrm.read.assemble import AMBIGUOUS, roster
 
     found = claims(root, config)
     who = roster(found, config)  # the vault's own rules: duplicates, shared aliases

@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, daily_notes, load_config
-from .gcpause import collector_paused
-from .model import NoteRecord, Problem
-from .parse import DATE_RE, link_target
-from .people import name_problem
-from .regular import read_regular
+from vaultcrm.app.people import name_problem
+from vaultcrm.config import Config, load_config
+from vaultcrm.gcpause import collector_paused
+from vaultcrm.model import NoteRecord, Problem
+from vaultcrm.read.parse import DATE_RE, link_target
+from vaultcrm.regular import read_regular
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
 NEAR = 0.8
@@ -73,12 +73,12 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def check_vault(root: Path, *, use_cache: bool = True) -> CheckReport:
+def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) -> CheckReport:
     """Load the vault as `sync` does and run every rule; never raises on bad content."""
-    from .vault import assemble
+    from vaultcrm.read.assemble import assemble
 
     config, config_problems = load_config(root)
-    records, walk_problems = _load_records(root, config, use_cache)
+    records, walk_problems = _load_records(root, config, use_cache, processes)
     vault = assemble(root, records, config, walk_problems)
     labels = {
         label.strip().casefold(): label.strip()
@@ -99,21 +99,23 @@ def check_vault(root: Path, *, use_cache: bool = True) -> CheckReport:
 
 
 def _load_records(
-    root: Path, config: Config, use_cache: bool
+    root: Path, config: Config, use_cache: bool, processes: bool
 ) -> tuple[list[NoteRecord], list[Problem]]:
     """Every walked note's record (through the index, as `sync` reads them)."""
-    from .vault import LoadStats, open_index, read_records, update_index, walk
+    from vaultcrm.model import LoadStats
+    from vaultcrm.read.records import load_records, open_index
+    from vaultcrm.read.walk import walk
 
     walked = walk(root, config)
+    stats = LoadStats(files=walked.count)
     with collector_paused():
-        if not use_cache:
-            return read_records(root, walked.sigs, daily_notes(config)), walked.problems
-        index = open_index(root, config)
+        index = open_index(root, config, detach=processes) if use_cache else None
         try:
-            update_index(root, config, index, walked, LoadStats(files=walked.count))
-            return index.all_records(), walked.problems
+            records = load_records(root, config, walked, index, stats, processes=processes)
+            return records, walked.problems
         finally:
-            index.close()
+            if index is not None:
+                index.close()
 
 
 # --- rules ------------------------------------------------------------------------------

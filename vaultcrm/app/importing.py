@@ -15,14 +15,27 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config import Config, load_config
-from .edit import EditRefused, EditResult
-from .errors import UsageError
-from .interop.contacts import KEYS, SPELLINGS, Contact, Source, contact_from_frontmatter, key_of
-from .interop.merge import Known, Step, plan, summary
-from .model import Problem
+from vaultcrm.config import Config, load_config
+from vaultcrm.edit.engine import EditRefused, EditResult
+from vaultcrm.errors import UsageError
+from vaultcrm.interop.contacts import (
+    KEYS,
+    SPELLINGS,
+    Contact,
+    Source,
+    contact_from_frontmatter,
+    key_of,
+)
+from vaultcrm.interop.merge import Known, Step, plan, summary
+from vaultcrm.model import LoadStats, Problem
+from vaultcrm.regular import read_regular
+
+if TYPE_CHECKING:
+    from vaultcrm.cache.store import Index
+    from vaultcrm.interop.ics import Event
+    from vaultcrm.read.walk import Walk
 
 Progress = Callable[[int, int], None]
 READERS = ("vcard", "csv")
@@ -48,9 +61,9 @@ def read_contacts(kind: str, files: Sequence[Path]) -> tuple[list[Contact], list
     `kind` is "vcard" or "csv". A file that cannot be opened is a problem, not a crash.
     """
     if kind == "vcard":
-        from .interop.vcard import read_vcards as reader
+        from vaultcrm.interop.vcard import read_vcards as reader
     elif kind == "csv":
-        from .interop.google_csv import read_csv as reader
+        from vaultcrm.interop.google_csv import read_csv as reader
     else:  # pragma: no cover - the CLI offers only these
         raise UsageError(f"unknown contact format {kind!r}")
     contacts: list[Contact] = []
@@ -87,14 +100,15 @@ def _frontmatter(text: str) -> tuple[dict[Any, Any] | None, bool]:
     """(frontmatter, body is blank) of a note's text; None when it does not parse."""
     import yaml
 
-    from .parse import frontmatter_problems, split_frontmatter
-    from .yamlload import loader_for
+    from vaultcrm.read.parse import frontmatter_problems, split_frontmatter
+    from vaultcrm.read.yamlload import loader_for
 
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     fm, body, _ = split_frontmatter(text)
     if fm is None:
         return {}, not body.strip()
-    if frontmatter_problems("", text):  # anchors, bad YAML: as the vault reads it
+    errors = [p for p in frontmatter_problems("", text) if p.severity == "error"]
+    if errors:  # anchors, bad YAML: as the vault reads it (a duplicate key only warns)
         return None, not body.strip()
     data = yaml.load(fm, Loader=loader_for(fm))  # noqa: S506 - a safe loader
     return (data if isinstance(data, dict) else {}), not body.strip()
@@ -102,8 +116,8 @@ def _frontmatter(text: str) -> tuple[dict[Any, Any] | None, bool]:
 
 def read_people(root: Path, config: Config) -> tuple[list[PersonNote], list[Problem]]:
     """Every person note the vault counts as one (as `sync` walks them), in path order."""
-    from .parse import parse_note
-    from .vault import walk
+    from vaultcrm.read.parse import parse_note
+    from vaultcrm.read.walk import walk
 
     walked = walk(root, config)
     notes: list[PersonNote] = []
@@ -112,7 +126,7 @@ def read_people(root: Path, config: Config) -> tuple[list[PersonNote], list[Prob
         if sig.kind != "person":
             continue
         try:
-            data = (root / sig.rel).read_bytes()
+            data = read_regular(root / sig.rel, sig.size, stat_checked=True)
             text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
             problems.append(Problem(sig.rel, None, f"cannot read it ({err})"))
@@ -208,7 +222,7 @@ def import_contacts(
 
     `progress(total)` may return a `(done, total)` callback, called after each step.
     """
-    from .people import name_problem
+    from vaultcrm.app.people import name_problem
 
     config, _ = load_config(root)
     contacts, problems = read_contacts(kind, files)
@@ -238,7 +252,7 @@ def import_contacts(
 
 def apply_step(root: Path, step: Step) -> EditResult | None:
     """Carry out one step through the edit engine (nothing for skip and unchanged)."""
-    from .edit import create, edit
+    from vaultcrm.edit.engine import create, edit
 
     if step.file is None or step.action not in ("create", "fill"):
         return None
@@ -250,7 +264,7 @@ def apply_step(root: Path, step: Step) -> EditResult | None:
 def new_note(root: Path, step: Step) -> bytes:
     """A new person note from the person template (a vault override wins), with every
     imported key and the contact's note as its body."""
-    from .actions import render_person
+    from vaultcrm.app.write import render_person
 
     assert step.name is not None and step.file is not None
     values = dict(step.values)
@@ -273,8 +287,8 @@ def new_note(root: Path, step: Step) -> bytes:
 def fill_note(data: bytes, values: Mapping[str, object], body: str | None) -> bytes:
     """`data` with each of `values` set where the note lacks it (absent or empty), and
     `body` appended when the note's body is blank; every other byte stays as it was."""
-    from .surgery import append_line
-    from .yamledit import set_frontmatter_key
+    from vaultcrm.edit.frontmatter import set_frontmatter_key
+    from vaultcrm.edit.lines import append_line
 
     text = data.decode("utf-8-sig") if data else ""
     frontmatter, blank = _frontmatter(text)
@@ -312,7 +326,7 @@ def _spelling(frontmatter: Mapping[object, object], key: str) -> str:
 
 def export_vcards(root: Path) -> tuple[str, list[Problem]]:
     """Every readable person note as a vCard 4.0, in path order."""
-    from .interop.vcard import write_vcards
+    from vaultcrm.interop.vcard import write_vcards
 
     config, _ = load_config(root)
     notes, problems = read_people(root, config)
@@ -325,29 +339,45 @@ def export_vcards(root: Path) -> tuple[str, list[Problem]]:
     return write_vcards(contacts), problems
 
 
-def _calendar_events(root: Path, config: Config) -> tuple[list[Any], list[Problem]]:
-    from .interop.ics import events
-    from .vault import load_vault
+def calendar_events(
+    root: Path, config: Config, walked: Walk | None = None, index: Index | None = None
+) -> tuple[list[Event], list[Problem]]:
+    """The calendar's events from the vault's records: through `index` when the caller has
+    it open (sync), else through an index opened for this call (export)."""
+    from vaultcrm.interop.ics import events
+    from vaultcrm.read.assemble import assemble
+    from vaultcrm.read.records import load_records, open_index
+    from vaultcrm.read.walk import walk
 
-    vault, _stats = load_vault(root, config)
+    walked = walked if walked is not None else walk(root, config)
+    stats = LoadStats(files=walked.count)
+    if index is not None:
+        records = load_records(root, config, walked, index, stats)
+    else:
+        own = open_index(root, config)
+        try:
+            records = load_records(root, config, walked, own, stats)
+        finally:
+            own.close()
+    vault = assemble(root, records, config, walked.problems)
     follow_ups = [f for items in vault.follow_ups.values() for f in items]
     return events(vault.people.values(), follow_ups), list(vault.problems)
 
 
 def export_calendar(root: Path, config: Config | None = None) -> tuple[bytes, list[Problem]]:
     """The .ics calendar of the vault's birthdays, dates and open follow-ups."""
-    from .interop.ics import render
+    from vaultcrm.interop.ics import render
 
     if config is None:
         config, _ = load_config(root)
-    found, problems = _calendar_events(root, config)
+    found, problems = calendar_events(root, config)
     return render(found), problems
 
 
 def write_output(root: Path, out: Path, data: bytes, marker: bytes) -> EditResult:
     """Write an export to `out` through the edit engine: created, or replaced only when
     the file there is an earlier export (it holds `marker`), untouched when equal."""
-    from .edit import write_generated
+    from vaultcrm.edit.engine import write_generated
 
     out = out.expanduser().absolute()
     real_root = os.path.realpath(root)
@@ -359,25 +389,27 @@ def write_output(root: Path, out: Path, data: bytes, marker: bytes) -> EditResul
     path = base / rel
     if os.path.lexists(path):
         try:
-            if marker not in path.read_bytes():
+            if marker not in read_regular(path):
                 raise EditRefused(rel, "it was not written by vaultcrm; choose another file")
         except OSError:
             pass  # the edit engine says why
     return write_generated(base, rel, data, marker=marker)
 
 
-def sync_calendar(root: Path, config: Config) -> EditResult | None:
+def sync_calendar(
+    root: Path, config: Config, walked: Walk | None = None, index: Index | None = None
+) -> EditResult | None:
     """The `ics:` hook of `sync`: write the calendar when its content changed. A calendar
     whose digest line matches is current: icalendar is then neither imported nor run."""
     if not config.ics:
         return None
-    from .interop.ics import MARKER, digest_line, render
+    from vaultcrm.interop.ics import MARKER, digest_line, render
 
     rel = config.ics
-    found, _ = _calendar_events(root, config)
+    found, _ = calendar_events(root, config, walked, index)
     try:
-        current = (root / rel).read_bytes()
-    except OSError:
+        current = read_regular(root / rel)
+    except OSError:  # absent, or not a regular file (the edit engine refuses that one)
         current = b""
     if MARKER in current and digest_line(found) in current:
         return EditResult(rel, False, None)

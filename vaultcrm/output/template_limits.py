@@ -22,7 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NoReturn, overload
 
-from .errors import VaultcrmError
+from vaultcrm.errors import VaultcrmError
 
 #: Seconds a template may run. `VAULTCRM_TEMPLATE_SECONDS` overrides it.
 MAX_SECONDS = 10.0

@@ -7,17 +7,11 @@ import hashlib
 import os
 from pathlib import Path
 
-REFLECTIONS_TEMPLATE = "reflections.md.j2"
+from vaultcrm.locate import REFLECTIONS_TEMPLATE, package_templates
+
+__all__ = ["REFLECTIONS_TEMPLATE", "package_templates", "template_folders", "template_fingerprint"]
+
 VAULT_TEMPLATES = ".vaultcrm/templates"
-
-
-def package_templates() -> Path:
-    """The templates folder: inside the installed package, or the source checkout's."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / REFLECTIONS_TEMPLATE).is_file():
-            return candidate
-    raise FileNotFoundError("vaultcrm's templates folder is missing from the installation")
 
 
 def template_folders(root: Path) -> list[Path]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .parse import split_frontmatter
+from vaultcrm.read.parse import split_frontmatter
 
 BOM = b"\xef\xbb\xbf"
 

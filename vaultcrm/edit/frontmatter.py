@@ -20,7 +20,7 @@ from ruamel.yaml.representer import RepresenterError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from .surgery import Note, split_note
+from vaultcrm.edit.lines import Note, split_note
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOW_PLAIN = re.compile(r"\w[\w .'/+@-]*(?<! )")

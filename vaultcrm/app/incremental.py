@@ -16,44 +16,35 @@ full pass. `tests/test_incremental.py` proves both paths give the same note.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import marshal
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .index import ROSTER, Changes, Index, decode_person, encode_person, person_keys
-from .model import Claim, Interaction, NoteRecord, Person, Problem, Reflection, Vault
-from .reflect import order, reflect_person, until
-from .vault import LoadStats, Roster, Walk, assemble, roster, sort_problems, update_index
-
-
-@dataclass
-class Result:
-    """What a run needs to report and render, without a whole `Vault` in memory."""
-
-    reflections: list[Reflection]  # ordered
-    people: dict[str, Person]  # at least everyone with a reflection
-    last: dict[str, Interaction]  # their last contact on or before today
-    problems: list[Problem]
-    stats: LoadStats
-    people_count: int
-    #: digest of every due person's stored payload: equal digests, equal note content
-    content: str
-
-
-def content_digest(payloads: dict[str, bytes]) -> str:
-    """A digest of the due people's payloads (person, reflections, last contact).
-
-    The payloads are what the note is rendered from, so hashing their stored text keys
-    the note's content without decoding or encoding a single reflection again.
-    """
-    h = hashlib.sha256()
-    for name in sorted(payloads):
-        h.update(f"{len(name)}:{name}{len(payloads[name])}:".encode())
-        h.update(payloads[name])
-    return h.hexdigest()
+from vaultcrm.app.outcome import Outcome
+from vaultcrm.cache import plan
+from vaultcrm.cache.codec import (
+    BROKEN,
+    decode_results,
+    decode_roster,
+    encode_results,
+    encode_roster,
+)
+from vaultcrm.cache.store import ROSTER, Index
+from vaultcrm.config import Config
+from vaultcrm.model import (
+    Claim,
+    Interaction,
+    LoadStats,
+    NoteRecord,
+    Person,
+    Problem,
+    Reflection,
+    Vault,
+)
+from vaultcrm.read.assemble import Roster, assemble, roster, sort_problems
+from vaultcrm.read.records import update_index
+from vaultcrm.read.walk import Walk
+from vaultcrm.reflect.kinds import order, reflect_person
+from vaultcrm.reflect.rules import until
 
 
 def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
@@ -62,10 +53,20 @@ def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
     return past[-1] if past else None
 
 
-def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Walk) -> Result:
+def compute(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    walked: Walk,
+    *,
+    processes: bool = False,
+) -> Outcome:
+    """The reflections for `today`, reusing every stored result the changes leave valid.
+    Problems are the vault's (walk, roster, notes); the caller adds the config's."""
     stats = LoadStats(files=walked.count)
     state = today.isoformat()
-    changes = update_index(root, config, index, walked, stats)
+    changes = update_index(root, config, index, walked, stats, processes=processes)
     if not changes.unchanged:
         # Everything was parsed just now (a cold index): work from the records in memory
         # and leave the index alone until the end, while it is being written.
@@ -80,12 +81,12 @@ def compute(root: Path, config: Config, today: dt.date, index: Index, walked: Wa
     if not index.derived_hold(state, changes.base):
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(root, config, today, index, who, records, problems, stats, state)
-    affected = _affected(changes, who, index)
+    affected = plan.affected(changes, who.names, index.claims)
     if affected:
         stats.reflected = _partial_pass(root, config, today, index, who, affected)
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
-    return _from_cache(index, problems, stats, len(who.paths))
+    return _from_cache(root, config, today, index, problems, stats, len(who.paths))
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -103,7 +104,7 @@ def _full_pass(
     problems: list[Problem],
     stats: LoadStats,
     state: str,
-) -> Result:
+) -> Outcome:
     vault = assemble(root, records, config, (), who)
     found: list[Reflection] = []
     rows = []
@@ -113,7 +114,7 @@ def _full_pass(
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
-        payload = _payload(person, mine, contact)
+        payload = encode_results(person, mine, contact)
         rows.append((name, payload, bool(mine)))
         if mine:
             found.extend(mine)
@@ -123,8 +124,11 @@ def _full_pass(
                 last[name] = contact
     index.put_derived(rows, replace_all=True, state=state)
     stats.reflected = len(rows)
-    content = content_digest(due)
-    return Result(order(found), people, last, problems, stats, len(vault.people), content)
+    content = plan.content_digest(due)
+    return Outcome(
+        root, config, today, order(found), problems, stats, people, last, len(vault.people),
+        content,
+    )  # fmt: skip
 
 
 def _roster(index: Index, config: Config) -> Roster:
@@ -136,9 +140,8 @@ def _roster(index: Index, config: Config) -> Roster:
     saved = index.get_blob(ROSTER)
     if saved is not None:
         try:
-            paths, names, problems = marshal.loads(saved)
-            return Roster(paths, names, [Problem(*p) for p in problems])
-        except (ValueError, EOFError, TypeError):
+            return Roster(*decode_roster(saved))
+        except BROKEN:
             pass
     who = roster(index.claims(), config)
     _remember_roster(index, who)
@@ -146,35 +149,7 @@ def _roster(index: Index, config: Config) -> Roster:
 
 
 def _remember_roster(index: Index, who: Roster) -> None:
-    problems = [(p.path, p.line, p.message, p.severity, p.col) for p in who.problems]
-    index.remember(ROSTER, marshal.dumps((who.paths, who.names, problems)))
-
-
-def _affected(changes: Changes, who: Roster, index: Index) -> set[str]:
-    """Names of the people whose results may differ after these changes."""
-    touched: set[str] = set()
-    changed_keys: set[str] = set()
-    for path in {*changes.new, *changes.old}:
-        before, after = changes.old.get(path), changes.new.get(path)
-        for rec in (before, after):
-            if rec is None:
-                continue
-            if rec.person is not None:
-                touched.add(rec.person.name)
-            if rec.kind == "daily":
-                touched.update(_linked(rec, who))
-        old_keys = person_keys(before) if before else ()
-        new_keys = person_keys(after) if after else ()
-        if old_keys != new_keys:
-            changed_keys.update(old_keys, new_keys)
-    if changed_keys:
-        touched.update(c.name for c in index.claims() if changed_keys.intersection(c.keys))
-    return touched
-
-
-def _linked(rec: NoteRecord, who: Roster) -> set[str]:
-    found = (who.names.get(link.casefold()) for e in rec.entries for link in e.links)
-    return {name for name in found if name}
+    index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
 def _partial_pass(
@@ -194,54 +169,31 @@ def _partial_pass(
         if person is None:  # its note no longer parses: nothing to say about them
             continue
         mine = reflect_person(person, vault, today, config)
-        rows.append((name, _payload(person, mine, last_contact(vault, name, today)), bool(mine)))
+        contact = last_contact(vault, name, today)
+        rows.append((name, encode_results(person, mine, contact), bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
     index.put_derived(rows, replace_all=False, drop=gone, state=today.isoformat())
     return len(rows)
 
 
-def _from_cache(index: Index, problems: list[Problem], stats: LoadStats, count: int) -> Result:
+def _from_cache(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    index: Index,
+    problems: list[Problem],
+    stats: LoadStats,
+    count: int,
+) -> Outcome:
     found: list[Reflection] = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
     due = index.derived(due_only=True)
     for name, payload in due.items():
-        person, mine, contact = _unpayload(name, payload)
+        person, mine, contact = decode_results(name, payload)
         found.extend(mine)
         people[name] = person
         if contact is not None:
             last[name] = contact
-    return Result(order(found), people, last, problems, stats, count, content_digest(due))
-
-
-# -- payload: one person's results, marshalled ------------------------------------------
-
-
-def _payload(
-    person: Person, reflections: Iterable[Reflection], contact: Interaction | None
-) -> bytes:
-    """Marshal's version 0, which writes equal values as equal bytes (later versions
-    vary with which objects happen to be shared), since the note's key hashes these."""
-    found = list(reflections)
-    last = None
-    if contact is not None:
-        last = [
-            contact.date.isoformat(),
-            contact.text,
-            contact.file,
-            contact.line,
-            sorted(contact.flags),
-        ]
-    # the person is needed only to render their reflections
-    mine = encode_person(person) if found else None
-    return marshal.dumps((mine, [r.to_json() for r in found], last), 0)
-
-
-def _unpayload(name: str, payload: bytes) -> tuple[Person, list[Reflection], Interaction | None]:
-    mine, reflections, last = marshal.loads(payload)
-    found = [Reflection.from_json(item) for item in reflections]
-    contact = None
-    if last is not None:
-        day, text, file, line, flags = last
-        contact = Interaction(name, dt.date.fromisoformat(day), text, file, line, frozenset(flags))
-    return decode_person(mine), found, contact
+    content = plan.content_digest(due)
+    return Outcome(root, config, today, order(found), problems, stats, people, last, count, content)

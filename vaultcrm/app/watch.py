@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .config import CONFIG_FILE, OBSIDIAN_DAILY, Config
-from .edit import TEMP_TAG
-from .model import KINDS, Problem, Reflection
-from .regular import read_regular
-from .vault import SKIP_DIRS
+from vaultcrm.config import CONFIG_FILE, OBSIDIAN_DAILY, Config
+from vaultcrm.edit.engine import TEMP_TAG
+from vaultcrm.model import Problem, Reflection
+from vaultcrm.read.walk import SKIP_DIRS
+from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.regular import read_regular
+from vaultcrm.words import WATCH as MESSAGES
+from vaultcrm.words import relative_day
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
 TEMPLATES_DIR = ".vaultcrm/templates"
@@ -47,38 +50,6 @@ RETRY_MAX = 30.0
 CHANGES_SHOWN = 4
 
 ReportKind = Literal["start", "rewrite", "recorded", "problem", "notice", "error"]
-
-#: Every text the watcher says, in one place.
-MESSAGES: dict[str, str] = {
-    "start": "Watching {vault} ({people} people, {reflections} reflections). Ctrl-C to stop.",
-    "start_failed": "Watching {vault} (the first sync failed, see above). Ctrl-C to stop.",
-    "limit_watches": "inotify watch limit reached (fs.inotify.max_user_watches); "
-    "falling back to polling every {interval:g} s",
-    "limit_instances": "inotify instance limit reached (fs.inotify.max_user_instances); "
-    "falling back to polling every {interval:g} s",
-    "polling": "Polling the vault for changes every {interval:g} s",
-    "failed": "sync failed: {error}; still watching",
-    "recorded": "Recorded: {line}",
-    "new_day": "New day, {day}",
-    "updated": "{output} updated ({count} reflections)",
-    "more": "and {count} more",
-}
-
-#: Per kind: what a log line says when a person gains, or loses, a reflection of that kind.
-#: `{when}` is "today", "tomorrow", "in 6 days" or "3 days ago"; `{label}` a date's name.
-CHANGES: dict[str, tuple[str, str]] = {
-    "reach_out": ("now due to reach out", "no longer due to reach out"),
-    "share": ("time to share something of your own", "no longer due to share"),
-    "listen": ("time to ask, and listen", "no longer due to listen"),
-    "deep": ("time to go deeper", "no longer due a deeper talk"),
-    "birthday": ("birthday {when}", "birthday no longer coming up"),
-    "date": ("{label} {when}", "no date coming up any more"),
-    "follow_up": ("follow-up due {when}", "no follow-up due any more"),
-    "celebrate": ("a win to celebrate", "no win to celebrate any more"),
-}
-#: Kinds whose text counts down: a change in their details is worth a line of its own.
-COUNTDOWN = frozenset({"birthday", "date", "follow_up"})
-
 
 @dataclass(frozen=True)
 class Report:
@@ -156,21 +127,11 @@ def matters(rel: str, is_dir: bool, targets: Iterable[str]) -> bool:
 # --- what changed, in words ---------------------------------------------------------------
 
 
-def _when(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
-
-
 def _gained(kind: str, name: str, items: Sequence[Reflection]) -> str:
     first = items[0].data
     days = first.get("days_until")
-    text = CHANGES[kind][0].format(
-        when=_when(days) if isinstance(days, int) else "soon",
+    text = KIND[kind].words.gained.format(
+        when=relative_day(days) if isinstance(days, int) else "soon",
         label=str(first.get("label", "a date")).replace("_", " "),
     )
     return f"{name}: {text}"
@@ -193,13 +154,13 @@ def describe_changes(before: Iterable[Reflection], after: Iterable[Reflection]) 
     lines: list[str] = []
     for key in sorted(old.keys() | new.keys(), key=order):
         kind, person = key
-        if kind not in CHANGES:
+        if kind not in KIND:
             continue
         if key not in old:
             lines.append(_gained(kind, person, new[key]))
         elif key not in new:
-            lines.append(f"{person}: {CHANGES[kind][1]}")
-        elif kind in COUNTDOWN and old[key] != new[key]:
+            lines.append(f"{person}: {KIND[kind].words.lost}")
+        elif KIND[kind].countdown and old[key] != new[key]:
             lines.append(_gained(kind, person, new[key]))
     return lines
 
@@ -233,6 +194,7 @@ class Watcher:
         today: Callable[[], dt.date] = dt.date.today,
         polling: bool = False,
         poll_interval: float = POLL_INTERVAL,
+        processes: bool = False,
     ) -> None:
         self.root = Path(root).resolve()
         self._prefix = str(self.root) + os.sep
@@ -242,6 +204,8 @@ class Watcher:
         self._today = today
         self._polling = polling or os.environ.get(POLLING_ENV, "") not in ("", "0")
         self.poll_interval = poll_interval
+        #: whether a pass may spread parsing over processes (the CLI asks for it)
+        self.processes = processes
         self.passes = 0
         self.renders = 0
         self.observer_kind = ""
@@ -429,12 +393,12 @@ class Watcher:
 
     def _pass(self, *, first: bool = False) -> None:
         """One `pipeline.sync`; whatever goes wrong is reported, never raised."""
-        from .pipeline import sync
+        from vaultcrm.app.sync import sync
 
         today = self._today()
         self.passes += 1
         try:
-            result = sync(self.root, today)
+            result = sync(self.root, today, processes=self.processes)
         except Exception as exc:  # noqa: BLE001 - a failed pass must not end the watch
             self._failed(exc, first)
             return
@@ -464,7 +428,7 @@ class Watcher:
                 ),
             )
         elif result.written:
-            from .render import long_date
+            from vaultcrm.output.render import long_date
 
             self._say(
                 "rewrite",

@@ -1,9 +1,9 @@
-"""Rules: a `Vault` snapshot + `today` + `Config` → the ordered reflections due.
+"""Rules: one pure function per kind, `(person, vault, today, config) -> reflections`.
 
 Pure on purpose: no I/O, no clock, no locale. The same vault and `today` always give
-the same list, so the generated note only changes when the vault does. Each kind is
-one small rule in `RULES`; adding a kind is one function and one registry entry.
-Every sentence a user reads is built in the "Message texts" section below.
+the same list, so the generated note only changes when the vault does. Each rule is
+registered, with everything else about its kind, in `kinds.SPECS`; the sentences it
+writes are in `vaultcrm.words`.
 """
 
 from __future__ import annotations
@@ -11,82 +11,23 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .config import Config
-from .model import KINDS, Interaction, Person, Reflection, Vault, YearlyDate
+from vaultcrm.config import Config
+from vaultcrm.model import Interaction, Person, Reflection, Vault, YearlyDate
+from vaultcrm.words import CIRCLE_PHRASES, MONTHS, REASONS
+from vaultcrm.words import ago as _ago
+from vaultcrm.words import count_days as _days
+from vaultcrm.words import count_years as _years
+from vaultcrm.words import short_day as _day
+from vaultcrm.words import times as _times
+from vaultcrm.words import within as _when
 
 Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
 
-# --- Message texts: every sentence a user reads, in the product's voice. ---------------
-# Names are built from these tuples, never strftime, so output ignores the locale.
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-#: How the default circles read inside a sentence; other circles read "the X circle".
-CIRCLE_PHRASES = {
-    "family": "family",
-    "close": "close friends",
-    "friends": "friends",
-    "acquaintances": "acquaintances",
-}
-
-MESSAGES: dict[str, str] = {
-    "reach_out": "Last contact {ago}; {cadence}.",
-    "reach_out_never": "No contact logged yet.",
-    "cadence_person": "your cadence with {name} is {days}",
-    "cadence_circle": "your cadence for {circle} is {days}",
-    "cadence_default": "your default cadence is {days}",
-    "share": "{name} has confided in you {times} since you last shared something real of your"
-    " own — share, don't only listen.",
-    "share_never": "{name} has confided in you {times} with nothing of your own logged in"
-    " return — share, don't only listen.",
-    "listen": "You have opened up to {name} {times} without {name} reciprocating — read the"
-    " room, ask and listen.",
-    "deep": "Your last truly open exchange with {name} was in {month} {year}.",
-    "deep_none": "No truly open exchange with {name} logged yet — make room for one.",
-    "birthday": "Birthday on {day} ({when}).",
-    "birthday_age": "Turns {age} on {day} ({when}).",
-    "birthday_today": "Birthday today!",
-    "birthday_today_age": "Birthday today — turns {age}!",
-    "date": "{label} on {day} ({when}).",
-    "date_years": "{label}: {years} on {day} ({when}).",
-    "date_today": "{label} today!",
-    "date_today_years": "{label}: {years} today!",
-    "follow_up": "Due {day} ({when}): {text}",
-    "follow_up_today": "Due today: {text}",
-    "follow_up_overdue": "Was due {day} ({ago}): {text}",
-    "celebrate": "Had a win on {date}: {text} — celebrate it.",
-}
-
-
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
-
-
-def _years(n: int) -> str:
-    return "1 year" if n == 1 else f"{n} years"
-
-
-def _times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def _ago(n: int) -> str:
-    return {0: "today", 1: "yesterday"}.get(n, f"{n} days ago")
-
-
-def _when(n: int) -> str:
-    return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
-
-
-def _day(d: dt.date) -> str:
-    return f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
+# --- Phrases (their words are in vaultcrm.words) -------------------------------------------
 
 
 def _clause(text: str) -> str:
@@ -104,11 +45,11 @@ def _label(label: str) -> str:
 
 def _cadence_phrase(person: Person, config: Config, days: int) -> str:
     if person.cadence_days is not None:
-        return MESSAGES["cadence_person"].format(name=person.name, days=_days(days))
+        return REASONS["cadence_person"].format(name=person.name, days=_days(days))
     if person.circle is not None and person.circle in config.circles:
         circle = CIRCLE_PHRASES.get(person.circle, f"the {person.circle} circle")
-        return MESSAGES["cadence_circle"].format(circle=circle, days=_days(days))
-    return MESSAGES["cadence_default"].format(days=_days(days))
+        return REASONS["cadence_circle"].format(circle=circle, days=_days(days))
+    return REASONS["cadence_default"].format(days=_days(days))
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -186,7 +127,7 @@ def reach_out(person: Person, vault: Vault, today: dt.date, config: Config) -> l
             _make(
                 "reach_out",
                 person,
-                MESSAGES["reach_out_never"],
+                REASONS["reach_out_never"],
                 last_contact=None,
                 cadence_days=cadence,
                 overdue_days=None,
@@ -197,7 +138,7 @@ def reach_out(person: Person, vault: Vault, today: dt.date, config: Config) -> l
     since = (today - last).days
     if since < cadence:
         return []
-    reason = MESSAGES["reach_out"].format(
+    reason = REASONS["reach_out"].format(
         ago=_ago(since), cadence=_cadence_phrase(person, config, cadence)
     )
     return [
@@ -238,7 +179,7 @@ def share(person: Person, vault: Vault, today: dt.date, config: Config) -> list[
     if count < config.ledger_threshold:
         return []
     key = "share" if last_shared is not None else "share_never"
-    reason = MESSAGES[key].format(name=person.name, times=_times(count))
+    reason = REASONS[key].format(name=person.name, times=_times(count))
     return [_make("share", person, reason, count=count, last_shared=last_shared)]
 
 
@@ -249,7 +190,7 @@ def listen(person: Person, vault: Vault, today: dt.date, config: Config) -> list
     count, last_heard = _ledger(_past(person, vault, today), give="heard", take="shared")
     if count < config.ledger_threshold:
         return []
-    reason = MESSAGES["listen"].format(name=person.name, times=_times(count))
+    reason = REASONS["listen"].format(name=person.name, times=_times(count))
     return [_make("listen", person, reason, count=count, last_heard=last_heard)]
 
 
@@ -262,9 +203,9 @@ def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
     if last_deep is not None and (today - last_deep).days <= config.deep_every:
         return []
     if last_deep is None:
-        reason = MESSAGES["deep_none"].format(name=person.name)
+        reason = REASONS["deep_none"].format(name=person.name)
     else:
-        reason = MESSAGES["deep"].format(
+        reason = REASONS["deep"].format(
             name=person.name, month=MONTHS[last_deep.month - 1], year=last_deep.year
         )
     return [_make("deep", person, reason, last_deep=last_deep, deep_every_days=config.deep_every)]
@@ -285,7 +226,7 @@ def birthday(person: Person, vault: Vault, today: dt.date, config: Config) -> li
         key = "birthday_today" if age is None else "birthday_today_age"
     else:
         key = "birthday" if age is None else "birthday_age"
-    reason = MESSAGES[key].format(age=age, day=_day(on), when=_when(until))
+    reason = REASONS[key].format(age=age, day=_day(on), when=_when(until))
     return [_make("birthday", person, reason, date=on, days_until=until, age=age)]
 
 
@@ -303,7 +244,7 @@ def date(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
         key = "date" if until else "date_today"
         if years is not None:
             key += "_years"
-        reason = MESSAGES[key].format(
+        reason = REASONS[key].format(
             label=_label(yd.label),
             years=_years(years) if years is not None else "",
             day=_day(on),
@@ -324,13 +265,13 @@ def follow_up(person: Person, vault: Vault, today: dt.date, config: Config) -> l
             continue
         text = _clause(task.text)
         if until < 0:
-            message = MESSAGES["follow_up_overdue"].format(
+            message = REASONS["follow_up_overdue"].format(
                 day=_day(task.due), ago=_ago(-until), text=text
             )
         elif until == 0:
-            message = MESSAGES["follow_up_today"].format(text=text)
+            message = REASONS["follow_up_today"].format(text=text)
         else:
-            message = MESSAGES["follow_up"].format(day=_day(task.due), when=_when(until), text=text)
+            message = REASONS["follow_up"].format(day=_day(task.due), when=_when(until), text=text)
         out.append(
             _make(
                 "follow_up",
@@ -363,76 +304,6 @@ def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         if "win" not in win.flags or win.text in seen:
             continue
         seen.add(win.text)
-        reason = MESSAGES["celebrate"].format(date=win.date.isoformat(), text=_clause(win.text))
+        reason = REASONS["celebrate"].format(date=win.date.isoformat(), text=_clause(win.text))
         out.append(_make("celebrate", person, reason, date=win.date, text=win.text))
     return out
-
-
-#: Every rule, in report order (model.KINDS).
-RULES: dict[str, Rule] = {
-    "reach_out": reach_out,
-    "share": share,
-    "listen": listen,
-    "deep": deep,
-    "birthday": birthday,
-    "date": date,
-    "follow_up": follow_up,
-    "celebrate": celebrate,
-}
-
-# --- Order --------------------------------------------------------------------------------
-
-
-def _never_first(value: dt.date | None) -> tuple[int, dt.date]:
-    return (0, dt.date.min) if value is None else (1, value)
-
-
-#: Most urgent first within a kind; a kind not listed here sorts by name alone.
-URGENCY: dict[str, Callable[[Reflection], tuple[Any, ...]]] = {
-    # never contacted first of all, then most overdue
-    "reach_out": lambda r: (r.data["overdue_days"] is not None, -(r.data["overdue_days"] or 0)),
-    "share": lambda r: (-r.data["count"],),
-    "listen": lambda r: (-r.data["count"],),
-    # never first, then the longest without (earliest last deep)
-    "deep": lambda r: _never_first(r.data["last_deep"]),
-    "birthday": lambda r: (r.data["date"],),
-    "date": lambda r: (r.data["date"],),
-    "follow_up": lambda r: (r.data["date"],),
-    "celebrate": lambda r: (r.data["date"],),
-}
-
-
-def _comparable(value: Any) -> tuple[Any, ...]:
-    """A key that never compares None (or two different types) with each other."""
-    if value is None:
-        return (0, "", 0)
-    return (1, type(value).__name__, value)
-
-
-def _order(r: Reflection) -> tuple[Any, ...]:
-    kind_rank = KINDS.index(r.kind) if r.kind in KINDS else len(KINDS)
-    urgency = URGENCY.get(r.kind, lambda _: ())(r)
-    rest = tuple((key, _comparable(value)) for key, value in r.data.items())
-    return (kind_rank, r.kind, urgency, r.person.casefold(), r.person, rest, r.file, r.reason)
-
-
-def reflect_person(
-    person: Person, vault: Vault, today: dt.date, config: Config
-) -> list[Reflection]:
-    """Every rule for one person, unordered (the index caches these per person)."""
-    return [found for rule in RULES.values() for found in rule(person, vault, today, config)]
-
-
-def order(reflections: Iterable[Reflection]) -> list[Reflection]:
-    """Kind (KINDS order), then urgency, then name (case-insensitive, then exact), then
-    the remaining fields, so equal inputs always give an identical list."""
-    return sorted(reflections, key=_order)
-
-
-def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """Every rule for every person, in a total, deterministic order."""
-    return order(
-        found
-        for person in vault.people.values()
-        for found in reflect_person(person, vault, today, config)
-    )

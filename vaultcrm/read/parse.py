@@ -16,9 +16,18 @@ from typing import Any
 import yaml
 from yaml.reader import ReaderError
 
-from .durations import parse_duration
-from .model import Entry, NoteKind, NoteRecord, Person, Problem, TaskState, YearlyDate
-from .yamlload import key_lines, loader_for
+from vaultcrm.durations import parse_duration
+from vaultcrm.model import (
+    Entry,
+    NoteKind,
+    NoteRecord,
+    Person,
+    Problem,
+    TaskState,
+    YearlyDate,
+    new_entry,
+)
+from vaultcrm.read.yamlload import key_lines, loader_for
 
 # python-frontmatter's own boundary rule, anchored to whole lines so that a `---`
 # inside the body (a horizontal rule) never ends the block early.
@@ -535,7 +544,7 @@ def _person_entries(path: str, body: str, first_line: int, problems: list[Proble
         links = tuple(find_links(line)) if "[[" in line else ()
         log = rest.lstrip(_SEPARATORS).rstrip()
         # = Entry(number, log, when, tags, links) minus NamedTuple's slower Python __new__
-        entries.append(tuple.__new__(Entry, (number, log, when, tags, links, None)))
+        entries.append(new_entry((number, log, when, tags, links, None)))
     return entries
 
 
@@ -580,7 +589,7 @@ def _daily_entries(path: str, body: str, first_line: int, problems: list[Problem
         text = line[item.end() :].strip() if item else line.strip()
         tags = tuple(find_tags(line)) if "#" in line else ()
         # = Entry(number, text, None, tags, links), as in `_person_entries`
-        entries.append(tuple.__new__(Entry, (number, text, None, tags, links, None)))
+        entries.append(new_entry((number, text, None, tags, links, None)))
     return entries
 
 

@@ -46,8 +46,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import VaultcrmError
-from .model import Problem
+from vaultcrm.errors import VaultcrmError
+from vaultcrm.model import Problem
 
 TEMP_TAG = ".vaultcrm-tmp-"
 _GIT_BUSY = {
@@ -278,7 +278,7 @@ def _refuse_conflict_markers(rel: str, data: bytes) -> None:
 
 
 def _default_validator(rel: str, text: str) -> Sequence[Problem]:
-    from .parse import frontmatter_problems
+    from vaultcrm.read.parse import frontmatter_problems
 
     return frontmatter_problems(rel, text)
 

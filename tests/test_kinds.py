@@ -1,0 +1,44 @@
+"""One record per kind: every kind has every entry, words and a template branch."""
+
+from __future__ import annotations
+
+import re
+
+from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, package_templates
+from vaultcrm.reflect import rules
+from vaultcrm.reflect.kinds import DATE_FIELDS, KIND, KINDS, SPECS
+from vaultcrm.words import KIND_WORDS
+
+
+def test_kinds_are_the_records_in_order() -> None:
+    assert tuple(spec.name for spec in SPECS) == KINDS
+    assert len(set(KINDS)) == len(KINDS)
+    assert KINDS == (
+        "reach_out", "share", "listen", "deep", "birthday", "date", "follow_up", "celebrate",
+    )  # fmt: skip
+
+
+def test_every_kind_has_every_entry() -> None:
+    assert tuple(KIND_WORDS) == KINDS, "a kind without words, or out of report order"
+    for spec in SPECS:
+        assert spec.rule is getattr(rules, spec.name), spec.name
+        assert callable(spec.urgency), spec.name
+        assert spec.date_fields, f"{spec.name}: which of its fields are dates?"
+        words = spec.words
+        assert words.title and words.gained and words.lost, spec.name
+        # a tick either logs a line in the person's note or ticks off the task itself
+        assert (words.logged is None) == (spec.name == "follow_up"), spec.name
+        if spec.logs_flag is not None:
+            assert spec.logs_flag in ("shared", "heard", "deep", "win"), spec.name
+    assert {"last_contact", "date"} <= DATE_FIELDS
+
+
+def test_every_kind_has_a_template_branch() -> None:
+    template = (package_templates() / REFLECTIONS_TEMPLATE).read_text()
+    branches = re.findall(r"\{% (?:el)?if kind (?:==|in) ([^%]+)%\}", template)
+    named = set(re.findall(r'"([a-z_]+)"', " ".join(branches)))
+    assert set(KINDS) <= named, f"no template branch for {set(KINDS) - named}"
+
+
+def test_a_kinds_title_heads_its_section_in_words() -> None:
+    assert KIND["follow_up"].title == "Follow-ups"

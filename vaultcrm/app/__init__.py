@@ -1,0 +1,1 @@
+"""Use cases (sync, due, check, watch, the write commands): they never print."""

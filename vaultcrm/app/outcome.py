@@ -1,0 +1,46 @@
+"""The one result type of a run (`sync`, `due`, `watch`): what it learned about the vault."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vaultcrm.config import Config
+from vaultcrm.model import Interaction, LoadStats, Person, Problem, Reflection
+
+
+@dataclass
+class Outcome:
+    """Everything one run learned about the vault for one `today`.
+
+    `people` and `last` cover at least everyone with a reflection: the person and their
+    last contact on or before today, for the note's context lines. An outcome answered
+    from the last sync's memo (nothing changed) carries neither: it is for reporting,
+    not for rendering.
+    """
+
+    root: Path
+    config: Config
+    today: dt.date
+    reflections: list[Reflection]
+    problems: list[Problem]
+    stats: LoadStats
+    people: dict[str, Person] = field(default_factory=dict)
+    last: dict[str, Interaction] = field(default_factory=dict)
+    people_count: int = 0
+    #: digest of the due people's stored results, when the index made one
+    content: str | None = None
+
+
+@dataclass
+class SyncResult:
+    outcome: Outcome
+    output: str  # vault-relative path of the generated note
+    written: bool
+    recorded: list[str] = field(default_factory=list)  # one line per tick recorded
+    #: the note's bytes as this run left them (None: not looked at, the no-change path)
+    note: bytes | None = None
+    #: one message per editor save kept as a conflict copy while recording ticks
+    conflicts: list[str] = field(default_factory=list)
+    calendar: str | None = None  # the `ics:` calendar, when this run rewrote it

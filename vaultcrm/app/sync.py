@@ -1,0 +1,330 @@
+"""The use cases behind `sync` and `due`, as plain functions that never print.
+
+    config → walk → index → (incremental) reflections → render → write (only when changed)
+
+A `sync` whose inputs (every file's signature, today, config, templates, the note
+itself, and vaultcrm's own code) are exactly those of the last run does no work beyond
+the walk. The index is opened once per run; with `processes` (the CLI asks for it) a cold
+run may fork a writer and spread parsing over processes, otherwise nothing forks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import time
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from vaultcrm.app.outcome import Outcome, SyncResult
+from vaultcrm.cache import plan
+from vaultcrm.cache.codec import Memo, encode_memo
+from vaultcrm.cache.store import Index
+from vaultcrm.config import Config, config_fingerprint, load_config
+from vaultcrm.errors import VaultcrmError
+from vaultcrm.gcpause import collector_paused
+from vaultcrm.model import LoadStats, Problem
+from vaultcrm.read.assemble import assemble, sort_problems
+from vaultcrm.read.records import load_records, open_index
+from vaultcrm.read.walk import Walk, walk
+
+__all__ = [
+    "NoteKeptChanging", "Outcome", "SyncResult", "compute", "due", "render_outcome", "sync",
+]  # fmt: skip
+
+
+def compute(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> Outcome:
+    """Read the vault (through the index) and work out every reflection for `today`."""
+    config, config_problems = load_config(root)
+    walked = walk(root, config)
+    index = open_index(root, config, detach=processes) if use_cache else None
+    try:
+        return _compute(root, config, config_problems, walked, today, index, processes)
+    finally:
+        if index is not None:
+            index.close()
+
+
+def _compute(
+    root: Path,
+    config: Config,
+    config_problems: list[Problem],
+    walked: Walk,
+    today: dt.date,
+    index: Index | None,
+    processes: bool,
+) -> Outcome:
+    with collector_paused():
+        if index is None:
+            outcome = _compute_uncached(root, config, today, walked, processes)
+        else:
+            outcome = _compute_cached(root, config, today, walked, index, processes)
+    outcome.problems = sort_problems([*config_problems, *outcome.problems])
+    return outcome
+
+
+def _compute_uncached(
+    root: Path, config: Config, today: dt.date, walked: Walk, processes: bool
+) -> Outcome:
+    from vaultcrm.app.incremental import last_contact
+    from vaultcrm.reflect.kinds import reflect
+
+    stats = LoadStats(files=walked.count)
+    records = load_records(root, config, walked, None, stats, processes=processes)
+    vault = assemble(root, records, config, walked.problems)
+    reflections = reflect(vault, today, config)
+    due = {r.person for r in reflections}
+    last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
+    people = {n: vault.people[n] for n in due}
+    return Outcome(
+        root, config, today, reflections, list(vault.problems), stats, people, last,
+        len(vault.people),
+    )  # fmt: skip
+
+
+def _compute_cached(
+    root: Path, config: Config, today: dt.date, walked: Walk, index: Index, processes: bool
+) -> Outcome:
+    from vaultcrm.app import incremental
+
+    try:
+        return incremental.compute(root, config, today, index, walked, processes=processes)
+    except sqlite3.DatabaseError as exc:  # damaged (rebuilt) or busy (bypassed) mid-way
+        index.recover(exc)
+        return incremental.compute(root, config, today, index, walked, processes=processes)
+
+
+def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
+    from vaultcrm.output.render import build_items, render_note
+
+    items = build_items(outcome.reflections, outcome.people, outcome.last, done)
+    return render_note(outcome.root, items, outcome.today, len(outcome.problems))
+
+
+def sync(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> SyncResult:
+    """Record the boxes ticked in the note, then regenerate it; the file is touched only
+    when its bytes would change (see `_sync` for how a tick made meanwhile is kept)."""
+    config, config_problems = load_config(root)
+    output = config.output.strip("/")
+    walked = walk(root, config)
+    if not use_cache:
+        return _sync(root, config, config_problems, walked, today, None, None, processes)
+    index = open_index(root, config, detach=processes)
+    try:
+        key = _inputs_key(index, root, config, today, walked, output)
+        memo = _memo(index)
+        if memo is not None and memo.key == key and not _calendar_missing(root, config):
+            return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
+        return _sync(root, config, config_problems, walked, today, index, memo, processes)
+    finally:
+        index.close()
+
+
+#: How many times `sync` re-reads the ticks when the note keeps changing under it.
+SYNC_ATTEMPTS = 10
+
+
+class NoteKeptChanging(VaultcrmError):
+    """The generated note changed on every attempt to rewrite it; it was left as it is."""
+
+    def __init__(self, output: str, attempts: int, recorded: Sequence[str]) -> None:
+        message = (
+            f"{output} kept changing while vaultcrm rewrote it ({attempts} tries); it was "
+            "left as it is, with every tick in it: sync again when it is quiet"
+        )
+        if recorded:
+            message += ". Recorded meanwhile: " + "; ".join(recorded)
+        super().__init__(message)
+        self.recorded = list(recorded)
+
+
+def _sync(
+    root: Path,
+    config: Config,
+    config_problems: list[Problem],
+    walked: Walk,
+    today: dt.date,
+    index: Index | None,
+    memo: Memo | None,
+    processes: bool,
+) -> SyncResult:
+    """The note is replaced only if it is still the version whose ticks were recorded (the
+    edit engine's compare-and-swap): a box ticked meanwhile makes it read the ticks again,
+    record them and render again, up to SYNC_ATTEMPTS times, then give up (the note left
+    as it is) with `NoteKeptChanging`. So a tick is always recorded or still in the note.
+    """
+    from vaultcrm.app.ticks import TicksNotRecorded, record_ticks
+    from vaultcrm.edit.engine import NoteChanged, read_generated, write_generated
+    from vaultcrm.output.generated import MARKER, acknowledged
+
+    output = config.output.strip("/")
+    marker = MARKER.encode()
+    outcome = _compute(root, config, config_problems, walked, today, index, processes)
+    recorded: list[str] = []
+    conflicts: list[str] = []
+    handled: set[str] = set()  # tick ids recorded by this run, on any attempt
+    for attempt in range(SYNC_ATTEMPTS):
+        try:
+            snap = read_generated(root, output, marker=marker)
+        except NoteChanged:  # an editor is saving it right now
+            time.sleep(0.01 * (attempt + 1))
+            continue
+        text = snap.data.decode("utf-8", errors="replace") if snap is not None else ""
+        try:
+            now = record_ticks(
+                root, config, today, outcome.reflections,
+                text=text, skip=handled, conflicts=conflicts,
+            )  # fmt: skip
+        except TicksNotRecorded as err:  # say what earlier tries recorded too
+            raise TicksNotRecorded(output, [*recorded, *err.recorded], err.failures) from None
+        if now:  # the recorded lines changed notes: read them again
+            recorded += now
+            walked = walk(root, config)
+            outcome = _compute(root, config, config_problems, walked, today, index, processes)
+        done = acknowledged(text, outcome.reflections)
+        note_key = ""
+        if index is not None and outcome.content is not None:
+            note_key = plan.note_key(
+                today, _templates(root), len(outcome.problems), outcome.content, done
+            )
+        written, data = False, snap.data if snap is not None else None
+        if not (note_key and _note_is(memo, note_key, root / output)):
+            data = render_outcome(outcome, done).encode("utf-8")
+            try:
+                written = write_generated(root, output, data, marker=marker, since=snap).changed
+            except NoteChanged:  # a box ticked since the ticks were read: read them again
+                continue
+        break
+    else:
+        raise NoteKeptChanging(output, SYNC_ATTEMPTS, recorded)
+    calendar = _write_calendar(root, config, walked, index)
+    if index is not None:
+        # the note just written is an input of the next run: key it as it is now, unless
+        # it already is not what this run left (a tick the next run must read)
+        key = _inputs_key(index, root, config, today, walked, output)
+        sig = _signature(root / output)
+        if data is not None and _bytes_of(root / output) == data:
+            _remember_sync(index, outcome, key, note_key, sig)
+    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar)
+
+
+def _calendar_missing(root: Path, config: Config) -> bool:
+    return bool(config.ics) and not os.path.lexists(root / str(config.ics))
+
+
+def _write_calendar(root: Path, config: Config, walked: Walk, index: Index | None) -> str | None:
+    """The `ics:` calendar, rewritten when its content changed (icalendar is imported
+    only when `ics` is configured, and its events changed); its path when written."""
+    if not config.ics:
+        return None
+    from vaultcrm.app.importing import sync_calendar
+
+    result = sync_calendar(root, config, walked, index)
+    return result.rel if result is not None and result.changed else None
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def due(
+    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
+) -> Outcome:
+    """`compute` for reporting: answered from the last sync when nothing it read changed.
+
+    The outcome then carries no people or last contacts (reporting needs neither), so it
+    is not for rendering: use `compute` for that.
+    """
+    config, config_problems = load_config(root)
+    walked = walk(root, config)
+    if not use_cache:
+        return _compute(root, config, config_problems, walked, today, None, processes)
+    index = open_index(root, config, detach=processes)
+    try:
+        key = _inputs_key(index, root, config, today, walked, config.output.strip("/"))
+        memo = _memo(index)
+        if memo is not None and memo.key == key:
+            return _remembered(root, config, today, walked, index, memo)
+        return _compute(root, config, config_problems, walked, today, index, processes)
+    finally:
+        index.close()
+
+
+# -- the no-change fast path -------------------------------------------------------------
+
+
+def _templates(root: Path) -> str:
+    from vaultcrm.output.templates import template_fingerprint
+
+    return template_fingerprint(root)
+
+
+def _inputs_key(
+    index: Index, root: Path, config: Config, today: dt.date, walked: Walk, output: str
+) -> str:
+    """Changes whenever anything a sync reads could have changed (`plan.inputs_key`)."""
+    return plan.inputs_key(
+        index.key,
+        today,
+        config_fingerprint(config),
+        _templates(root),
+        walked.digest,
+        _stat(root / output),
+    )
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _signature(path: Path) -> list[int] | None:
+    found = _stat(path)
+    return None if found is None else list(found)
+
+
+def _memo(index: Index) -> Memo | None:
+    """The last sync's memo; a damaged cache has none (the run then does the work)."""
+    try:
+        return index.memo()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _remembered(
+    root: Path, config: Config, today: dt.date, walked: Walk, index: Index, memo: Memo
+) -> Outcome:
+    """The last sync's outcome (its inputs are this run's), without people or contacts."""
+    stats = LoadStats(files=walked.count, reused=walked.count, cache=str(index.path))
+    return Outcome(
+        root, config, today, memo.reflections(), memo.problems(), stats,
+        people_count=memo.people,
+    )  # fmt: skip
+
+
+def _note_is(memo: Memo | None, note_key: str, path: Path) -> bool:
+    """Whether the note on disk is exactly what the last sync wrote for this content, so
+    rendering again (jinja2's import alone is ~40 ms) would only reproduce it."""
+    return memo is not None and memo.note_key == note_key and memo.note_sig == _signature(path)
+
+
+def _remember_sync(
+    index: Index, outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None
+) -> None:
+    memo = encode_memo(
+        key, note_key, note_sig, outcome.problems, outcome.people_count, outcome.reflections
+    )
+    with contextlib.suppress(sqlite3.DatabaseError):  # only a cache: the next sync redoes it
+        index.remember_sync(memo)

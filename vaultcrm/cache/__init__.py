@@ -1,0 +1,1 @@
+"""The disposable index: one store, one codec, one plan of what to redo."""

@@ -1,0 +1,1 @@
+"""The one writer of users' files and its pure byte transforms."""

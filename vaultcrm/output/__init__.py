@@ -1,0 +1,1 @@
+"""The generated note: its format, rendering it, reading its ticks back."""

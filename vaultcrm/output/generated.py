@@ -1,0 +1,100 @@
+"""The generated note's format, in one place: its marker, its `done` list, its task ids and
+the pattern of a ticked line. `render` writes it and `app.ticks` reads it back.
+
+Each actionable line ends in an Obsidian block id (`^vcrm-reach-out-1a2b3c4d`): hidden in
+Obsidian's preview, stable across runs, and enough to know what a tick meant even after
+the note's wording (a template override) changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaultcrm.model import Reflection
+from vaultcrm.reflect.kinds import KIND
+
+#: The generated note's frontmatter. `sync` refuses to overwrite a note without MARKER,
+#: and it is written by code, not by the (overridable) template, so it is always there.
+MARKER = "vaultcrm: generated"
+
+_TICKED = re.compile(
+    r"^[ \t]*[-*+] \[[xX]\] (?P<text>.*?)[ \t]*\^(?P<id>vcrm-(?P<kind>[a-z-]+)-[0-9a-f]{8})"
+    r"[ \t]*\r?$",
+    re.M,
+)
+_DONE_LINE = re.compile(r"^done: \[(.*)\]\r?$", re.M)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()[:8]
+
+
+def id_for(kind: str, person: str, *key: str) -> str:
+    return f"vcrm-{kind.replace('_', '-')}-{_digest(kind, person, *key)}"
+
+
+def item_id(r: Reflection) -> str:
+    """The person and the kind's `id_fields` (`KindSpec`): follow-ups are told apart by
+    where and what they are, birthdays and yearly dates by their label and occurrence,
+    wins by their day and text; other kinds by person alone."""
+    spec = KIND.get(r.kind)
+    fields = spec.id_fields if spec is not None else ()
+    return id_for(r.kind, r.person, *(str(r.data.get(f, "")) for f in fields))
+
+
+def head(today: dt.date, done: Iterable[str]) -> str:
+    """The note's frontmatter: the marker, the day, and the ids already recorded."""
+    listed = sorted(done)
+    done_line = f"done: [{', '.join(listed)}]\n" if listed else ""
+    return f"---\n{MARKER}\ntoday: {today.isoformat()}\n{done_line}---\n"
+
+
+@dataclass(frozen=True)
+class Tick:
+    id: str
+    kind: str
+    text: str = ""  # the ticked line as the note showed it, for messages
+
+
+def ticked(text: str) -> list[Tick]:
+    """Ids of the ticked task lines in a generated note, in order, each once."""
+    seen: dict[str, Tick] = {}
+    for m in _TICKED.finditer(text):
+        tick = Tick(m.group("id"), m.group("kind").replace("-", "_"), m.group("text").strip())
+        seen.setdefault(tick.id, tick)
+    return list(seen.values())
+
+
+def recorded_ids(text: str) -> set[str]:
+    """Ids the generated note lists as already recorded (its frontmatter's `done`)."""
+    front = text.split("\n---", 1)[0] if text.startswith("---") else ""
+    found = _DONE_LINE.search(front)
+    return {i.strip() for i in found.group(1).split(",") if i.strip()} if found else set()
+
+
+def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
+    """Items of the kinds that stay after a tick, that the user ticked and still has ticked."""
+    lasting = {
+        item_id(r) for r in reflections if (s := KIND.get(r.kind)) and s.stays_after_tick
+    }
+    return {t.id for t in ticked(text)} & lasting
+
+
+def note_text(root: Path, output: str) -> str:
+    """The generated note's text, or "" when it is absent, unreadable or not ours."""
+    from vaultcrm.edit.engine import EditRefused, read_for_edit
+
+    if not (root / output).exists():
+        return ""
+    try:
+        data = read_for_edit(root, output, validate=False).data
+    except EditRefused:
+        return ""  # writing it is refused too, with the reason: `sync` reports that
+    if MARKER.encode() not in data:
+        return ""
+    return data.decode("utf-8", errors="replace")

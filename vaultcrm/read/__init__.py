@@ -1,0 +1,1 @@
+"""Files -> records -> a `Vault`: walking the folders, parsing notes, resolving names."""

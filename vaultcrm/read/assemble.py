@@ -1,0 +1,194 @@
+"""Records → a `Vault` snapshot: resolve names and aliases, pure (no file is read here)."""
+
+from __future__ import annotations
+
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaultcrm.config import Config
+from vaultcrm.model import (
+    Claim,
+    FollowUp,
+    Interaction,
+    NoteRecord,
+    Problem,
+    Vault,
+    new_interaction,
+)
+
+
+def flag_reader(config: Config) -> Callable[[tuple[str, ...]], frozenset[str]]:
+    """tags of a line → canonical flags (shared/heard/deep/win), memoised: lines repeat tags."""
+    wanted = [(flag, tag) for flag, tag in config.tags.items()]
+    memo: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}
+
+    def flags(tags: tuple[str, ...]) -> frozenset[str]:
+        found = memo.get(tags)
+        if found is None:
+            found = memo[tags] = frozenset(flag for flag, tag in wanted if tag in tags)
+        return found
+
+    return flags
+
+
+#: A name or alias claimed by more than one person resolves to nobody.
+AMBIGUOUS = ""
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who is who: the kept note per name, the link table, and what is wrong with them."""
+
+    paths: dict[str, str]  # person name → the note that defines them
+    names: dict[str, str]  # casefolded name or alias → person name, or AMBIGUOUS
+    problems: list[Problem]
+
+
+def roster(claims: Iterable[Claim], config: Config) -> Roster:
+    """Duplicate names, shared aliases and unknown circles, from the claims alone."""
+    problems: list[Problem] = []
+    paths: dict[str, str] = {}
+    kept: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: c.path):
+        if claim.name in paths:
+            problems.append(
+                Problem(
+                    claim.path,
+                    None,
+                    f"another note is also named "
+                    f"{claim.name!r} ({paths[claim.name]}); this one is ignored",
+                )
+            )
+            continue
+        paths[claim.name] = claim.path
+        kept.append(claim)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for claim in kept:
+        for key in claim.keys:
+            owners[key].add(claim.name)
+    names: dict[str, str] = {}
+    by_name = {c.name: c for c in kept}
+    for key, who in owners.items():
+        if len(who) == 1:
+            names[key] = next(iter(who))
+            continue
+        names[key] = AMBIGUOUS
+        for owner in sorted(who):
+            others = ", ".join(sorted(who - {owner}))
+            problems.append(
+                Problem(
+                    by_name[owner].path,
+                    by_name[owner].aliases_line,
+                    f"name or alias {key!r} is shared with {others}; links to it count for no one",
+                    "warning",
+                )
+            )
+    known = ", ".join(sorted(config.circles)) or "none"
+    for claim in kept:
+        if claim.circle is not None and claim.circle not in config.circles:
+            problems.append(
+                Problem(
+                    claim.path,
+                    claim.circle_line,
+                    f"unknown circle {claim.circle!r} (known: {known}); using default_cadence",
+                    "warning",
+                )
+            )
+    return Roster(paths, names, problems)
+
+
+def assemble(
+    root: Path,
+    records: Iterable[NoteRecord],
+    config: Config,
+    problems: Iterable[Problem] = (),
+    who: Roster | None = None,
+) -> Vault:
+    """Resolve links to people and build the snapshot. Pure: no file is read here.
+
+    With `who` (the whole vault's roster) the records may be a subset: only the people
+    whose notes are among them appear, and roster problems are left to the caller.
+    """
+    found: list[Problem] = list(problems)
+    records = sorted(records, key=_path_of)
+    person_records = [r for r in records if r.kind == "person" and r.person is not None]
+    if who is None:
+        who = roster((Claim.of(r.person) for r in person_records if r.person), config)
+        found.extend(who.problems)
+    people = {
+        r.person.name: r.person
+        for r in person_records
+        if r.person is not None and who.paths.get(r.person.name) == r.path
+    }
+    flags = flag_reader(config)
+    names = who.names
+    interactions: dict[str, list[Interaction]] = {n: [] for n in people}
+    follow_ups: dict[str, list[FollowUp]] = {n: [] for n in people}
+    for rec in records:
+        if rec.problems:
+            found.extend(rec.problems)
+        if rec.kind == "person":
+            person = rec.person
+            if person is None or person.name not in people or people[person.name] is not person:
+                continue
+            name, path = person.name, rec.path
+            mine, tasks = interactions[name], follow_ups[name]
+            # entries unpacked as the tuples they are: this loop runs once per log line
+            for line, text, when, tags, _links, task in rec.entries:
+                if when is None:
+                    continue
+                if task is not None:
+                    tasks.append(FollowUp(name, when, text, path, line, task == "done"))
+                else:
+                    mine.append(new_interaction((name, when, text, path, line, flags(tags))))
+        elif rec.kind == "daily" and rec.day is not None:
+            day, path = rec.day, rec.path
+            for line, text, when, tags, links, task in rec.entries:
+                if len(links) == 1:  # most lines link one note: skip the general case
+                    one = names.get(links[0].casefold())
+                    linked: Iterable[str] = (one,) if one else ()
+                else:
+                    linked = _resolve(links, names)
+                for name in linked:
+                    if name not in people:
+                        continue
+                    if task is not None:
+                        follow_ups[name].append(
+                            FollowUp(name, when or day, text, path, line, task == "done")
+                        )
+                    else:
+                        interactions[name].append(
+                            new_interaction((name, day, text, path, line, flags(tags)))
+                        )
+
+    order = sorted(people, key=lambda n: (n.casefold(), n))
+    return Vault(
+        root=root,
+        people={n: people[n] for n in order},
+        interactions={n: tuple(sorted(interactions[n], key=_when_where)) for n in order},
+        follow_ups={n: tuple(sorted(follow_ups[n], key=_due_where)) for n in order},
+        problems=tuple(sort_problems(found)),
+    )
+
+
+_path_of = operator.attrgetter("path")
+_when_where = operator.attrgetter("date", "file", "line")
+_due_where = operator.attrgetter("due", "file", "line")
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Distinct problems in file, line, column order."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
+
+
+def _resolve(links: Iterable[str], names: dict[str, str]) -> list[str]:
+    """The distinct people a line links to, in the order first linked."""
+    out: list[str] = []
+    for link in links:
+        name = names.get(link.casefold())
+        if name and name not in out:
+            out.append(name)
+    return out

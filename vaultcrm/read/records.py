@@ -1,0 +1,213 @@
+"""Files → records: read and parse what the index does not hold, through the index.
+
+One process unless the caller asks for more (`processes=True`, which the CLI does): a
+library embedding vaultcrm never sees a fork or a process pool it did not ask for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import gc
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from vaultcrm.cache.codec import decode_record, encode_record
+from vaultcrm.cache.plan import Changes
+from vaultcrm.cache.store import Index, Parsed, cache_path
+from vaultcrm.config import Config, config_fingerprint, daily_notes
+from vaultcrm.dailynotes import DailyNotes, impossible_date_name
+from vaultcrm.model import FileSig, LoadStats, NoteRecord, Problem
+from vaultcrm.read.walk import Walk
+from vaultcrm.regular import NOT_REGULAR, NotRegularFile, read_regular
+
+#: Parsing more files than this at once is spread over processes (cold index).
+PARALLEL_THRESHOLD = 1500
+
+#: Called as (done, total) while many notes are parsed; the CLI sets it to draw a bar.
+Progress = Callable[[int, int], None]
+_progress: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
+    "vaultcrm_progress", default=None
+)
+
+#: Below this many files to read, nobody waits long enough to need progress.
+PROGRESS_THRESHOLD = 500
+
+
+@contextlib.contextmanager
+def progress_to(report: Progress | None) -> Iterator[None]:
+    """Send parsing progress to `report` for the duration of the block."""
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+def read_records(
+    root: Path, sigs: list[FileSig], dailies: DailyNotes, *, processes: bool = False
+) -> list[NoteRecord]:
+    """Read and parse files, in order (no index involved)."""
+    return [rec for rec, _ in read_for_index(root, sigs, dailies, processes=processes)]
+
+
+def read_for_index(
+    root: Path, sigs: list[FileSig], dailies: DailyNotes, *, processes: bool = False
+) -> list[Parsed]:
+    """Read and parse files, in order, each with its index encoding if one was made.
+
+    With `processes`, many files are spread over the CPU's cores; workers send back the
+    encoding, not the record (marshalled bytes cross a process boundary far cheaper than
+    pickled dataclasses). What this process parses itself is left for the index to
+    encode (b""). A daily-note candidate whose name is not a date for `dailies` becomes
+    an empty "other" record, so the index remembers not to read it again.
+    """
+    spec = (dailies.folder, dailies.fmt, dailies.explicit)
+    n = len(sigs)
+    report = _progress.get() if n >= PROGRESS_THRESHOLD else None
+    helpers = min(os.cpu_count() or 1, 8) - 1
+    if not processes or n < PARALLEL_THRESHOLD or helpers < 1:
+        return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Worker processes take a share of the files while this process parses the rest: on
+    # two cores, one helper plus the parent beats two helpers and a parent that only
+    # decodes what they send back. Shares interleave, since person notes cost ten times
+    # what daily notes do. Equal shares: a helper also encodes and sends what it parses,
+    # which costs about what the parent pays to decode it (the parent's own share is
+    # encoded later, by the index's store).
+    helper_slots = 10 * helpers
+    cycle = helper_slots + 10
+    theirs_at = [i for i in range(n) if i % cycle < helper_slots]
+    mine_at = [i for i in range(n) if i % cycle >= helper_slots]
+    theirs = [sigs[i] for i in theirs_at]
+    # fork is fastest, but unsafe once other threads (a watcher's) may hold locks
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    chunk = max(64, len(theirs) // (helpers * 4))
+    out: list[Parsed | None] = [None] * n
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(helpers, mp_context=context, initializer=gc.disable) as pool:
+        k = len(theirs)
+        texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
+        count = 0
+        for i in mine_at:
+            out[i] = (_read_one(root, sigs[i], spec), b"")
+            count = _tick(report, count, n)
+        for i, text in zip(theirs_at, texts, strict=True):
+            out[i] = (decode_record(text), text)
+            count = _tick(report, count, n)
+    return [item for item in out if item is not None]
+
+
+def _tick(report: Progress | None, done: int, total: int) -> int:
+    done += 1
+    if report is not None and (done % max(1, total // 100) == 0 or done == total):
+        report(done, total)
+    return done
+
+
+def _reporting(results: Iterable[Parsed], total: int, report: Progress | None) -> list[Parsed]:
+    if report is None:
+        return list(results)
+    out: list[Parsed] = []
+    for item in results:
+        out.append(item)
+        _tick(report, len(out) - 1, total)
+    return out
+
+
+def _read_encoded(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> bytes:
+    return encode_record(_read_one(root, sig, spec))
+
+
+@functools.lru_cache(maxsize=4)
+def _daily_notes(spec: tuple[str, str, bool]) -> DailyNotes:
+    return DailyNotes(*spec)
+
+
+def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteRecord:
+    day = sig.day
+    if sig.kind == "daily" and day is None:
+        day = _daily_notes(spec).date_of(sig.rel)
+        if day is None:
+            # kept (with any problem) so the index remembers not to read it again
+            why = impossible_date_name(sig.rel)
+            problems = () if why is None else (Problem(sig.rel, None, why),)
+            return NoteRecord(sig.rel, "other", problems=problems)
+    try:
+        data = _read_bytes(os.path.join(root, sig.rel), sig.size)
+    except NotRegularFile:
+        problem = Problem(sig.rel, None, NOT_REGULAR)
+        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
+    except OSError as exc:
+        problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
+        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
+    from vaultcrm.read.parse import (
+        parse_note,  # here, not at the top: a run with nothing to parse skips it
+    )
+
+    return parse_note(sig.rel, data, sig.kind, day)
+
+
+def _read_bytes(path: str, size: int) -> bytes:
+    """A file's bytes: a read of the size the walk saw, then reads until end of file.
+
+    Plain descriptors: a buffered file object costs twice as much per file, which on
+    30,000 notes is a tenth of a second. The walk saw a regular file; one swapped for a
+    FIFO since is caught on the descriptor, never waited on.
+    """
+    return read_regular(path, size, stat_checked=True)
+
+
+def open_index(root: Path, config: Config, *, detach: bool = False) -> Index:
+    """The vault's index; with `detach`, a big store may be written by a forked child."""
+    return Index(cache_path(root), config_fingerprint(config), detach=detach)
+
+
+def update_index(
+    root: Path,
+    config: Config,
+    index: Index,
+    walked: Walk,
+    stats: LoadStats,
+    *,
+    processes: bool = False,
+) -> Changes:
+    """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
+    dailies = daily_notes(config)
+
+    def parse(stale: list[FileSig]) -> list[Parsed]:
+        return read_for_index(root, stale, dailies, processes=processes)
+
+    try:
+        changes = index.update(walked, parse)
+    except sqlite3.DatabaseError as exc:
+        index.recover(exc)
+        changes = index.update(walked, parse)
+    stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
+    stats.removed = len(changes.removed)
+    stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason
+    return changes
+
+
+def load_records(
+    root: Path,
+    config: Config,
+    walked: Walk,
+    index: Index | None,
+    stats: LoadStats,
+    *,
+    processes: bool = False,
+) -> list[NoteRecord]:
+    """Every walked note's record: through `index` when there is one, else read afresh."""
+    if index is None:
+        records = read_records(root, walked.sigs, daily_notes(config), processes=processes)
+        stats.parsed = len(records)
+        return records
+    update_index(root, config, index, walked, stats, processes=processes)
+    return index.all_records()

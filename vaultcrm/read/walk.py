@@ -1,0 +1,158 @@
+"""The vault's relevant files and their signatures, without reading any of them."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from stat import S_ISREG
+
+from vaultcrm.config import Config
+from vaultcrm.model import FileSig, NoteKind, Problem
+from vaultcrm.regular import NOT_REGULAR
+
+#: Folders never walked: tool state, trash, version control, editors' own.
+SKIP_DIRS = frozenset({".git", ".obsidian", ".trash", ".vaultcrm", ".stfolder", "node_modules"})
+
+#: The edit engine's conflict copies (`Ann.conflict.md`, `Ann.conflict-2.md`) are not people.
+CONFLICT_COPY = re.compile(r"\.conflict(?:-\d+)?\.md$")
+
+CONFLICT_MESSAGE = (
+    "a conflict copy kept by vaultcrm: merge what you need into the note, then delete it"
+)
+SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
+FOLDER_SYMLINK_MESSAGE = "symlink leads outside the vault"
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The vault's relevant files and what the walk itself found wrong.
+
+    Kept as parallel columns rather than one `FileSig` per file: a sync with nothing to
+    do only hashes them, so it never builds 30,000 tuples it would not look at.
+    """
+
+    rels: list[str]
+    mtimes: list[int]
+    sizes: list[int]
+    kinds: list[NoteKind]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.rels)
+
+    @functools.cached_property
+    def sigs(self) -> list[FileSig]:
+        return list(map(FileSig, self.rels, self.mtimes, self.sizes, self.kinds))
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A digest of every file's signature (and the walk's problems), made once."""
+        h = hashlib.sha256()
+        h.update("\0".join(self.rels).encode("utf-8", "surrogatepass"))  # no name holds NUL
+        try:
+            h.update(array("q", self.mtimes).tobytes())
+            h.update(array("q", self.sizes).tobytes())
+        except OverflowError:  # a clock or size beyond 64 bits: slower, still exact
+            h.update(repr((self.mtimes, self.sizes)).encode())
+        for p in self.problems:
+            h.update(p.format().encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+
+def _norm_folder(folder: str) -> str:
+    return folder.strip().strip("/")
+
+
+def walk(root: Path, config: Config) -> Walk:
+    """Signatures of person notes and daily notes, without reading any file.
+
+    Only the people and daily folders are walked (the whole vault when either is the
+    root). Symlinked folders are not followed; a symlinked note is used only when it
+    stays inside the vault.
+    """
+    people = _norm_folder(config.people_folder)
+    daily_folder = _norm_folder(config.daily_folder)
+    output = config.output.strip("/")
+    tops = sorted({people, daily_folder}) if people and daily_folder else [""]
+    root_real = os.path.realpath(root)
+    rels: list[str] = []
+    mtimes: list[int] = []
+    sizes: list[int] = []
+    kinds: list[NoteKind] = []
+    problems: list[Problem] = []
+    people_prefix = people + "/" if people else ""
+
+    def visit(dir_path: str, rel_dir: str) -> None:
+        prefix = rel_dir + "/" if rel_dir else ""
+        kind: NoteKind = "person" if (prefix + "x").startswith(people_prefix) else "daily"
+        try:
+            listing = os.scandir(dir_path)
+        except OSError as exc:
+            if rel_dir:
+                problems.append(Problem(rel_dir, None, f"cannot read folder: {exc.strerror}"))
+            return
+        with listing:
+            for entry in listing:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIP_DIRS:
+                        visit(entry.path, prefix + name)
+                    continue
+                if not name.endswith(".md"):
+                    continue
+                rel = prefix + name
+                if rel == output or (".conflict" in name and CONFLICT_COPY.search(name)):
+                    if rel != output:
+                        problems.append(Problem(rel, None, CONFLICT_MESSAGE, "warning"))
+                    continue
+                try:
+                    if entry.is_symlink():
+                        real = os.path.realpath(entry.path)
+                        if os.path.commonpath([root_real, real]) != root_real:
+                            problems.append(Problem(rel, None, SYMLINK_MESSAGE))
+                            continue
+                        st = os.stat(entry.path)
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                except (OSError, ValueError) as exc:
+                    problems.append(Problem(rel, None, f"cannot read: {exc}"))
+                    continue
+                if not S_ISREG(st.st_mode):  # a FIFO would block the read for ever
+                    problems.append(Problem(rel, None, NOT_REGULAR))
+                    continue
+                # a daily-note candidate's name is matched against the format when read
+                rels.append(rel)
+                mtimes.append(st.st_mtime_ns)
+                sizes.append(st.st_size)
+                kinds.append(kind)
+
+    def enter_folder(path: str, rel: str) -> None:
+        """The people or daily folder itself may be (or lie under) a symlink: followed
+        when it stays inside the vault, else skipped with a problem saying so."""
+        real = os.path.realpath(path)
+        if os.path.commonpath([root_real, real]) != root_real:
+            problems.append(Problem(rel, None, f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"))
+        elif os.path.isdir(real):
+            visit(path, rel)
+
+    configured = {people, daily_folder} - {""}
+    if tops == [""]:
+        visit(os.fspath(root), "")
+        for rel in sorted(configured):  # the walk does not follow symlinked folders
+            path = os.path.join(root, rel)
+            if os.path.realpath(path) != os.path.join(root_real, rel):  # through a link
+                enter_folder(path, rel)
+    else:
+        for top in tops:
+            enter_folder(os.path.join(root, top), top)
+    # No sort: nothing downstream depends on the order (records are sorted where it
+    # matters), and the input key only has to be equal when nothing changed.
+    return Walk(rels, mtimes, sizes, kinds, problems)

@@ -1,0 +1,1 @@
+"""Vault + today -> reflections: the kinds, their rules and every word a user reads. Pure."""

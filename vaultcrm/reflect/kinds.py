@@ -1,0 +1,192 @@
+"""One record per reflection kind (`KindSpec`), in report order, and running them all.
+
+Everything vaultcrm knows about a kind is its record here: the rule that finds it, how
+urgent one is within its section, its words (`vaultcrm.words.KIND_WORDS`), which fields
+tell two items apart in the note, what a tick logs and whether the item stays listed after
+one, whether the watcher reports a change in its details, and which fields hold dates.
+Adding a kind is one record below, one rule function (`rules.py`), its words, and one
+template block; `tests/test_kinds.py` proves every kind has every entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from vaultcrm.config import Config
+from vaultcrm.model import Person, Reflection, Vault
+from vaultcrm.reflect import rules
+from vaultcrm.words import KIND_WORDS, KindWords
+
+Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
+Urgency = Callable[[Reflection], tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """Everything about one kind of reflection."""
+
+    name: str
+    rule: Rule
+    #: most urgent first within the kind's section (a sort key)
+    urgency: Urgency
+    #: fields that tell two items of the kind for one person apart (the note's task id)
+    id_fields: tuple[str, ...] = ()
+    #: the flag a tick's logged line carries (its configured tag), so the ledger sees it
+    logs_flag: str | None = None
+    #: a ticked item stays listed, ticked, until it is no longer due (`done` in the note)
+    stays_after_tick: bool = False
+    #: the watcher reports a change in an item's details (a countdown), not only its arrival
+    countdown: bool = False
+    #: fields of `Reflection.data` that hold dates (ISO strings in JSON)
+    date_fields: frozenset[str] = frozenset()
+
+    @property
+    def words(self) -> KindWords:
+        return KIND_WORDS[self.name]
+
+    @property
+    def title(self) -> str:
+        return self.words.title
+
+
+def _never_first(value: dt.date | None) -> tuple[int, dt.date]:
+    return (0, dt.date.min) if value is None else (1, value)
+
+
+def _by_date(r: Reflection) -> tuple[Any, ...]:
+    return (r.data["date"],)
+
+
+def _by_count(r: Reflection) -> tuple[Any, ...]:
+    return (-r.data["count"],)
+
+
+#: Every kind, in report order (DESIGN.md's table order).
+SPECS: tuple[KindSpec, ...] = (
+    KindSpec(
+        "reach_out",
+        rules.reach_out,
+        # never contacted first of all, then most overdue
+        lambda r: (r.data["overdue_days"] is not None, -(r.data["overdue_days"] or 0)),
+        date_fields=frozenset({"last_contact"}),
+    ),
+    KindSpec(
+        "share",
+        rules.share,
+        _by_count,
+        logs_flag="shared",
+        date_fields=frozenset({"last_shared"}),
+    ),
+    KindSpec(
+        "listen",
+        rules.listen,
+        _by_count,
+        logs_flag="heard",
+        date_fields=frozenset({"last_heard"}),
+    ),
+    KindSpec(
+        "deep",
+        rules.deep,
+        # never first, then the longest without (earliest last deep)
+        lambda r: _never_first(r.data["last_deep"]),
+        logs_flag="deep",
+        date_fields=frozenset({"last_deep"}),
+    ),
+    KindSpec(
+        "birthday",
+        rules.birthday,
+        _by_date,
+        id_fields=("date",),  # each year's birthday is its own item
+        stays_after_tick=True,
+        countdown=True,
+        date_fields=frozenset({"date"}),
+    ),
+    KindSpec(
+        "date",
+        rules.date,
+        _by_date,
+        id_fields=("label", "date"),
+        stays_after_tick=True,
+        countdown=True,
+        date_fields=frozenset({"date"}),
+    ),
+    KindSpec(
+        "follow_up",
+        rules.follow_up,
+        _by_date,
+        id_fields=("source_file", "date", "text"),
+        countdown=True,
+        date_fields=frozenset({"date"}),
+    ),
+    KindSpec(
+        "celebrate",
+        rules.celebrate,
+        _by_date,
+        id_fields=("date", "text"),
+        stays_after_tick=True,
+        date_fields=frozenset({"date"}),
+    ),
+)
+
+KIND: dict[str, KindSpec] = {spec.name: spec for spec in SPECS}
+#: Kind names in report order.
+KINDS: tuple[str, ...] = tuple(KIND)
+#: Every field of any kind that holds a date.
+DATE_FIELDS: frozenset[str] = frozenset().union(*(spec.date_fields for spec in SPECS))
+
+_RANK = {name: i for i, name in enumerate(KINDS)}
+_RULES = tuple(spec.rule for spec in SPECS)
+
+
+def _comparable(value: Any) -> tuple[Any, ...]:
+    """A key that never compares None (or two different types) with each other."""
+    if value is None:
+        return (0, "", 0)
+    return (1, type(value).__name__, value)
+
+
+def _no_urgency(_: Reflection) -> tuple[Any, ...]:
+    return ()
+
+
+def _order(r: Reflection) -> tuple[Any, ...]:
+    spec = KIND.get(r.kind)
+    kind_rank = _RANK.get(r.kind, len(KINDS))
+    urgency = (spec.urgency if spec is not None else _no_urgency)(r)
+    rest = tuple((key, _comparable(value)) for key, value in r.data.items())
+    return (kind_rank, r.kind, urgency, r.person.casefold(), r.person, rest, r.file, r.reason)
+
+
+def reflect_person(
+    person: Person, vault: Vault, today: dt.date, config: Config
+) -> list[Reflection]:
+    """Every rule for one person, unordered (the index caches these per person)."""
+    return [found for rule in _RULES for found in rule(person, vault, today, config)]
+
+
+def order(reflections: Iterable[Reflection]) -> list[Reflection]:
+    """Kind (KINDS order), then urgency, then name (case-insensitive, then exact), then
+    the remaining fields, so equal inputs always give an identical list."""
+    return sorted(reflections, key=_order)
+
+
+def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """Every rule for every person, in a total, deterministic order."""
+    return order(
+        found
+        for person in vault.people.values()
+        for found in reflect_person(person, vault, today, config)
+    )
+
+
+def from_json(item: dict[str, Any]) -> Reflection:
+    """The inverse of `Reflection.to_json` (date fields come back as dates)."""
+    fields: dict[str, Any] = {
+        k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and isinstance(v, str) else v)
+        for k, v in item.items()
+        if k not in ("kind", "person", "file", "reason")
+    }
+    return Reflection(item["kind"], item["person"], item["file"], item["reason"], fields)

@@ -1,0 +1,186 @@
+"""Every word a user reads about their people, in one place (as jrnl keeps its messages).
+
+Reason texts, section titles, what a tick logs, what the watcher says, and the names of
+months and days. Names are spelt out here, never taken from strftime, so output ignores
+the machine's locale. Only the standard library: every layer may read its words here.
+A new kind adds one `KindWords` entry below (and its reason texts to `REASONS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# --- calendar names --------------------------------------------------------------------------
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+MONTHS_SHORT = tuple(m[:3] for m in MONTHS)
+#: Monday first, as `date.weekday()` counts.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_SHORT = tuple(d[:3] for d in WEEKDAYS)
+
+
+def count_days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def count_years(n: int) -> str:
+    return "1 year" if n == 1 else f"{n} years"
+
+
+def times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def ago(n: int) -> str:
+    """Days back from today: "today", "yesterday", "3 days ago"."""
+    return {0: "today", 1: "yesterday"}.get(n, f"{n} days ago")
+
+
+def within(n: int) -> str:
+    """Days ahead of today: "today", "tomorrow", "in 3 days"."""
+    return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
+
+
+def relative_day(days: int) -> str:
+    """Either way from today (the watcher's countdowns): "in 3 days", "2 days ago"."""
+    return within(days) if days >= 0 else ago(-days)
+
+
+def short_day(d: date) -> str:
+    """'Sat 5 Dec', independent of the machine's locale."""
+    return f"{WEEKDAYS_SHORT[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
+
+
+# --- per kind --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindWords:
+    """What a kind is called where a user meets it.
+
+    `title` heads its section in the note and in `due`; `logged` is what a ticked item
+    writes in the person's note (None: the kind ticks off a task instead; `{label}` is a
+    date's name); `gained` and `lost` are the watcher's phrases when a person gains or loses
+    a reflection of the kind (`{when}`: "today", "in 6 days"; `{label}` a date's name).
+    """
+
+    title: str
+    logged: str | None
+    gained: str
+    lost: str
+
+
+#: In report order (`reflect.kinds.KINDS`, which tests/test_kinds.py checks against): the CLI
+#: lists and titles kinds from here without importing any rule.
+KIND_WORDS: dict[str, KindWords] = {
+    "reach_out": KindWords(
+        "Reach out", "Reached out", "now due to reach out", "no longer due to reach out"
+    ),
+    "share": KindWords(
+        "Share something of your own",
+        "Shared something of my own",
+        "time to share something of your own",
+        "no longer due to share",
+    ),
+    "listen": KindWords(
+        "Ask, and listen",
+        "Asked, and listened",
+        "time to ask, and listen",
+        "no longer due to listen",
+    ),
+    "deep": KindWords(
+        "Go deeper",
+        "A truly open conversation",
+        "time to go deeper",
+        "no longer due a deeper talk",
+    ),
+    "birthday": KindWords(
+        "Birthdays", "Birthday wishes", "birthday {when}", "birthday no longer coming up"
+    ),
+    "date": KindWords(
+        "Dates to remember", "Marked the {label}", "{label} {when}", "no date coming up any more"
+    ),
+    "follow_up": KindWords("Follow-ups", None, "follow-up due {when}", "no follow-up due any more"),
+    "celebrate": KindWords(
+        "Celebrate", "Celebrated their win", "a win to celebrate", "no win to celebrate any more"
+    ),
+}
+
+# --- reasons ---------------------------------------------------------------------------------
+
+#: How the default circles read inside a sentence; other circles read "the X circle".
+CIRCLE_PHRASES = {
+    "family": "family",
+    "close": "close friends",
+    "friends": "friends",
+    "acquaintances": "acquaintances",
+}
+
+#: The sentence each reflection gives as its reason, in the product's voice.
+REASONS: dict[str, str] = {
+    "reach_out": "Last contact {ago}; {cadence}.",
+    "reach_out_never": "No contact logged yet.",
+    "cadence_person": "your cadence with {name} is {days}",
+    "cadence_circle": "your cadence for {circle} is {days}",
+    "cadence_default": "your default cadence is {days}",
+    "share": "{name} has confided in you {times} since you last shared something real of your"
+    " own — share, don't only listen.",
+    "share_never": "{name} has confided in you {times} with nothing of your own logged in"
+    " return — share, don't only listen.",
+    "listen": "You have opened up to {name} {times} without {name} reciprocating — read the"
+    " room, ask and listen.",
+    "deep": "Your last truly open exchange with {name} was in {month} {year}.",
+    "deep_none": "No truly open exchange with {name} logged yet — make room for one.",
+    "birthday": "Birthday on {day} ({when}).",
+    "birthday_age": "Turns {age} on {day} ({when}).",
+    "birthday_today": "Birthday today!",
+    "birthday_today_age": "Birthday today — turns {age}!",
+    "date": "{label} on {day} ({when}).",
+    "date_years": "{label}: {years} on {day} ({when}).",
+    "date_today": "{label} today!",
+    "date_today_years": "{label}: {years} today!",
+    "follow_up": "Due {day} ({when}): {text}",
+    "follow_up_today": "Due today: {text}",
+    "follow_up_overdue": "Was due {day} ({ago}): {text}",
+    "celebrate": "Had a win on {date}: {text} — celebrate it.",
+}
+
+# --- ticks -----------------------------------------------------------------------------------
+
+#: Ends every line a tick logs, so the person's note says where it came from.
+TICK_SOURCE = "(from Reflections due)"
+TICKS: dict[str, str] = {
+    "ignored": "nothing for “{shown}”: it is no longer due, so the tick was ignored",
+    "already_logged": " (already logged)",
+    "ticked_off": "{source}:{number}: ticked off “{text}”",
+    "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
+    "your version is kept as {conflict}",
+}
+
+
+def conflict_message(rel: str, conflict: str) -> str:
+    """What a command says when the edit engine kept an editor's save as a conflict copy."""
+    return TICKS["conflict"].format(rel=rel, conflict=conflict)
+
+
+# --- the watcher -----------------------------------------------------------------------------
+
+#: Every text the watcher says.
+WATCH: dict[str, str] = {
+    "start": "Watching {vault} ({people} people, {reflections} reflections). Ctrl-C to stop.",
+    "start_failed": "Watching {vault} (the first sync failed, see above). Ctrl-C to stop.",
+    "limit_watches": "inotify watch limit reached (fs.inotify.max_user_watches); "
+    "falling back to polling every {interval:g} s",
+    "limit_instances": "inotify instance limit reached (fs.inotify.max_user_instances); "
+    "falling back to polling every {interval:g} s",
+    "polling": "Polling the vault for changes every {interval:g} s",
+    "failed": "sync failed: {error}; still watching",
+    "recorded": "Recorded: {line}",
+    "new_day": "New day, {day}",
+    "updated": "{output} updated ({count} reflections)",
+    "more": "and {count} more",
+}
