@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vaultcrm.model import FollowUp, Person, YearlyDate
+from vaultcrm.words import CALENDAR
 
 PRODID = "-//vaultcrm//vaultcrm calendar//EN"
 #: Bytes every calendar vaultcrm writes holds: a file without them is not overwritten.
@@ -76,26 +77,27 @@ def events(people: Iterable[Person], follow_ups: Iterable[FollowUp]) -> list[Eve
     files = {p.name: p.file for p in people}
     for person in people:
         if person.birthday is not None:
-            born = f" (born {person.birthday.year})" if person.birthday.year else ""
+            year = person.birthday.year
+            born = CALENDAR["born"].format(year=year) if year else ""
             found.append(
                 Event(
                     _uid(person.file, "birthday"),
-                    f"{person.name}'s birthday{born}",
+                    CALENDAR["birthday"].format(name=person.name) + born,
                     _start(person.birthday),
                     True,
-                    f"From {person.file}",
+                    CALENDAR["from"].format(file=person.file),
                     (person.name.casefold(), person.name, "0", ""),
                 )
             )
         for date in person.dates:
-            since = f" ({date.year})" if date.year else ""
+            since = CALENDAR["since"].format(year=date.year) if date.year else ""
             found.append(
                 Event(
                     _uid(person.file, "date", date.label),
-                    f"{person.name}: {date.label}{since}",
+                    CALENDAR["date"].format(name=person.name, label=date.label) + since,
                     _start(date),
                     True,
-                    f"From {person.file}",
+                    CALENDAR["from"].format(file=person.file),
                     (person.name.casefold(), person.name, "1", date.label),
                 )
             )
@@ -110,14 +112,14 @@ def events(people: Iterable[Person], follow_ups: Iterable[FollowUp]) -> list[Eve
             uid = _uid(
                 owner, "follow_up", item.file, item.due.isoformat(), item.text, str(seen[uid])
             )
-        text = _plain(item.text, item.person) or "follow up"
+        text = _plain(item.text, item.person) or CALENDAR["follow_up_empty"]
         found.append(
             Event(
                 uid,
-                f"{item.person}: {text}",
+                CALENDAR["follow_up"].format(name=item.person, text=text),
                 item.due,
                 False,
-                f"Follow-up in {item.file}",
+                CALENDAR["follow_up_from"].format(file=item.file),
                 (item.person.casefold(), item.person, "2", item.due.isoformat(), item.text),
             )
         )
@@ -148,7 +150,7 @@ def render(found: list[Event]) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "vaultcrm: birthdays, dates and follow-ups")
+    cal.add("x-wr-calname", CALENDAR["name"])
     cal.add(DIGEST_PROPERTY.lower(), digest(found))
     for event in found:
         item = icalendar.Event()
