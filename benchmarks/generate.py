@@ -1,6 +1,8 @@
 """Write a synthetic Obsidian vault in DESIGN.md's format, for benchmarks.
 
     python benchmarks/generate.py OUT_DIR [--people 10000] [--daily 20000] [--seed 42]
+        [--shape default|heavy] [--note-kb K] [--first-name-aliases F] [--cadence-words F]
+        [--due-share F] [--meetings N]
 
 The vault is a pure function of (people, daily, seed): the same arguments give
 byte-identical files, so timings from different machines or commits compare like for
@@ -12,6 +14,11 @@ What falls due is realistic too, since rendering and `--json` cost grows with it
 people were last seen within their cadence, old tasks are ticked, open ones are recent
 or upcoming, and the ledger tags mostly come in mutual exchanges. At `--today
 2026-11-23` a 10,000-person vault reports about 1,400 reflections, every kind present.
+
+A `Shape` adds what real vaults do that the default one does not (issue "Real vaults"):
+long notes, first names as aliases shared by many people, cadences as words, most
+people due, and meeting notes that link people from their frontmatter. Its features
+draw from their own random stream, so the default shape's bytes never change.
 """
 
 from __future__ import annotations
@@ -138,6 +145,30 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 
 @dataclass(frozen=True)
+class Shape:
+    """Knobs for what a vault looks like beyond its size; the defaults are the classic
+    synthetic vault."""
+
+    note_kb: int = 0  # pad person notes with free text to about this many KB (0: no padding)
+    first_name_aliases: float = 0.0  # share of people aliased by their bare first name
+    cadence_words: float = 0.0  # share of people whose cadence is a word ("quarterly")
+    due_share: float = OVERDUE_SHARE  # share of people last seen longer ago than their cadence
+    meetings: float = 0.0  # meeting notes in Notes/ per person (each links 1-3 people)
+
+
+DEFAULT_SHAPE = Shape()
+#: ~100 MB of notes at 10,000 people: long notes, first-name aliases, most people due,
+#: cadence words and a meeting note per two people.
+HEAVY_SHAPE = Shape(note_kb=9, first_name_aliases=1.0, cadence_words=0.5, due_share=0.98,
+                    meetings=0.5)  # fmt: skip
+SHAPES = {"default": DEFAULT_SHAPE, "heavy": HEAVY_SHAPE}
+
+#: Cadence words and their days, as CRM templates write them.
+CADENCE_WORDS = {"weekly": 7, "fortnightly": 14, "monthly": 30, "Quarterly": 90,
+                 "every 2 months": 60, "yearly": 365}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class _Person:
     name: str
     folder: str  # vault-relative folder, e.g. "People" or "People/Work"
@@ -174,6 +205,19 @@ def _unique_people(rng: random.Random, count: int) -> list[_Person]:
         folder = "People" if rng.random() < 0.7 else f"People/{rng.choice(SUBFOLDERS)}"
         people.append(_Person(name, folder, alias, rank))
     return people
+
+
+def _shaped_people(people: list[_Person], shape: Shape, rng: random.Random) -> list[_Person]:
+    """With `first_name_aliases`, that share of people answer to their bare first name,
+    shared with every other person of that first name (as in a real address book)."""
+    if not shape.first_name_aliases:
+        return people
+    out = []
+    for p in people:
+        if rng.random() < shape.first_name_aliases:
+            p = _Person(p.name, p.folder, p.name.split(" ", 1)[0], p.rank)
+        out.append(p)
+    return out
 
 
 def _circle(rng: random.Random, rank: int, count: int) -> str | None:
@@ -225,10 +269,18 @@ def _ylist(rng: random.Random, key: str, items: Sequence[str]) -> str:
 
 
 def _frontmatter(
-    rng: random.Random, p: _Person, circle: str | None, people: list[_Person]
+    rng: random.Random,
+    p: _Person,
+    circle: str | None,
+    people: list[_Person],
+    shape: Shape = DEFAULT_SHAPE,
+    srng: random.Random | None = None,
 ) -> tuple[str, int]:
     """The frontmatter block, and the person's cadence in days (for their log)."""
     cadence = CIRCLE_DAYS.get(circle or "", DEFAULT_CADENCE)
+    word = None
+    if srng is not None and shape.cadence_words and srng.random() < shape.cadence_words:
+        word = srng.choice(tuple(CADENCE_WORDS))
     out = ["---\n"]
     if rng.random() < 0.1:
         out.append("# imported from Contacts\n")
@@ -241,7 +293,11 @@ def _frontmatter(
     if rng.random() < 0.15:
         written = rng.choice(tuple(CADENCES))
         cadence = CADENCES[written]
-        out.append(f"cadence: {written}\n")
+        if word is None:
+            out.append(f"cadence: {written}\n")
+    if word is not None:
+        cadence = CADENCE_WORDS[word]
+        out.append(f"{'frequency' if len(word) % 2 else 'cadence'}: {word}\n")
     pronouns = rng.choice(PRONOUNS)
     out.append(f"pronouns: {pronouns}\n")
     r = rng.random()
@@ -292,11 +348,13 @@ def _frontmatter(
     return "".join(out), cadence
 
 
-def _log_days(rng: random.Random, cadence: int, count: int) -> list[dt.date]:
+def _log_days(
+    rng: random.Random, cadence: int, count: int, due_share: float = OVERDUE_SHARE
+) -> list[dt.date]:
     """`count` contact days, latest first: the last mostly within `cadence` of the run's
-    `--today` (a few people are overdue), earlier ones about a cadence apart."""
+    `--today` (a `due_share` of people are overdue), earlier ones about a cadence apart."""
     today = LAST_DAY + dt.timedelta(days=1)
-    if rng.random() < OVERDUE_SHARE:
+    if rng.random() < due_share:
         back = cadence + int(cadence * 2 * rng.random())
     else:
         back = 1 + int((cadence - 1) * rng.random())
@@ -315,7 +373,9 @@ def _task(rng: random.Random, due: dt.date, done: bool) -> str:
     return f"- [{box}] {rng.choice(TASKS)} 📅 {due}\n"
 
 
-def _person_body(rng: random.Random, p: _Person, cadence: int) -> str:
+def _person_body(
+    rng: random.Random, p: _Person, cadence: int, due_share: float = OVERDUE_SHARE
+) -> str:
     out = []
     if rng.random() < 0.3:
         out.append(f"# {p.name}\n\n")
@@ -323,7 +383,7 @@ def _person_body(rng: random.Random, p: _Person, cadence: int) -> str:
     out.append(" ".join(rng.sample(FREE_TEXT, 2)) + "\n\n")
     out.append("## Work\n")
     out.append(f"{rng.choice(FREE_TEXT)}\n\n## Log\n")
-    for day in _log_days(rng, cadence, rng.randint(8, 14)):
+    for day in _log_days(rng, cadence, rng.randint(8, 14), due_share):
         bullet = rng.choice("-----*+")
         when = f"[[{day}]]" if rng.random() < 0.1 else str(day)
         out.append(f"{bullet} {when} {rng.choice(ACTIVITIES)}. {rng.choice(TOPICS)}{_flags(rng)}\n")
@@ -400,13 +460,41 @@ def _daily(rng: random.Random, day: dt.date, people: list[_Person]) -> str:
     return "".join(out)
 
 
-def generate(out: Path, people: int, daily: int, seed: int) -> None:
+def _padding(srng: random.Random, size: int, kb: int) -> str:
+    """Free-text paragraphs that bring a note of `size` bytes to about `kb` KB."""
+    out = ["\n## Journal\n"]
+    have = size
+    while have < kb * 1024:
+        para = " ".join(srng.choice(FREE_TEXT) for _ in range(8)) + "\n\n"
+        out.append(para)
+        have += len(para.encode("utf-8"))
+    return "".join(out)
+
+
+def _meeting(srng: random.Random, n: int, people: list[_Person]) -> tuple[str, str]:
+    """(file name, text) of a meeting note: people linked from its frontmatter."""
+    day = _day(srng, 700)
+    who = {_pick(srng, people).name for _ in range(srng.randint(1, 3))}
+    links = ", ".join(f'"[[{name}]]"' for name in sorted(who))
+    tags = srng.choice(("[]", "[shared]", "[heard]", "[shared, heard]", "[deep]"))
+    title = f"{day} {srng.choice(DAILY_ACTS).split()[0]} {n}"
+    text = (
+        f'---\ncategories:\n  - "[[Meetings]]"\ndate: {day}\npeople: [{links}]\n'
+        f"tags: {tags}\n---\n- {srng.choice(TOPICS)}\n- {srng.choice(FREE_TEXT)}\n"
+    )
+    return f"{title}.md", text
+
+
+def generate(
+    out: Path, people: int, daily: int, seed: int, shape: Shape = DEFAULT_SHAPE
+) -> None:
     """Write the vault into `out` (created; must be empty or absent), deterministically."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
     rng = random.Random(seed)
-    persons = _unique_people(rng, people)
+    srng = random.Random(seed + 1_000_003)  # the shape's own stream
+    persons = _shaped_people(_unique_people(rng, people), shape, srng)
     (out / ".obsidian").mkdir(parents=True, exist_ok=True)
     settings = {"folder": "Journal", "format": "YYYY-MM-DD", "template": ""}
     (out / ".obsidian" / "daily-notes.json").write_text(json.dumps(settings, indent=2) + "\n")
@@ -415,8 +503,10 @@ def generate(out: Path, people: int, daily: int, seed: int) -> None:
         if p.folder not in made:
             (out / p.folder).mkdir(parents=True, exist_ok=True)
             made.add(p.folder)
-        head, cadence = _frontmatter(rng, p, _circle(rng, p.rank, people), persons)
-        text = head + _person_body(rng, p, cadence)
+        head, cadence = _frontmatter(rng, p, _circle(rng, p.rank, people), persons, shape, srng)
+        text = head + _person_body(rng, p, cadence, shape.due_share)
+        if shape.note_kb:
+            text += _padding(srng, len(text.encode("utf-8")), shape.note_kb)
         with open(out / p.folder / f"{p.name}.md", "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
     journal = out / "Journal"
@@ -426,6 +516,36 @@ def generate(out: Path, people: int, daily: int, seed: int) -> None:
         text = _daily(rng, day, persons) if persons else f"{rng.choice(DAILY_FREE)}\n"
         with open(journal / f"{day}.md", "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+    if shape.meetings and persons:
+        notes = out / "Notes"
+        notes.mkdir(exist_ok=True)
+        for n in range(round(shape.meetings * len(persons))):
+            name, text = _meeting(srng, n, persons)
+            with open(notes / name, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+
+
+def shape_from(args: argparse.Namespace) -> Shape:
+    """`--shape` and the knobs given on the command line (knobs win over the shape)."""
+    base = SHAPES[args.shape]
+    knobs = {
+        name: getattr(args, name)
+        for name in ("note_kb", "first_name_aliases", "cadence_words", "due_share", "meetings")
+        if getattr(args, name, None) is not None
+    }
+    return Shape(**{**base.__dict__, **knobs})
+
+
+def add_shape_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--note-kb", type=int, help="pad person notes to about this many KB")
+    ap.add_argument("--first-name-aliases", type=float, metavar="SHARE",
+                    help="share of people aliased by their bare first name (0-1)")
+    ap.add_argument("--cadence-words", type=float, metavar="SHARE",
+                    help="share of people whose cadence is a word, e.g. quarterly (0-1)")
+    ap.add_argument("--due-share", type=float, metavar="SHARE",
+                    help=f"share of people overdue (default shape: {OVERDUE_SHARE})")
+    ap.add_argument("--meetings", type=float, metavar="PER_PERSON",
+                    help="meeting notes to write in Notes/, per person (heavy shape: 0.5)")
 
 
 def person_names(people: int, seed: int) -> list[str]:
@@ -444,8 +564,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--people", type=int, default=10_000)
     ap.add_argument("--daily", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--shape", choices=sorted(SHAPES), default="default",
+                    help="default: the classic vault; heavy: ~100 MB of notes (see README)")
+    add_shape_arguments(ap)
     args = ap.parse_args(argv)
-    generate(args.out, args.people, args.daily, args.seed)
+    generate(args.out, args.people, args.daily, args.seed, shape_from(args))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 """Time vaultcrm on a large vault against floors measured on the same machine.
 
     python benchmarks/run.py [--people 10000] [--daily 20000] [--runs 5] [--vault PATH]
-                             [--keep] [--watch] [--json FILE|-]
+                             [--shape both|default|heavy] [--keep] [--watch] [--json FILE|-]
+
+Two shapes of generated vault are measured, one after the other: the classic synthetic
+vault and a heavy one (~100 MB of notes at 10,000 people, first-name aliases shared by
+many, most people due, cadence words, meeting notes); `--shape` runs just one.
 
 Every figure is the wall time of a whole process (start-up included), the median of
 `--runs` runs after one warm-up. Absolute times depend on the machine, so each target
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generate import generate, person_files
+from generate import SHAPES, Shape, add_shape_arguments, generate, person_files, shape_from
 
 TODAY = "2026-11-23"
 OUTPUT_NOTE = "Reflections due.md"
@@ -383,6 +387,21 @@ def report(rows: list[Row]) -> tuple[str, list[dict[str, Any]]]:
     return "\n".join(lines), records
 
 
+def prepare(
+    args: argparse.Namespace, shape: Shape, vault: Path
+) -> tuple[Path | None, dict[str, Any]]:
+    """The vault to measure (generated or copied) and where it came from."""
+    if args.vault:
+        shutil.copytree(args.vault, vault, ignore=shutil.ignore_patterns(".git"))
+        people = sorted((vault / "People").rglob("*.md"))
+        return (people[0] if people else None), {"copied_from": str(args.vault)}
+    generate(vault, args.people, args.daily, args.seed, shape)
+    person = vault / person_files(args.people, args.seed)[0] if args.people else None
+    source = {"people": args.people, "daily": args.daily, "seed": args.seed,
+              "shape": shape.__dict__}  # fmt: skip
+    return person, source
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--people", type=int, default=10_000, help="person notes to generate")
@@ -390,6 +409,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--runs", type=int, default=5, help="timed runs per row, after one warm-up")
     ap.add_argument("--vault", type=Path, help="benchmark a copy of this vault instead")
+    ap.add_argument("--shape", choices=["both", *sorted(SHAPES)], default="both",
+                    help="which generated vault(s) to measure (default: both)")
+    add_shape_arguments(ap)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--watch", action="store_true", help="also time `vaultcrm watch`")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON ('-': stdout)")
@@ -398,43 +420,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("--runs must be at least 1")
     if args.vault and not args.vault.is_dir():
         ap.error(f"--vault {args.vault}: no such folder")
+    names = ["copy"] if args.vault else (sorted(SHAPES) if args.shape == "both" else [args.shape])
 
     work = Path(tempfile.mkdtemp(prefix="vaultcrm-bench-"))
-    vault, cache = work / "vault", work / "cache"
-    cache.mkdir()
     # With --json -, stdout carries the JSON alone; the table goes to stderr.
     say = sys.stderr if args.json == "-" else sys.stdout
+    shapes: list[dict[str, Any]] = []
     try:
-        start = time.perf_counter()
-        person: Path | None
-        if args.vault:
-            shutil.copytree(args.vault, vault, ignore=shutil.ignore_patterns(".git"))
-            people = sorted((vault / "People").rglob("*.md"))
-            person = people[0] if people else None
-            source: dict[str, Any] = {"copied_from": str(args.vault)}
-        else:
-            generate(vault, args.people, args.daily, args.seed)
-            person = vault / person_files(args.people, args.seed)[0] if args.people else None
-            source = {"people": args.people, "daily": args.daily, "seed": args.seed}
-        files = len(md_notes(vault))
-        prepared = time.perf_counter() - start
-        print(f"vault: {files:,} notes in {vault} ({prepared:.1f} s to prepare); "
-              f"runs: {args.runs} after 1 warm-up; {sys.executable}", file=say, flush=True)
-        rows = bench(vault, cache, args.runs, args.watch, person)
-        table, records = report(rows)
-        print(table, file=say)
+        for name in names:
+            shape = Shape() if args.vault else shape_from(argparse.Namespace(
+                **{**vars(args), "shape": name}))  # fmt: skip
+            vault, cache = work / name / "vault", work / name / "cache"
+            cache.mkdir(parents=True)
+            start = time.perf_counter()
+            person, source = prepare(args, shape, vault)
+            files = len(md_notes(vault))
+            size = sum(p.stat().st_size for p in md_notes(vault)) / 1e6
+            prepared = time.perf_counter() - start
+            print(f"\nshape {name}: {files:,} notes, {size:,.1f} MB in {vault} "
+                  f"({prepared:.1f} s to prepare); runs: {args.runs} after 1 warm-up; "
+                  f"{sys.executable}", file=say, flush=True)
+            rows = bench(vault, cache, args.runs, args.watch, person)
+            table, records = report(rows)
+            print(table, file=say, flush=True)
+            shapes.append({"shape": name, "vault": {**source, "notes": files, "mb": size},
+                           "rows": records})  # fmt: skip
+            if not args.keep:
+                shutil.rmtree(work / name, ignore_errors=True)
         if args.json:
             doc = {
-                "vault": {**source, "notes": files}, "runs": args.runs, "today": TODAY,
-                "python": sys.version.split()[0], "platform": platform.platform(),
-                "machine": platform.machine(), "rows": records,
+                # the first shape's figures also at the top level, as before there were two
+                "vault": shapes[0]["vault"], "rows": shapes[0]["rows"], "shapes": shapes,
+                "runs": args.runs, "today": TODAY, "python": sys.version.split()[0],
+                "platform": platform.platform(), "machine": platform.machine(),
             }
             text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
             if args.json == "-":
                 sys.stdout.write(text)
             else:
                 Path(args.json).write_text(text, encoding="utf-8")
-        return 1 if any(r["result"] == "FAIL" for r in records) else 0
+        failed = any(r["result"] == "FAIL" for s in shapes for r in s["rows"])
+        return 1 if failed else 0
     finally:
         if args.keep:
             print(f"kept: {work}", file=say)

@@ -175,3 +175,52 @@ def test_a_failed_command_is_reported_by_its_telling_line() -> None:
     crash = "Traceback (most recent call last):\n  File x\nImportError: nope\n"
     assert run.why(1, crash) == "n/a (exit 1: ImportError: nope)"
     assert run.why(1, "") == "n/a (exit 1: no stderr)"
+
+
+# --- shapes ---------------------------------------------------------------------------------
+
+
+def test_the_heavy_shape_has_every_feature_and_reads_without_errors(tmp_path: Path) -> None:
+    shape = generate.Shape(note_kb=4, first_name_aliases=1.0, cadence_words=0.5,
+                           due_share=0.98, meetings=1 / 3)  # fmt: skip
+    out = tmp_path / "heavy"
+    generate.generate(out, people=120, daily=60, seed=3, shape=shape)
+    people = sorted((out / "People").rglob("*.md"))
+    assert min(p.stat().st_size for p in people) >= 4 * 1024
+    fronts = [split(p.read_text(encoding="utf-8"))[0] for p in people]
+    words = [f.get("cadence") or f.get("frequency") for f in fronts]
+    assert sum(w in generate.CADENCE_WORDS for w in words) >= 30
+    assert all(f["aliases"] == [p.stem.split(" ")[0]] for f, p in zip(fronts, people, strict=True))
+    meetings = sorted((out / "Notes").glob("*.md"))
+    assert len(meetings) == 40 and all(m.name[:4].isdigit() for m in meetings)
+    args = ["due", "--json", "--vault", str(out), "--today", "2026-11-23"]
+    shown = CliRunner().invoke(cli, args, catch_exceptions=False)
+    data = json.loads(shown.stdout)
+    assert {p["severity"] for p in data["problems"]} == {"warning"}  # shared first names only
+    assert all("is shared by" in p["message"] for p in data["problems"])
+    due = {r["person"] for r in data["reflections"] if r["kind"] == "reach_out"}
+    assert len(due) >= 0.5 * 120, "most people are due"
+    check = CliRunner().invoke(cli, ["check", "--vault", str(out)], catch_exceptions=False)
+    found = check.stdout.splitlines()[-1]
+    assert found.startswith("120 people, ") and "— 0 errors" in found
+
+
+def test_the_default_shape_is_the_classic_vault(tmp_path: Path, vault: Path) -> None:
+    generate.generate(tmp_path / "v", people=60, daily=90, seed=7, shape=generate.DEFAULT_SHAPE)
+    assert snapshot(tmp_path / "v") == snapshot(vault)
+    assert not (vault / "Notes").exists()
+
+
+def test_shape_knobs_on_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "cli"
+    subprocess.run(
+        [sys.executable, str(BENCH / "generate.py"), str(out), "--people", "30", "--daily", "5",
+         "--shape", "heavy", "--note-kb", "2", "--meetings", "0.1"],
+        check=True,
+    )  # fmt: skip
+    assert len(list((out / "Notes").glob("*.md"))) == 3
+    ap = run.argparse.ArgumentParser()
+    ap.add_argument("--shape", default="heavy")
+    generate.add_shape_arguments(ap)
+    shape = generate.shape_from(ap.parse_args(["--due-share", "0.5"]))
+    assert shape == generate.Shape(**{**generate.HEAVY_SHAPE.__dict__, "due_share": 0.5})

@@ -24,12 +24,14 @@ def messages(root: Path) -> list[str]:
 def test_a_clean_vault_has_no_problems(example_vault: Path) -> None:
     result = run_check(example_vault)
     assert result.exit_code == 0
-    assert result.output == "No problems found.\n"
+    assert result.output == (
+        "20 people, 182 interactions, 6 open follow-ups — no problems in 154 notes\n"
+    )
 
 
 def test_yaml_errors_point_at_line_and_column(make_vault: MakeVault) -> None:
     root = make_vault({"People/Dana.md": "---\ncircle: close\nlikes: [tea\nboundaries: x\n---\n"})
-    found = messages(root)
+    found = [m for m in messages(root) if m.startswith("People/")]
     assert len(found) == 1
     assert found[0].startswith("People/Dana.md:4:11: frontmatter: ")
 
@@ -55,26 +57,29 @@ def test_every_kind_of_problem_is_reported(make_vault: MakeVault) -> None:
         "Journal/2026-11-02.md:1:12: warning: [[Ann Leee]] links to no one; "
         "did you mean [[Ann Lee]]?",
         "People/Ann #2.md: warning: unsafe file name: the name contains '#'",
-        "People/Ann Lee.md:2: warning: name or alias 'annie' is shared with Cy",
+        "People/Ann Lee.md:2: warning: name or alias 'annie' is shared by Ann Lee, Cy;",
         "People/Ann Lee.md:3: warning: unknown circle 'besties'",
         "People/Ann Lee.md:4: cadence: bad duration 'often'",
         "People/Ann Lee.md:6:3: impossible date '2026-02-30'",
         "People/Bo.md:2:",
-        "People/Cy.md:2: warning: name or alias 'annie' is shared with Ann Lee",
         "vaultcrm.yaml:1: horizon: bad duration 'soon'",
     ]
     for want in expected:
         assert any(line.startswith(want) for line in out), (want, out)
     assert "Dune" not in result.output
-    assert out[-1] == "5 errors, 5 warnings in 7 notes"
-    assert len(out) == 11
+    assert out[-1] == (
+        "3 people, 1 interaction, 0 open follow-ups — 5 errors, 4 warnings in 6 notes"
+    )
+    assert len(out) == 10
 
 
 def test_warnings_alone_exit_0(make_vault: MakeVault) -> None:
     root = make_vault({"People/Ann.md": "---\ncircle: besties\n---\n"})
     result = run_check(root)
     assert result.exit_code == 0
-    assert result.output.splitlines()[-1] == "0 errors, 1 warning in 1 note"
+    assert result.output.splitlines()[-1] == (
+        "1 person, 0 interactions, 0 open follow-ups — 0 errors, 1 warning in 1 note"
+    )
 
 
 def test_json_output(make_vault: MakeVault) -> None:
@@ -93,7 +98,10 @@ def test_json_output(make_vault: MakeVault) -> None:
             "or a number of days",
         }
     ]
-    assert data["summary"] == "1 error, 0 warnings in 1 note"
+    assert data["summary"] == (
+        "1 person, 0 interactions, 0 open follow-ups — 1 error, 0 warnings in 1 note"
+    )
+    assert (data["people"], data["interactions"], data["open_follow_ups"]) == (1, 0, 0)
 
 
 def test_a_link_to_an_existing_note_is_no_typo_however_close(make_vault: MakeVault) -> None:

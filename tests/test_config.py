@@ -38,7 +38,9 @@ def test_no_config_file_means_the_documented_defaults(make_vault: MakeVault) -> 
 
 
 def test_every_key_is_read(make_vault: MakeVault) -> None:
-    config, problems = load_config(make_vault({"vaultcrm.yaml": FULL}))
+    root = make_vault({"vaultcrm.yaml": FULL})
+    (root / "Contacts").mkdir()
+    config, problems = load_config(root)
     assert problems == []
     assert config.people_folder == "Contacts"
     assert config.daily_folder == "Diary"
@@ -195,6 +197,11 @@ def test_the_fingerprint_is_stable_and_sees_every_field(make_vault: MakeVault) -
         "celebrate_within": 15,
         "tags": {"shared": "s"},
         "daily_format_explicit": True,
+        "people_tags": ("person",),
+        "people_properties": {"type": ("person",)},
+        "interaction_folders": ("Meetings",),
+        "fields": {"birthday": ("geburtstag", "birthday")},
+        "template_folders": ("Templates",),
         "ics": "people.ics",
     }
     assert set(changes) == {f.name for f in dataclasses.fields(Config)}

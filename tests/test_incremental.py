@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,7 +78,54 @@ EDITS: list[tuple[str, Edit]] = [
         lambda v: (v / "People/Priya Shah.md").write_text("---\ncircle: [close\n---\n"),
     ),
     ("delete a folder of people", lambda v: shutil.rmtree(v / "People/Work")),
+    (
+        "a meeting note linking two people",
+        lambda v: write(
+            v / "Notes/2026-11-21 Meeting.md",
+            '---\ndate: 2026-11-21\npeople: ["[[Ben Okafor]]", "[[Dad]]"]\ntags: [heard]\n---\n',
+        ),
+    ),
+    (
+        "the meeting's attendees change",
+        lambda v: write(
+            v / "Notes/2026-11-21 Meeting.md",
+            '---\ndate: 2026-11-21\npeople: ["[[Rosa Quintero]]"]\n---\n',
+        ),
+    ),
+    (
+        "the meeting moves to another day",
+        lambda v: write(
+            v / "Notes/2026-11-21 Meeting.md",
+            '---\ndate: 2026-10-02\npeople: ["[[Rosa Quintero]]"]\n---\n',
+        ),
+    ),
+    (
+        "the meeting loses its date",
+        lambda v: (v / "Notes/2026-11-21 Meeting.md").rename(v / "Notes/Meeting.md"),
+    ),
+    (
+        "an undated meeting gets a date",
+        lambda v: write(v / "Notes/Meeting.md", '---\ndate: 2026-11-20\nwith: "[[Ali]]"\n---\n'),
+    ),
+    ("delete a meeting note", lambda v: (v / "Notes/Meeting.md").unlink()),
+    (
+        "last_contacted on a person",
+        lambda v: write(
+            v / "People/Kofi Mensah.md",
+            (v / "People/Kofi Mensah.md").read_text().replace(
+                "---\n", "---\nlast_contacted: 2026-11-22\n", 1
+            ),
+        ),
+    ),
 ]
+
+
+def write(path: Path, text: str) -> None:
+    existed = path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if existed:
+        touch_later(path)
 
 
 @pytest.mark.parametrize("detached", [False, True], ids=["store-inline", "store-in-child"])
@@ -139,7 +187,7 @@ def test_random_edit_sequences_match_a_cold_sync(example_vault: Path, seed: int)
     names = [p.stem for p in people]
     warm_note(example_vault)
     for step in range(12):
-        choice = rng.randrange(5)
+        choice = rng.randrange(6)
         day = TODAY - dt.timedelta(days=rng.randrange(60))
         tag = rng.choice(["", " #shared", " #heard", " #deep", " #win", " #shared #heard"])
         if choice == 0:
@@ -154,6 +202,11 @@ def test_random_edit_sequences_match_a_cold_sync(example_vault: Path, seed: int)
         elif choice == 2:
             dailies = sorted((example_vault / "Journal").glob("*.md"))
             rng.choice(dailies).unlink()
+        elif choice == 5:  # a meeting note: new, or its attendees change
+            meeting = example_vault / f"Notes/{day} Meeting {rng.randrange(3)}.md"
+            who = ", ".join(f'"[[{rng.choice(names)}]]"' for _ in range(rng.randrange(1, 3)))
+            tags = tag.replace("#", "").split()
+            write(meeting, f"---\nattendees: [{who}]\ntags: {tags}\n---\n")
         elif choice == 3:
             person = rng.choice([p for p in people if p.exists()])
             new = person.with_name(f"{person.stem} {step}.md")
@@ -169,3 +222,40 @@ def test_random_edit_sequences_match_a_cold_sync(example_vault: Path, seed: int)
             )
             touch_later(person)
         assert warm_note(example_vault) == cold_note(example_vault), f"seed {seed} step {step}"
+
+
+REAL = {
+    "vaultcrm.yaml": "people_tags: [person]\ninteraction_folders: [CRM]\n",
+    "Notes/Ann.md": "---\ntags: [person]\ncadence: weekly\n---\n",
+    "Notes/Bo.md": "Friend. #person\nfrequency:: every 10 days\n",
+    "Notes/Cy.md": "---\ntags: [person]\n---\n",
+    "Notes/Kyoto.md": "A city I want to see with [[Ann]].\n",
+    "CRM/2026-11-20 Call.md": "Called [[Bo]]. #shared\n",
+    "Journal/2026-11-18.md": "Tea with [[Cy]]\n",
+}
+
+REAL_EDITS: list[tuple[str, Edit]] = [
+    ("a note becomes a person by tag", lambda v: write(v / "Notes/Kyoto.md", "#person\n")),
+    ("a person stops being one", lambda v: write(v / "Notes/Cy.md", "---\ntags: [old]\n---\n")),
+    ("a body link in the interaction folder", lambda v: append(v / "CRM/2026-11-20 Call.md",
+                                                              "And [[Ann]] joined.\n")),
+    ("a meeting note moves out of the folder",
+     lambda v: (v / "CRM/2026-11-20 Call.md").rename(v / "Notes/2026-11-20 Call.md")),
+    ("a meeting note in the folder by date property",
+     lambda v: write(v / "CRM/Sub/Lunch.md", "---\ndate: 2026-11-21\n---\nWith [[Kyoto]]\n")),
+    ("a person renamed while linked", lambda v: (v / "Notes/Kyoto.md").rename(v / "Notes/Kyo.md")),
+    ("the interaction folder's note is deleted", lambda v: (v / "CRM/Sub/Lunch.md").unlink()),
+    ("an alias makes a link resolve", lambda v: write(v / "Notes/Kyo.md",
+                                                      "---\naliases: [Kyoto]\n---\n#person\n")),
+]
+
+
+def test_people_by_tag_and_interaction_folders_match_a_cold_sync(make_vault: Any) -> None:
+    root = make_vault(REAL)
+    assert warm_note(root) == cold_note(root)
+    assert "[[Bo]]" not in warm_note(root)  # the call in CRM/ counts
+    for what, edit in REAL_EDITS:
+        edit(root)
+        assert warm_note(root) == cold_note(root), what
+        if what == "a meeting note moves out of the folder":
+            assert "[[Bo]]" in warm_note(root)  # body links count only in CRM/

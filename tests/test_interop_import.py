@@ -63,7 +63,7 @@ def test_each_vendors_export_imports_to_the_expected_notes(
     update_golden: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    root = make_vault({"vaultcrm.yaml": "people_folder: People\n"})
+    root = make_vault({})
     monkeypatch.chdir(FIXTURES)  # positions are printed as the file was named
     result = run("import", kind, fixture, "--vault", str(root))
     shown = f"$ vaultcrm import {kind} {fixture}\n{result.stdout}{result.stderr}\n"
@@ -361,3 +361,36 @@ def test_a_key_written_by_the_user_after_the_plan_is_kept_and_counted_unchanged(
     result = importing.import_contacts(root, "vcard", [root / "a.vcf"])
     assert result.counts == {"created": 0, "filled": 0, "unchanged": 1, "skipped": 0}
     assert (root / "People/Ann.md").read_text() == "---\nemails: [mine@x.org]\n---\n"
+
+
+def test_people_found_by_tag_and_fields_spelt_the_vaults_way_are_matched_and_kept(
+    make_vault: MakeVault,
+) -> None:
+    """A person outside People/ (by `people_tags`) is filled in, not created again; a
+    birthday spelt as `fields` says (`Geburtstag`) is the note's own and stays."""
+    root = make_vault(
+        {
+            "vaultcrm.yaml": "people_tags: [person]\nfields: {birthday: [geburtstag]}\n",
+            "Contacts/Bruno Castelli.md": "---\ntags: [person]\nGeburtstag: 1990-02-28\n---\n",
+        }
+    )
+    result = run("import", "vcard", str(FIXTURES / "google.vcf"), "--vault", str(root))
+    assert "fill in   Contacts/Bruno Castelli.md" in result.stdout
+    assert "keeps the note's own tags, birthday" in result.stdout
+    assert not (root / "People/Bruno Castelli.md").exists()
+    assert (root / "Contacts/Bruno Castelli.md").read_text() == (
+        "---\ntags: [person]\nGeburtstag: 1990-02-28\nemails: [bruno@castelli.example]\n"
+        "phones: ['+39 333 555 0199']\n---\n"
+    )
+    exported = run("export", "vcard", "--vault", str(root)).stdout_bytes
+    assert b"FN:Bruno Castelli\r\n" in exported and b"BDAY:19900228\r\n" in exported
+
+
+def test_a_named_people_folder_that_is_missing_stops_the_import(make_vault: MakeVault) -> None:
+    root = make_vault({"vaultcrm.yaml": "people_folder: Contacts\n"})
+    result = CliRunner().invoke(
+        cli, ["import", "vcard", str(FIXTURES / "google.vcf"), "--vault", str(root)],
+        env={"VAULTCRM_DEBUG": "0"},
+    )  # fmt: skip
+    assert result.exit_code == 1 and "Contacts" in result.stderr
+    assert not (root / "Contacts").exists()

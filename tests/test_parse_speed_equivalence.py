@@ -202,7 +202,7 @@ def oracle(path: str, data: bytes, kind: NoteKind, day: dt.date | None) -> NoteR
         problems += unreadable
     if fields is None:
         return NoteRecord(path, kind, problems=tuple(problems))
-    person = parse._person(path, fm or "", fields, problems)
+    person, _ = parse._person(path, fm or "", fields, problems)
     entries = person_entries(path, body, first, problems)
     return NoteRecord(path, kind, person=person, entries=tuple(entries), problems=tuple(problems))
 

@@ -159,6 +159,18 @@ def test_an_edit_shows_in_the_note_within_two_seconds(make_vault: Any) -> None:
         assert eventually(lambda: "Alice Smith: no longer due to reach out" in s.texts("rewrite"))
 
 
+def test_a_meeting_note_anywhere_and_a_person_by_tag_are_seen(make_vault: Any) -> None:
+    root = people(make_vault, **{"vaultcrm.yaml": "people_tags: [person]\n",
+                                 "People/Alice Smith.md": NEVER})  # fmt: skip
+    with watching(root) as s:
+        assert "[[Alice Smith]]" in s.note()
+        write(root, "Notes/2026-11-21 Lunch.md", '---\npeople: ["[[Alice Smith]]"]\n---\n')
+        assert eventually(lambda: "[[Alice Smith]]" not in s.note(), 5.0)
+        write(root, "Elsewhere/Cleo.md", "An old friend. #person\n")
+        assert eventually(lambda: "[[Cleo]]" in s.note(), 5.0)
+        assert s.note() == s.expected()
+
+
 def test_an_atomic_save_is_seen(make_vault: Any) -> None:
     root = people(make_vault)
     with watching(root) as s:
@@ -210,6 +222,7 @@ def test_config_daily_settings_and_template_overrides_rerender(make_vault: Any) 
 
 
 def test_ignored_paths_run_no_pass(make_vault: Any) -> None:
+    # (a note anywhere, `Ideas.md`, does run a pass: it may be a meeting note)
     root = people(make_vault)
     with watching(root) as s:
         passes = s.watcher.passes
@@ -218,7 +231,7 @@ def test_ignored_paths_run_no_pass(make_vault: Any) -> None:
                     "People/.Alice Smith.md.swx",
                     "People/Alice Smith.md~", "People/.#Alice Smith.md", "People/4913",
                     "People/Alice Smith.md.tmp", "People/.Alice Smith.md.vaultcrm-tmp-0-1-2",
-                    "People/photo.jpg", "Ideas.md"):
+                    "People/photo.jpg", "Ideas.png"):
             write(root, rel, NEVER)
         time.sleep(0.8)  # four debounces: anything that would run has run
         assert s.watcher.passes == passes

@@ -18,11 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from vaultcrm.dailynotes import DailyNotes
 from vaultcrm.durations import parse_duration
+from vaultcrm.fields import DEFAULT_FIELDS, norm_key
 from vaultcrm.locate import CONFIG_FILE
 from vaultcrm.model import FLAGS, Problem
 from vaultcrm.regular import NOT_REGULAR, NotRegularFile, read_regular
 
 OBSIDIAN_DAILY = ".obsidian/daily-notes.json"
+#: Where Obsidian's core Templates plugin and the Templater plugin keep their folder.
+OBSIDIAN_TEMPLATES = ".obsidian/templates.json"
+TEMPLATER_SETTINGS = ".obsidian/plugins/templater-obsidian/data.json"
 
 DEFAULT_CIRCLES: Mapping[str, int] = {
     "family": 7,
@@ -57,6 +61,14 @@ class Config:
     #: False when `daily_format` came from no setting at all: then any file under the
     #: daily folder whose name is an ISO date counts as a daily note.
     daily_format_explicit: bool = False
+    # --- real vaults: who is a person, interaction notes, how fields are spelt ----------
+    people_tags: tuple[str, ...] = ()
+    #: property (as written in the config) → accepted values
+    people_properties: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    interaction_folders: tuple[str, ...] = ()
+    fields: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    #: note-template folders named in Obsidian's settings: never read (not a config key)
+    template_folders: tuple[str, ...] = ()
 
 
 if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
@@ -68,13 +80,14 @@ def _line(node: yaml.Node) -> int:
 
 
 def _folder(value: object) -> str:
-    """A vault-relative folder or file path: `/` or empty is the vault root, `..` is refused."""
+    """A vault-relative folder or file path: `/`, `.` or empty is the vault root, `..` is
+    refused."""
     if not isinstance(value, str):
         raise ValueError("expected a path inside the vault, e.g. People")
-    path = value.strip().replace("\\", "/").strip("/")
-    if ".." in path.split("/"):
+    parts = value.strip().replace("\\", "/").strip("/").split("/")
+    if ".." in parts:
         raise ValueError(f"{value!r} leaves the vault: use a path inside it")
-    return path
+    return "/".join(p for p in parts if p not in ("", "."))
 
 
 #: `/x`, `\\server\x`, `C:\x`, `C:/x`: a path that names a place outside the vault.
@@ -169,6 +182,75 @@ def _ics(value: object) -> str:
     return path if path.lower().endswith(".ics") else path + ".ics"
 
 
+# --- real vaults: people_tags, people_properties, interaction_folders, fields ------------
+
+
+def _people_tags(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError("expected a list of tags, e.g. [person, people/work]")
+    tags = (i.strip().lstrip("#").strip().lower() for i in items)
+    return tuple(dict.fromkeys(t for t in tags if t))
+
+
+def _scalar_texts(value: object, what: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, list) and len(item) == 1 and isinstance(item[0], list):
+            item = f"[[{item[0][0]}]]" if len(item[0]) == 1 else None  # unquoted [[X]]
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise ValueError(f"expected {what}")
+        if str(item).strip():
+            out.append(str(item).strip())
+    return tuple(out)
+
+
+def _people_properties(
+    value: object, node: yaml.Node, problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
+    """Property → the values that make a note a person; a bad entry is left out."""
+    what = 'properties to values, e.g. {categories: "[[People]]", type: person}'
+    out: dict[str, tuple[str, ...]] = {}
+    for key, item, line in _entries(value, node, what):
+        try:
+            values = _scalar_texts(item, "a value or a list of values")
+        except ValueError as err:
+            problems.append(Problem(CONFIG_FILE, line, f"people_properties: {key}: {err}"))
+            continue
+        if values:
+            out[key] = values
+    return out
+
+
+def _folders(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError("expected a list of folders, e.g. [CRM/Interactions]")
+    return tuple(dict.fromkeys(_folder(i) for i in items))
+
+
+def _fields(
+    value: object, node: yaml.Node, problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
+    """Field → accepted spellings; fields left out keep their default spellings."""
+    out = dict(DEFAULT_FIELDS)
+    what = "fields to spellings, e.g. {birthday: [birthday, bday]}"
+    for name, item, line in _entries(value, node, what):
+        name = norm_key(name)
+        if name not in DEFAULT_FIELDS:
+            known = ", ".join(DEFAULT_FIELDS)
+            problems.append(Problem(CONFIG_FILE, line, f"fields: unknown field {name!r} ({known})"))
+            continue
+        try:
+            spellings = _scalar_texts(item, "a list of key spellings, e.g. [birthday, bday]")
+        except ValueError as err:
+            problems.append(Problem(CONFIG_FILE, line, f"fields: {name}: {err}"))
+            continue
+        out[name] = tuple(dict.fromkeys((*(norm_key(s) for s in spellings), name)))
+    return out
+
+
 _Reader = Callable[[object, Any, list[Problem]], object]
 
 
@@ -190,6 +272,12 @@ _READERS: dict[str, _Reader] = {
     "celebrate_within": _simple(parse_duration),
     "tags": _tags,
     "ics": _simple(_ics),
+
+
+    "people_tags": _simple(_people_tags),
+    "people_properties": _people_properties,
+    "interaction_folders": _simple(_folders),
+    "fields": _fields,
 }
 
 
@@ -297,7 +385,9 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read the vault's config; a bad key or value is a problem and falls back to its default."""
     problems: list[Problem] = []
     values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     for key, value, node, line in _read_yaml(root / CONFIG_FILE, problems):
+        lines[key] = line
         read = _READERS.get(key)
         if read is None:
             problems.append(Problem(CONFIG_FILE, line, f"unknown key {key!r}{_suggest(key)}"))
@@ -311,8 +401,72 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     if "daily_folder" not in values or "daily_format" not in values:
         for key, value in _obsidian_daily(root, problems).items():
             values.setdefault(key, value)
+    templates = _template_folders(root)
+    if templates:
+        values["template_folders"] = templates
+    config = Config(**values, daily_format_explicit="daily_format" in values)
+    if "people_folder" in values:
+        problems.extend(_people_folder_problems(root, config, lines.get("people_folder")))
     problems.sort(key=lambda p: (p.path, p.line or 0))
-    return Config(**values, daily_format_explicit="daily_format" in values), problems
+    return config, problems
+
+
+#: The start of the message of a `people_folder` that does not exist (an error).
+PEOPLE_FOLDER_MISSING = "people_folder: there is no folder"
+
+
+def _people_folder_problems(root: Path, config: Config, line: int | None) -> list[Problem]:
+    """A people folder named in vaultcrm.yaml that does not exist is an error: a typo
+    must never read as "nobody is due". (The default one missing is said by the warning
+    about finding no people, `no_people_problem`: with people found by tag, it is fine.)"""
+    folder = config.people_folder.strip().strip("/")
+    if line is None or not folder or (root / folder).is_dir():
+        return []
+    message = f"{PEOPLE_FOLDER_MISSING} {folder!r} in the vault; check its spelling"
+    return [Problem(CONFIG_FILE, line, message)]
+
+
+def no_people_problem(root: Path, config: Config) -> Problem:
+    """Never a silent all-clear: the warning for a vault where nobody was found."""
+    folder = config.people_folder.strip().strip("/")
+    where = "the vault" if not folder else f"{folder}/"
+    if folder and not (root / folder).is_dir():
+        where = f"{folder}/ (it does not exist)"
+    message = (
+        f"no people found in {where}: put person notes there, or set people_folder, "
+        "people_tags or people_properties in vaultcrm.yaml"
+    )
+    return Problem(CONFIG_FILE, None, message, "warning")
+
+
+def people_folder_error(problems: list[Problem]) -> Problem | None:
+    """The config's "people_folder does not exist" error, if it has one."""
+    return next((p for p in problems if p.message.startswith(PEOPLE_FOLDER_MISSING)), None)
+
+
+def _json_setting(root: Path, rel: str, key: str) -> str | None:
+    try:
+        settings = json.loads((root / rel).read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return None  # another tool's settings: unreadable ones are not our problem
+    value = settings.get(key) if isinstance(settings, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _template_folders(root: Path) -> tuple[str, ...]:
+    """Folders of note templates ({{date}} placeholders): Obsidian's and Templater's."""
+    found = []
+    for rel, key in ((OBSIDIAN_TEMPLATES, "folder"), (TEMPLATER_SETTINGS, "templates_folder")):
+        value = _json_setting(root, rel, key)
+        if value is None:
+            continue
+        try:
+            folder = _folder(value)
+        except ValueError:
+            continue
+        if folder:
+            found.append(folder)
+    return tuple(dict.fromkeys(found))
 
 
 def _suggest(key: str) -> str:

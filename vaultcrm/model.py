@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
 Severity = Literal["error", "warning"]
-NoteKind = Literal["person", "daily", "other"]
+NoteKind = Literal["person", "daily", "meeting", "other"]
 TaskState = Literal["open", "done"]
 
 #: Canonical interaction flags; config `tags` maps each to the tag the user writes.
@@ -78,6 +78,19 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+#: `sync` and `watch` print at most this many problem lines (`check` lists them all).
+PROBLEM_LINES = 20
+
+
+def capped_problem_lines(problems: Sequence[Problem], limit: int = PROBLEM_LINES) -> list[str]:
+    """At most `limit` problem lines, then one that says how many more there are: at
+    10,000 people, a vault-wide mistake must not bury the terminal."""
+    lines = [p.format() for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit} more (vaultcrm check lists them all)")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -159,7 +172,7 @@ class NoteRecord:
     path: str
     kind: NoteKind
     person: Person | None = None  # for kind == "person" when the frontmatter parsed
-    day: dt.date | None = None  # for kind == "daily"
+    day: dt.date | None = None  # for kind == "daily" or "meeting"
     entries: tuple[Entry, ...] = ()
     problems: tuple[Problem, ...] = ()
 

@@ -157,6 +157,8 @@ TICKS: dict[str, str] = {
     "ignored": "nothing for “{shown}”: it is no longer due, so the tick was ignored",
     "already_logged": " (already logged)",
     "ticked_off": "{source}:{number}: ticked off “{text}”",
+    # a follow-up from a `follow_up:` field has no task line to tick: it is logged
+    "followed_up": "Followed up",
     "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
     "your version is kept as {conflict}",
 }

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vaultcrm.app.people import name_problem
-from vaultcrm.config import Config, load_config
+from vaultcrm.config import Config, load_config, no_people_problem, people_folder_error
 from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import NoteRecord, Problem
 from vaultcrm.read.parse import DATE_RE, link_target
@@ -32,10 +32,13 @@ _LINK = re.compile(r"(?<!!)\[\[([^\[\]\n]+?)\]\]")
 
 @dataclass(frozen=True)
 class CheckReport:
-    """The problems found, in file order, and how to sum them up."""
+    """The problems found, in file order, what was found, and how to sum them up."""
 
     problems: list[Problem]
     notes_checked: int = 0
+    people: int = 0
+    interactions: int = 0
+    open_follow_ups: int = 0
 
     @property
     def errors(self) -> int:
@@ -51,11 +54,18 @@ class CheckReport:
         return len({p.path for p in self.problems})
 
     def summary(self) -> str:
+        """What was found, then the problems: never a bare all-clear, since "no problems"
+        from a vault where nobody was found would hide a mistyped folder."""
+        found = (
+            f"{_count(self.people, 'person', 'people')}, "
+            f"{_count(self.interactions, 'interaction')}, "
+            f"{_count(self.open_follow_ups, 'open follow-up')}"
+        )
         if not self.problems:
-            return "No problems found."
+            return f"{found} — no problems in {_count(self.notes_checked, 'note')}"
         return (
-            f"{_count(self.errors, 'error')}, {_count(self.warnings, 'warning')} "
-            f"in {_count(self.notes, 'note')}"
+            f"{found} — {_count(self.errors, 'error')}, {_count(self.warnings, 'warning')} "
+            f"in {_count(self.notes_checked, 'note')}"
         )
 
     def to_json(self) -> dict[str, object]:
@@ -65,12 +75,15 @@ class CheckReport:
             "warnings": self.warnings,
             "notes": self.notes,
             "checked": self.notes_checked,
+            "people": self.people,
+            "interactions": self.interactions,
+            "open_follow_ups": self.open_follow_ups,
             "summary": self.summary(),
         }
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
 
 
 def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) -> CheckReport:
@@ -94,8 +107,12 @@ def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) 
     misses = near_miss_links(records, labels)
     if misses:
         found += _locate(root, _drop_existing_notes(root, misses))
+    if not vault.people and people_folder_error(config_problems) is None:
+        found.append(no_people_problem(root, config))  # never a silent all-clear
     unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
-    return CheckReport(unique, len(records))
+    interactions = sum(len(items) for items in vault.interactions.values())
+    open_follow_ups = sum(1 for items in vault.follow_ups.values() for f in items if not f.done)
+    return CheckReport(unique, len(records), len(vault.people), interactions, open_follow_ups)
 
 
 def _load_records(

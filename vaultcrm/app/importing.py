@@ -22,11 +22,13 @@ from vaultcrm.edit.engine import EditRefused, EditResult
 from vaultcrm.errors import UsageError
 from vaultcrm.interop.contacts import (
     KEYS,
-    SPELLINGS,
     Contact,
     Source,
+    Spellings,
     contact_from_frontmatter,
+    key_name,
     key_of,
+    with_config_fields,
 )
 from vaultcrm.interop.merge import Known, Step, plan, summary
 from vaultcrm.model import LoadStats, Problem
@@ -115,51 +117,57 @@ def _frontmatter(text: str) -> tuple[dict[Any, Any] | None, bool]:
 
 
 def read_people(root: Path, config: Config) -> tuple[list[PersonNote], list[Problem]]:
-    """Every person note the vault counts as one (as `sync` walks them), in path order."""
-    from vaultcrm.read.parse import parse_note
+    """Every note the vault counts as a person (in the people folder, or by a tag or
+    property, as `sync` reads them), in path order, with its frontmatter as loaded."""
+    from vaultcrm.read.records import load_records, open_index
     from vaultcrm.read.walk import walk
 
     walked = walk(root, config)
+    index = open_index(root, config)
+    try:
+        records = load_records(root, config, walked, index, LoadStats(files=walked.count))
+    finally:
+        index.close()
     notes: list[PersonNote] = []
     problems: list[Problem] = list(walked.problems)
-    for sig in walked.sigs:
-        if sig.kind != "person":
+    for record in records:
+        if record.kind != "person" and record.person is None:
             continue
-        try:
-            data = read_regular(root / sig.rel, sig.size, stat_checked=True)
-            text = data.decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as err:
-            problems.append(Problem(sig.rel, None, f"cannot read it ({err})"))
-            continue
-        record = parse_note(sig.rel, data, "person")
         problems += record.problems
-        name = sig.rel.rsplit("/", 1)[-1].removesuffix(".md")
+        try:
+            text = read_regular(root / record.path).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            problems.append(Problem(record.path, None, f"cannot read it ({err})"))
+            continue
+        name = record.path.rsplit("/", 1)[-1].removesuffix(".md")
         aliases = record.person.aliases if record.person else ()
         frontmatter, blank = _frontmatter(text)
         if record.person is None:
             frontmatter = None
-        notes.append(PersonNote(name, sig.rel, aliases, frontmatter, blank))
+        notes.append(PersonNote(name, record.path, aliases, frontmatter, blank))
     return sorted(notes, key=lambda n: n.file), problems
 
 
-def _present(frontmatter: Mapping[object, object]) -> frozenset[str]:
-    return frozenset(key for key in KEYS if key_of(frontmatter, key) not in (None, "", [], {}))
+def _present(frontmatter: Mapping[object, object], spellings: Spellings) -> frozenset[str]:
+    return frozenset(
+        key for key in KEYS if key_of(frontmatter, key, spellings) not in (None, "", [], {})
+    )
 
 
-def _emails(frontmatter: Mapping[object, object]) -> tuple[str, ...]:
-    value = key_of(frontmatter, "emails")
+def _emails(frontmatter: Mapping[object, object], spellings: Spellings) -> tuple[str, ...]:
+    value = key_of(frontmatter, "emails", spellings)
     items = value if isinstance(value, list) else [value]
     return tuple(i.strip() for i in items if isinstance(i, str) and i.strip())
 
 
-def known_people(notes: Iterable[PersonNote]) -> list[Known]:
+def known_people(notes: Iterable[PersonNote], spellings: Spellings) -> list[Known]:
     return [
         Known(
             n.name,
             n.file,
             n.aliases,
-            _emails(n.frontmatter or {}),
-            _present(n.frontmatter or {}),
+            _emails(n.frontmatter or {}, spellings),
+            _present(n.frontmatter or {}, spellings),
             n.body_blank,
             n.frontmatter is not None,
         )
@@ -223,13 +231,15 @@ def import_contacts(
     `progress(total)` may return a `(done, total)` callback, called after each step.
     """
     from vaultcrm.app.people import name_problem
+    from vaultcrm.app.write import people_config
 
-    config, _ = load_config(root)
+    config = people_config(root)  # a named people folder that is missing stops it, as `add`
     contacts, problems = read_contacts(kind, files)
     notes, _vault_problems = read_people(root, config)
+    spellings = with_config_fields(config.fields)
     steps = plan(
         contacts,
-        known_people(notes),
+        known_people(notes, spellings),
         people_folder=config.people_folder,
         name_problem=name_problem,
     )
@@ -250,7 +260,7 @@ def import_contacts(
     return result
 
 
-def apply_step(root: Path, step: Step) -> EditResult | None:
+def apply_step(root: Path, step: Step, spellings: Spellings | None = None) -> EditResult | None:
     """Carry out one step through the edit engine (nothing for skip and unchanged)."""
     from vaultcrm.edit.engine import create, edit
 
@@ -258,7 +268,7 @@ def apply_step(root: Path, step: Step) -> EditResult | None:
         return None
     if step.action == "create":
         return create(root, step.file, new_note(root, step))
-    return edit(root, step.file, lambda data: fill_note(data, step.values, step.body))
+    return edit(root, step.file, lambda data: fill_note(data, step.values, step.body, spellings))
 
 
 def new_note(root: Path, step: Step) -> bytes:
@@ -284,7 +294,12 @@ def new_note(root: Path, step: Step) -> bytes:
     return data
 
 
-def fill_note(data: bytes, values: Mapping[str, object], body: str | None) -> bytes:
+def fill_note(
+    data: bytes,
+    values: Mapping[str, object],
+    body: str | None,
+    spellings: Spellings | None = None,
+) -> bytes:
     """`data` with each of `values` set where the note lacks it (absent or empty), and
     `body` appended when the note's body is blank; every other byte stays as it was."""
     from vaultcrm.edit.frontmatter import set_frontmatter_key
@@ -295,9 +310,10 @@ def fill_note(data: bytes, values: Mapping[str, object], body: str | None) -> by
     if frontmatter is None:
         raise ValueError("its frontmatter does not parse; fix it first")
     for key, value in values.items():
-        if key_of(frontmatter, key) not in (None, "", [], {}):
+        if key_of(frontmatter, key, spellings) not in (None, "", [], {}):
             continue  # the user's value (perhaps written since the plan was made) stays
-        data = set_frontmatter_key(data, _spelling(frontmatter, key), value)
+        # an empty key the note already has (`Email:`) is filled under its own spelling
+        data = set_frontmatter_key(data, key_name(frontmatter, key, spellings) or key, value)
     if body and blank:
         lines = body.strip("\n").split("\n")
         if re.fullmatch(r"-{3,}[ \t]*", lines[0]) and not data.lstrip(b"\xef\xbb\xbf").startswith(
@@ -309,33 +325,24 @@ def fill_note(data: bytes, values: Mapping[str, object], body: str | None) -> by
     return data
 
 
-def _spelling(frontmatter: Mapping[object, object], key: str) -> str:
-    """The key as this note already spells it (`Email: ` left empty), else our own."""
-    wanted = {s.replace("-", "_").replace(" ", "_") for s in SPELLINGS.get(key, (key,))}
-    for name in frontmatter:
-        if (
-            isinstance(name, str)
-            and name.strip().casefold().replace("-", "_").replace(" ", "_") in wanted
-        ):
-            return name
-    return key
-
-
 # --- export ------------------------------------------------------------------------------
 
 
 def export_vcards(root: Path) -> tuple[str, list[Problem]]:
     """Every readable person note as a vCard 4.0, in path order."""
+    from vaultcrm.app.write import people_config
     from vaultcrm.interop.vcard import write_vcards
 
-    config, _ = load_config(root)
+    config = people_config(root)
     notes, problems = read_people(root, config)
+    spellings = with_config_fields(config.fields)
     contacts: list[tuple[Contact, str]] = []
     for note in notes:
         if note.frontmatter is None:
             continue  # its problem is already in `problems`
         source = Source(note.file, 1, note.name)
-        contacts.append((contact_from_frontmatter(note.name, note.frontmatter, source), note.file))
+        contact = contact_from_frontmatter(note.name, note.frontmatter, source, spellings)
+        contacts.append((contact, note.file))
     return write_vcards(contacts), problems
 
 

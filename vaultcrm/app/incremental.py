@@ -5,7 +5,7 @@ valid for one `today` (a config change empties the whole index). When notes chan
 people they can touch are worked out from the index alone:
 
 - a changed person note touches that person (before and after);
-- a changed daily note touches everyone it links, before and after;
+- a changed daily or meeting note touches everyone it links, before and after;
 - a changed name or alias touches every person who claims that key now or claimed it
   before, since links to the key may now resolve differently.
 

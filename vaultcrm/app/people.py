@@ -111,6 +111,7 @@ def _scan(root: Path, config: Config) -> list[tuple[str, str]]:
     folder = config.people_folder.strip().strip("/")
     top = os.path.join(root, folder) if folder else os.fspath(root)
     found: list[tuple[str, str]] = []
+    skipped = set(config.template_folders)
 
     def visit(path: str, rel_dir: str) -> None:
         try:
@@ -123,9 +124,10 @@ def _scan(root: Path, config: Config) -> list[tuple[str, str]]:
         for name in names:
             if name[0] == "." or name.endswith(".md") or name in _SKIP_DIRS:
                 continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
             sub = os.path.join(path, name)
-            if os.path.isdir(sub) and not os.path.islink(sub):
-                visit(sub, f"{rel_dir}/{name}" if rel_dir else name)
+            if rel not in skipped and os.path.isdir(sub) and not os.path.islink(sub):
+                visit(sub, rel)
 
     if os.path.isdir(top) and not os.path.islink(top):
         visit(top, folder)

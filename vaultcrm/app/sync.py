@@ -22,7 +22,13 @@ from vaultcrm.app.outcome import Outcome, SyncResult
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import Memo, encode_memo
 from vaultcrm.cache.store import Index
-from vaultcrm.config import Config, config_fingerprint, load_config
+from vaultcrm.config import (
+    Config,
+    config_fingerprint,
+    load_config,
+    no_people_problem,
+    people_folder_error,
+)
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import LoadStats, Problem
@@ -64,6 +70,9 @@ def _compute(
         else:
             outcome = _compute_cached(root, config, today, walked, index, processes)
     outcome.problems = sort_problems([*config_problems, *outcome.problems])
+    if outcome.people_count == 0 and people_folder_error(config_problems) is None:
+        # never a silent all-clear
+        outcome.problems = sort_problems([*outcome.problems, no_people_problem(root, config)])
     return outcome
 
 
@@ -117,7 +126,7 @@ def sync(
         return _sync(root, config, config_problems, walked, today, None, None, processes)
     index = open_index(root, config, detach=processes)
     try:
-        key = _inputs_key(index, root, config, today, walked, output)
+        key = _inputs_key(index, root, config, config_problems, today, walked, output)
         memo = _memo(index)
         if memo is not None and memo.key == key and not _calendar_missing(root, config):
             return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
@@ -207,7 +216,7 @@ def _sync(
     if index is not None:
         # the note just written is an input of the next run: key it as it is now, unless
         # it already is not what this run left (a tick the next run must read)
-        key = _inputs_key(index, root, config, today, walked, output)
+        key = _inputs_key(index, root, config, config_problems, today, walked, output)
         sig = _signature(root / output)
         if data is not None and _bytes_of(root / output) == data:
             _remember_sync(index, outcome, key, note_key, sig)
@@ -250,7 +259,9 @@ def due(
         return _compute(root, config, config_problems, walked, today, None, processes)
     index = open_index(root, config, detach=processes)
     try:
-        key = _inputs_key(index, root, config, today, walked, config.output.strip("/"))
+        key = _inputs_key(
+            index, root, config, config_problems, today, walked, config.output.strip("/")
+        )
         memo = _memo(index)
         if memo is not None and memo.key == key:
             return _remembered(root, config, today, walked, index, memo)
@@ -269,13 +280,22 @@ def _templates(root: Path) -> str:
 
 
 def _inputs_key(
-    index: Index, root: Path, config: Config, today: dt.date, walked: Walk, output: str
+    index: Index,
+    root: Path,
+    config: Config,
+    config_problems: Sequence[Problem],
+    today: dt.date,
+    walked: Walk,
+    output: str,
 ) -> str:
-    """Changes whenever anything a sync reads could have changed (`plan.inputs_key`)."""
+    """Changes whenever anything a sync reads could have changed (`plan.inputs_key`); the
+    config's problems count with it (a people folder that appears, empty, changes only
+    them)."""
+    said = "\n".join(p.format() for p in config_problems)
     return plan.inputs_key(
         index.key,
         today,
-        config_fingerprint(config),
+        f"{config_fingerprint(config)}|{said}",
         _templates(root),
         walked.digest,
         _stat(root / output),

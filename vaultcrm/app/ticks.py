@@ -11,6 +11,7 @@ logged again, so a sync that failed half-way can simply run again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,7 +49,7 @@ def log_text(kind: str, config: Config, labels: Iterable[str] = ()) -> str:
     words, then the flag's configured tag (if any), so the ledger sees it (`share` →
     `#shared`)."""
     spec = KIND[kind]
-    logged = spec.words.logged
+    logged = TICKS["followed_up"] if kind == "follow_up" else spec.words.logged
     if logged is None:
         raise ValueError(f"a ticked {kind} is not logged")
     names = [" ".join(label.replace("#", "").split()) for label in labels]
@@ -101,7 +102,9 @@ def record_ticks(
             skip.add(tick.id)
             continue
         try:
-            if tick.kind == "follow_up":
+            if tick.kind == "follow_up" and _from_field(root, matched[0]):
+                line, conflict = _log(root, config, today, matched[:1])
+            elif tick.kind == "follow_up":
                 line, conflict = _tick_off(root, config, matched[0], done_tasks)
             else:
                 line, conflict = _log(root, config, today, matched)
@@ -140,6 +143,23 @@ def _log(
 
 def _conflict(result: EditResult) -> str | None:
     return None if result.conflict is None else conflict_message(result.rel, result.conflict)
+
+
+def _from_field(root: Path, r: Reflection) -> bool:
+    """Whether a follow-up comes from a person's `follow_up:` field (frontmatter or
+    inline) rather than a task line: its line is no list item."""
+    source, number = str(r.data.get("source_file")), int(r.data.get("line") or 0)
+    if source != r.file:
+        return False
+    try:
+        lines = (root / source).read_bytes().decode("utf-8-sig", errors="replace").split("\n")
+    except OSError:
+        return False
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    return _LIST_TASK.match(line) is None
+
+
+_LIST_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[")
 
 
 def _has_line(data: bytes, line: str) -> bool:

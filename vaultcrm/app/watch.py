@@ -25,9 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from vaultcrm.config import CONFIG_FILE, OBSIDIAN_DAILY, Config
+from vaultcrm.config import (
+    CONFIG_FILE,
+    OBSIDIAN_DAILY,
+    OBSIDIAN_TEMPLATES,
+    TEMPLATER_SETTINGS,
+    Config,
+)
 from vaultcrm.edit.engine import TEMP_TAG
-from vaultcrm.model import Problem, Reflection
+from vaultcrm.model import Problem, Reflection, capped_problem_lines
 from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.kinds import KIND, KINDS
 from vaultcrm.regular import read_regular
@@ -86,32 +92,27 @@ def candidate(rel: str, is_dir: bool) -> bool:
     parts = rel.split("/")
     if is_temp(parts[-1]):
         return False
-    if rel in (TEMPLATES_DIR, OBSIDIAN_DAILY) or rel.startswith(TEMPLATES_DIR + "/"):
+    if rel in _SETTINGS or rel.startswith(TEMPLATES_DIR + "/"):
         return True
-    if is_dir and rel in (".vaultcrm", ".obsidian"):
-        return True  # the folder holding the templates or the daily-notes settings went
+    if is_dir and (rel in (".vaultcrm", ".obsidian") or TEMPLATER_SETTINGS.startswith(rel + "/")):
+        return True  # the folder holding the templates or the Obsidian settings went
     if any(part.startswith(".") or part in SKIP_DIRS for part in parts):
         return False
     return is_dir or rel.endswith(".md") or rel == CONFIG_FILE
 
 
+#: Files outside the notes whose changes re-render: settings the config is read from.
+_SETTINGS = frozenset({TEMPLATES_DIR, OBSIDIAN_DAILY, OBSIDIAN_TEMPLATES, TEMPLATER_SETTINGS})
+
+
 def watched_targets(config: Config, root: Path | None = None) -> list[str]:
     """Vault-relative paths whose changes can change the note ("" is the whole vault).
 
-    With `root`, a people or daily folder reached through a symlink to another folder of
-    the vault (which the walk follows) adds that folder: its files' events carry its path.
+    Every note can matter (a meeting note, a person found by tag), so the whole vault is
+    a target; `candidate` has already dropped dot-folders and editors' temp files. (A
+    people or daily folder linked to another folder of the vault is inside it too.)
     """
-    people = config.people_folder.strip().strip("/")
-    daily = config.daily_folder.strip().strip("/")
-    tops = [people, daily] if people and daily else [""]
-    linked: list[str] = []
-    if root is not None:
-        base = os.path.realpath(root)
-        for folder in {people, daily} - {""}:
-            real = os.path.realpath(os.path.join(base, folder))
-            if real != os.path.join(base, folder) and real.startswith(base + os.sep):
-                linked.append(os.path.relpath(real, base).replace(os.sep, "/"))
-    return [CONFIG_FILE, OBSIDIAN_DAILY, TEMPLATES_DIR, *tops, *linked]
+    return [CONFIG_FILE, *sorted(_SETTINGS), ""]
 
 
 def matters(rel: str, is_dir: bool, targets: Iterable[str]) -> bool:
@@ -412,9 +413,9 @@ class Watcher:
             self._say("recorded", MESSAGES["recorded"].format(line=line))
         for message in result.conflicts:
             self._say("problem", message)
-        for problem in outcome.problems:
-            if problem not in self._problems:  # each problem once, until it is fixed
-                self._say("problem", problem.format())
+        fresh = [p for p in outcome.problems if p not in self._problems]
+        for line in capped_problem_lines(fresh):  # each problem once, until it is fixed
+            self._say("problem", line)
         self._problems = set(outcome.problems)
         if result.written:
             self.renders += 1

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vaultcrm.app.people import PersonRef, name_problem, resolve_person, taken_names
-from vaultcrm.config import CONFIG_FILE, Config, daily_notes, load_config
-from vaultcrm.errors import UsageError
+from vaultcrm.config import CONFIG_FILE, Config, daily_notes, load_config, people_folder_error
+from vaultcrm.errors import UsageError, VaultcrmError
 from vaultcrm.model import FLAGS
 
 
@@ -64,9 +64,27 @@ CONFIG_TEXT = """\
 #   heard: heard                 # they opened up
 #   deep: deep                   # a truly open exchange
 #   win: win                     # a success of theirs
+# people_tags: []                # a note anywhere with one of these tags is a person
+# people_properties: {}          # e.g. {categories: "[[People]]", type: person}
+# interaction_folders: []        # every person a note here links is met on its date
+# fields:                        # spellings read for each field (case, -, _, spaces alike)
+#   birthday: [birthday, bday, born]
+#   cadence: [cadence, frequency, contact_frequency, keep_in_touch]
+#   last_contact: [last_contact, last_contacted, last_seen]
+#   follow_up: [follow_up, next_follow_up, next_contact]
 # ics:                           # e.g. Calendar/people.ics: `sync` writes birthdays,
 #                                #   dates and follow-ups there as a calendar
 """
+
+
+def people_config(root: Path) -> Config:
+    """The config of a command that reads people: a `people_folder` named in
+    vaultcrm.yaml that does not exist stops it (exit 1), naming the folder."""
+    config, problems = load_config(root)
+    missing = people_folder_error(problems)
+    if missing is not None:
+        raise VaultcrmError(missing.format())
+    return config
 
 
 @dataclass(frozen=True)
@@ -174,7 +192,7 @@ def add_person(
     a file name or already a person's name or alias (case-insensitively)."""
     from vaultcrm.edit.engine import create
 
-    config, _ = load_config(root)
+    config = people_config(root)
     reason = name_problem(name)
     if reason is not None:
         raise UsageError(f"cannot add {name!r}: {reason}")
@@ -281,7 +299,7 @@ def log_interaction(
     from vaultcrm.edit.engine import edit
     from vaultcrm.edit.lines import append_log_line
 
-    config, _ = load_config(root)
+    config = people_config(root)
     text = one_line(text, "TEXT")
     ref = resolve_person(root, config, person)
     suffix = tag_suffix(flags, config, text)
@@ -338,7 +356,7 @@ def add_reminder(root: Path, person: str, day: dt.date, text: str) -> Written:
     from vaultcrm.edit.engine import edit
     from vaultcrm.edit.lines import append_line
 
-    config, _ = load_config(root)
+    config = people_config(root)
     text = one_line(text, "TEXT")
     ref = resolve_person(root, config, person)
     line = f"- [ ] {day.isoformat()} {text}"
@@ -416,7 +434,10 @@ def validate_field(root: Path, config: Config, key: str, value: object, person: 
     from vaultcrm.read.parse import parse_note
 
     fm = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=2**31 - 1)
-    record = parse_note("VALUE", f"---\n{fm}---\n".encode(), "person")
+    from vaultcrm.read.spec import read_spec
+
+    # read as the vault reads it, with its field spellings: a near miss (`birtday`) is refused
+    record = parse_note("VALUE", f"---\n{fm}---\n".encode(), "person", None, read_spec(config))
     problems = list(record.problems)
     if problems:
         raise UsageError(problems[0].message)
@@ -439,7 +460,7 @@ def set_field(root: Path, person: str, key: str, raw: str) -> Written:
     from vaultcrm.edit.engine import edit
     from vaultcrm.edit.frontmatter import set_frontmatter_key
 
-    config, _ = load_config(root)
+    config = people_config(root)
     key = check_key(key)
     ref = resolve_person(root, config, person)
     value = parse_value(raw)
@@ -462,7 +483,7 @@ def unset_field(root: Path, person: str, key: str) -> Written:
     from vaultcrm.edit.engine import edit
     from vaultcrm.edit.frontmatter import unset_frontmatter_key
 
-    config, _ = load_config(root)
+    config = people_config(root)
     key = check_key(key)
     ref = resolve_person(root, config, person)
     def change(data: bytes) -> bytes:

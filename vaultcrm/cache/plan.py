@@ -117,7 +117,7 @@ def affected(
     """Names of the people whose results may differ after these changes.
 
     - a changed person note touches that person (before and after);
-    - a changed daily note touches everyone it links, before and after;
+    - a changed daily or meeting note touches everyone it links, before and after;
     - a changed name or alias touches every person who claims that key now or claimed it
       before, since links to the key may now resolve differently (`claims` is asked
       only then).
@@ -131,7 +131,7 @@ def affected(
                 continue
             if rec.person is not None:
                 touched.add(rec.person.name)
-            if rec.kind == "daily":
+            if rec.kind in ("daily", "meeting"):
                 touched.update(_linked(rec, names))
         old_keys = person_keys(before) if before else ()
         new_keys = person_keys(after) if after else ()

@@ -48,7 +48,8 @@ _TABLES = (
     # one row per indexed note; `problems` is 1 when the record carries any
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
     " record BLOB NOT NULL, problems INTEGER NOT NULL DEFAULT 0)",
-    # which (casefolded) link targets each daily note mentions: who a change can affect
+    # which (casefolded) link targets each daily or meeting note mentions: who a change
+    # can affect
     "CREATE TABLE IF NOT EXISTS links (target TEXT NOT NULL, path TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS links_by_target ON links (target)",
     "CREATE INDEX IF NOT EXISTS links_by_path ON links (path)",
@@ -502,7 +503,12 @@ class Index:
         )
         c.executemany(
             "INSERT INTO links VALUES (?, ?)",
-            ((key, rec.path) for rec in fresh if rec.kind == "daily" for key in link_keys(rec)),
+            (
+                (key, rec.path)
+                for rec in fresh
+                if rec.kind in ("daily", "meeting")
+                for key in link_keys(rec)
+            ),
         )
         if bulk:
             for statement in _TABLES:

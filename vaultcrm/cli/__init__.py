@@ -82,10 +82,17 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def echo_diagnostics(outcome: Any) -> None:
-    """What a reading command says on stderr: the cache's state, then every problem."""
+def echo_diagnostics(outcome: Any, *, capped: bool = False) -> None:
+    """What a reading command says on stderr: the cache's state, then the problems
+    (with `capped`, at most 20 lines and how many more: `sync` runs often)."""
     echo_cache_note(outcome.stats)
-    echo_problems(outcome.problems)
+    if capped:
+        from vaultcrm.model import capped_problem_lines
+
+        for line in capped_problem_lines(outcome.problems):
+            click.echo(line, err=True)
+    else:
+        echo_problems(outcome.problems)
 
 
 def echo_problems(problems: Iterable[Any]) -> None:

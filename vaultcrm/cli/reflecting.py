@@ -45,7 +45,7 @@ def sync(
     outcome = result.outcome
     for message in result.conflicts:
         click.echo(message, err=True)
-    echo_diagnostics(outcome)
+    echo_diagnostics(outcome, capped=True)  # `check` and --json list them all
     if as_json:
         echo_json(
             {
@@ -107,7 +107,7 @@ def due(
     with progress_to(progress_bar("Reading notes")):
         outcome = compute_due(root, resolve_today(today), use_cache=not no_cache, processes=True)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
-    echo_diagnostics(outcome)
+    echo_diagnostics(outcome, capped=True)  # the reflections, though, are all listed
     if as_json:
         echo_json(
             {
@@ -117,13 +117,14 @@ def due(
             }
         )
     else:
-        _print_due(chosen)
+        _print_due(chosen, outcome.people_count)
     click.get_current_context().exit(_exit_for(outcome.problems))
 
 
-def _print_due(reflections: list) -> None:  # type: ignore[type-arg]
+def _print_due(reflections: list, people: int = 1) -> None:  # type: ignore[type-arg]
     if not reflections:
-        click.echo("Nobody is due. Enjoy the quiet.")
+        # never a silent all-clear: "nobody is due" only when there is somebody
+        click.echo("Nobody is due. Enjoy the quiet." if people else "No people found.")
         return
     width = min(28, max(len(r.person) for r in reflections))
     kind = None

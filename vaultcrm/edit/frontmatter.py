@@ -43,6 +43,7 @@ def set_frontmatter_key(data: bytes, key: str, value: object) -> bytes:
         empty = Note(note.bom, note.nl, [block[0], block[-1], *note.lines], (1, 1))
         return _splice(empty, CommentedMap(), key, value, block + note.lines)
     doc = _load(note)
+    key = spelling_in(doc, key)
     if key in doc and _same(doc[key], value):
         return data
     start, end = _key_span(note, doc, key)
@@ -53,6 +54,17 @@ def set_frontmatter_key(data: bytes, key: str, value: object) -> bytes:
     except ValueError:  # ruamel could not re-use the old lines: render them afresh
         rendered = _render(key, value, span, note.nl, False)
         return _splice(note, doc, key, value, note.lines[:start] + rendered + note.lines[end:])
+
+
+def spelling_in(doc: CommentedMap, key: str) -> str:
+    """The note's own spelling of `key` (`Birthday`, `birth-day`): case, `-`, `_` and
+    spaces alike, so `set` edits the user's key instead of adding a twin beside it."""
+    if key in doc:
+        return key
+    from vaultcrm.fields import norm_key
+
+    wanted = norm_key(key)
+    return next((k for k in doc if isinstance(k, str) and norm_key(k) == wanted), key)
 
 
 def _splice(note: Note, doc: CommentedMap, key: str, value: object, lines: list[str]) -> bytes:
@@ -69,6 +81,7 @@ def unset_frontmatter_key(data: bytes, key: str) -> bytes:
     if note.fm is None:
         return data
     doc = _load(note)
+    key = spelling_in(doc, key)
     if key not in doc:
         return data
     start, end = _key_span(note, doc, key)

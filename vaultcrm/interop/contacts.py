@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from vaultcrm.fields import norm_key
 from vaultcrm.model import YearlyDate
 
 #: Frontmatter keys an import may write, in the order they are written.
@@ -180,45 +181,68 @@ def _yearly(value: object, label: str) -> YearlyDate | None:
     return read_date(value, label) if isinstance(value, str) else None
 
 
-def key_of(frontmatter: Mapping[object, object], key: str) -> object:
+Spellings = Mapping[str, tuple[str, ...]]
+
+
+def with_config_fields(fields: Mapping[str, tuple[str, ...]]) -> Spellings:
+    """`SPELLINGS`, with the vault's own spellings (config `fields`) for the keys it names
+    (`birthday: [geburtstag]` makes `Geburtstag:` a birthday already there)."""
+    return {
+        key: tuple(dict.fromkeys([*fields.get(key, ()), *spellings]))
+        for key, spellings in SPELLINGS.items()
+    }
+
+
+def key_name(
+    frontmatter: Mapping[object, object], key: str, spellings: Spellings | None = None
+) -> str | None:
+    """The frontmatter key that spells `key` in this note (first in spelling order)."""
+    wanted = [norm_key(s) for s in (spellings or SPELLINGS).get(key, (key,))]
+    found = {norm_key(name): name for name in frontmatter if isinstance(name, str)}
+    return next((found[w] for w in wanted if w in found), None)
+
+
+def key_of(
+    frontmatter: Mapping[object, object], key: str, spellings: Spellings | None = None
+) -> object:
     """The value of `key` (or one of its other spellings) in a note's frontmatter."""
-    wanted = {_norm(s) for s in SPELLINGS.get(key, (key,))}
-    for name, value in frontmatter.items():
-        if isinstance(name, str) and _norm(name) in wanted and value is not None:
-            return value
-    return None
-
-
-def _norm(key: str) -> str:
-    return re.sub(r"[-_\s]+", "_", key.strip().casefold())
+    name = key_name(frontmatter, key, spellings)
+    return None if name is None else frontmatter[name]
 
 
 def contact_from_frontmatter(
-    name: str, frontmatter: Mapping[object, object], source: Source
+    name: str,
+    frontmatter: Mapping[object, object],
+    source: Source,
+    spellings: Spellings | None = None,
 ) -> Contact:
     """A person note read back as a contact (for `export vcard`): what it cannot read as
     one of `KEYS` is left out, never guessed."""
-    tags = tuple(tag_name(t) for text in _texts(key_of(frontmatter, "tags")) for t in text.split())
-    raw_dates = key_of(frontmatter, "dates")
+
+    def get(key: str) -> object:
+        return key_of(frontmatter, key, spellings)
+
+    tags = tuple(tag_name(t) for text in _texts(get("tags")) for t in text.split())
+    raw_dates = get("dates")
     dates: list[YearlyDate] = []
     if isinstance(raw_dates, dict):
         for label, value in raw_dates.items():
             found = _yearly(value, str(label))
             if found is not None:
                 dates.append(found)
-    organization = _texts(key_of(frontmatter, "organization"))
-    job_title = _texts(key_of(frontmatter, "job_title"))
+    organization = _texts(get("organization"))
+    job_title = _texts(get("job_title"))
     return Contact(
         name=name,
         source=source,
-        aliases=tuple(a for a in _texts(key_of(frontmatter, "aliases")) if a != name),
+        aliases=tuple(a for a in _texts(get("aliases")) if a != name),
         tags=unique(t for t in tags if t),
-        birthday=_yearly(key_of(frontmatter, "birthday"), "birthday"),
+        birthday=_yearly(get("birthday"), "birthday"),
         dates=tuple(sorted(dates, key=lambda d: d.label)),
-        emails=_texts(key_of(frontmatter, "emails")),
-        phones=_texts(key_of(frontmatter, "phones")),
-        addresses=_texts(key_of(frontmatter, "addresses")),
+        emails=_texts(get("emails")),
+        phones=_texts(get("phones")),
+        addresses=_texts(get("addresses")),
         organization=organization[0] if organization else None,
         job_title=job_title[0] if job_title else None,
-        urls=_texts(key_of(frontmatter, "urls")),
+        urls=_texts(get("urls")),
     )

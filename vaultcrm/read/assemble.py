@@ -47,6 +47,18 @@ class Roster:
     problems: list[Problem]
 
 
+#: At most this many names are spelt out in a "shared by" warning.
+SHARED_SHOWN = 5
+
+
+def shared_message(key: str, owners: list[str]) -> str:
+    """`name or alias 'alice' is shared by A, B, C, D, E and 145 more; …`."""
+    shown = ", ".join(owners[:SHARED_SHOWN])
+    if len(owners) > SHARED_SHOWN:
+        shown += f" and {len(owners) - SHARED_SHOWN} more"
+    return f"name or alias {key!r} is shared by {shown}; links to it count for no one"
+
+
 def roster(claims: Iterable[Claim], config: Config) -> Roster:
     """Duplicate names, shared aliases and unknown circles, from the claims alone."""
     problems: list[Problem] = []
@@ -76,16 +88,13 @@ def roster(claims: Iterable[Claim], config: Config) -> Roster:
             names[key] = next(iter(who))
             continue
         names[key] = AMBIGUOUS
-        for owner in sorted(who):
-            others = ", ".join(sorted(who - {owner}))
-            problems.append(
-                Problem(
-                    by_name[owner].path,
-                    by_name[owner].aliases_line,
-                    f"name or alias {key!r} is shared with {others}; links to it count for no one",
-                    "warning",
-                )
-            )
+        # one warning per shared key, however many share it (10,000 people aliased by
+        # first name must not print a line per note, each listing hundreds of names)
+        sharing = sorted(who, key=lambda n: by_name[n].path)
+        first = by_name[sharing[0]]
+        problems.append(
+            Problem(first.path, first.aliases_line, shared_message(key, sharing), "warning")
+        )
     known = ", ".join(sorted(config.circles)) or "none"
     for claim in kept:
         if claim.circle is not None and claim.circle not in config.circles:
@@ -144,7 +153,7 @@ def assemble(
                     tasks.append(FollowUp(name, when, text, path, line, task == "done"))
                 else:
                     mine.append(new_interaction((name, when, text, path, line, flags(tags))))
-        elif rec.kind == "daily" and rec.day is not None:
+        elif rec.day is not None and rec.kind in ("daily", "meeting"):
             day, path = rec.day, rec.path
             for line, text, when, tags, links, task in rec.entries:
                 if len(links) == 1:  # most lines link one note: skip the general case

@@ -17,6 +17,7 @@ import yaml
 from yaml.reader import ReaderError
 
 from vaultcrm.durations import parse_duration
+from vaultcrm.fields import near_misses, norm_key, pick, pick_inline
 from vaultcrm.model import (
     Entry,
     NoteKind,
@@ -27,6 +28,7 @@ from vaultcrm.model import (
     YearlyDate,
     new_entry,
 )
+from vaultcrm.read.spec import DEFAULT_SPEC, ReadSpec
 from vaultcrm.read.yamlload import key_lines, loader_for
 
 # python-frontmatter's own boundary rule, anchored to whole lines so that a `---`
@@ -415,35 +417,86 @@ _READERS: dict[str, Callable[[object], object]] = {
 _FIELD = {"cadence": "cadence_days"}
 
 
-def _person(path: str, fm: str, data: dict[Any, Any], problems: list[Problem]) -> Person:
-    """Person fields from a parsed frontmatter; a bad value is a problem and stays empty."""
-    key_lines = _key_lines(fm, data) if data else {}
+def _person(
+    path: str,
+    fm: str,
+    data: dict[Any, Any],
+    problems: list[Problem],
+    spec: ReadSpec = DEFAULT_SPEC,
+    body: str = "",
+    first_line: int = 1,
+) -> tuple[Person, list[Entry]]:
+    """Person fields from a parsed frontmatter (and the body's inline fields); a bad value
+    is a problem and stays empty. Also the entries the fields make: `last_contact` is an
+    interaction on its date, `follow_up` an open follow-up due on its date."""
+    written_lines = _key_lines(fm, data) if data else {}
+    picked: dict[str, tuple[Any, Any, int | None]] = {
+        name: (key, value, written_lines.get(key))
+        for name, (key, value) in pick(data, spec.fields).items()
+    }
+    if "::" in body:
+        for name, hit in pick_inline(body, first_line, spec.fields, picked).items():
+            picked[name] = hit
+    key_lines = dict(written_lines)  # every key keeps its line; fields under their own name
+    key_lines.update((name, line) for name, (_, _, line) in picked.items() if line is not None)
     fields: dict[str, Any] = {}
-    for key, read in _READERS.items():
-        value = data.get(key)
+    extra: list[Entry] = []
+    for name, (key, value, line) in picked.items():
         if value is None:
             continue
         try:
-            fields[_FIELD.get(key, key)] = read(value)
+            if name in _READERS:
+                fields[_FIELD.get(name, name)] = _READERS[name](value)
+            elif name == "last_contact":
+                day = _day(value, name)
+                extra.append(Entry(line or 1, f"Last contact ({key})", day))
+            elif name == "follow_up":
+                day = _day(value, name)
+                extra.append(Entry(line or 1, f"Follow up ({key})", day, task="open"))
         except ValueError as err:
-            message = str(err) if str(err).startswith(f"{key}:") else f"{key}: {err}"
-            problems.append(Problem(path, key_lines.get(key), message))
-    dates = data.get("dates")
-    if isinstance(dates, dict):
+            message = str(err)
+            message = f"{key}{message[len(name):]}" if message.startswith(f"{name}:") else (
+                f"{key}: {message}"
+            )
+            problems.append(Problem(path, line, message))
+    dates = picked.get("dates")
+    if dates is not None and isinstance(dates[1], dict):
         fm_lines = fm.split("\n")
         yearly: list[YearlyDate] = []
-        for label, value in dates.items():
+        for label, value in dates[1].items():
             try:
-                yearly.append(_yearly(value, str(label), f"dates: {label}"))
+                yearly.append(_yearly(value, str(label), f"{dates[0]}: {label}"))
             except ValueError as err:
-                line = _nested_line(fm_lines, key_lines.get("dates"), str(label))
+                line = _nested_line(fm_lines, dates[2], str(label))
                 problems.append(Problem(path, line, str(err)))
         fields["dates"] = tuple(sorted(yearly, key=lambda d: d.label))
-    elif dates is not None:
-        message = "dates: expected labels with dates, e.g. {wedding: 2015-06-01}"
-        problems.append(Problem(path, key_lines.get("dates"), message))
+    elif dates is not None and dates[1] is not None:
+        message = f"{dates[0]}: expected labels with dates, e.g. {{wedding: 2015-06-01}}"
+        problems.append(Problem(path, dates[2], message))
+    if data:
+        _near_misses(path, data, written_lines, spec, problems)
     name = path.rsplit("/", 1)[-1].removesuffix(".md")
-    return Person(name=name, file=path, key_lines=key_lines, **fields)
+    return Person(name=name, file=path, key_lines=key_lines, **fields), extra
+
+
+def _near_misses(
+    path: str,
+    data: dict[Any, Any],
+    lines: dict[str, int],
+    spec: ReadSpec,
+    problems: list[Problem],
+) -> None:
+    """A warning per key that no field reads but that is close to a spelling of one."""
+    miss = near_misses(spec.fields)
+    properties = {key for key, _ in spec.people_properties}
+    for key in data:
+        normed = norm_key(key)
+        if normed in properties:
+            continue
+        close = miss(normed)
+        if close is not None:
+            message = f"unknown key {str(key)!r} — did you mean {close!r}?"
+            problems.append(Problem(path, lines.get(key), message, "warning"))
 
 
 # --- body lines -------------------------------------------------------------------------
@@ -593,14 +646,22 @@ def _daily_entries(path: str, body: str, first_line: int, problems: list[Problem
     return entries
 
 
-def parse_note(path: str, data: bytes, kind: NoteKind, day: dt.date | None = None) -> NoteRecord:
+def parse_note(
+    path: str,
+    data: bytes,
+    kind: NoteKind,
+    day: dt.date | None = None,
+    spec: ReadSpec = DEFAULT_SPEC,
+) -> NoteRecord:
     """Parse one note's bytes; `path` is vault-relative POSIX, `day` a daily note's date.
 
     A person note whose frontmatter does not parse yields `person=None` and its problems:
     the vault skips it rather than guess. Other problems leave the rest of the note usable.
+    Any other note ("other") is for `read/meetings.parse_other`, which decides whether it
+    is a person after all, an interaction note, or nothing vaultcrm reads.
     """
-    if kind == "other":
-        return NoteRecord(path, kind)
+    if kind in ("other", "meeting"):
+        return NoteRecord(path, "other")
     try:
         text = _decode(data)
     except UnicodeDecodeError as err:
@@ -621,6 +682,23 @@ def parse_note(path: str, data: bytes, kind: NoteKind, day: dt.date | None = Non
         problems += unreadable
     if fields is None:
         return NoteRecord(path, kind, problems=tuple(problems))
-    person = _person(path, fm or "", fields, problems)
+    return person_record(path, fm or "", fields, body, first_line, problems, spec)
+
+
+def person_record(
+    path: str,
+    fm: str,
+    fields: dict[Any, Any],
+    body: str,
+    first_line: int,
+    problems: list[Problem],
+    spec: ReadSpec = DEFAULT_SPEC,
+) -> NoteRecord:
+    """The record of a person note whose frontmatter has been read."""
+    person, extra = _person(path, fm, fields, problems, spec, body, first_line)
     entries = _person_entries(path, body, first_line, problems)
-    return NoteRecord(path, kind, person=person, entries=tuple(entries), problems=tuple(problems))
+    if extra:
+        entries = sorted([*entries, *extra], key=lambda e: e.line)
+    return NoteRecord(
+        path, "person", person=person, entries=tuple(entries), problems=tuple(problems)
+    )

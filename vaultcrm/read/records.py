@@ -18,9 +18,10 @@ from pathlib import Path
 from vaultcrm.cache.codec import decode_record, encode_record
 from vaultcrm.cache.plan import Changes
 from vaultcrm.cache.store import Index, Parsed, cache_path
-from vaultcrm.config import Config, config_fingerprint, daily_notes
+from vaultcrm.config import Config, config_fingerprint
 from vaultcrm.dailynotes import DailyNotes, impossible_date_name
 from vaultcrm.model import FileSig, LoadStats, NoteRecord, Problem
+from vaultcrm.read.spec import ReadSpec, read_spec
 from vaultcrm.read.walk import Walk
 from vaultcrm.regular import NOT_REGULAR, NotRegularFile, read_regular
 
@@ -48,24 +49,23 @@ def progress_to(report: Progress | None) -> Iterator[None]:
 
 
 def read_records(
-    root: Path, sigs: list[FileSig], dailies: DailyNotes, *, processes: bool = False
+    root: Path, sigs: list[FileSig], spec: ReadSpec, *, processes: bool = False
 ) -> list[NoteRecord]:
     """Read and parse files, in order (no index involved)."""
-    return [rec for rec, _ in read_for_index(root, sigs, dailies, processes=processes)]
+    return [rec for rec, _ in read_for_index(root, sigs, spec, processes=processes)]
 
 
 def read_for_index(
-    root: Path, sigs: list[FileSig], dailies: DailyNotes, *, processes: bool = False
+    root: Path, sigs: list[FileSig], spec: ReadSpec, *, processes: bool = False
 ) -> list[Parsed]:
     """Read and parse files, in order, each with its index encoding if one was made.
 
     With `processes`, many files are spread over the CPU's cores; workers send back the
     encoding, not the record (marshalled bytes cross a process boundary far cheaper than
     pickled dataclasses). What this process parses itself is left for the index to
-    encode (b""). A daily-note candidate whose name is not a date for `dailies` becomes
-    an empty "other" record, so the index remembers not to read it again.
+    encode (b""). A daily-note candidate whose name is not a date is read as what its
+    folder is otherwise (a person under the people folder, else any other note).
     """
-    spec = (dailies.folder, dailies.fmt, dailies.explicit)
     n = len(sigs)
     report = _progress.get() if n >= PROGRESS_THRESHOLD else None
     helpers = min(os.cpu_count() or 1, 8) - 1
@@ -121,7 +121,7 @@ def _reporting(results: Iterable[Parsed], total: int, report: Progress | None) -
     return out
 
 
-def _read_encoded(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> bytes:
+def _read_encoded(root: Path, sig: FileSig, spec: ReadSpec) -> bytes:
     return encode_record(_read_one(root, sig, spec))
 
 
@@ -130,28 +130,33 @@ def _daily_notes(spec: tuple[str, str, bool]) -> DailyNotes:
     return DailyNotes(*spec)
 
 
-def _read_one(root: Path, sig: FileSig, spec: tuple[str, str, bool]) -> NoteRecord:
-    day = sig.day
-    if sig.kind == "daily" and day is None:
-        day = _daily_notes(spec).date_of(sig.rel)
+def _read_one(root: Path, sig: FileSig, spec: ReadSpec) -> NoteRecord:
+    day, kind = sig.day, sig.kind
+    if kind == "daily" and day is None:
+        day = _daily_notes(spec.daily).date_of(sig.rel)
         if day is None:
-            # kept (with any problem) so the index remembers not to read it again
             why = impossible_date_name(sig.rel)
-            problems = () if why is None else (Problem(sig.rel, None, why),)
-            return NoteRecord(sig.rel, "other", problems=problems)
+            if why is not None:  # kept with its problem, so it is not read again
+                return NoteRecord(sig.rel, "other", problems=(Problem(sig.rel, None, why),))
+            kind = "person" if spec.in_people_folder(sig.rel) else "other"
     try:
         data = _read_bytes(os.path.join(root, sig.rel), sig.size)
     except NotRegularFile:
         problem = Problem(sig.rel, None, NOT_REGULAR)
         return NoteRecord(sig.rel, sig.kind, problems=(problem,))
     except OSError as exc:
+        if kind == "other":
+            return NoteRecord(sig.rel, kind)  # not a note vaultcrm reads: not its problem
         problem = Problem(sig.rel, None, f"cannot read: {exc.strerror}")
-        return NoteRecord(sig.rel, sig.kind, problems=(problem,))
-    from vaultcrm.read.parse import (
-        parse_note,  # here, not at the top: a run with nothing to parse skips it
-    )
+        return NoteRecord(sig.rel, kind, problems=(problem,))
+    # here, not at the top: a run with nothing to parse skips these imports
+    if kind == "other":
+        from vaultcrm.read.meetings import parse_other
 
-    return parse_note(sig.rel, data, sig.kind, day)
+        return parse_other(sig.rel, data, spec)
+    from vaultcrm.read.parse import parse_note
+
+    return parse_note(sig.rel, data, kind, day, spec)
 
 
 def _read_bytes(path: str, size: int) -> bytes:
@@ -179,10 +184,10 @@ def update_index(
     processes: bool = False,
 ) -> Changes:
     """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
-    dailies = daily_notes(config)
+    spec = read_spec(config)
 
     def parse(stale: list[FileSig]) -> list[Parsed]:
-        return read_for_index(root, stale, dailies, processes=processes)
+        return read_for_index(root, stale, spec, processes=processes)
 
     try:
         changes = index.update(walked, parse)
@@ -206,7 +211,7 @@ def load_records(
 ) -> list[NoteRecord]:
     """Every walked note's record: through `index` when there is one, else read afresh."""
     if index is None:
-        records = read_records(root, walked.sigs, daily_notes(config), processes=processes)
+        records = read_records(root, walked.sigs, read_spec(config), processes=processes)
         stats.parsed = len(records)
         return records
     update_index(root, config, index, walked, stats, processes=processes)

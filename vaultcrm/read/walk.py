@@ -69,28 +69,44 @@ def _norm_folder(folder: str) -> str:
     return folder.strip().strip("/")
 
 
-def walk(root: Path, config: Config) -> Walk:
-    """Signatures of person notes and daily notes, without reading any file.
+def _under(rel_dir: str, folder: str) -> bool:
+    return not folder or rel_dir == folder or rel_dir.startswith(folder + "/")
 
-    Only the people and daily folders are walked (the whole vault when either is the
-    root). Symlinked folders are not followed; a symlinked note is used only when it
-    stays inside the vault.
+
+def folder_kind(rel_dir: str, people: str, daily: str) -> NoteKind:
+    """What the notes directly in `rel_dir` are taken for before they are read: the
+    deeper of the people and daily folders that hold it decides (daily on a tie, and a
+    daily candidate that is not a date is read as what the other folder says)."""
+    in_daily, in_people = _under(rel_dir, daily), _under(rel_dir, people)
+    if in_daily and (not in_people or len(daily) >= len(people)):
+        return "daily"
+    return "person" if in_people else "other"
+
+
+def walk(root: Path, config: Config) -> Walk:
+    """Signatures of every note in the vault, without reading any file.
+
+    Notes under the people folder are "person", under the daily folder "daily" (reading
+    settles whether the name is a date), anywhere else "other" (reading settles whether
+    it is a person by tag or property, an interaction note, or nothing). Never walked:
+    dot-folders (.obsidian, .trash, .vaultcrm…), `SKIP_DIRS`, the note-template folders
+    named in Obsidian's settings and the generated note. Symlinked folders are not
+    followed; a symlinked note is used only when it stays inside the vault.
     """
     people = _norm_folder(config.people_folder)
     daily_folder = _norm_folder(config.daily_folder)
+    skipped = {_norm_folder(f) for f in config.template_folders}
     output = config.output.strip("/")
-    tops = sorted({people, daily_folder}) if people and daily_folder else [""]
     root_real = os.path.realpath(root)
     rels: list[str] = []
     mtimes: list[int] = []
     sizes: list[int] = []
     kinds: list[NoteKind] = []
     problems: list[Problem] = []
-    people_prefix = people + "/" if people else ""
 
     def visit(dir_path: str, rel_dir: str) -> None:
         prefix = rel_dir + "/" if rel_dir else ""
-        kind: NoteKind = "person" if (prefix + "x").startswith(people_prefix) else "daily"
+        kind = folder_kind(rel_dir, people, daily_folder)
         try:
             listing = os.scandir(dir_path)
         except OSError as exc:
@@ -103,7 +119,7 @@ def walk(root: Path, config: Config) -> Walk:
                 if name[0] == ".":
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if name not in SKIP_DIRS:
+                    if name not in SKIP_DIRS and prefix + name not in skipped:
                         visit(entry.path, prefix + name)
                     continue
                 if not name.endswith(".md"):
@@ -143,16 +159,12 @@ def walk(root: Path, config: Config) -> Walk:
         elif os.path.isdir(real):
             visit(path, rel)
 
-    configured = {people, daily_folder} - {""}
-    if tops == [""]:
+    if os.path.isdir(root):
         visit(os.fspath(root), "")
-        for rel in sorted(configured):  # the walk does not follow symlinked folders
+        for rel in sorted({people, daily_folder} - {""}):  # symlinked folders are not followed
             path = os.path.join(root, rel)
             if os.path.realpath(path) != os.path.join(root_real, rel):  # through a link
                 enter_folder(path, rel)
-    else:
-        for top in tops:
-            enter_folder(os.path.join(root, top), top)
     # No sort: nothing downstream depends on the order (records are sorted where it
     # matters), and the input key only has to be equal when nothing changed.
     return Walk(rels, mtimes, sizes, kinds, problems)

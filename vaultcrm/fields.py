@@ -1,0 +1,172 @@
+"""Person fields as real vaults spell them: `Birthday`, `contact-frequency`, `bday:: …`.
+
+Keys match case-insensitively with `-`, `_` and spaces alike (`norm_key`). Config
+`fields` names, per field vaultcrm reads, the spellings it accepts, in order: the first
+one a note has wins. Dataview inline fields in a person's body (`key:: value` lines,
+`[key:: value]`, `(key:: value)`) count like frontmatter keys, and frontmatter wins.
+A key that is none of these but close to one (`birtday`) is worth a warning.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+#: Field → accepted spellings, first found wins. The canonical name is always accepted.
+DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "aliases": ("aliases", "alias"),
+    "tags": ("tags", "tag"),
+    "circle": ("circle",),
+    "cadence": ("cadence", "frequency", "contact_frequency", "keep_in_touch"),
+    "birthday": ("birthday", "bday", "born"),
+    "dates": ("dates",),
+    "snooze_until": ("snooze_until",),
+    "likes": ("likes",),
+    "boundaries": ("boundaries",),
+    "last_contact": ("last_contact", "last_contacted", "last_seen"),
+    "follow_up": ("follow_up", "next_follow_up", "next_contact"),
+}
+
+#: Normalised spellings per field, as a hashable tuple (it travels to worker processes).
+Fields = tuple[tuple[str, tuple[str, ...]], ...]
+
+#: Keys common in notes that sit close to a field name but mean something else
+#: (`date` is not a typo of `dates`): never a near miss.
+_NOT_MISSES = frozenset({"date", "created", "updated", "modified", "title", "name", "type"})
+#: How close an unknown key must be to a spelling to be taken for a typo of it.
+NEAR = 0.8
+
+
+@functools.lru_cache(maxsize=8192)
+def norm_key(key: object) -> str:
+    """`Contact-Frequency` → `contact_frequency`: case, `-`, `_` and spaces alike.
+
+    Memoised: every note of a vault repeats the same few keys."""
+    return "_".join(str(key).casefold().replace("-", " ").replace("_", " ").split())
+
+
+def normalise(fields: Mapping[str, Iterable[str]]) -> Fields:
+    """Config's field map → normalised spellings, the canonical name always among them."""
+    out = []
+    for name, spellings in fields.items():
+        found = [norm_key(s) for s in spellings]
+        if name not in found:
+            found.append(name)
+        out.append((name, tuple(dict.fromkeys(found))))
+    return tuple(out)
+
+
+DEFAULT_NORMALISED: Fields = normalise(DEFAULT_FIELDS)
+
+
+def pick(data: Mapping[Any, Any], fields: Fields) -> dict[str, tuple[Any, Any]]:
+    """Field → (the key as written, its value), for the fields this mapping holds."""
+    if not data:
+        return {}
+    written: dict[str, Any] = {}
+    for key in data:
+        written.setdefault(norm_key(key), key)
+    out: dict[str, tuple[Any, Any]] = {}
+    for name, spellings in fields:
+        for spelling in spellings:
+            key = written.get(spelling)
+            if key is not None:
+                out[name] = (key, data[key])
+                break
+    return out
+
+
+# --- Dataview inline fields -------------------------------------------------------------
+
+#: `key:: value` as a whole line (optionally a list item); the key starts with a letter.
+_LINE_FIELD = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?([^\W\d_][\w \t-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE
+)
+#: `[key:: value]` or `(key:: value)` inside a line; the value may hold `[[links]]`.
+_BRACKET_FIELD = re.compile(
+    r"[\[(]([^\W\d_][\w \t-]*?)[ \t]*::[ \t]*((?:\[\[[^\]\n]*\]\]|[^\])\n])*?)[ \t]*[\])]"
+)
+
+
+def inline_fields(body: str, first_line: int) -> list[tuple[str, str, str, int]]:
+    """(normalised key, key as written, value, file line) of each inline field, in order."""
+    if "::" not in body:
+        return []
+    found: list[tuple[int, str, str]] = []
+    for pattern in (_LINE_FIELD, _BRACKET_FIELD):
+        for match in pattern.finditer(body):
+            found.append((match.start(), match.group(1), match.group(2)))
+    found.sort()
+    out = []
+    for start, key, value in found:
+        line = first_line + body.count("\n", 0, start)
+        out.append((norm_key(key), key.strip(), value, line))
+    return out
+
+
+_LINK_VALUE = re.compile(r"\[\[([^\[\]|#\n]*)(?:[|#][^\[\]\n]*)?\]\]")
+
+
+def inline_value(name: str, text: str) -> object:
+    """An inline field's text as the frontmatter reader expects it: a `[[link]]` is its
+    target (`[[2026-01-02]]` is a date), list fields split at commas."""
+    text = _LINK_VALUE.sub(lambda m: m.group(1).strip(), text).strip()
+    if name in ("aliases", "tags", "likes"):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+def pick_inline(
+    body: str, first_line: int, fields: Fields, taken: Iterable[str]
+) -> dict[str, tuple[str, object, int]]:
+    """Field → (key as written, value, line) from inline fields, for fields not in `taken`."""
+    inline = inline_fields(body, first_line)
+    if not inline:
+        return {}
+    first: dict[str, tuple[str, str, int]] = {}
+    for key, written, value, line in inline:
+        first.setdefault(key, (written, value, line))
+    skip = set(taken)
+    out: dict[str, tuple[str, object, int]] = {}
+    for name, spellings in fields:
+        if name in skip:
+            continue
+        for spelling in spellings:
+            hit = first.get(spelling)
+            if hit is not None:
+                out[name] = (hit[0], inline_value(name, hit[1]), hit[2])
+                break
+    return out
+
+
+# --- near misses --------------------------------------------------------------------------
+
+
+class NearMisses:
+    """Unknown key → the spelling it is probably a typo of (or None), memoised per key:
+    a vault repeats the same few keys in every note, so difflib runs a few times."""
+
+    def __init__(self, fields: Fields) -> None:
+        self.known = tuple(s for _, spellings in fields for s in spellings)
+        self.seen: dict[str, str | None] = {s: None for s in self.known}
+
+    def __call__(self, key: str) -> str | None:
+        found = self.seen.get(key, "")
+        if found == "":
+            found = self.seen[key] = self._closest(key)
+        return found
+
+    def _closest(self, key: str) -> str | None:
+        if key in _NOT_MISSES or len(key) < 3:
+            return None
+        import difflib
+
+        close = difflib.get_close_matches(key, self.known, n=1, cutoff=NEAR)
+        return close[0] if close else None
+
+
+@functools.lru_cache(maxsize=8)
+def near_misses(fields: Fields) -> NearMisses:
+    return NearMisses(fields)
