@@ -202,6 +202,9 @@ def test_the_fingerprint_is_stable_and_sees_every_field(make_vault: MakeVault) -
         "interaction_folders": ("Meetings",),
         "fields": {"birthday": ("geburtstag", "birthday")},
         "template_folders": ("Templates",),
+        "focus": 3,
+        "section_limit": 10,
+        "chart": False,
         "ics": "people.ics",
     }
     assert set(changes) == {f.name for f in dataclasses.fields(Config)}

@@ -88,7 +88,7 @@ def _tick_next(data: bytes) -> bytes:
     """The editor ticks the last open 'reach out' box."""
     lines = data.split(b"\n")
     for i, line in reversed(list(enumerate(lines))):
-        if line.startswith(b"- [ ] Reach out"):
+        if line.startswith((b"- [ ] Reach out", b"- [ ] **Reach out**")):  # section, focus
             lines[i] = b"- [x] " + line[6:]
             break
     return b"\n".join(lines)

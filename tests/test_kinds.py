@@ -7,7 +7,7 @@ import re
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, package_templates
 from vaultcrm.reflect import rules
 from vaultcrm.reflect.kinds import DATE_FIELDS, KIND, KINDS, SPECS
-from vaultcrm.words import KIND_WORDS
+from vaultcrm.words import FOCUS_LABELS, KIND_WORDS
 
 
 def test_kinds_are_the_records_in_order() -> None:
@@ -20,6 +20,7 @@ def test_kinds_are_the_records_in_order() -> None:
 
 def test_every_kind_has_every_entry() -> None:
     assert tuple(KIND_WORDS) == KINDS, "a kind without words, or out of report order"
+    assert tuple(FOCUS_LABELS) == KINDS, "a kind without its label in the focus list"
     for spec in SPECS:
         assert spec.rule is getattr(rules, spec.name), spec.name
         assert callable(spec.urgency), spec.name

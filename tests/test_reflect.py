@@ -286,8 +286,22 @@ class TestDeep:
     def test_last_deep_too_long_ago(self) -> None:
         v = make_vault([person("Bob", circle="close")], [met("Bob", date(2026, 3, 14), "deep")])
         r = one("deep", v)
-        assert r.reason == "Your last truly open exchange with Bob was in March 2026."
+        assert r.reason == "Your last truly open exchange with Bob was on Sat 14 Mar: Coffee."
         assert dict(r.data) == {"last_deep": date(2026, 3, 14), "deep_every_days": 90}
+
+    def test_quotes_the_last_deep_exchange_not_the_last_contact(self) -> None:
+        v = make_vault(
+            [person("Bob", circle="close")],
+            [
+                met("Bob", date(2025, 6, 1), "deep", text="Talked about his dad #shared"),
+                met("Bob", date(2025, 7, 1), "deep", text="Walked the Downs. #deep"),
+                met("Bob", ago(2), text="Pub quiz."),
+            ],
+        )
+        r = one("deep", v)
+        assert r.reason == (
+            "Your last truly open exchange with Bob was on Tue 1 Jul 2025: Walked the Downs."
+        )
 
     def test_never_deep(self) -> None:
         r = one("deep", make_vault([person("Bob", circle="family")]))
@@ -442,6 +456,18 @@ class TestFollowUp:
         )
         assert r.reason == "Due today: Call back?"
 
+    def test_one_date_style_with_the_year_only_when_another(self) -> None:
+        v = make_vault(
+            [person()],
+            follow_ups=[
+                task("Alice", date(2025, 12, 30), "Send the #book  back", line=30),
+                task("Alice", ago(-3), "Call #phone", line=31),
+            ],
+        )
+        late, soon = due("follow_up", v)
+        assert late.reason == "Was due Tue 30 Dec 2025 (342 days ago): Send the back."
+        assert soon.reason == "Due Thu 10 Dec (in 3 days): Call."
+
     def test_done_ignored(self) -> None:
         v = make_vault([person()], follow_ups=[task("Alice", ago(2), done=True)])
         assert due("follow_up", v) == []
@@ -480,7 +506,13 @@ class TestCelebrate:
         v = make_vault([person()], [met("Alice", ago(3), "win", text="got the promotion")])
         r = one("celebrate", v)
         assert dict(r.data) == {"date": ago(3), "text": "got the promotion"}
-        assert r.reason == f"Had a win on {ago(3).isoformat()}: got the promotion — celebrate it."
+        assert r.reason == "Had a win on Fri 4 Dec: got the promotion — celebrate it."
+
+    def test_the_quoted_win_loses_its_tags(self) -> None:
+        v = make_vault([person()], [met("Alice", ago(3), "win", text="Promoted! #win  #work")])
+        r = one("celebrate", v)
+        assert r.reason == "Had a win on Fri 4 Dec: Promoted! — celebrate it."
+        assert r.data["text"] == "Promoted! #win  #work"  # the JSON field stays as written
 
     def test_window_boundary(self) -> None:
         edge = make_vault([person()], [met("Alice", ago(14), "win")])

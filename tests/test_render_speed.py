@@ -1,11 +1,11 @@
 # ruff: noqa: E501  (CLASSIC_TEMPLATE is a user's file, kept verbatim)
-"""The fast template path renders exactly what the classic one did, and stays sandboxed.
+"""The fast template path stays correct and sandboxed.
 
-"Reflections due" is rendered on every sync that changes anything, for thousands of
-reflections, so the package template avoids a macro call per item and the sandbox takes a
-short cut for vaultcrm's own records. These tests pin that neither is visible: a vault
-override written against the earlier macro-based template gives the same note, `detag`
-keeps its exact rules, and private attributes stay out of reach.
+"Reflections due" is rendered on every sync that changes anything, so the package
+template avoids a macro call per item and the sandbox takes a short cut for vaultcrm's
+own records. These tests pin that neither is visible: a vault override written against
+the earlier macro-based template (before the focus list) still lists every reflection,
+`detag` keeps its exact rules, and private attributes stay out of reach.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import MakeVault
 from vaultcrm.app.sync import compute, render_outcome
-from vaultcrm.output.generated import item_id
+from vaultcrm.output.generated import item_ids
 from vaultcrm.output.render import detag
 from vaultcrm.output.template_limits import TemplateError
 
@@ -127,7 +127,7 @@ TRICKY_PEOPLE = {
 
 def render(root: Path, today: dt.date, every_other_done: bool = False) -> str:
     outcome = compute(root, today, use_cache=False)
-    done = [item_id(r) for r in outcome.reflections[::2]] if every_other_done else []
+    done = item_ids(outcome.reflections)[::2] if every_other_done else []
     return render_outcome(outcome, done)
 
 
@@ -137,25 +137,37 @@ def with_classic_override(root: Path) -> Path:
     return root
 
 
+def ids_in(note: str) -> list[str]:
+    return re.findall(r"\^(vcrm-[a-z-]+-[0-9a-f]{8})$", note, re.M)
+
+
 @pytest.mark.parametrize("day", [TODAY, dt.date(2026, 4, 10), dt.date(2027, 1, 2)])
 @pytest.mark.parametrize("done", [False, True])
-def test_a_classic_override_renders_the_same_note_as_the_package_template(
+def test_a_classic_override_still_lists_every_reflection_once_as_the_package_note_does(
     example_vault: Path, make_vault: MakeVault, day: dt.date, done: bool
 ) -> None:
+    """An override written before the focus list (it loops over `sections`) keeps
+    working: every reflection once, each with its id, as in the package's note."""
     for root in (example_vault, make_vault(TRICKY_PEOPLE, name=f"tricky-{day}-{done}")):
+        expected = sorted(item_ids(compute(root, day, use_cache=False).reflections))
         package = render(root, day, done)
         assert "## " in package or "Nobody is due" in package
-        assert render(with_classic_override(root), day, done) == package
+        assert sorted(ids_in(package)) == expected
+        classic = render(with_classic_override(root), day, done)
+        assert sorted(ids_in(classic)) == expected
         shutil.rmtree(root / ".vaultcrm")
 
 
-def test_tags_in_a_name_or_reason_are_stripped_from_the_whole_line_as_before(
-    make_vault: MakeVault,
-) -> None:
+def test_tags_are_stripped_from_quoted_text_never_from_a_name(make_vault: MakeVault) -> None:
     note = render(make_vault(TRICKY_PEOPLE), dt.date(2026, 11, 24))
-    assert "- [ ] [[Bob ]] \u2014 Wed : 25 years on Tue 1 Dec (in 7 days). ^vcrm-date-" in note
-    assert "    - Last time (20 Nov 2026): Great news\n" in note
-    assert "    - Likes: tea  time, {{ 7*7 }}, #coffee\n" in note  # likes are not detagged
+    assert "\n### [[Bob #friend]]\n" in note
+    assert (
+        "- [ ] **Listen** — You have opened up to [[Bob #friend]] twice without Bob #friend"
+        " reciprocating" in note
+    )
+    assert "- [ ] **Date** — Wed: 25 years on Tue 1 Dec (in 7 days). ^vcrm-date-" in note
+    assert "- Last open exchange (Mon 2 Mar): More\n" in note
+    assert "- Likes: tea  time, {{ 7*7 }}, #coffee\n" in note  # likes are not detagged
     assert "\n1 problem in the vault" in note
 
 
@@ -200,4 +212,16 @@ def test_public_attributes_of_records_reach_a_template(make_vault: MakeVault) ->
     assert render(root, TODAY).endswith(
         "Bob #friend|14|People/Bob #friend.md|close|2026-03-02|shared,win\n"
         "Dee|3|People/Dee.md|close|2026-11-20|heard,win\n"
+    )
+
+
+def test_the_focus_list_and_the_chart_reach_a_template(make_vault: MakeVault) -> None:
+    template = (
+        "{% for f in focus %}{{ f.name }}|{{ f.items|length }}|{{ f.context.text if f.context"
+        " else '-' }}|{{ f.context_open }}\n{% endfor %}{{ chart.series[0]|sum }}"
+        "|{{ chart.labels[0] }}|{{ rest|map(attribute='kind')|join(',') }}\n"
+    )
+    root = make_vault({**TRICKY_PEOPLE, OVERRIDE: template})
+    assert render(root, dt.date(2026, 11, 24)).endswith(
+        "Dee|5|-|False\nBob #friend|6|More #shared #win|True\n3|Dec|\n"
     )

@@ -28,12 +28,19 @@ def run_sync(root: Path, *extra: str, debug: bool = True) -> object:
 
 
 def tick(root: Path, pattern: str) -> str:
-    """Tick the generated note's box on the (one) line matching `pattern`; its id."""
+    """Tick the generated note's box on the (one) line matching `pattern`; its id.
+
+    A task line of the focus list is matched as "[[Name]] <line>", after the heading it
+    sits under, as a reader sees it."""
     path = root / OUT
     lines = path.read_bytes().decode().split("\n")
-    hits = [
-        i for i, line in enumerate(lines) if line.startswith("- [ ] ") and re.search(pattern, line)
-    ]
+    hits, heading = [], ""
+    for i, line in enumerate(lines):
+        if line.startswith("#"):
+            heading = line[4:] if line.startswith("### ") else ""
+        seen = f"{heading} {line}" if heading else line
+        if line.startswith("- [ ] ") and re.search(pattern, seen):
+            hits.append(i)
     assert len(hits) == 1, (pattern, hits)
     lines[hits[0]] = "- [x] " + lines[hits[0]][6:]
     path.write_bytes("\n".join(lines).encode())
@@ -62,8 +69,8 @@ def test_round_trip_on_the_example_vault(example_vault: Path) -> None:
     assert run_sync(root).exit_code == 0
     sam_before = (root / "People/Sam Reyes.md").read_bytes()
     alice_before = (root / "People/Alice Nakamura.md").read_text()
-    reach = tick(root, r"Reach out to \[\[Sam Reyes\]\]")
-    follow = tick(root, r"\[\[Alice Nakamura\]\] — Was due .*marathon")
+    reach = tick(root, r"\[\[Sam Reyes\]\].*Reach out")
+    follow = tick(root, r"\[\[Alice Nakamura\]\].*Was due .*marathon")
 
     second = run_sync(root)
     assert second.exit_code == 0, second.output
@@ -134,7 +141,7 @@ def test_a_flag_is_logged_with_the_configured_tag(make_vault: MakeVault) -> None
 def test_a_follow_up_in_a_daily_note_is_ticked_where_it_was_written(example_vault: Path) -> None:
     root = example_vault
     run_sync(root)
-    tick(root, r"\[\[Ben Okafor\]\] — Was due .*carers")
+    tick(root, r"\[\[Ben Okafor\]\].*Was due .*carers")
     result = run_sync(root)
     assert result.exit_code == 0
     assert (
@@ -150,7 +157,7 @@ def test_a_tick_that_matches_nothing_is_ignored_and_said(make_vault: MakeVault) 
     (root / "People/Bo.md").write_text("---\ncircle: friends\nsnooze_until: 2026-12-31\n---\n")
     result = run_sync(root)
     assert result.exit_code == 0
-    assert "Recorded: nothing for “Reach out to [[Bo]]" in result.output
+    assert "Recorded: nothing for “[[Bo]]: Reach out — No contact logged yet.”" in result.output
     assert "no longer due, so the tick was ignored" in result.output
     assert "2026-11-23" not in (root / "People/Bo.md").read_text()
     assert "[x]" not in (root / OUT).read_text()
@@ -161,7 +168,7 @@ def test_a_refused_recording_keeps_the_ticks_for_the_next_sync(make_vault: MakeV
     note = "---\ncircle: friends\n---\n- [ ] 2026-11-20 Call about the flat\n"
     root = make_vault({"People/Bo.md": note + "<<<<<<< HEAD\n"})
     run_sync(root)
-    tick(root, r"Reach out to \[\[Bo\]\]")
+    tick(root, r"\[\[Bo\]\].*Reach out")
     tick(root, r"Call about the flat")
     ticked_note = (root / OUT).read_bytes()
     result = run_sync(root, debug=False)
@@ -182,7 +189,7 @@ def test_a_refused_recording_keeps_the_ticks_for_the_next_sync(make_vault: MakeV
 def test_ticks_survive_a_sync_that_cannot_write(make_vault: MakeVault) -> None:
     root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
     run_sync(root)
-    tick(root, r"Reach out to \[\[Bo\]\]")
+    tick(root, r"\[\[Bo\]\].*Reach out")
     ticked_note = (root / OUT).read_bytes()
     (root / ".git").mkdir()
     (root / ".git/index.lock").write_text("")  # a git command is running
@@ -196,7 +203,7 @@ def test_a_line_logged_before_is_not_logged_twice(make_vault: MakeVault) -> None
     """A sync that recorded but could not rewrite the note runs again without doubling."""
     root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
     run_sync(root)
-    tick(root, r"Reach out to \[\[Bo\]\]")
+    tick(root, r"\[\[Bo\]\].*Reach out")
     config, _ = load_config(root)
     # the reflections as they were when the box was ticked
     reflections = compute(root, TODAY).reflections

@@ -155,8 +155,8 @@ def test_a_recorded_tick_that_keeps_a_conflict_copy_says_so(
     assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
     note = root / "Reflections due.md"
     text = note.read_text(encoding="utf-8")
-    assert "- [ ] Reach out to [[Ann]]" in text
-    note.write_text(text.replace("- [ ] Reach out to [[Ann]]", "- [x] Reach out to [[Ann]]"))
+    assert "### [[Ann]]\n\n- [ ] **Reach out** — " in text  # Ann leads the focus list
+    note.write_text(text.replace("- [ ] **Reach out** — ", "- [x] **Reach out** — "))
     typed = (root / ANN).read_bytes() + b"typed in the editor\n"
     editor_saves_before_swap(monkeypatch, root / ANN, lambda _data: typed)
     result = CliRunner().invoke(cli, args, env={"VAULTCRM_DEBUG": "0"}, catch_exceptions=False)

@@ -69,6 +69,10 @@ class Config:
     fields: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
     #: note-template folders named in Obsidian's settings: never read (not a config key)
     template_folders: tuple[str, ...] = ()
+    # -- the note's shape (issue "The copilot"; readers in the block below _READERS) --
+    focus: int = 5  # people in the note's focus list (0: none)
+    section_limit: int = 25  # items per section of the note, then "… and N more"
+    chart: bool = True  # a Mermaid chart of the last 12 months in the note
 
 
 if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
@@ -279,6 +283,33 @@ _READERS: dict[str, _Reader] = {
     "interaction_folders": _simple(_folders),
     "fields": _fields,
 }
+
+
+# -- the note's shape: focus, section_limit, chart (issue "The copilot") ---------------
+
+
+def _count(least: int) -> Callable[[object], int]:
+    def read(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"expected a whole number, {least} or more")
+        return value
+
+    return read
+
+
+def _switch(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+_READERS.update(
+    {
+        "focus": _simple(_count(0)),
+        "section_limit": _simple(_count(1)),
+        "chart": _simple(_switch),
+    }
+)
 
 
 def _describe(err: Exception) -> str:

@@ -8,6 +8,7 @@ A new kind adds one `KindWords` entry below (and its reason texts to `REASONS`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,6 +54,37 @@ def relative_day(days: int) -> str:
 def short_day(d: date) -> str:
     """'Sat 5 Dec', independent of the machine's locale."""
     return f"{WEEKDAYS_SHORT[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
+
+
+def human_day(d: date, today: date) -> str:
+    """The one date style of every reason, in the note and in `due`: 'Fri 13 Nov', or
+    'Fri 13 Nov 2025' when `d` is not in `today`'s year."""
+    text = short_day(d)
+    return text if d.year == today.year else f"{text} {d.year}"
+
+
+# --- quoted note text ------------------------------------------------------------------------
+
+_TAG = re.compile(r"(?<!\S)#([\w/-]+)")
+_BLANKS = re.compile(r"[ \t]{2,}")
+
+
+def _keep_numbers(m: re.Match[str]) -> str:
+    return m.group(0) if m.group(1).isdigit() else ""
+
+
+def detag(text: str) -> str:
+    """Quoted note text without its #tags (`#win`, `#shared`…), blanks collapsed.
+
+    The tags are how the user flagged the line for vaultcrm; repeated in the generated
+    note they would inflate Obsidian's tag counts, and on the terminal they are noise.
+    `#2` is a number, not a tag, and stays. Only for note text, never for a name. The
+    regular expressions run only when their character is there (most lines have none)."""
+    if "#" in text:
+        text = _TAG.sub(_keep_numbers, text)
+    if "  " in text or "\t" in text:
+        text = _BLANKS.sub(" ", text)
+    return text.strip()
 
 
 # --- per kind --------------------------------------------------------------------------------
@@ -110,6 +142,21 @@ KIND_WORDS: dict[str, KindWords] = {
     ),
 }
 
+#: How each kind is named on a task line of the note's focus list, under the person's name.
+FOCUS_LABELS: dict[str, str] = {
+    "reach_out": "Reach out",
+    "share": "Share",
+    "listen": "Listen",
+    "deep": "Go deeper",
+    "birthday": "Birthday",
+    "date": "Date",
+    "follow_up": "Follow-up",
+    "celebrate": "Celebrate",
+}
+
+#: The chart's title (`{first}`, `{last}`: "Dec 2025", "Nov 2026").
+CHART_TITLE = "Interactions per month, {first} to {last}"
+
 # --- reasons ---------------------------------------------------------------------------------
 
 #: How the default circles read inside a sentence; other circles read "the X circle".
@@ -133,7 +180,7 @@ REASONS: dict[str, str] = {
     " return — share, don't only listen.",
     "listen": "You have opened up to {name} {times} without {name} reciprocating — read the"
     " room, ask and listen.",
-    "deep": "Your last truly open exchange with {name} was in {month} {year}.",
+    "deep": "Your last truly open exchange with {name} was on {day}: {text}",
     "deep_none": "No truly open exchange with {name} logged yet — make room for one.",
     "birthday": "Birthday on {day} ({when}).",
     "birthday_age": "Turns {age} on {day} ({when}).",
@@ -146,7 +193,7 @@ REASONS: dict[str, str] = {
     "follow_up": "Due {day} ({when}): {text}",
     "follow_up_today": "Due today: {text}",
     "follow_up_overdue": "Was due {day} ({ago}): {text}",
-    "celebrate": "Had a win on {date}: {text} — celebrate it.",
+    "celebrate": "Had a win on {day}: {text} — celebrate it.",
 }
 
 # --- ticks -----------------------------------------------------------------------------------

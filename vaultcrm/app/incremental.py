@@ -23,10 +23,13 @@ from vaultcrm.app.outcome import Outcome
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
+    decode_counts,
     decode_results,
     decode_roster,
+    decode_totals,
     encode_results,
     encode_roster,
+    encode_totals,
 )
 from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
@@ -43,14 +46,38 @@ from vaultcrm.model import (
 from vaultcrm.read.assemble import Roster, assemble, roster, sort_problems
 from vaultcrm.read.records import update_index
 from vaultcrm.read.walk import Walk
+from vaultcrm.reflect import chart as charts
 from vaultcrm.reflect.kinds import order, reflect_person
 from vaultcrm.reflect.rules import until
+
+#: Kinds whose note context is the last open exchange (output.focus.OPEN_KINDS).
+_OPEN_KINDS = frozenset({"share", "listen", "deep"})
+_OPEN_FLAGS = frozenset({"shared", "heard", "deep"})
+#: meta key of the chart's totals, written with the per-person results they sum
+CHART = "chart_totals"
 
 
 def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
     """The last interaction on or before today."""
     past = until(vault.interactions.get(name, ()), today)
     return past[-1] if past else None
+
+
+def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
+    """The last interaction on or before today tagged #shared, #heard or #deep."""
+    past = until(vault.interactions.get(name, ()), today)
+    return next((i for i in reversed(past) if i.flags & _OPEN_FLAGS), None)
+
+
+def wants_open(mine: Iterable[Reflection]) -> bool:
+    """Whether the note's context for these reflections is the last open exchange."""
+    return any(r.kind in _OPEN_KINDS for r in mine)
+
+
+def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
+    if not config.chart:
+        return ()
+    return charts.person_counts(until(vault.interactions.get(name, ()), today), today)
 
 
 def compute(
@@ -110,11 +137,16 @@ def _full_pass(
     rows = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
+    opened: dict[str, Interaction] = {}
     due: dict[str, bytes] = {}
+    total = charts.empty()
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
-        payload = encode_results(person, mine, contact)
+        exchange = last_open(vault, name, today) if wants_open(mine) else None
+        counts = _counts(vault, name, today, config)
+        charts.add(total, counts)
+        payload = encode_results(person, mine, contact, exchange, counts)
         rows.append((name, payload, bool(mine)))
         if mine:
             found.extend(mine)
@@ -122,12 +154,14 @@ def _full_pass(
             due[name] = payload
             if contact is not None:
                 last[name] = contact
-    index.put_derived(rows, replace_all=True, state=state)
+            if exchange is not None:
+                opened[name] = exchange
+    index.put_derived(rows, replace_all=True, state=state, meta={CHART: encode_totals(total)})
     stats.reflected = len(rows)
     content = plan.content_digest(due)
     return Outcome(
         root, config, today, order(found), problems, stats, people, last, len(vault.people),
-        content,
+        content, opened, charts.chart_of(total, today),
     )  # fmt: skip
 
 
@@ -163,6 +197,9 @@ def _partial_pass(
     present = [name for name in sorted(affected) if name in who.paths]
     paths = {who.paths[name] for name in present} | index.paths_linking(index.keys_of(affected))
     vault = assemble(root, index.records(paths).values(), config, (), who)
+    total = _chart_totals(index)
+    for payload in index.derived_of(affected).values():  # what they counted until now
+        charts.add(total, decode_counts(payload), -1)
     rows = []
     for name in present:
         person = vault.people.get(name)
@@ -170,10 +207,32 @@ def _partial_pass(
             continue
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
-        rows.append((name, encode_results(person, mine, contact), bool(mine)))
+        exchange = last_open(vault, name, today) if wants_open(mine) else None
+        counts = _counts(vault, name, today, config)
+        charts.add(total, counts)
+        rows.append((name, encode_results(person, mine, contact, exchange, counts), bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
-    index.put_derived(rows, replace_all=False, drop=gone, state=today.isoformat())
+    index.put_derived(
+        rows,
+        replace_all=False,
+        drop=gone,
+        state=today.isoformat(),
+        meta={CHART: encode_totals(total)},
+    )
     return len(rows)
+
+
+def _chart_totals(index: Index) -> list[list[int]]:
+    """The chart's totals as last stored with the results; summed again from every
+    stored result when missing."""
+    saved = index.get_blob(CHART)
+    total = decode_totals(saved) if saved is not None else None
+    if total is not None:
+        return total
+    total = charts.empty()
+    for payload in index.derived().values():
+        charts.add(total, decode_counts(payload))
+    return total
 
 
 def _from_cache(
@@ -188,12 +247,19 @@ def _from_cache(
     found: list[Reflection] = []
     people: dict[str, Person] = {}
     last: dict[str, Interaction] = {}
+    opened: dict[str, Interaction] = {}
     due = index.derived(due_only=True)
     for name, payload in due.items():
-        person, mine, contact = decode_results(name, payload)
+        person, mine, contact, exchange = decode_results(name, payload)
         found.extend(mine)
         people[name] = person
         if contact is not None:
             last[name] = contact
+        if exchange is not None:
+            opened[name] = exchange
     content = plan.content_digest(due)
-    return Outcome(root, config, today, order(found), problems, stats, people, last, count, content)
+    chart = charts.chart_of(_chart_totals(index), today)
+    return Outcome(
+        root, config, today, order(found), problems, stats, people, last, count, content,
+        opened, chart,
+    )  # fmt: skip

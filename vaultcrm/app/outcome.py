@@ -8,6 +8,7 @@ from pathlib import Path
 
 from vaultcrm.config import Config
 from vaultcrm.model import Interaction, LoadStats, Person, Problem, Reflection
+from vaultcrm.reflect.chart import Chart
 
 
 @dataclass
@@ -31,6 +32,11 @@ class Outcome:
     people_count: int = 0
     #: digest of the due people's stored results, when the index made one
     content: str | None = None
+    #: the last open exchange (#shared, #heard, #deep) of everyone due to share, listen or
+    #: go deeper: the note's context for them
+    open: dict[str, Interaction] = field(default_factory=dict)
+    #: interactions per month, last 12 months (None: no data, or `chart: false`)
+    chart: Chart | None = None
 
 
 @dataclass

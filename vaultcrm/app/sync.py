@@ -79,8 +79,10 @@ def _compute(
 def _compute_uncached(
     root: Path, config: Config, today: dt.date, walked: Walk, processes: bool
 ) -> Outcome:
-    from vaultcrm.app.incremental import last_contact
+    from vaultcrm.app.incremental import last_contact, last_open, wants_open
+    from vaultcrm.reflect import chart as charts
     from vaultcrm.reflect.kinds import reflect
+    from vaultcrm.reflect.rules import until
 
     stats = LoadStats(files=walked.count)
     records = load_records(root, config, walked, None, stats, processes=processes)
@@ -89,9 +91,15 @@ def _compute_uncached(
     due = {r.person for r in reflections}
     last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
     people = {n: vault.people[n] for n in due}
+    ledger = {r.person for r in reflections if wants_open([r])}
+    opened = {n: c for n in ledger if (c := last_open(vault, n, today)) is not None}
+    total = charts.empty()
+    if config.chart:
+        for found in vault.interactions.values():
+            charts.add(total, charts.person_counts(until(found, today), today))
     return Outcome(
         root, config, today, reflections, list(vault.problems), stats, people, last,
-        len(vault.people),
+        len(vault.people), None, opened, charts.chart_of(total, today),
     )  # fmt: skip
 
 
@@ -110,8 +118,17 @@ def _compute_cached(
 def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
     from vaultcrm.output.render import build_items, render_note
 
-    items = build_items(outcome.reflections, outcome.people, outcome.last, done)
-    return render_note(outcome.root, items, outcome.today, len(outcome.problems))
+    config = outcome.config
+    items = build_items(outcome.reflections, outcome.people, outcome.last, done, outcome.open)
+    return render_note(
+        outcome.root,
+        items,
+        outcome.today,
+        len(outcome.problems),
+        focus=config.focus,
+        section_limit=config.section_limit,
+        chart=outcome.chart if config.chart else None,
+    )
 
 
 def sync(
@@ -200,8 +217,10 @@ def _sync(
         note_key = ""
         if index is not None and outcome.content is not None:
             note_key = plan.note_key(
-                today, _templates(root), len(outcome.problems), outcome.content, done
-            )
+                today, _templates(root), len(outcome.problems), outcome.content, done,
+                shape=(config.focus, config.section_limit, config.chart),
+                chart=outcome.chart.series if outcome.chart is not None else None,
+            )  # fmt: skip
         written, data = False, snap.data if snap is not None else None
         if not (note_key and _note_is(memo, note_key, root / output)):
             data = render_outcome(outcome, done).encode("utf-8")

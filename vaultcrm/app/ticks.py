@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from vaultcrm.config import Config, daily_notes
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Reflection
-from vaultcrm.output.generated import item_id, note_text, recorded_ids, ticked
+from vaultcrm.output.generated import item_ids, note_text, recorded_ids, ticked
 from vaultcrm.reflect.kinds import KIND
 from vaultcrm.words import TICK_SOURCE, TICKS, conflict_message
 
@@ -89,8 +89,8 @@ def record_ticks(
     if not ticks:
         return []
     by_id: dict[str, list[Reflection]] = {}
-    for r in reflections:
-        by_id.setdefault(item_id(r), []).append(r)
+    for r, key in zip(reflections, item_ids(reflections), strict=True):
+        by_id.setdefault(key, []).append(r)
     lines: list[str] = []
     failures: list[str] = []
     done_tasks: set[tuple[str, int]] = set()

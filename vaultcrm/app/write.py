@@ -72,6 +72,9 @@ CONFIG_TEXT = """\
 #   cadence: [cadence, frequency, contact_frequency, keep_in_touch]
 #   last_contact: [last_contact, last_contacted, last_seen]
 #   follow_up: [follow_up, next_follow_up, next_contact]
+# focus: 5                       # people the note leads with, most urgent first (0: none)
+# section_limit: 25              # items per section of the note, then "... and N more"
+# chart: true                    # a Mermaid chart of the last 12 months in the note
 # ics:                           # e.g. Calendar/people.ics: `sync` writes birthdays,
 #                                #   dates and follow-ups there as a calendar
 """

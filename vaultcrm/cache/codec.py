@@ -36,7 +36,7 @@ from vaultcrm.model import (
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
-VERSION = 6
+VERSION = 7
 
 
 @functools.cache
@@ -191,31 +191,73 @@ def _unreflection(item: tuple[Any, ...]) -> Reflection:
     return Reflection(kind, person, file, reason, fields)
 
 
+def _interaction(i: Interaction | None) -> tuple[Any, ...] | None:
+    if i is None:
+        return None
+    return (i.date.toordinal(), i.text, i.file, i.line, tuple(sorted(i.flags)))
+
+
+def _uninteraction(name: str, saved: Any) -> Interaction | None:
+    if saved is None:
+        return None
+    day, text, file, line, flags = saved
+    return Interaction(name, _from_ordinal(day), text, file, line, frozenset(flags))
+
+
 def encode_results(
-    person: Person, reflections: Iterable[Reflection], contact: Interaction | None
+    person: Person,
+    reflections: Iterable[Reflection],
+    contact: Interaction | None,
+    exchange: Interaction | None = None,
+    counts: tuple[tuple[int, int, int, int], ...] = (),
 ) -> bytes:
-    """One person's results (their reflections and last contact), as the note is made of.
+    """One person's results, as the note is made of: their reflections, last contact,
+    last open exchange (when share, listen or deep is due), and their interactions per
+    month of the chart's window (`reflect.chart.person_counts`; every person has them,
+    due or not, so the chart's totals can be corrected person by person).
 
     Marshal's version 0, which writes equal values as equal bytes (later versions vary
     with which objects happen to be shared), since the note's key hashes these.
     """
     found = [_reflection(r) for r in reflections]
-    last = None
-    if contact is not None:
-        last = (contact.date.toordinal(), contact.text, contact.file, contact.line,
-                tuple(sorted(contact.flags)))  # fmt: skip
     # the person is needed only to render their reflections
     mine = encode_person(person) if found else None
-    return marshal.dumps((mine, found, last), 0)
+    return marshal.dumps(
+        (mine, found, _interaction(contact), _interaction(exchange), tuple(counts)), 0
+    )
 
 
-def decode_results(name: str, data: bytes) -> tuple[Person, list[Reflection], Interaction | None]:
-    mine, found, last = marshal.loads(data)
-    contact = None
-    if last is not None:
-        day, text, file, line, flags = last
-        contact = Interaction(name, _from_ordinal(day), text, file, line, frozenset(flags))
-    return decode_person(mine), [_unreflection(r) for r in found], contact
+def decode_results(
+    name: str, data: bytes
+) -> tuple[Person, list[Reflection], Interaction | None, Interaction | None]:
+    """Person, reflections, last contact and last open exchange (not the month counts)."""
+    mine, found, last, exchange, _counts = marshal.loads(data)
+    return (
+        decode_person(mine),
+        [_unreflection(r) for r in found],
+        _uninteraction(name, last),
+        _uninteraction(name, exchange),
+    )
+
+
+def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
+    """Only the month counts of one person's results."""
+    return marshal.loads(data)[4]  # type: ignore[no-any-return]
+
+
+def encode_totals(total: list[list[int]]) -> bytes:
+    """The chart's totals (12 months × you, they, other) for the whole vault."""
+    return marshal.dumps(total)
+
+
+def decode_totals(data: bytes) -> list[list[int]] | None:
+    try:
+        total = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(total, list) or len(total) != 12:
+        return None
+    return [list(row) for row in total]
 
 
 def encode_memo(

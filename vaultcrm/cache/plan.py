@@ -164,8 +164,19 @@ def content_digest(payloads: Mapping[str, bytes]) -> str:
 
 
 def note_key(
-    today: dt.date, templates: str, problems: int, content: str, done: Collection[str]
+    today: dt.date,
+    templates: str,
+    problems: int,
+    content: str,
+    done: Collection[str],
+    *,
+    shape: tuple[int, int, bool] = (0, 0, False),
+    chart: list[list[int]] | None = None,
 ) -> str:
-    """Everything the generated note is made of; equal keys render equal notes."""
-    made_of = [today.isoformat(), templates, problems, content, sorted(done)]
+    """Everything the generated note is made of; equal keys render equal notes.
+
+    `content` digests the due people's results; the chart sums everyone's interactions,
+    due or not, so its series are keyed as they are (with the note's `shape`: focus,
+    section_limit, chart)."""
+    made_of = [today.isoformat(), templates, problems, content, sorted(done), shape, chart]
     return hashlib.sha256(json.dumps(made_of, ensure_ascii=False).encode()).hexdigest()

@@ -20,7 +20,7 @@ import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -575,6 +575,11 @@ class Index:
         query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")
         return dict(self.conn.execute(query).fetchall())
 
+    def derived_of(self, people: Iterable[str]) -> dict[str, bytes]:
+        """The stored results of these people (those the cache holds)."""
+        query = "SELECT person, payload FROM derived WHERE person IN (?)"
+        return dict(self._where_in(query, set(people)))
+
     def derived_hold(self, state: str, base: str | None) -> bool:
         """Whether the per-person results were made for `state` from the records of
         generation `base` (the ones `update` compared the walk against)."""
@@ -587,9 +592,12 @@ class Index:
         replace_all: bool,
         drop: Iterable[str] = (),
         state: str,
+        meta: Mapping[str, bytes] | None = None,
     ) -> None:
         """Store per-person results made for `state` from this run's records, unless
-        another run stored records since (then they are not results of what it holds)."""
+        another run stored records since (then they are not results of what it holds).
+        `meta` keys derived from all of them (the chart's totals) go in the same
+        transaction: they never disagree with the results."""
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         if not self._current():
@@ -602,6 +610,7 @@ class Index:
             "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
             ((person, payload, int(due)) for person, payload, due in rows),
         )
+        c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (meta or {}).items())
         c.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             (DERIVED_FOR, f"{state}|{self._generation}"),

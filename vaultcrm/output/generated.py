@@ -8,6 +8,7 @@ the note's wording (a template override) changed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -42,9 +43,30 @@ def item_id(r: Reflection) -> str:
     """The person and the kind's `id_fields` (`KindSpec`): follow-ups are told apart by
     where and what they are, birthdays and yearly dates by their label and occurrence,
     wins by their day and text; other kinds by person alone."""
+    return id_for(r.kind, r.person, *_key(r))
+
+
+def _key(r: Reflection) -> list[str]:
     spec = KIND.get(r.kind)
     fields = spec.id_fields if spec is not None else ()
-    return id_for(r.kind, r.person, *(str(r.data.get(f, "")) for f in fields))
+    return [str(r.data.get(f, "")) for f in fields]
+
+
+def item_ids(reflections: Sequence[Reflection]) -> list[str]:
+    """The id of each reflection, unique across the list (so a tick means one item).
+
+    Two reflections can share an `item_id` (the same open task written twice in a note):
+    the first keeps it, each repeat gets its occurrence number in the digest. Reflections
+    come in a total order, so a repeat gets the same id on every run, and the note and the
+    tick reader (which both use this) agree on what each id means."""
+    seen: dict[str, int] = {}
+    out = []
+    for r in reflections:
+        key = item_id(r)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out.append(key if n == 0 else id_for(r.kind, r.person, *_key(r), f"repeat {n}"))
+    return out
 
 
 def head(today: dt.date, done: Iterable[str]) -> str:
@@ -61,13 +83,32 @@ class Tick:
     text: str = ""  # the ticked line as the note showed it, for messages
 
 
+_HEADING = re.compile(r"^(#{1,6}) +(.*?)[ \t]*\r?$", re.M)
+
+
 def ticked(text: str) -> list[Tick]:
-    """Ids of the ticked task lines in a generated note, in order, each once."""
+    """Ids of the ticked task lines in a generated note, in order, each once.
+
+    A line of the focus list sits under its person's `###` heading and does not name
+    them, so its text (for messages) is prefixed with that heading."""
+    headings = [(m.start(), len(m.group(1)), m.group(2)) for m in _HEADING.finditer(text)]
     seen: dict[str, Tick] = {}
     for m in _TICKED.finditer(text):
-        tick = Tick(m.group("id"), m.group("kind").replace("-", "_"), m.group("text").strip())
+        shown = m.group("text").strip().replace("**", "")
+        under = _heading_before(headings, m.start())
+        if under:
+            shown = f"{under}: {shown}"
+        tick = Tick(m.group("id"), m.group("kind").replace("-", "_"), shown)
         seen.setdefault(tick.id, tick)
     return list(seen.values())
+
+
+def _heading_before(headings: list[tuple[int, int, str]], at: int) -> str:
+    """The `###` heading the position sits under, if the nearest heading is one."""
+    index = bisect.bisect_right(headings, at, key=lambda h: h[0]) - 1
+    if index < 0 or headings[index][1] != 3:
+        return ""
+    return headings[index][2]
 
 
 def recorded_ids(text: str) -> set[str]:
@@ -80,7 +121,9 @@ def recorded_ids(text: str) -> set[str]:
 def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
     """Items of the kinds that stay after a tick, that the user ticked and still has ticked."""
     lasting = {
-        item_id(r) for r in reflections if (s := KIND.get(r.kind)) and s.stays_after_tick
+        key
+        for r, key in zip(reflections, item_ids(reflections), strict=True)
+        if (s := KIND.get(r.kind)) and s.stays_after_tick
     }
     return {t.id for t in ticked(text)} & lasting
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,11 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
-from vaultcrm.output.generated import head, item_id
+from vaultcrm.output.focus import FocusPerson, focus_people
+from vaultcrm.output.generated import head, item_ids
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
+from vaultcrm.reflect.chart import Chart
 from vaultcrm.reflect.kinds import KIND, KINDS
 from vaultcrm.regular import NOT_REGULAR
-from vaultcrm.words import MONTHS, MONTHS_SHORT, WEEKDAYS
+from vaultcrm.words import FOCUS_LABELS, MONTHS, MONTHS_SHORT, WEEKDAYS, detag, human_day
+
+__all__ = ["Item", "Section", "detag", "render_note"]
 
 if TYPE_CHECKING:
     from vaultcrm.output.template_limits import Limits
@@ -38,6 +41,8 @@ class Item:
     last: Interaction | None
     id: str
     done: bool = False  # recorded already, and stays listed (`KindSpec.stays_after_tick`)
+    #: the last open exchange (#shared, #heard or #deep) on or before today, if any
+    open: Interaction | None = None
 
     @property
     def kind(self) -> str:
@@ -63,36 +68,44 @@ class Section:
     kind: str
     title: str
     items: tuple[Item, ...]
+    more: int = 0  # items of this kind left out (section_limit); `due --kind` lists them
 
 
-#: The types a template reaches through `items` and `sections` (see RecordSandbox).
-_RECORDS = frozenset({Item, Section, Reflection, Person, Interaction, YearlyDate, dt.date})
+#: The types a template reaches through its variables (see RecordSandbox).
+_RECORDS = frozenset(
+    {Item, Section, FocusPerson, Chart, Reflection, Person, Interaction, YearlyDate, dt.date}
+)
 
 
 def build_items(
-    reflections: Iterable[Reflection],
+    reflections: Sequence[Reflection],
     people: Mapping[str, Person],
     last: Mapping[str, Interaction],
     done: Collection[str] = (),
+    last_open: Mapping[str, Interaction] | None = None,
 ) -> list[Item]:
-    """Attach to each reflection its person, their last contact, and whether it is done."""
-    items = []
-    for r in reflections:
-        key = item_id(r)
-        items.append(Item(r, people[r.person], last.get(r.person), key, key in done))
-    return items
+    """Attach to each reflection its person, their last contact and last open exchange,
+    its id (unique in the note) and whether it is done."""
+    opened = last_open or {}
+    return [
+        Item(r, people[r.person], last.get(r.person), key, key in done, opened.get(r.person))
+        for r, key in zip(reflections, item_ids(reflections), strict=True)
+    ]
 
 
-def sections_of(items: Sequence[Item]) -> list[Section]:
-    """One section per kind that has items, in KINDS order; items keep their order."""
+def sections_of(items: Iterable[Item], limit: int | None = None) -> list[Section]:
+    """One section per kind that has items, in KINDS order; items keep their order (most
+    urgent first), the first `limit` of them listed and the rest counted in `more`."""
     by_kind: dict[str, list[Item]] = {}
     for item in items:
         by_kind.setdefault(item.reflection.kind, []).append(item)
-    return [
-        Section(kind, KIND[kind].title, tuple(by_kind[kind]))
-        for kind in KINDS
-        if kind in by_kind
-    ]
+    out = []
+    for kind in KINDS:
+        found = by_kind.get(kind)
+        if found:
+            shown = found if limit is None else found[:limit]
+            out.append(Section(kind, KIND[kind].title, tuple(shown), len(found) - len(shown)))
+    return out
 
 
 def long_date(value: dt.date) -> str:
@@ -104,6 +117,11 @@ def short_date(value: dt.date) -> str:
     return f"{value.day} {MONTHS_SHORT[value.month - 1]}"
 
 
+def thousands(value: int) -> str:
+    """12345 → '12,345'."""
+    return f"{value:,}"
+
+
 def wikilink(name: str) -> str:
     return f"[[{name}]]"
 
@@ -113,26 +131,6 @@ def linked(reason: str, name: str) -> str:
     if name in reason:
         return reason.replace(name, wikilink(name), 1)
     return f"{wikilink(name)} — {reason}"
-
-
-_TAG = re.compile(r"(?<!\S)#([\w/-]+)")
-_BLANKS = re.compile(r"[ \t]{2,}")
-
-
-def _keep_numbers(m: re.Match[str]) -> str:
-    return m.group(0) if m.group(1).isdigit() else ""
-
-
-def detag(text: str) -> str:
-    """Quoted note text without its #tags, so the dashboard does not inflate tag counts.
-
-    Runs on every line of the note: the regular expressions only run when their
-    character is there (most lines have no tag and no run of blanks)."""
-    if "#" in text:
-        text = _TAG.sub(_keep_numbers, text)
-    if "  " in text or "\t" in text:
-        text = _BLANKS.sub(" ", text)
-    return text.strip()
 
 
 def _bytecode_cache() -> Any:
@@ -149,7 +147,9 @@ def _bytecode_cache() -> Any:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(root: Path, limits: Limits | None = None) -> Any:
+def make_environment(
+    root: Path, limits: Limits | None = None, today: dt.date | None = None
+) -> Any:
     """A sandboxed environment: StrictUndefined, templates only from the two folders,
     never through a symlink that leaves them, and run within `limits` (its `budget`,
     see template_limits.run_template)."""
@@ -223,8 +223,15 @@ def make_environment(root: Path, limits: Limits | None = None) -> Any:
         lstrip_blocks=True,
     )
     env.filters.update(
-        wikilink=wikilink, linked=linked, detag=detag, long_date=long_date, short_date=short_date
+        wikilink=wikilink,
+        linked=linked,
+        detag=detag,
+        long_date=long_date,
+        short_date=short_date,
+        thousands=thousands,
     )
+    if today is not None:
+        env.filters["day"] = lambda value: human_day(value, today)
     env.filters.update({name: guard_filter(budget, env.filters[name]) for name in SIZED_FILTERS})
     env.globals["range"] = lambda *args: BoundedRange(budget, *args)
     env.budget = budget  # type: ignore[attr-defined]
@@ -237,20 +244,34 @@ def render_note(
     today: dt.date,
     problem_count: int = 0,
     limits: Limits | None = None,
+    *,
+    focus: int = 5,
+    section_limit: int | None = 25,
+    chart: Chart | None = None,
 ) -> str:
     """The full text of the generated note, marker frontmatter included, LF line endings.
 
+    The note leads with the `focus` most urgent people (output/focus.py), then the
+    sections by kind with everyone else, each capped at `section_limit`, then the chart.
     Items already recorded are listed as `done` in the frontmatter, so the next sync
     knows their ticks need no recording again. A template mistake or a template past its
     `limits` raises `TemplateError` (`path:line: message`), before anything is written.
     """
     from vaultcrm.output.template_limits import run_template
 
-    env = make_environment(root, limits)
+    env = make_environment(root, limits, today)
+    leading = focus_people(items, focus)
+    chosen = {f.name for f in leading}
+    rest = [i for i in items if i.name not in chosen] if chosen else items
     context = {
         "today": today,
         "items": list(items),
+        "people_count": len({i.name for i in items}),
         "sections": sections_of(items),
+        "focus": leading,
+        "focus_labels": FOCUS_LABELS,
+        "rest": sections_of(rest, section_limit),
+        "chart": chart,
         "problem_count": problem_count,
     }
     body = run_template(env, REFLECTIONS_TEMPLATE, context, root)

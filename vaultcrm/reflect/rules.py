@@ -16,11 +16,10 @@ from typing import Any
 
 from vaultcrm.config import Config
 from vaultcrm.model import Interaction, Person, Reflection, Vault, YearlyDate
-from vaultcrm.words import CIRCLE_PHRASES, MONTHS, REASONS
+from vaultcrm.words import CIRCLE_PHRASES, REASONS, detag, human_day
 from vaultcrm.words import ago as _ago
 from vaultcrm.words import count_days as _days
 from vaultcrm.words import count_years as _years
-from vaultcrm.words import short_day as _day
 from vaultcrm.words import times as _times
 from vaultcrm.words import within as _when
 
@@ -31,8 +30,9 @@ Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
 
 
 def _clause(text: str) -> str:
-    """User text set inside a sentence: no trailing full stop to double up."""
-    return text.strip().rstrip(".").rstrip()
+    """User text set inside a sentence: without its #tags (names never lose theirs), no
+    trailing full stop to double up."""
+    return detag(text).rstrip(".").rstrip()
 
 
 def _sentence(text: str) -> str:
@@ -40,6 +40,7 @@ def _sentence(text: str) -> str:
 
 
 def _label(label: str) -> str:
+    label = detag(label) or label  # a label that is all tags keeps them rather than vanish
     return label[:1].upper() + label[1:]
 
 
@@ -195,18 +196,24 @@ def listen(person: Person, vault: Vault, today: dt.date, config: Config) -> list
 
 
 def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """A close person with no truly open exchange within `deep_every` (inclusive)."""
+    """A close person with no truly open exchange within `deep_every` (inclusive).
+
+    The reason quotes that last exchange (date and text), not the last contact: it is
+    what to pick up from."""
     if _snoozed(person, today) or person.circle not in config.deep_circles:
         return []
     past = _past(person, vault, today)
-    last_deep = max((i.date for i in past if "deep" in i.flags), default=None)
+    last = next((i for i in reversed(past) if "deep" in i.flags), None)  # sorted by date
+    last_deep = last.date if last is not None else None
     if last_deep is not None and (today - last_deep).days <= config.deep_every:
         return []
-    if last_deep is None:
+    if last is None:
         reason = REASONS["deep_none"].format(name=person.name)
     else:
-        reason = REASONS["deep"].format(
-            name=person.name, month=MONTHS[last_deep.month - 1], year=last_deep.year
+        reason = _sentence(
+            REASONS["deep"].format(
+                name=person.name, day=human_day(last.date, today), text=_clause(last.text)
+            )
         )
     return [_make("deep", person, reason, last_deep=last_deep, deep_every_days=config.deep_every)]
 
@@ -226,7 +233,7 @@ def birthday(person: Person, vault: Vault, today: dt.date, config: Config) -> li
         key = "birthday_today" if age is None else "birthday_today_age"
     else:
         key = "birthday" if age is None else "birthday_age"
-    reason = REASONS[key].format(age=age, day=_day(on), when=_when(until))
+    reason = REASONS[key].format(age=age, day=human_day(on, today), when=_when(until))
     return [_make("birthday", person, reason, date=on, days_until=until, age=age)]
 
 
@@ -247,7 +254,7 @@ def date(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
         reason = REASONS[key].format(
             label=_label(yd.label),
             years=_years(years) if years is not None else "",
-            day=_day(on),
+            day=human_day(on, today),
             when=_when(until),
         )
         out.append(
@@ -266,12 +273,14 @@ def follow_up(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         text = _clause(task.text)
         if until < 0:
             message = REASONS["follow_up_overdue"].format(
-                day=_day(task.due), ago=_ago(-until), text=text
+                day=human_day(task.due, today), ago=_ago(-until), text=text
             )
         elif until == 0:
             message = REASONS["follow_up_today"].format(text=text)
         else:
-            message = REASONS["follow_up"].format(day=_day(task.due), when=_when(until), text=text)
+            message = REASONS["follow_up"].format(
+                day=human_day(task.due, today), when=_when(until), text=text
+            )
         out.append(
             _make(
                 "follow_up",
@@ -304,6 +313,7 @@ def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         if "win" not in win.flags or win.text in seen:
             continue
         seen.add(win.text)
-        reason = REASONS["celebrate"].format(date=win.date.isoformat(), text=_clause(win.text))
+        day = human_day(win.date, today)
+        reason = REASONS["celebrate"].format(day=day, text=_clause(win.text))
         out.append(_make("celebrate", person, reason, date=win.date, text=win.text))
     return out

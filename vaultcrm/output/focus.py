@@ -1,0 +1,152 @@
+"""Who the note leads with: the `focus` most urgent people, each once, with everything due.
+
+The note would otherwise list Tom under "Reach out", "Go deeper" and "Birthdays", each
+time with the same context; with a few hundred people due it would be a wall. So the
+people who need you most come first, each with all of their reflections and one context
+block, and the sections by kind hold only the rest, capped at `section_limit`.
+
+"Most urgent" is a total order on people (smallest key first), documented in
+docs/templates.md:
+
+1. tier 0: something that cannot wait: a birthday or yearly date today, a follow-up due
+   today or overdue, a win to celebrate; tier 1: due to reach out; tier 2: the rest
+   (a date ahead, the ledger, going deeper); tier 3: all of it already done (ticked
+   birthdays, dates and wins that stay listed);
+2. within the tier: tier 0, the earliest date first (the longest overdue follow-up);
+   tier 1, the furthest past their cadence in proportion (days since / cadence; never
+   contacted first of all); tier 2, the nearest date ahead, people without one last;
+3. more reflections first (one conversation settles several);
+4. the name, case-insensitive, then exact.
+
+Pure: items in, a plan out; the template only lays it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from vaultcrm.model import Interaction, Person
+from vaultcrm.reflect.kinds import KINDS
+
+
+class Item(Protocol):
+    """What the focus list reads of a note item (`output.render.Item`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def done(self) -> bool: ...
+    @property
+    def person(self) -> Person: ...
+    @property
+    def last(self) -> Interaction | None: ...
+    @property
+    def open(self) -> Interaction | None: ...
+
+#: Kinds whose context is the last open exchange rather than the last contact.
+OPEN_KINDS = frozenset({"share", "listen", "deep"})
+_DATED = frozenset({"birthday", "date", "follow_up"})
+
+
+@dataclass(frozen=True)
+class FocusPerson:
+    """One person at the top of the note: every reflection of theirs, one context block.
+
+    `context` is the interaction to recall: the last open exchange (`context_open`) when
+    share, listen or deep is due, else the last contact; never the exchange a deep
+    reason already quotes. None when there is nothing to recall.
+    """
+
+    name: str
+    person: Person
+    items: tuple[Item, ...]
+    context: Interaction | None
+    context_open: bool
+
+
+def urgency(items: Sequence[Item]) -> tuple[Any, ...]:
+    """The sort key of one person's items (all theirs): see the module docstring."""
+    live = [i for i in items if not i.done]
+    name = items[0].name
+    if not live:
+        return (3, (), -len(items), name.casefold(), name)
+    pressing = [_pressing_date(i) for i in live]
+    now = [d for d in pressing if d is not None]
+    if now:
+        return (0, (min(now),), -len(live), name.casefold(), name)
+    reach = next((i for i in live if i.kind == "reach_out"), None)
+    if reach is not None:
+        since, cadence = reach.data.get("days_since"), reach.data.get("cadence_days") or 1
+        ratio = float("inf") if since is None else since / cadence
+        return (1, (-ratio,), -len(live), name.casefold(), name)
+    ahead = [i.data["date"] for i in live if i.kind in _DATED]
+    measure = (0, min(ahead)) if ahead else (1, dt.date.min)
+    return (2, measure, -len(live), name.casefold(), name)
+
+
+def _pressing_date(item: Item) -> dt.date | None:
+    """The item's date when it cannot wait (today, overdue, a fresh win), else None."""
+    kind, data = item.kind, item.data
+    if kind in ("birthday", "date") and data.get("days_until") == 0:
+        return data["date"]  # type: ignore[no-any-return]
+    if kind == "follow_up" and data.get("days_until", 1) <= 0:
+        return data["date"]  # type: ignore[no-any-return]
+    if kind == "celebrate":
+        return data["date"]  # type: ignore[no-any-return]
+    return None
+
+
+def choose(items: Sequence[Item], count: int) -> list[str]:
+    """The names of the `count` most urgent people among `items`, most urgent first."""
+    if count <= 0 or not items:
+        return []
+    mine: dict[str, list[Item]] = {}
+    for item in items:
+        mine.setdefault(item.name, []).append(item)
+    keyed = ((urgency(found), name) for name, found in mine.items())
+    return [name for _, name in heapq.nsmallest(count, keyed)]
+
+
+def context_of(
+    kinds: set[str], last: Interaction | None, last_open: Interaction | None
+) -> tuple[Interaction | None, bool]:
+    """The one interaction to recall for someone with these kinds due, and whether it is
+    the last open exchange. An interaction a reason already quotes (the last #deep
+    exchange of a deep reason, the win of a celebrate one) is never repeated."""
+    if kinds & OPEN_KINDS and last_open is not None and not _quoted(kinds, last_open):
+        return last_open, True
+    if last is not None and not _quoted(kinds, last):
+        return last, False
+    return None, False
+
+
+def _quoted(kinds: set[str], interaction: Interaction) -> bool:
+    """Whether a reason of these kinds quotes this interaction: a deep reason quotes the
+    last #deep exchange, which is the latest one tagged so; a celebrate reason quotes
+    the wins of the last day of contact, where the last contact then is."""
+    flags = interaction.flags
+    return ("deep" in kinds and "deep" in flags) or ("celebrate" in kinds and "win" in flags)
+
+
+def focus_people(items: Sequence[Item], count: int) -> list[FocusPerson]:
+    """The focus list: the chosen people with their items in report order (KINDS)."""
+    chosen = choose(items, count)
+    mine: dict[str, list[Item]] = {name: [] for name in chosen}
+    for item in items:
+        if item.name in mine:
+            mine[item.name].append(item)
+    out = []
+    for name in chosen:
+        found = sorted(mine[name], key=lambda i: KINDS.index(i.kind) if i.kind in KINDS else 99)
+        first = found[0]
+        context, is_open = context_of({i.kind for i in found}, first.last, first.open)
+        out.append(FocusPerson(name, first.person, tuple(found), context, is_open))
+    return out
