@@ -110,6 +110,14 @@ def test_every_command_has_help() -> None:
         assert command is not None and command.help, f"{name} has no help text"
         result = run(name, "--help")
         assert result.exit_code == 0
+        if isinstance(command, click.Group):  # `import vcard`, `export ics`: every leaf
+            for sub in command.list_commands(ctx):
+                leaf = command.get_command(ctx, sub)
+                assert leaf is not None and leaf.help, f"{name} {sub} has no help text"
+                result = run(name, sub, "--help")
+                assert result.exit_code == 0
+                assert "--vault" in result.output and "--today" in result.output, (name, sub)
+            continue
         assert "--vault" in result.output and "--today" in result.output, name
 
 

@@ -113,6 +113,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "due": ("reflecting", "due"),
     "check": ("checking", "check"),
     "watch": ("watching", "watch"),
+    "import": ("interop", "import_"),
+    "export": ("interop", "export"),
 }
 
 
