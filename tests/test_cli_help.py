@@ -35,16 +35,25 @@ def commands() -> dict[str, click.Command]:
 def test_every_command_has_help_and_an_example() -> None:
     found = commands()
     assert set(found) >= {"init", "add", "log", "remind", "set", "sync", "due", "check",
-                          "watch", "brief", "people", "completion"}  # fmt: skip
+                          "watch", "brief", "people", "completion", "import", "export"}  # fmt: skip
+    ctx = click.Context(cli)
     for name, command in found.items():
-        assert command.help, f"{name} has no help text"
-        result = run(name, "--help")
-        assert result.exit_code == 0, name
-        out = result.output
-        example = re.search(r"\n  Examples:\n    .*vaultcrm \w", out)
-        assert example, f"{name} --help shows no example"
-        assert ("--today" in out) == (name in DATED), f"--today on {name}: {name in DATED}"
-        assert ("--vault" in out) == (name != "completion"), name
+        leaves = {(name,): command}
+        if isinstance(command, click.Group):  # `import vcard`, `export ics`: every leaf too
+            leaves.update(
+                {(name, sub): command.get_command(ctx, sub) for sub in command.list_commands(ctx)}
+            )
+        for words, leaf in leaves.items():
+            assert leaf is not None and leaf.help, f"{words} has no help text"
+            result = run(*words, "--help")
+            assert result.exit_code == 0, words
+            out = result.output
+            example = re.search(r"\n  Examples?:\n    .*vaultcrm \w", out)
+            assert example, f"{words} --help shows no example"
+            if isinstance(leaf, click.Group):
+                continue
+            assert ("--today" in out) == (name in DATED), f"--today on {words}: {name in DATED}"
+            assert ("--vault" in out) == (name != "completion"), words
 
 
 def test_the_command_list_says_whole_sentences() -> None:

@@ -205,6 +205,7 @@ def test_the_fingerprint_is_stable_and_sees_every_field(make_vault: MakeVault) -
         "focus": 3,
         "section_limit": 10,
         "chart": False,
+        "ics": "people.ics",
     }
     assert set(changes) == {f.name for f in dataclasses.fields(Config)}
     for name, value in changes.items():

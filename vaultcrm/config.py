@@ -56,6 +56,8 @@ class Config:
     deep_every: int = 90
     celebrate_within: int = 14
     tags: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TAGS))
+    #: a path inside the vault: `sync` writes the ICS calendar there (issue "Interop")
+    ics: str | None = None
     #: False when `daily_format` came from no setting at all: then any file under the
     #: daily folder whose name is an ISO date counts as a daily note.
     daily_format_explicit: bool = False
@@ -176,6 +178,14 @@ def _deep_circles(value: object) -> tuple[str, ...]:
     return tuple(i.strip().lower() for i in items if i.strip())
 
 
+def _ics(value: object) -> str:
+    """`ics:` is a file inside the vault for the calendar `sync` writes (`.ics` added)."""
+    path = _folder(value)
+    if not path:
+        raise ValueError("expected a file inside the vault, e.g. Calendar/people.ics")
+    return path if path.lower().endswith(".ics") else path + ".ics"
+
+
 # --- real vaults: people_tags, people_properties, interaction_folders, fields ------------
 
 
@@ -265,6 +275,9 @@ _READERS: dict[str, _Reader] = {
     "deep_every": _simple(parse_duration),
     "celebrate_within": _simple(parse_duration),
     "tags": _tags,
+    "ics": _simple(_ics),
+
+
     "people_tags": _simple(_people_tags),
     "people_properties": _people_properties,
     "interaction_folders": _simple(_folders),

@@ -271,3 +271,20 @@ WATCH: dict[str, str] = {
     "updated": "{output} updated ({count} reflections)",
     "more": "and {count} more",
 }
+
+
+# --- the calendar (`export ics`, `ics:`) -----------------------------------------------------
+
+#: Event summaries. A yearly event has one summary for all its years, so it says the year
+#: of birth ("born 1990"), never an age that would be wrong every other year.
+CALENDAR: dict[str, str] = {
+    "birthday": "{name}'s birthday",
+    "born": " (born {year})",
+    "date": "{name}: {label}",
+    "since": " ({year})",
+    "follow_up": "{name}: {text}",
+    "follow_up_empty": "follow up",
+    "from": "From {file}",
+    "follow_up_from": "Follow-up in {file}",
+    "name": "vaultcrm: birthdays, dates and follow-ups",
+}

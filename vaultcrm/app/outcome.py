@@ -49,3 +49,4 @@ class SyncResult:
     note: bytes | None = None
     #: one message per editor save kept as a conflict copy while recording ticks
     conflicts: list[str] = field(default_factory=list)
+    calendar: str | None = None  # the `ics:` calendar, when this run rewrote it

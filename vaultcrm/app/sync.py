@@ -145,7 +145,7 @@ def sync(
     try:
         key = _inputs_key(index, root, config, config_problems, today, walked, output)
         memo = _memo(index)
-        if memo is not None and memo.key == key:
+        if memo is not None and memo.key == key and not _calendar_missing(root, config):
             return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
         return _sync(root, config, config_problems, walked, today, index, memo, processes)
     finally:
@@ -231,6 +231,7 @@ def _sync(
         break
     else:
         raise NoteKeptChanging(output, SYNC_ATTEMPTS, recorded)
+    calendar = _write_calendar(root, config, walked, index)
     if index is not None:
         # the note just written is an input of the next run: key it as it is now, unless
         # it already is not what this run left (a tick the next run must read)
@@ -238,7 +239,22 @@ def _sync(
         sig = _signature(root / output)
         if data is not None and _bytes_of(root / output) == data:
             _remember_sync(index, outcome, key, note_key, sig)
-    return SyncResult(outcome, output, written, recorded, data, conflicts)
+    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar)
+
+
+def _calendar_missing(root: Path, config: Config) -> bool:
+    return bool(config.ics) and not os.path.lexists(root / str(config.ics))
+
+
+def _write_calendar(root: Path, config: Config, walked: Walk, index: Index | None) -> str | None:
+    """The `ics:` calendar, rewritten when its content changed (icalendar is imported
+    only when `ics` is configured, and its events changed); its path when written."""
+    if not config.ics:
+        return None
+    from vaultcrm.app.importing import sync_calendar
+
+    result = sync_calendar(root, config, walked, index)
+    return result.rel if result is not None and result.changed else None
 
 
 def _bytes_of(path: Path) -> bytes | None:

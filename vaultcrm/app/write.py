@@ -75,6 +75,8 @@ CONFIG_TEXT = """\
 # focus: 5                       # people the note leads with, most urgent first (0: none)
 # section_limit: 25              # items per section of the note, then "... and N more"
 # chart: true                    # a Mermaid chart of the last 12 months in the note
+# ics:                           # e.g. Calendar/people.ics: `sync` writes birthdays,
+#                                #   dates and follow-ups there as a calendar
 """
 
 

@@ -142,6 +142,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "people": ("showing", "people"),
     "check": ("checking", "check"),
     "watch": ("watching", "watch"),
+    "import": ("interop", "import_"),
+    "export": ("interop", "export"),
     "completion": ("completion", "completion"),
 }
 

@@ -59,6 +59,7 @@ def sync(
                 "written": result.written,
                 "reflections": len(outcome.reflections),
                 "recorded": result.recorded,
+                "calendar": result.calendar,
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
@@ -69,6 +70,8 @@ def sync(
         summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) or "none"
         verb = "Wrote" if result.written else "Up to date:"
         click.echo(f"{verb} {result.output} — {len(outcome.reflections)} reflections ({summary})")
+        if result.calendar:
+            click.echo(f"Wrote {result.calendar} (calendar)")
     click.get_current_context().exit(_exit_for(outcome.problems))
 
 

@@ -170,7 +170,8 @@ def _render(key: str, value: object, span: str | None, nl: str, reuse: bool) -> 
         offset = len(inner[0]) - len(inner[0].lstrip(" ")) if inner else 0
     yaml.indent(mapping=max(offset, 2), sequence=offset + 2, offset=offset)
     old = old_doc.get(key)
-    flow = not isinstance(old, CommentedSeq) or old.fa.flow_style()
+    # `[]` can only be flow style (a block list needs an item): a first item keeps it so
+    flow = not isinstance(old, CommentedSeq) or old.fa.flow_style() or not old
     doc = old_doc if reuse else CommentedMap()
     doc[key] = _prepare(value, bool(flow))
     out = io.StringIO()
@@ -198,6 +199,11 @@ def _prepare(value: object, flow: bool) -> Any:
         if flow:
             seq.fa.set_flow_style()
         return seq
+    if isinstance(value, dict):  # `dates: {wedding: 2015-06-01}`, as `set` is given it
+        mapping = CommentedMap((k, _prepare(v, flow)) for k, v in value.items())
+        if flow:
+            mapping.fa.set_flow_style()
+        return mapping
     return value
 
 
