@@ -121,7 +121,7 @@ def test_add_writes_a_person_note_that_reads_back(make_vault: MakeVault) -> None
 def test_add_with_nothing_but_a_name(make_vault: MakeVault) -> None:
     root = make_vault({})
     add_person(root, "Bo")
-    assert (root / "People/Bo.md").read_text() == "---\naliases: []\ntags: []\n---\n"
+    assert (root / "People/Bo.md").read_text() == "---\n---\n"
 
 
 def test_add_accepts_a_birthday_without_a_year(make_vault: MakeVault) -> None:

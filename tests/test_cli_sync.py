@@ -99,28 +99,6 @@ def test_bad_today_is_a_usage_error(make_vault) -> None:  # type: ignore[no-unty
     assert "not a date" in result.output
 
 
-def test_every_command_has_help() -> None:
-    import click
-
-    ctx = click.Context(cli)
-    names = cli.list_commands(ctx)
-    assert {"init", "add", "log", "remind", "set", "sync", "due", "check", "watch"} <= set(names)
-    for name in names:
-        command = cli.get_command(ctx, name)
-        assert command is not None and command.help, f"{name} has no help text"
-        result = run(name, "--help")
-        assert result.exit_code == 0
-        if isinstance(command, click.Group):  # `import vcard`, `export ics`: every leaf
-            for sub in command.list_commands(ctx):
-                leaf = command.get_command(ctx, sub)
-                assert leaf is not None and leaf.help, f"{name} {sub} has no help text"
-                result = run(name, sub, "--help")
-                assert result.exit_code == 0
-                assert "--vault" in result.output and "--today" in result.output, (name, sub)
-            continue
-        assert "--vault" in result.output and "--today" in result.output, name
-
-
 def test_python_dash_m_runs(make_vault) -> None:  # type: ignore[no-untyped-def]
     import subprocess
     import sys

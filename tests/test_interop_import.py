@@ -200,7 +200,7 @@ def test_two_cards_for_one_person_make_one_note_and_ambiguous_matches_are_skippe
     assert "(created from card 1 above); adds phones" in result.stdout
     assert "card 3: it matches 2 people (Ann, Bo); skipped" in result.stderr
     assert (root / "People/Cy Twombly.md").read_text() == (
-        "---\naliases: []\ntags: []\nemails: [cy@x.org]\nphones: ['+1 555']\n---\n"
+        "---\nemails: [cy@x.org]\nphones: ['+1 555']\n---\n"  # no empty keys
     )
     assert "card 4: " not in result.stderr  # Dee matches Bo by nickname: filled, not created
     assert not (root / "People/Dee.md").exists()

@@ -92,8 +92,8 @@ def test_a_fifo_person_with_no_cache(make_vault: Any) -> None:
 
 def test_log_and_set_on_a_fifo_person_refuse_cleanly(make_vault: Any) -> None:
     root = fifo_vault(make_vault, "People/Bob.md")
-    for args in (["log", "Bob", "Coffee"], ["set", "Bob", "circle", "close"]):
-        result = run(root, *args, "--today", TODAY)
+    for args in (["log", "Bob", "Coffee", "--date", TODAY], ["set", "Bob", "circle", "close"]):
+        result = run(root, *args)
         assert result.exit_code == 1
         assert "cannot write People/Bob.md: it is not a regular file" in result.output
     assert stat.S_ISFIFO(os.lstat(root / "People/Bob.md").st_mode)  # left as it was

@@ -163,7 +163,7 @@ def test_a_person_template_symlinked_out_of_the_vault_is_not_used(
     (root / ".vaultcrm/templates/person.md.j2").symlink_to(evil_template)
     result = user_run("add", "--vault", str(root), "Bo")
     assert result.exit_code == 0  # the package's own template is used instead
-    assert (root / "People/Bo.md").read_text() == "---\naliases: []\ntags: []\n---\n"
+    assert (root / "People/Bo.md").read_text() == "---\n---\n"
 
 
 # --- writes never follow a link out of the vault --------------------------------------------

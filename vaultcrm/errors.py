@@ -13,3 +13,13 @@ class UsageError(VaultcrmError):
     """The command was asked something it cannot mean (unknown person, bad date): exit 2."""
 
     exit_code = 2
+
+
+class NameShadows(VaultcrmError):
+    """A new name is the start of (or equal to) people's names or aliases: a PERSON
+    argument that meant them would mean the new note from then on. Refused unless forced
+    (exit 1, a refused write); `shadowed` lists who it would shadow."""
+
+    def __init__(self, message: str, shadowed: list[str]) -> None:
+        super().__init__(message)
+        self.shadowed = shadowed

@@ -142,7 +142,9 @@ KIND_WORDS: dict[str, KindWords] = {
     ),
 }
 
-#: How each kind is named on a task line of the note's focus list, under the person's name.
+#: How each kind is named in a word or two: on a task line of the note's focus list, under
+#: the person's name; in the Kind column of `due`'s table, the Due column of `people` and a
+#: brief's "Due now".
 FOCUS_LABELS: dict[str, str] = {
     "reach_out": "Reach out",
     "share": "Share",
@@ -195,6 +197,42 @@ REASONS: dict[str, str] = {
     "follow_up_overdue": "Was due {day} ({ago}): {text}",
     "celebrate": "Had a win on {day}: {text} — celebrate it.",
 }
+
+# --- brief and people -----------------------------------------------------------------------
+
+#: The vulnerability ledger in one sentence (`vaultcrm brief`), ending with the move it
+#: suggests; `{day}` is the last day you (share) or they (listen) opened up.
+LEDGER: dict[str, str] = {
+    "share": "{name} has opened up {times} since you last shared something of your own"
+    " ({day}): your turn to share.",
+    "share_never": "{name} has opened up {times} and you have logged nothing of your own in"
+    " return: your turn to share.",
+    "listen": "You have opened up {times} since {name} last did ({day}): ask, and listen.",
+    "listen_never": "You have opened up {times} and {name} has not yet, as far as your notes"
+    " say: ask, and listen.",
+    "balanced": "Balanced: the last exchange went both ways ({day}).",
+    "none": "No exchange of confidences logged yet (#shared, #heard).",
+}
+
+#: The headings of `vaultcrm brief`, and what it says when a section has nothing.
+BRIEF: dict[str, str] = {
+    "due": "Due now",
+    "heard": "They confided (ask how it is going)",
+    "heard_none": "nothing logged with #heard yet",
+    "shared": "You last shared",
+    "shared_none": "nothing logged with #shared yet",
+    "ledger": "The ledger",
+    "deep": "Last truly open exchange",
+    "deep_none": "none logged with #deep yet",
+    "follow_ups": "Open follow-ups",
+    "ahead": "Dates ahead",
+    "mind": "Keep in mind",
+    "recent": "Last {count} interactions",
+    "recent_one": "Last interaction",
+    "recent_none": "none logged yet",
+    "never": "none logged yet",
+}
+
 
 # --- ticks -----------------------------------------------------------------------------------
 

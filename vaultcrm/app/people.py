@@ -226,6 +226,8 @@ def _resolve_with_aliases(root: Path, config: Config, query: str) -> PersonRef:
 
 
 def _did_you_mean(query: str, kept: Iterable[Claim]) -> str:
+    """Up to three names or aliases close to `query`: as a whole, or by one of their
+    words (`Tomm` → Tom Gallagher), so a typo of a first name still finds the person."""
     import difflib
 
     shown: dict[str, str] = {}  # casefolded name or alias → how to show it
@@ -233,7 +235,14 @@ def _did_you_mean(query: str, kept: Iterable[Claim]) -> str:
         for key in claim.keys:
             alias = key != claim.name.casefold()
             shown.setdefault(key, f"{key!r} ({claim.name})" if alias else repr(claim.name))
-    close = difflib.get_close_matches(query.casefold(), list(shown), n=3, cutoff=0.6)
+    folded = query.casefold()
+
+    def score(key: str) -> float:
+        parts = [key, *key.split()] if " " in key else [key]
+        return max(difflib.SequenceMatcher(None, folded, part).ratio() for part in parts)
+
+    scored = sorted(((score(k), k) for k in shown), key=lambda sk: (-sk[0], sk[1]))
+    close = [key for value, key in scored[:3] if value >= 0.6]
     if not close:
         return " (add them with `vaultcrm add`)"
     return " (did you mean " + " or ".join(shown[c] for c in close) + "?)"

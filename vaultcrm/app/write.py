@@ -190,9 +190,11 @@ def add_person(
     birthday: str | None = None,
     aliases: Sequence[str] = (),
     tags: Sequence[str] = (),
+    force: bool = False,
 ) -> Written:
     """Create `People/NAME.md` from the person template; refuse a name that is unsafe as
-    a file name or already a person's name or alias (case-insensitively)."""
+    a file name or already a person's name or alias (case-insensitively), and, unless
+    `force`, one that is the start of someone's name or alias (`NameShadows`)."""
     from vaultcrm.edit.engine import create
 
     config = people_config(root)
@@ -212,11 +214,32 @@ def add_person(
         holder = taken.get(label.casefold())
         if holder is not None:
             raise UsageError(f"cannot add {name!r}: {label!r} is already taken ({holder})")
+    if not force:
+        _refuse_shadowing(name, (name, *others), taken)
     folder = config.people_folder.strip().strip("/")
     rel = f"{folder}/{name}.md" if folder else f"{name}.md"
     text = render_person(root, rel, context)
     create(root, rel, text.encode("utf-8"))
     return Written(rel, text, name, created=True)
+
+
+def _refuse_shadowing(name: str, labels: Iterable[str], taken: Mapping[str, str]) -> None:
+    """`add Sophie` while `Sophie B` exists: `log Sophie` finds Sophie B today by prefix,
+    and would silently find the new note tomorrow. Say so before that happens."""
+    shadowed: list[str] = []
+    for label in labels:
+        folded = label.casefold()
+        for key, holder in sorted(taken.items()):
+            if key != folded and key.startswith(folded):
+                shadowed.append(f"{key!r} ({holder})")
+    if shadowed:
+        from vaultcrm.errors import NameShadows
+
+        raise NameShadows(
+            f"{name!r} is the start of {', '.join(shadowed)}: once added, a command given "
+            f"{name!r} means the new note, not them; use --force to add it anyway",
+            shadowed,
+        )
 
 
 def yaml_value(value: object) -> str:
@@ -310,9 +333,7 @@ def log_interaction(
         line = f"- [[{ref.name}]] {text}{suffix}"
         return _append_to_daily(root, daily_notes(config).path_for(day), line, ref)
     line = f"- {day.isoformat()} {text}{suffix}"
-    result = edit(
-        root, ref.file, lambda data: append_log_line(data, line), landed=one_more(line)
-    )
+    result = edit(root, ref.file, lambda data: append_log_line(data, line), landed=one_more(line))
     return Written(result.rel, line, ref.name, conflict=result.conflict)
 
 
@@ -468,6 +489,7 @@ def set_field(root: Path, person: str, key: str, raw: str) -> Written:
     ref = resolve_person(root, config, person)
     value = parse_value(raw)
     validate_field(root, config, key, value, ref.name)
+
     def change(data: bytes) -> bytes:
         return set_frontmatter_key(data, key, value)
 
@@ -489,6 +511,7 @@ def unset_field(root: Path, person: str, key: str) -> Written:
     config = people_config(root)
     key = check_key(key)
     ref = resolve_person(root, config, person)
+
     def change(data: bytes) -> bytes:
         return unset_frontmatter_key(data, key)
 

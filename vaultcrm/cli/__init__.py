@@ -20,6 +20,14 @@ from vaultcrm.errors import VaultcrmError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class DataError(click.ClickException):
+    """A request about data that cannot mean anything (an unknown person, a bad date):
+    one line on stderr and exit 2, without Click's `Usage:` banner, which would bury the
+    one line that matters (and says nothing about the data)."""
+
+    exit_code = 2
+
+
 def debug_enabled() -> bool:
     ctx = click.get_current_context(silent=True)
     root = ctx.find_root() if ctx else None
@@ -38,7 +46,7 @@ def handle_errors(f: F) -> F:
             if debug_enabled():
                 raise
             if exc.exit_code == 2:
-                raise click.UsageError(str(exc)) from None
+                raise DataError(str(exc)) from None
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:
             raise
@@ -51,19 +59,38 @@ def handle_errors(f: F) -> F:
 
 
 def progress_bar(label: str) -> Callable[[int, int], None] | None:
-    """A (done, total) callback drawing a bar on stderr, or None when stderr is not a terminal."""
+    """A (done, total) callback drawing a rich progress bar on stderr, or None when stderr
+    is not a terminal. rich is imported on the first report, which the core sends only
+    for a cold index of a large vault, so a run with little to read never pays for it."""
     if not sys.stderr.isatty():
         return None
     state: dict[str, Any] = {}
 
     def report(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+        progress = state.get("progress")
+        if progress is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            progress = state["progress"] = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            progress.start()
+            state["task"] = progress.add_task(label, total=total)
+        progress.update(state["task"], completed=done, total=total)
         if done >= total:
-            bar.__exit__(None, None, None)
+            progress.stop()
 
     return report
 
@@ -111,11 +138,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "set": ("writing", "set_"),
     "sync": ("reflecting", "sync"),
     "due": ("reflecting", "due"),
+    "brief": ("showing", "brief"),
+    "people": ("showing", "people"),
     "check": ("checking", "check"),
     "watch": ("watching", "watch"),
     "import": ("interop", "import_"),
     "export": ("interop", "export"),
+    "completion": ("completion", "completion"),
 }
+
+#: Other names for a command; not listed in `vaultcrm --help`.
+ALIASES: dict[str, str] = {"show": "brief"}
 
 
 class LazyGroup(click.Group):
@@ -125,6 +158,7 @@ class LazyGroup(click.Group):
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd_name = ALIASES.get(cmd_name, cmd_name)
         if cmd_name not in COMMANDS:
             return None
         module_name, attr = COMMANDS[cmd_name]
@@ -144,7 +178,15 @@ def cli(debug: bool) -> None:
 
     Each person is a note in People/; interactions come from dated bullets in that note
     and from daily notes that link the person. `vaultcrm sync` writes "Reflections due.md":
-    who to reach out to, and why.
+    who to reach out to, and why. `vaultcrm <command> --help` explains each command.
+
+    \b
+    Examples:
+      vaultcrm init ~/Notes && cd ~/Notes
+      vaultcrm add "Ben Okafor" --circle close
+      vaultcrm log Ben "Coffee; he told me about his dad" --heard
+      vaultcrm brief Ben          # before you meet him
+      vaultcrm sync               # writes "Reflections due.md"
     """
 
 

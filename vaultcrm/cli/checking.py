@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 
 from . import echo_json, handle_errors
-from .options import cache_option, json_option, unused_today_option, vault_option
+from .options import cache_option, json_option, vault_option
 
 
-@click.command()
+@click.command(short_help="List every problem in the vault as path:line:col: message.")
 @vault_option
-@unused_today_option
 @json_option
 @cache_option
 @handle_errors
@@ -23,6 +22,11 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     unknown circles, bad cadences, names or aliases shared by two people, daily-note links
     that almost name a person, unsafe file names, files that are not regular files (a FIFO).
     The last line sums up. Exit 1 when there is an error, 0 with warnings only.
+
+    \b
+    Examples:
+      vaultcrm check
+      vaultcrm check --json | jq '.problems[] | select(.severity == "error")'
     """
     from vaultcrm.app.check import check_vault
     from vaultcrm.locate import find_vault

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 import click
 
 from vaultcrm.cli import echo_json, echo_problems, handle_errors
-from vaultcrm.cli.options import json_option, unused_today_option, vault_option
+from vaultcrm.cli.options import json_option, vault_option
 
 #: Files with more contacts than this get a progress bar (on a terminal only).
 PROGRESS_FROM = 300
@@ -91,18 +91,22 @@ _DRY_RUN = click.option(
 )
 
 
-@click.group("import")
+@click.group("import", short_help="Bring contacts in from vCard (.vcf) or CSV files.")
 def import_() -> None:
     """Bring contacts in from vCard (.vcf) or CSV files.
 
     A contact whose name, nickname or email matches a person only fills in what their
     note lacks; nothing you wrote changes, and importing the same file again does nothing.
+
+    \b
+    Examples:
+      vaultcrm import vcard contacts.vcf --dry-run
+      vaultcrm import csv google-contacts.csv
     """
 
 
 @import_.command("vcard")
 @vault_option
-@unused_today_option
 @_FILES
 @_DRY_RUN
 @json_option
@@ -120,7 +124,6 @@ def import_vcard(vault: Path | None, files: tuple[Path, ...], dry_run: bool, as_
 
 @import_.command("csv")
 @vault_option
-@unused_today_option
 @_FILES
 @_DRY_RUN
 @json_option
@@ -135,11 +138,16 @@ def import_csv(vault: Path | None, files: tuple[Path, ...], dry_run: bool, as_js
     _run_import(vault, "csv", files, dry_run, as_json)
 
 
-@click.group()
+@click.group(short_help="Take people out: a vCard file, or an ICS calendar.")
 def export() -> None:
     """Take people out: a vCard file, or an ICS calendar.
 
     The calendar holds birthdays, yearly dates and open follow-ups.
+
+    \b
+    Examples:
+      vaultcrm export vcard --out people.vcf
+      vaultcrm export ics --out people.ics
     """
 
 
@@ -165,7 +173,6 @@ def _emit(root: Path, out: Path | None, data: bytes, marker: bytes, what: str) -
 
 @export.command("vcard")
 @vault_option
-@unused_today_option
 @_OUT
 @handle_errors
 def export_vcard(vault: Path | None, out: Path | None) -> None:
@@ -188,7 +195,6 @@ def export_vcard(vault: Path | None, out: Path | None) -> None:
 
 @export.command("ics")
 @vault_option
-@unused_today_option
 @_OUT
 @handle_errors
 def export_ics(vault: Path | None, out: Path | None) -> None:

@@ -13,7 +13,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DateParam(click.ParamType):
-    """A calendar date written YYYY-MM-DD; an impossible one is a usage error (exit 2)."""
+    """A calendar date written YYYY-MM-DD; an impossible one is one line on stderr and
+    exit 2 (a `DataError`: the date is wrong, not the command line's shape)."""
 
     name = "YYYY-MM-DD"
 
@@ -23,7 +24,16 @@ class DateParam(click.ParamType):
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-23", param, ctx)
+            from . import DataError
+
+            where = ""
+            if isinstance(param, click.Option):
+                where = f"{param.opts[0]}: "
+            elif param is not None:
+                where = f"{param.human_readable_name}: "
+            raise DataError(
+                f"{where}{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-23"
+            ) from None
 
 
 DATE = DateParam()
@@ -46,18 +56,6 @@ def today_option(f: F) -> F:
         type=DATE,
         default=None,
         help="Pretend today is this date (YYYY-MM-DD); output is deterministic for a given date.",
-    )(f)
-
-
-def unused_today_option(f: F) -> F:
-    """`--today` on a command that does not depend on the date, so scripts can pass one
-    `--today` to every command (as they can `--vault`)."""
-    return click.option(
-        "--today",
-        type=DATE,
-        default=None,
-        expose_value=False,
-        help="Accepted on every command; this one does not depend on the date.",
     )(f)
 
 

@@ -19,7 +19,7 @@ def _exit_for(problems: list) -> int:  # type: ignore[type-arg]
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 
-@click.command()
+@click.command(short_help='Write "Reflections due.md": who to reach out to, and why.')
 @vault_option
 @today_option
 @json_option
@@ -34,6 +34,11 @@ def sync(
     The note is rewritten only when its content changes, so a second run on an unchanged
     vault changes no byte. Problems are printed as path:line: message on stderr; a broken
     note is skipped and everything else is still processed. Exit 1 if any note has an error.
+
+    \b
+    Examples:
+      vaultcrm sync
+      vaultcrm sync --vault ~/Notes --today 2026-11-23
     """
     from vaultcrm.app.sync import sync as run_sync
     from vaultcrm.locate import find_vault
@@ -70,7 +75,7 @@ def sync(
     click.get_current_context().exit(_exit_for(outcome.problems))
 
 
-@click.command()
+@click.command(short_help="Show who is due, and why, without writing anything.")
 @vault_option
 @today_option
 @json_option
@@ -90,8 +95,15 @@ def due(
 ) -> None:
     """Show who is due, and why, without writing anything.
 
+    On a terminal: a table grouped by kind; piped or under NO_COLOR: plain text.
     --json prints {"today": ..., "reflections": [{"kind", "person", "file", "reason", ...}]}
     with kind-specific fields (last_contact, cadence_days, overdue_days, count, date, age).
+
+    \b
+    Examples:
+      vaultcrm due
+      vaultcrm due --kind birthday --kind follow_up
+      vaultcrm due --json --today 2026-11-23 | jq '.reflections[].person'
     """
     from vaultcrm.app.sync import due as compute_due
     from vaultcrm.locate import find_vault
@@ -116,12 +128,23 @@ def due(
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
+    elif chosen and _use_tables():
+        from .tables import due_table
+
+        due_table(chosen)
     else:
         _print_due(chosen, outcome.people_count)
     click.get_current_context().exit(_exit_for(outcome.problems))
 
 
+def _use_tables() -> bool:
+    from .tables import use_tables
+
+    return use_tables()
+
+
 def _print_due(reflections: list, people: int = 1) -> None:  # type: ignore[type-arg]
+    """Plain text, grouped by kind: what a pipe, a file or NO_COLOR gets."""
     if not reflections:
         # never a silent all-clear: "nobody is due" only when there is somebody
         click.echo("Nobody is due. Enjoy the quiet." if people else "No people found.")

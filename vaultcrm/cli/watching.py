@@ -50,7 +50,7 @@ def _install_stop_handlers(
     return {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
 
 
-@click.command()
+@click.command(short_help='Keep "Reflections due.md" current while you edit the vault.')
 @vault_option
 @click.option(
     "--debounce",
@@ -77,6 +77,11 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
     checkout) is one pass, and only changed notes are re-read. Ticking a box in the note
     records it. Without --today the note moves on to the new date at midnight. Prints one
     line per rewrite, problems on stderr. Ctrl-C (or SIGTERM) stops it; exit 0.
+
+    \b
+    Examples:
+      vaultcrm watch
+      vaultcrm watch --vault ~/Notes --debounce 1
     """
     from vaultcrm.app.watch import Watcher
     from vaultcrm.locate import find_vault

@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from . import handle_errors
-from .options import DATE, resolve_today, today_option, unused_today_option, vault_option
+from .completion import complete_circle, complete_person
+from .options import DATE, resolve_today, today_option, vault_option
 
 
 def _say_conflict(written: object) -> None:
@@ -30,16 +31,20 @@ def _root(vault: Path | None) -> Path:
     return find_vault(vault)
 
 
-@click.command()
+@click.command(short_help="Set up a vault: vaultcrm.yaml and the people and daily folders.")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @vault_option
-@unused_today_option
 @handle_errors
 def init(path: Path | None, vault: Path | None) -> None:
     """Set up a vault in PATH (default: --vault, else the current folder).
 
     Writes vaultcrm.yaml with every option commented out at its default, and creates the
     people and daily-note folders. Never overwrites: run it again and it keeps what is there.
+
+    \b
+    Examples:
+      vaultcrm init ~/Notes
+      vaultcrm init            # the current folder
     """
     from vaultcrm.app.write import init_vault
 
@@ -50,16 +55,25 @@ def init(path: Path | None, vault: Path | None) -> None:
         click.echo(f"{verb} {step.path}{note}")
 
 
-@click.command()
+@click.command(short_help="Create a person note, People/NAME.md.")
 @vault_option
-@unused_today_option
 @click.argument("name")
-@click.option("--circle", metavar="CIRCLE", help="A circle from vaultcrm.yaml, e.g. close.")
+@click.option(
+    "--circle",
+    metavar="CIRCLE",
+    help="A circle from vaultcrm.yaml, e.g. close.",
+    shell_complete=complete_circle,
+)
 @click.option("--birthday", metavar="DATE", help="YYYY-MM-DD, or --MM-DD when the year is unknown.")
 @click.option(
     "--alias", "aliases", multiple=True, metavar="ALIAS", help="Another name; repeatable."
 )
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag; repeatable.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Add NAME even when it is the start of someone's name or alias.",
+)
 @handle_errors
 def add(
     vault: Path | None,
@@ -68,17 +82,37 @@ def add(
     birthday: str | None,
     aliases: tuple[str, ...],
     tags: tuple[str, ...],
+    force: bool,
 ) -> None:
-    """Create a person note, People/NAME.md.
+    """Create a person note, People/NAME.md, with only the keys you give.
 
     Refuses a NAME that is unsafe as a file name (/ \\ : # ^ [ ] | and the like, a leading
     dot, Windows device names such as CON) or that is already someone's name or alias.
-    """
-    from vaultcrm.app.write import add_person
+    A NAME that is the start of someone's name or alias (`Sophie` while `Sophie B`
+    exists) would take over every command that meant them: on a terminal you are asked,
+    otherwise it is refused unless --force.
 
-    written = add_person(
-        _root(vault), name, circle=circle, birthday=birthday, aliases=aliases, tags=tags
-    )
+    \b
+    Examples:
+      vaultcrm add "Alice Nakamura" --circle close --birthday 1991-03-02
+      vaultcrm add "Sam Reyes" --alias Sammy --tag band --birthday --07-14
+    """
+    import sys
+
+    from vaultcrm.app.write import add_person
+    from vaultcrm.errors import NameShadows
+
+    root = _root(vault)
+    options = {"circle": circle, "birthday": birthday, "aliases": aliases, "tags": tags}
+    try:
+        written = add_person(root, name, force=force, **options)  # type: ignore[arg-type]
+    except NameShadows as exc:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise
+        click.echo(f"Warning: {exc}", err=True)
+        if not click.confirm(f"Add {name!r} anyway?", default=False, err=True):
+            raise click.exceptions.Exit(1) from None
+        written = add_person(root, name, force=True, **options)  # type: ignore[arg-type]
     click.echo(f"Created {written.file}")
 
 
@@ -96,9 +130,9 @@ def _flag_options(f):  # type: ignore[no-untyped-def]
     return f
 
 
-@click.command()
+@click.command(short_help="Log an interaction in the person's note (or a daily note).")
 @vault_option
-@click.argument("person")
+@click.argument("person", shell_complete=complete_person)
 @click.argument("text", nargs=-1, required=True)
 @_flag_options
 @click.option(
@@ -126,6 +160,12 @@ def log(
 
     PERSON is a name, an alias, or the start of one. The line goes after the note's last
     dated log line. With --daily it goes to that day's daily note as `- [[Person]] TEXT`.
+
+    \b
+    Examples:
+      vaultcrm log Ben "Coffee; his dad is settling into the new routine" --heard
+      vaultcrm log "Alice Nakamura" Called about the marathon --date 2026-11-20
+      vaultcrm log tom Pub quiz, we came second --daily
     """
     from vaultcrm.app.write import log_interaction
 
@@ -144,10 +184,10 @@ def log(
     _say_conflict(written)
 
 
-@click.command()
+@click.command(short_help="Add a follow-up task to the person's note.")
 @vault_option
 @today_option
-@click.argument("person")
+@click.argument("person", shell_complete=complete_person)
 @click.argument("day", metavar="DATE", type=DATE)
 @click.argument("text", nargs=-1, required=True)
 @handle_errors
@@ -157,6 +197,10 @@ def remind(
     """Add a follow-up: `- [ ] DATE TEXT` at the end of the person's note.
 
     It shows in "Reflections due" from `horizon` days before DATE until it is ticked.
+
+    \b
+    Examples:
+      vaultcrm remind Ben 2026-12-01 Ask how his dad's first week went
     """
     from vaultcrm.app.write import add_reminder
 
@@ -167,10 +211,9 @@ def remind(
         click.echo(f"Note: {day.isoformat()} is already past, so it shows as overdue.")
 
 
-@click.command("set")
+@click.command("set", short_help="Set or remove one frontmatter key in a person's note.")
 @vault_option
-@unused_today_option
-@click.argument("person")
+@click.argument("person", shell_complete=complete_person)
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @click.option("--unset", "unset_key", metavar="KEY", help="Remove KEY instead.")
@@ -183,6 +226,12 @@ def set_(
     VALUE is read as YAML: text, a number, a date, or a list `[a, b]`. Known keys are
     checked (circle, cadence, birthday, ...). Every other line of the note stays
     byte-for-byte the same.
+
+    \b
+    Examples:
+      vaultcrm set "Sam Reyes" circle close
+      vaultcrm set Ben likes "[Arsenal, long runs]"
+      vaultcrm set Tom --unset snooze_until
     """
     from vaultcrm.app.write import set_field, unset_field
 

@@ -1,0 +1,275 @@
+"""`brief` (alias `show`) and `people`: one person before you meet them, and everyone at once.
+
+Text for people, `--json` for scripts. `people` draws a table on a terminal (rich,
+imported only then); piped or under NO_COLOR it prints plain aligned columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from vaultcrm.words import BRIEF, detag, human_day, relative_day
+
+from . import (
+    echo_cache_note,
+    echo_diagnostics,
+    echo_json,
+    echo_problems,
+    handle_errors,
+    progress_bar,
+)
+from .completion import complete_circle, complete_person
+from .options import cache_option, json_option, resolve_today, today_option, vault_option
+from .tables import PEOPLE_HEADERS, kind_label, people_cells, use_tables
+
+if TYPE_CHECKING:
+    from vaultcrm.reflect.brief import Brief, Moment
+    from vaultcrm.reflect.people_list import PersonRow
+
+
+def _when(day: dt.date, today: dt.date) -> str:
+    """'Sun 15 Nov (8 days ago)': the date style of every reason, and how far it is."""
+    return f"{human_day(day, today)} ({relative_day((day - today).days)})"
+
+
+def _heading(title: str) -> None:
+    click.echo()
+    click.secho(title, bold=True)
+
+
+def _dated(rows: Sequence[tuple[dt.date, str]], today: dt.date, empty: str) -> None:
+    """`  Sun 15 Nov  text` per row, dates in one column, note text without its #tags;
+    wrapped under the text on a terminal (piped: one line each, so grep and golden files
+    see whole lines)."""
+    if not rows:
+        click.echo(f"  {empty}")
+        return
+    days = [human_day(day, today) for day, _ in rows]
+    width = max(len(d) for d in days)
+    wrap = None
+    if sys.stdout.isatty():
+        import shutil
+
+        wrap = min(shutil.get_terminal_size((100, 24)).columns, 110) - width - 4
+    for day, (_, text) in zip(days, rows, strict=True):
+        text = detag(text)
+        if wrap is not None and wrap > 20:
+            import textwrap
+
+            text = ("\n" + " " * (width + 4)).join(textwrap.wrap(text, wrap) or [""])
+        click.echo(f"  {click.style(day.ljust(width), fg='cyan')}  {text}")
+
+
+def _moments(moments: Iterable[Moment | None], today: dt.date, empty: str) -> None:
+    _dated([(m.date, m.text) for m in moments if m is not None], today, empty)
+
+
+def print_brief(b: Brief) -> None:
+    """The brief as a person reads it: who, what is due, what to ask about, the ledger,
+    what is coming, what to keep in mind, and the last few interactions."""
+    p, today = b.person, b.today
+    click.secho(p.name, bold=True, fg="cyan", nl=False)
+    click.echo(f"  ({p.file})")
+    every = f"every {b.cadence_days} days"
+    if b.cadence_from == "circle":
+        cadence = f"{p.circle}, {every}"
+    else:
+        circle = p.circle or "none"
+        if p.circle and b.cadence_from == "default":
+            circle += " (unknown circle)"
+        cadence = f"{circle}, {'own' if b.cadence_from == 'person' else 'default'} cadence: {every}"
+    click.echo(f"  Circle: {cadence}")
+    if b.last_contact is None or b.days_since is None:
+        click.echo(f"  Last contact: {BRIEF['never']}")
+    else:
+        overdue = b.days_since - b.cadence_days
+        late = f"; {overdue} days past the cadence" if overdue > 0 else ""
+        click.echo(f"  Last contact: {_when(b.last_contact.date, today)}{late}")
+    if p.aliases:
+        click.echo(f"  Also: {', '.join(p.aliases)}")
+    if p.tags:
+        click.echo(f"  Tags: {', '.join('#' + t for t in p.tags)}")
+    if p.snooze_until is not None and p.snooze_until >= today:
+        click.echo(f"  Snoozed until {p.snooze_until.isoformat()}")
+
+    if b.due:
+        _heading(BRIEF["due"])
+        for r in b.due:
+            title = kind_label(r.kind)
+            click.echo(f"  {click.style(title, fg='yellow')}: {r.reason}")
+    _heading(BRIEF["heard"])
+    _moments(b.heard, today, BRIEF["heard_none"])
+    _heading(BRIEF["shared"])
+    _moments([b.last_shared], today, BRIEF["shared_none"])
+    _heading(BRIEF["ledger"])
+    click.echo(f"  {b.ledger.sentence}")
+    _heading(BRIEF["deep"])
+    _moments([b.last_deep], today, BRIEF["deep_none"])
+    if b.follow_ups:
+        _heading(BRIEF["follow_ups"])
+        rows = [(f.date, f"{f.text} ({relative_day((f.date - today).days)})") for f in b.follow_ups]
+        _dated(rows, today, "")
+    if b.ahead:
+        _heading(BRIEF["ahead"])
+        rows = []
+        for a in b.ahead:
+            label = "Birthday" if a.label == "birthday" else a.label[:1].upper() + a.label[1:]
+            if a.years is not None:
+                label += f": turns {a.years}" if a.label == "birthday" else f": {a.years} years"
+            rows.append((a.date, f"{label} ({relative_day(a.days_until)})"))
+        _dated(rows, today, "")
+    if p.likes or p.boundaries:
+        _heading(BRIEF["mind"])
+        if p.likes:
+            click.echo(f"  Likes: {', '.join(p.likes)}")
+        if p.boundaries:
+            click.echo(f"  Boundaries: {p.boundaries}")
+    many = len(b.recent) > 1
+    _heading(BRIEF["recent"].format(count=len(b.recent)) if many else BRIEF["recent_one"])
+    _moments(b.recent, today, BRIEF["recent_none"])
+
+
+@click.command(short_help="Everything to know about one person before you meet them.")
+@click.argument("person", shell_complete=complete_person)
+@vault_option
+@today_option
+@json_option
+@cache_option
+@handle_errors
+def brief(
+    person: str, vault: Path | None, today: dt.date | None, as_json: bool, no_cache: bool
+) -> None:
+    """Everything to know about one person before you meet them (alias: show).
+
+    Who they are to you (circle, cadence, last contact), what they confided lately (your
+    #heard lines: things to ask about), what you last shared, the ledger of who opened up
+    and the move it suggests, the last truly open exchange (#deep), open follow-ups,
+    birthday and dates ahead, likes, boundaries and the last five interactions.
+
+    PERSON is a name, an alias, or the start of one, in any case.
+
+    \b
+    Examples:
+      vaultcrm brief "Tom Gallagher"
+      vaultcrm show tom --today 2026-11-23
+      vaultcrm brief Ben --json | jq .ledger.move
+    """
+    from vaultcrm.app.lookup import brief_of
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.records import progress_to
+
+    root = find_vault(vault)
+    with progress_to(progress_bar("Reading notes")):
+        found = brief_of(root, person, resolve_today(today), use_cache=not no_cache, processes=True)
+    echo_cache_note(found.stats)
+    echo_problems(found.problems)
+    if as_json:
+        echo_json({**found.brief.to_json(), "problems": [p.to_json() for p in found.problems]})
+    else:
+        print_brief(found.brief)
+
+
+@click.command(short_help="Everyone, one row each: circle, last contact, what is due.")
+@vault_option
+@today_option
+@click.option(
+    "--circle", metavar="CIRCLE", help="Only people in this circle.", shell_complete=complete_circle
+)
+@click.option("--tag", metavar="TAG", help="Only people with this tag (with or without #).")
+@click.option("--due", "due_only", is_flag=True, help="Only people with something due now.")
+@click.option(
+    "--sort",
+    type=click.Choice(["name", "last", "overdue"]),
+    default="name",
+    show_default=True,
+    help="name; last: longest since last contact first; overdue: most overdue first.",
+)
+@json_option
+@cache_option
+@handle_errors
+def people(
+    vault: Path | None,
+    today: dt.date | None,
+    circle: str | None,
+    tag: str | None,
+    due_only: bool,
+    sort: str,
+    as_json: bool,
+    no_cache: bool,
+) -> None:
+    """List everyone, one row per person: name, circle, last contact, days since,
+    cadence and what is due now.
+
+    "Due" holds the same kinds `vaultcrm due` reports for them. Problems in the vault
+    are printed on stderr; the list shows everyone who could be read (exit 1 when a
+    note has an error, as `due`).
+
+    \b
+    Examples:
+      vaultcrm people
+      vaultcrm people --circle close --sort overdue
+      vaultcrm people --due --json | jq -r '.people[].person'
+    """
+    from vaultcrm.app.lookup import snapshot
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.records import progress_to
+    from vaultcrm.reflect.people_list import choose, people_rows
+
+    day = resolve_today(today)
+    root = find_vault(vault)
+    with progress_to(progress_bar("Reading notes")):
+        snap = snapshot(root, day, use_cache=not no_cache, processes=True)
+    echo_diagnostics(snap, capped=True)  # a listing: the problems are `check`'s to detail
+    rows = people_rows(snap.vault, snap.reflections, day, snap.config)
+    if circle is not None:
+        _check_circle(circle, {*snap.config.circles, *(r.circle for r in rows if r.circle)})
+    chosen = choose(rows, circle=circle, tag=tag, due_only=due_only, sort=sort)  # type: ignore[arg-type]
+    if as_json:
+        echo_json(
+            {
+                "today": day.isoformat(),
+                "people": [r.to_json() for r in chosen],
+                "problems": [p.to_json() for p in snap.problems],
+            }
+        )
+    elif not chosen:
+        click.echo("Nobody matches." if rows else "No people yet: add one with `vaultcrm add`.")
+    elif use_tables():
+        from .tables import people_table
+
+        people_table(chosen, day)
+    else:
+        _print_people(chosen, day)
+    # as `due` does: 1 when the vault has an error (the list still shows who could be read)
+    click.get_current_context().exit(1 if any(p.severity == "error" for p in snap.problems) else 0)
+
+
+def _check_circle(circle: str, known: set[str]) -> None:
+    """A circle nobody is in and the config does not know is a typo: say so (exit 2)."""
+    import difflib
+
+    from . import DataError
+
+    if circle.casefold() in {k.casefold() for k in known}:
+        return
+    close = difflib.get_close_matches(circle.casefold(), sorted(known), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise DataError(f"unknown circle {circle!r}{hint}; the circles are: {', '.join(sorted(known))}")
+
+
+def _print_people(rows: list[PersonRow], today: dt.date) -> None:
+    """Plain aligned columns: what a pipe, a file or NO_COLOR gets."""
+    cells = [PEOPLE_HEADERS, *(people_cells(r, today) for r in rows)]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(PEOPLE_HEADERS) - 1)]
+    for n, line in enumerate(cells):
+        text = "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1]
+        click.echo(click.style(text.rstrip(), bold=True) if n == 0 else text.rstrip())
+
+
+COMMANDS = [brief, people]
