@@ -136,6 +136,11 @@ def sync(
 ) -> SyncResult:
     """Record the boxes ticked in the note, then regenerate it; the file is touched only
     when its bytes would change (see `_sync` for how a tick made meanwhile is kept)."""
+    with collector_paused():  # rendering and remembering allocate as much as reading
+        return _sync_paused(root, today, use_cache, processes)
+
+
+def _sync_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> SyncResult:
     config, config_problems = load_config(root)
     output = config.output.strip("/")
     walked = walk(root, config)
@@ -272,6 +277,11 @@ def due(
     The outcome then carries no people or last contacts (reporting needs neither), so it
     is not for rendering: use `compute` for that.
     """
+    with collector_paused():  # decoding the remembered reflections allocates thousands
+        return _due_paused(root, today, use_cache, processes)
+
+
+def _due_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> Outcome:
     config, config_problems = load_config(root)
     walked = walk(root, config)
     if not use_cache:
