@@ -150,7 +150,7 @@ def _sync_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -
     try:
         key = _inputs_key(index, root, config, config_problems, today, walked, output)
         memo = _memo(index)
-        if memo is not None and memo.key == key and not _calendar_missing(root, config):
+        if memo is not None and _holds(memo, key) and not _calendar_missing(root, config):
             return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
         return _sync(root, config, config_problems, walked, today, index, memo, processes)
     finally:
@@ -292,7 +292,7 @@ def _due_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) ->
             index, root, config, config_problems, today, walked, config.output.strip("/")
         )
         memo = _memo(index)
-        if memo is not None and memo.key == key:
+        if memo is not None and _holds(memo, key):
             return _remembered(root, config, today, walked, index, memo)
         return _compute(root, config, config_problems, walked, today, index, processes)
     finally:
@@ -350,6 +350,11 @@ def _memo(index: Index) -> Memo | None:
         return index.memo()
     except sqlite3.DatabaseError:
         return None
+
+
+def _holds(memo: Memo, key: str) -> bool:
+    """Whether the memo is of a sync with exactly these inputs, and decodes."""
+    return memo.key == key and memo.intact()
 
 
 def _remembered(

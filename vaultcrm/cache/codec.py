@@ -268,32 +268,46 @@ def encode_memo(
     people: int,
     reflections: Iterable[Reflection],
 ) -> bytes:
-    """The last sync: its inputs' key, its note's key and signature, and what it found."""
-    return marshal.dumps(
-        (
-            key,
-            note_key,
-            note_sig,
-            [_problem(p) for p in problems],
-            people,
-            [_reflection(r) for r in reflections],
-        )  # fmt: skip
+    """The last sync: its inputs' key, its note's key and signature, and what it found.
+
+    What it found is marshalled apart, inside: a run whose inputs changed compares the
+    keys without decoding thousands of reflections it will compute again anyway."""
+    found = marshal.dumps(
+        ([_problem(p) for p in problems], people, [_reflection(r) for r in reflections])
     )
+    return marshal.dumps((key, note_key, note_sig, found))
 
 
 class Memo:
     """The last sync's memo, decoded lazily: the keys are compared first, and only a
-    match needs the reflections."""
+    match needs what it found (`intact` says whether that decodes)."""
 
     def __init__(self, data: bytes) -> None:
-        (self.key, self.note_key, self.note_sig, self._problems, self.people,
-         self._reflections) = marshal.loads(data)  # fmt: skip
+        self.key, self.note_key, self.note_sig, self._found = marshal.loads(data)
+        if not isinstance(self._found, bytes):
+            raise TypeError("memo without its findings")
+
+    @functools.cached_property
+    def _decoded(self) -> tuple[list[Any], int, list[Any]]:
+        problems, people, reflections = marshal.loads(self._found)
+        return problems, people, reflections
+
+    def intact(self) -> bool:
+        """Whether what the last sync found decodes (a damaged cache then does the work)."""
+        try:
+            return isinstance(self._decoded[1], int)
+        except BROKEN:
+            return False
+
+    @property
+    def people(self) -> int:
+        return self._decoded[1]
 
     def problems(self) -> list[Problem]:
-        return [Problem(*p) for p in self._problems]
+        return [Problem(*p) for p in self._decoded[0]]
 
     def reflections(self) -> list[Reflection]:
-        return [_unreflection(r) for r in self._reflections]
+        return [_unreflection(r) for r in self._decoded[2]]
 
 
 def decode_memo(data: bytes) -> Memo:
