@@ -32,6 +32,7 @@ from vaultcrm.model import (
     Reflection,
     YearlyDate,
     new_entry,
+    new_interaction,
 )
 
 #: The stored layouts' version. The code fingerprint already covers any change of
@@ -179,16 +180,21 @@ def decode_roster(data: bytes) -> tuple[dict[str, str], dict[str, str], list[Pro
 
 
 def _reflection(r: Reflection) -> tuple[Any, ...]:
-    """Dates as 1-tuples of their day number: no other value a reflection holds is a
-    tuple, so they come back as dates without a list of which fields are dates."""
-    data = tuple((k, (v.toordinal(),) if isinstance(v, dt.date) else v) for k, v in r.data.items())
-    return (r.kind, r.person, r.file, r.reason, data)
+    """The fields as one dict (marshal writes it in order, so equal reflections give
+    equal bytes) with the keys of its dates, stored as day numbers: decoding then fixes
+    those few values in place instead of rebuilding every field."""
+    data = dict(r.data)
+    dates = tuple([k for k, v in data.items() if isinstance(v, dt.date)])
+    for k in dates:
+        data[k] = data[k].toordinal()
+    return (r.kind, r.person, r.file, r.reason, data, dates)
 
 
 def _unreflection(item: tuple[Any, ...]) -> Reflection:
-    kind, person, file, reason, data = item
-    fields = {k: _from_ordinal(v[0]) if type(v) is tuple else v for k, v in data}
-    return Reflection(kind, person, file, reason, fields)
+    kind, person, file, reason, data, dates = item
+    for k in dates:
+        data[k] = _from_ordinal(data[k])
+    return Reflection(kind, person, file, reason, data)
 
 
 def _interaction(i: Interaction | None) -> tuple[Any, ...] | None:
@@ -201,7 +207,7 @@ def _uninteraction(name: str, saved: Any) -> Interaction | None:
     if saved is None:
         return None
     day, text, file, line, flags = saved
-    return Interaction(name, _from_ordinal(day), text, file, line, frozenset(flags))
+    return new_interaction((name, _from_ordinal(day), text, file, line, frozenset(flags)))
 
 
 def encode_results(
