@@ -23,6 +23,7 @@ from vaultcrm.app.outcome import Outcome
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
+    StoredPeople,
     decode_counts,
     decode_results,
     decode_roster,
@@ -248,14 +249,13 @@ def _from_cache(
     count: int,
 ) -> Outcome:
     found: list[Reflection] = []
-    people: dict[str, Person] = {}
+    people = StoredPeople()
     last: dict[str, Interaction] = {}
     opened: dict[str, Interaction] = {}
     due = index.derived(due_only=True)
     for name, payload in due.items():
-        person, mine, contact, exchange = decode_results(name, payload)
+        mine, contact, exchange = decode_results(name, payload, people)
         found.extend(mine)
-        people[name] = person
         if contact is not None:
             last[name] = contact
         if exchange is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,8 @@ class Outcome:
     reflections: list[Reflection]
     problems: list[Problem]
     stats: LoadStats
-    people: dict[str, Person] = field(default_factory=dict)
+    #: a Mapping: people decoded from the index are decoded only when looked up
+    people: Mapping[str, Person] = field(default_factory=dict)
     last: dict[str, Interaction] = field(default_factory=dict)
     people_count: int = 0
     #: digest of the due people's stored results, when the index made one

@@ -18,7 +18,7 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -226,20 +226,47 @@ def encode_results(
     with which objects happen to be shared), since the note's key hashes these.
     """
     found = [_reflection(r) for r in reflections]
-    # the person is needed only to render their reflections
-    mine = encode_person(person) if found else None
+    # the person is needed only to render their reflections, and is marshalled apart so
+    # that decoding the results leaves it as bytes until it is (`StoredPeople`)
+    mine = marshal.dumps(encode_person(person), 0) if found else None
     return marshal.dumps(
         (mine, found, _interaction(contact), _interaction(exchange), tuple(counts)), 0
     )
 
 
+class StoredPeople(Mapping[str, Person]):
+    """The due people of stored results, each decoded on first use: the note shows a
+    few hundred of them, however many thousands are due."""
+
+    def __init__(self) -> None:
+        self._stored: dict[str, bytes] = {}
+        self._decoded: dict[str, Person] = {}
+
+    def __getitem__(self, name: str) -> Person:
+        found = self._decoded.get(name)
+        if found is None:
+            found = self._decoded[name] = decode_person(marshal.loads(self._stored[name]))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._stored
+
+
 def decode_results(
-    name: str, data: bytes
-) -> tuple[Person, list[Reflection], Interaction | None, Interaction | None]:
-    """Person, reflections, last contact and last open exchange (not the month counts)."""
+    name: str, data: bytes, people: StoredPeople
+) -> tuple[list[Reflection], Interaction | None, Interaction | None]:
+    """Reflections, last contact and last open exchange (not the month counts); the
+    person, when they have reflections, goes to `people`."""
     mine, found, last, exchange, _counts = marshal.loads(data)
+    if mine is not None:
+        people._stored[name] = mine
     return (
-        decode_person(mine),
         [_unreflection(r) for r in found],
         _uninteraction(name, last),
         _uninteraction(name, exchange),
