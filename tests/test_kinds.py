@@ -71,3 +71,33 @@ def test_order_is_one_sort_by_the_full_key() -> None:
         found = [made() for _ in range(rnd.randint(0, 40))]
         by_key = sorted(found, key=_order)
         assert [id(r) for r in order(found)] == [id(r) for r in by_key]
+
+
+def test_item_ids_digest_each_kind_as_item_id_does() -> None:
+    """`item_ids` builds each id in one step; it must be `item_id`'s, for every kind
+    (and a kind it does not know), with fields present, missing or None."""
+    import datetime as dt
+    import random
+
+    from vaultcrm.model import Reflection
+    from vaultcrm.output.generated import item_id, item_ids
+
+    rnd = random.Random(11)
+    found = []
+    for kind in [*KINDS, "unknown"]:
+        for _ in range(50):
+            data: dict[str, object] = {
+                "date": dt.date(2026, 1, rnd.randint(1, 9)),
+                "label": rnd.choice(["Anniversary", None]),
+                "text": rnd.choice(["Call back", "Ça va ?"]),
+                "source_file": "Journal/2026-01-01.md",
+            }
+            if rnd.random() < 0.3:
+                del data[rnd.choice(sorted(data))]
+            found.append(Reflection(kind, rnd.choice(["Ann", "Zoë"]), "f.md", "r", data))
+    ids = item_ids(found)
+    assert len(set(ids)) == len(ids)
+    firsts = {}
+    for r, key in zip(found, ids, strict=True):
+        firsts.setdefault(item_id(r), key)
+    assert set(firsts) == set(firsts.values())  # each first occurrence keeps item_id's id
