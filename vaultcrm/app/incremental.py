@@ -23,7 +23,7 @@ from vaultcrm.app.outcome import Outcome
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
-    StoredPeople,
+    StoredResults,
     decode_counts,
     decode_results,
     decode_roster,
@@ -249,20 +249,13 @@ def _from_cache(
     count: int,
 ) -> Outcome:
     found: list[Reflection] = []
-    people = StoredPeople()
-    last: dict[str, Interaction] = {}
-    opened: dict[str, Interaction] = {}
+    stored = StoredResults()
     due = index.derived(due_only=True)
     for name, payload in due.items():
-        mine, contact, exchange = decode_results(name, payload, people)
-        found.extend(mine)
-        if contact is not None:
-            last[name] = contact
-        if exchange is not None:
-            opened[name] = exchange
+        found.extend(decode_results(name, payload, stored))
     content = plan.content_digest(due)
     chart = charts.chart_of(_chart_totals(index), today)
     return Outcome(
-        root, config, today, order(found), problems, stats, people, last, count, content,
-        opened, chart,
+        root, config, today, order(found), problems, stats, stored.people, stored.last,
+        count, content, stored.open, chart,
     )  # fmt: skip

@@ -18,9 +18,10 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import vaultcrm
 from vaultcrm.locate import package_templates
@@ -34,6 +35,8 @@ from vaultcrm.model import (
     new_entry,
     new_interaction,
 )
+
+T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
@@ -203,9 +206,7 @@ def _interaction(i: Interaction | None) -> tuple[Any, ...] | None:
     return (i.date.toordinal(), i.text, i.file, i.line, tuple(sorted(i.flags)))
 
 
-def _uninteraction(name: str, saved: Any) -> Interaction | None:
-    if saved is None:
-        return None
+def _uninteraction(name: str, saved: Any) -> Interaction:
     day, text, file, line, flags = saved
     return new_interaction((name, _from_ordinal(day), text, file, line, frozenset(flags)))
 
@@ -234,19 +235,21 @@ def encode_results(
     )
 
 
-class StoredPeople(Mapping[str, Person]):
-    """The due people of stored results, each decoded on first use: the note shows a
-    few hundred of them, however many thousands are due."""
+class Stored(Mapping[str, T]):
+    """Values of stored results kept as they were stored, each decoded on first lookup:
+    the note shows a few hundred of the thousands of people due."""
 
-    def __init__(self) -> None:
-        self._stored: dict[str, bytes] = {}
-        self._decoded: dict[str, Person] = {}
+    def __init__(self, decode: Callable[[str, Any], T]) -> None:
+        self._decode = decode
+        self._stored: dict[str, Any] = {}
+        self._decoded: dict[str, T] = {}
 
-    def __getitem__(self, name: str) -> Person:
-        found = self._decoded.get(name)
-        if found is None:
-            found = self._decoded[name] = decode_person(marshal.loads(self._stored[name]))
-        return found
+    def __getitem__(self, name: str) -> T:
+        try:
+            return self._decoded[name]
+        except KeyError:
+            found = self._decoded[name] = self._decode(name, self._stored[name])
+            return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._stored)
@@ -258,19 +261,29 @@ class StoredPeople(Mapping[str, Person]):
         return name in self._stored
 
 
-def decode_results(
-    name: str, data: bytes, people: StoredPeople
-) -> tuple[list[Reflection], Interaction | None, Interaction | None]:
-    """Reflections, last contact and last open exchange (not the month counts); the
-    person, when they have reflections, goes to `people`."""
+@dataclass(frozen=True)
+class StoredResults:
+    """The due people's person, last contact and last open exchange, by name, each
+    decoded when looked up (`decode_results` fills them)."""
+
+    people: Stored[Person] = field(
+        default_factory=lambda: Stored(lambda _, data: decode_person(marshal.loads(data)))
+    )
+    last: Stored[Interaction] = field(default_factory=lambda: Stored(_uninteraction))
+    open: Stored[Interaction] = field(default_factory=lambda: Stored(_uninteraction))
+
+
+def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflection]:
+    """The reflections of one person's results (not the month counts); their person (if
+    they have reflections), last contact and last open exchange go `into` the rest."""
     mine, found, last, exchange, _counts = marshal.loads(data)
     if mine is not None:
-        people._stored[name] = mine
-    return (
-        [_unreflection(r) for r in found],
-        _uninteraction(name, last),
-        _uninteraction(name, exchange),
-    )
+        into.people._stored[name] = mine
+    if last is not None:
+        into.last._stored[name] = last
+    if exchange is not None:
+        into.open._stored[name] = exchange
+    return [_unreflection(r) for r in found]
 
 
 def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
