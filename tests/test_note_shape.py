@@ -112,6 +112,23 @@ def test_focus_order_is_most_urgent_first_and_the_rest_keeps_its_kind_order(
     assert "[[Richard Marsh]] — Last contact 9 days ago" in section(note, "Reach out")
 
 
+def test_choosing_from_tier_zero_alone_gives_the_full_ranking(example_vault: Path) -> None:
+    """`choose` ranks only the people with something that cannot wait when they are
+    enough: for every count, the same names as ranking everyone."""
+    from vaultcrm.output.focus import choose, urgency
+    from vaultcrm.output.render import build_items
+
+    outcome = compute(example_vault, TODAY)
+    items = build_items(outcome.reflections, outcome.people, outcome.last, (), outcome.open)
+    mine: dict[str, list] = {}  # type: ignore[type-arg]
+    for item in items:
+        mine.setdefault(item.name, []).append(item)
+    ranked = sorted(mine, key=lambda name: urgency(mine[name]))
+    assert sum(urgency(found)[0] == 0 for found in mine.values()) >= 2  # both paths run
+    for count in range(len(ranked) + 2):
+        assert choose(items, count) == ranked[:count]
+
+
 def test_a_focus_person_has_one_context_block_the_last_open_exchange_when_ledger_is_due(
     example_vault: Path,
 ) -> None:

@@ -23,6 +23,7 @@ from vaultcrm.app.outcome import Outcome
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
+    StoredResults,
     decode_counts,
     decode_results,
     decode_roster,
@@ -248,21 +249,13 @@ def _from_cache(
     count: int,
 ) -> Outcome:
     found: list[Reflection] = []
-    people: dict[str, Person] = {}
-    last: dict[str, Interaction] = {}
-    opened: dict[str, Interaction] = {}
+    stored = StoredResults()
     due = index.derived(due_only=True)
     for name, payload in due.items():
-        person, mine, contact, exchange = decode_results(name, payload)
-        found.extend(mine)
-        people[name] = person
-        if contact is not None:
-            last[name] = contact
-        if exchange is not None:
-            opened[name] = exchange
+        found.extend(decode_results(name, payload, stored))
     content = plan.content_digest(due)
     chart = charts.chart_of(_chart_totals(index), today)
     return Outcome(
-        root, config, today, order(found), problems, stats, people, last, count, content,
-        opened, chart,
+        root, config, today, order(found), problems, stats, stored.people, stored.last,
+        count, content, stored.open, chart,
     )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,14 +28,15 @@ class Outcome:
     reflections: list[Reflection]
     problems: list[Problem]
     stats: LoadStats
-    people: dict[str, Person] = field(default_factory=dict)
-    last: dict[str, Interaction] = field(default_factory=dict)
+    #: Mappings: those from the index decode a person or contact only when looked up
+    people: Mapping[str, Person] = field(default_factory=dict)
+    last: Mapping[str, Interaction] = field(default_factory=dict)
     people_count: int = 0
     #: digest of the due people's stored results, when the index made one
     content: str | None = None
     #: the last open exchange (#shared, #heard, #deep) of everyone due to share, listen or
     #: go deeper: the note's context for them
-    open: dict[str, Interaction] = field(default_factory=dict)
+    open: Mapping[str, Interaction] = field(default_factory=dict)
     #: interactions per month, last 12 months (None: no data, or `chart: false`)
     chart: Chart | None = None
 

@@ -18,9 +18,10 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import vaultcrm
 from vaultcrm.locate import package_templates
@@ -34,6 +35,8 @@ from vaultcrm.model import (
     new_entry,
     new_interaction,
 )
+
+T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
@@ -203,9 +206,7 @@ def _interaction(i: Interaction | None) -> tuple[Any, ...] | None:
     return (i.date.toordinal(), i.text, i.file, i.line, tuple(sorted(i.flags)))
 
 
-def _uninteraction(name: str, saved: Any) -> Interaction | None:
-    if saved is None:
-        return None
+def _uninteraction(name: str, saved: Any) -> Interaction:
     day, text, file, line, flags = saved
     return new_interaction((name, _from_ordinal(day), text, file, line, frozenset(flags)))
 
@@ -226,24 +227,63 @@ def encode_results(
     with which objects happen to be shared), since the note's key hashes these.
     """
     found = [_reflection(r) for r in reflections]
-    # the person is needed only to render their reflections
-    mine = encode_person(person) if found else None
+    # the person is needed only to render their reflections, and is marshalled apart so
+    # that decoding the results leaves it as bytes until it is (`StoredPeople`)
+    mine = marshal.dumps(encode_person(person), 0) if found else None
     return marshal.dumps(
         (mine, found, _interaction(contact), _interaction(exchange), tuple(counts)), 0
     )
 
 
-def decode_results(
-    name: str, data: bytes
-) -> tuple[Person, list[Reflection], Interaction | None, Interaction | None]:
-    """Person, reflections, last contact and last open exchange (not the month counts)."""
-    mine, found, last, exchange, _counts = marshal.loads(data)
-    return (
-        decode_person(mine),
-        [_unreflection(r) for r in found],
-        _uninteraction(name, last),
-        _uninteraction(name, exchange),
+class Stored(Mapping[str, T]):
+    """Values of stored results kept as they were stored, each decoded on first lookup:
+    the note shows a few hundred of the thousands of people due."""
+
+    def __init__(self, decode: Callable[[str, Any], T]) -> None:
+        self._decode = decode
+        self._stored: dict[str, Any] = {}
+        self._decoded: dict[str, T] = {}
+
+    def __getitem__(self, name: str) -> T:
+        try:
+            return self._decoded[name]
+        except KeyError:
+            found = self._decoded[name] = self._decode(name, self._stored[name])
+            return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._stored
+
+
+@dataclass(frozen=True)
+class StoredResults:
+    """The due people's person, last contact and last open exchange, by name, each
+    decoded when looked up (`decode_results` fills them)."""
+
+    people: Stored[Person] = field(
+        default_factory=lambda: Stored(lambda _, data: decode_person(marshal.loads(data)))
     )
+    last: Stored[Interaction] = field(default_factory=lambda: Stored(_uninteraction))
+    open: Stored[Interaction] = field(default_factory=lambda: Stored(_uninteraction))
+
+
+def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflection]:
+    """The reflections of one person's results (not the month counts); their person (if
+    they have reflections), last contact and last open exchange go `into` the rest."""
+    mine, found, last, exchange, _counts = marshal.loads(data)
+    if mine is not None:
+        into.people._stored[name] = mine
+    if last is not None:
+        into.last._stored[name] = last
+    if exchange is not None:
+        into.open._stored[name] = exchange
+    return [_unreflection(r) for r in found]
 
 
 def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:

@@ -54,6 +54,8 @@ class Item(Protocol):
 #: Kinds whose context is the last open exchange rather than the last contact.
 OPEN_KINDS = frozenset({"share", "listen", "deep"})
 _DATED = frozenset({"birthday", "date", "follow_up"})
+#: Kinds whose item can put its person in tier 0 (`_pressing_date`).
+_CAN_PRESS = frozenset({"birthday", "date", "follow_up", "celebrate"})
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,21 @@ def choose(items: Sequence[Item], count: int) -> list[str]:
     """The names of the `count` most urgent people among `items`, most urgent first."""
     if count <= 0 or not items:
         return []
+    # Tier 0 comes before every other tier: when it alone has `count` people, nobody
+    # else can be chosen, and only they need a key (a few hundred of thousands due).
+    pressing = {
+        item.name
+        for item in items
+        if item.kind in _CAN_PRESS and not item.done and _pressing_date(item) is not None
+    }
     mine: dict[str, list[Item]] = {}
-    for item in items:
-        mine.setdefault(item.name, []).append(item)
+    if len(pressing) >= count:
+        for item in items:
+            if (name := item.name) in pressing:
+                mine.setdefault(name, []).append(item)
+    else:
+        for item in items:
+            mine.setdefault(item.name, []).append(item)
     keyed = ((urgency(found), name) for name, found in mine.items())
     return [name for _, name in heapq.nsmallest(count, keyed)]
 

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import stat
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +37,28 @@ class Item:
     """A reflection with what a template needs around it: the person and the last contact."""
 
     reflection: Reflection
-    person: Person
-    last: Interaction | None
     id: str
-    done: bool = False  # recorded already, and stays listed (`KindSpec.stays_after_tick`)
-    #: the last open exchange (#shared, #heard or #deep) on or before today, if any
-    open: Interaction | None = None
+    done: bool  # recorded already, and stays listed (`KindSpec.stays_after_tick`)
+    # Where the person, their last contact and last open exchange are looked up when a
+    # template asks: those from the index are decoded then (the note shows a few
+    # hundred items of thousands).
+    _people: Mapping[str, Person] = field(repr=False, compare=False)
+    _last: Mapping[str, Interaction] = field(repr=False, compare=False)
+    _open: Mapping[str, Interaction] = field(repr=False, compare=False)
+
+    @property
+    def person(self) -> Person:
+        return self._people[self.reflection.person]
+
+    @property
+    def last(self) -> Interaction | None:
+        """The last contact on or before today, if any."""
+        return self._last.get(self.reflection.person)
+
+    @property
+    def open(self) -> Interaction | None:
+        """The last open exchange (#shared, #heard or #deep) on or before today, if any."""
+        return self._open.get(self.reflection.person)
 
     @property
     def kind(self) -> str:
@@ -88,7 +104,7 @@ def build_items(
     its id (unique in the note) and whether it is done."""
     opened = last_open or {}
     return [
-        Item(r, people[r.person], last.get(r.person), key, key in done, opened.get(r.person))
+        Item(r, key, key in done, people, last, opened)
         for r, key in zip(reflections, item_ids(reflections), strict=True)
     ]
 

@@ -167,10 +167,31 @@ def reflect_person(
     return [found for rule in _RULES for found in rule(person, vault, today, config)]
 
 
+def _lead(r: Reflection) -> tuple[Any, ...]:
+    """The first fields of `_order`: they almost always settle it."""
+    spec = KIND.get(r.kind)
+    urgency = (spec.urgency if spec is not None else _no_urgency)(r)
+    return (_RANK.get(r.kind, len(KINDS)), r.kind, urgency, r.person.casefold(), r.person)
+
+
 def order(reflections: Iterable[Reflection]) -> list[Reflection]:
     """Kind (KINDS order), then urgency, then name (case-insensitive, then exact), then
-    the remaining fields, so equal inputs always give an identical list."""
-    return sorted(reflections, key=_order)
+    the remaining fields, so equal inputs always give an identical list.
+
+    Sorted by `_lead` (a prefix of `_order`), then each run of equal leads by `_order`:
+    the same list as one sort by `_order` (both stable), without building every
+    reflection's remaining fields (thousands when most people are due)."""
+    found = list(reflections)
+    leads = [_lead(r) for r in found]
+    at = sorted(range(len(found)), key=leads.__getitem__)
+    out = [found[i] for i in at]
+    start = 0
+    for end in range(1, len(at) + 1):
+        if end == len(at) or leads[at[end]] != leads[at[start]]:
+            if end - start > 1:
+                out[start:end] = sorted(out[start:end], key=_order)
+            start = end
+    return out
 
 
 def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
