@@ -68,6 +68,10 @@ EDITS: list[tuple[str, Edit]] = [
         ),
     ),
     (
+        "an unrelated line for someone who shares an alias",
+        lambda v: append(v / "People/Tom Gallagher.md", "\n- 2026-11-20 Lunch, talked shop\n"),
+    ),
+    (
         "add a new person",
         lambda v: (v / "People/Zoe Quinn.md").write_text(
             "---\ncircle: close\nbirthday: 1991-12-01\n---\n- 2026-11-01 Met at the climbing wall\n"

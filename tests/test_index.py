@@ -139,3 +139,27 @@ def test_a_cold_store_leaves_the_link_lookups_indexed(make_vault) -> None:  # ty
         targets = conn.execute("SELECT path FROM links WHERE target = 'bobby'").fetchall()
     assert {"links_by_target", "links_by_path"} <= names
     assert targets == [("Journal/2026-11-10.md",)]
+
+
+def test_a_memo_whose_findings_do_not_decode_is_not_used(make_vault) -> None:  # type: ignore[no-untyped-def]
+    """The memo's keys decode apart from what the last sync found: keys that match over
+    findings that do not decode make the run do the work, never fail or report nothing."""
+    import marshal
+
+    from vaultcrm.app.sync import due, sync
+    from vaultcrm.cache.store import LAST_SYNC
+
+    root = make_vault(PEOPLE)
+    first = sync(root, TODAY)
+    expected = [r.to_json() for r in first.outcome.reflections]
+    con = sqlite3.connect(cache_path(root))
+    with con:
+        (saved,) = con.execute("SELECT value FROM meta WHERE key = ?", (LAST_SYNC,)).fetchone()
+        key, note_key, note_sig, _found = marshal.loads(saved)
+        damaged = marshal.dumps((key, note_key, note_sig, b"\x00not marshal"))
+        con.execute("UPDATE meta SET value = ? WHERE key = ?", (damaged, LAST_SYNC))
+    con.close()
+    assert [r.to_json() for r in due(root, TODAY).reflections] == expected
+    again = sync(root, TODAY)
+    assert [r.to_json() for r in again.outcome.reflections] == expected
+    assert not again.written

@@ -195,7 +195,10 @@ def _partial_pass(
     affected: set[str],
 ) -> int:
     present = [name for name in sorted(affected) if name in who.paths]
-    paths = {who.paths[name] for name in present} | index.paths_linking(index.keys_of(affected))
+    # only links that resolve to them matter: a key they share (a first name claimed by
+    # hundreds) or one that now resolves to someone else counts for none of them
+    keys = {key for key in index.keys_of(affected) if who.names.get(key) in affected}
+    paths = {who.paths[name] for name in present} | index.paths_linking(keys)
     vault = assemble(root, index.records(paths).values(), config, (), who)
     total = _chart_totals(index)
     for payload in index.derived_of(affected).values():  # what they counted until now

@@ -136,6 +136,11 @@ def sync(
 ) -> SyncResult:
     """Record the boxes ticked in the note, then regenerate it; the file is touched only
     when its bytes would change (see `_sync` for how a tick made meanwhile is kept)."""
+    with collector_paused():  # rendering and remembering allocate as much as reading
+        return _sync_paused(root, today, use_cache, processes)
+
+
+def _sync_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> SyncResult:
     config, config_problems = load_config(root)
     output = config.output.strip("/")
     walked = walk(root, config)
@@ -145,7 +150,7 @@ def sync(
     try:
         key = _inputs_key(index, root, config, config_problems, today, walked, output)
         memo = _memo(index)
-        if memo is not None and memo.key == key and not _calendar_missing(root, config):
+        if memo is not None and _holds(memo, key) and not _calendar_missing(root, config):
             return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
         return _sync(root, config, config_problems, walked, today, index, memo, processes)
     finally:
@@ -272,6 +277,11 @@ def due(
     The outcome then carries no people or last contacts (reporting needs neither), so it
     is not for rendering: use `compute` for that.
     """
+    with collector_paused():  # decoding the remembered reflections allocates thousands
+        return _due_paused(root, today, use_cache, processes)
+
+
+def _due_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> Outcome:
     config, config_problems = load_config(root)
     walked = walk(root, config)
     if not use_cache:
@@ -282,7 +292,7 @@ def due(
             index, root, config, config_problems, today, walked, config.output.strip("/")
         )
         memo = _memo(index)
-        if memo is not None and memo.key == key:
+        if memo is not None and _holds(memo, key):
             return _remembered(root, config, today, walked, index, memo)
         return _compute(root, config, config_problems, walked, today, index, processes)
     finally:
@@ -340,6 +350,11 @@ def _memo(index: Index) -> Memo | None:
         return index.memo()
     except sqlite3.DatabaseError:
         return None
+
+
+def _holds(memo: Memo, key: str) -> bool:
+    """Whether the memo is of a sync with exactly these inputs, and decodes."""
+    return memo.key == key and memo.intact()
 
 
 def _remembered(

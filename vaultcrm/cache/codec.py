@@ -32,6 +32,7 @@ from vaultcrm.model import (
     Reflection,
     YearlyDate,
     new_entry,
+    new_interaction,
 )
 
 #: The stored layouts' version. The code fingerprint already covers any change of
@@ -179,16 +180,21 @@ def decode_roster(data: bytes) -> tuple[dict[str, str], dict[str, str], list[Pro
 
 
 def _reflection(r: Reflection) -> tuple[Any, ...]:
-    """Dates as 1-tuples of their day number: no other value a reflection holds is a
-    tuple, so they come back as dates without a list of which fields are dates."""
-    data = tuple((k, (v.toordinal(),) if isinstance(v, dt.date) else v) for k, v in r.data.items())
-    return (r.kind, r.person, r.file, r.reason, data)
+    """The fields as one dict (marshal writes it in order, so equal reflections give
+    equal bytes) with the keys of its dates, stored as day numbers: decoding then fixes
+    those few values in place instead of rebuilding every field."""
+    data = dict(r.data)
+    dates = tuple([k for k, v in data.items() if isinstance(v, dt.date)])
+    for k in dates:
+        data[k] = data[k].toordinal()
+    return (r.kind, r.person, r.file, r.reason, data, dates)
 
 
 def _unreflection(item: tuple[Any, ...]) -> Reflection:
-    kind, person, file, reason, data = item
-    fields = {k: _from_ordinal(v[0]) if type(v) is tuple else v for k, v in data}
-    return Reflection(kind, person, file, reason, fields)
+    kind, person, file, reason, data, dates = item
+    for k in dates:
+        data[k] = _from_ordinal(data[k])
+    return Reflection(kind, person, file, reason, data)
 
 
 def _interaction(i: Interaction | None) -> tuple[Any, ...] | None:
@@ -201,7 +207,7 @@ def _uninteraction(name: str, saved: Any) -> Interaction | None:
     if saved is None:
         return None
     day, text, file, line, flags = saved
-    return Interaction(name, _from_ordinal(day), text, file, line, frozenset(flags))
+    return new_interaction((name, _from_ordinal(day), text, file, line, frozenset(flags)))
 
 
 def encode_results(
@@ -268,32 +274,46 @@ def encode_memo(
     people: int,
     reflections: Iterable[Reflection],
 ) -> bytes:
-    """The last sync: its inputs' key, its note's key and signature, and what it found."""
-    return marshal.dumps(
-        (
-            key,
-            note_key,
-            note_sig,
-            [_problem(p) for p in problems],
-            people,
-            [_reflection(r) for r in reflections],
-        )  # fmt: skip
+    """The last sync: its inputs' key, its note's key and signature, and what it found.
+
+    What it found is marshalled apart, inside: a run whose inputs changed compares the
+    keys without decoding thousands of reflections it will compute again anyway."""
+    found = marshal.dumps(
+        ([_problem(p) for p in problems], people, [_reflection(r) for r in reflections])
     )
+    return marshal.dumps((key, note_key, note_sig, found))
 
 
 class Memo:
     """The last sync's memo, decoded lazily: the keys are compared first, and only a
-    match needs the reflections."""
+    match needs what it found (`intact` says whether that decodes)."""
 
     def __init__(self, data: bytes) -> None:
-        (self.key, self.note_key, self.note_sig, self._problems, self.people,
-         self._reflections) = marshal.loads(data)  # fmt: skip
+        self.key, self.note_key, self.note_sig, self._found = marshal.loads(data)
+        if not isinstance(self._found, bytes):
+            raise TypeError("memo without its findings")
+
+    @functools.cached_property
+    def _decoded(self) -> tuple[list[Any], int, list[Any]]:
+        problems, people, reflections = marshal.loads(self._found)
+        return problems, people, reflections
+
+    def intact(self) -> bool:
+        """Whether what the last sync found decodes (a damaged cache then does the work)."""
+        try:
+            return isinstance(self._decoded[1], int)
+        except BROKEN:
+            return False
+
+    @property
+    def people(self) -> int:
+        return self._decoded[1]
 
     def problems(self) -> list[Problem]:
-        return [Problem(*p) for p in self._problems]
+        return [Problem(*p) for p in self._decoded[0]]
 
     def reflections(self) -> list[Reflection]:
-        return [_unreflection(r) for r in self._reflections]
+        return [_unreflection(r) for r in self._decoded[2]]
 
 
 def decode_memo(data: bytes) -> Memo:

@@ -119,13 +119,18 @@ def recorded_ids(text: str) -> set[str]:
 
 
 def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:
-    """Items of the kinds that stay after a tick, that the user ticked and still has ticked."""
+    """Items of the kinds that stay after a tick, that the user ticked and still has ticked.
+
+    A note with no tick needs no ids (thousands of digests when most people are due)."""
+    ticks = {t.id for t in ticked(text)}
+    if not ticks:
+        return set()
     lasting = {
         key
         for r, key in zip(reflections, item_ids(reflections), strict=True)
         if (s := KIND.get(r.kind)) and s.stays_after_tick
     }
-    return {t.id for t in ticked(text)} & lasting
+    return ticks & lasting
 
 
 def note_text(root: Path, output: str) -> str:
