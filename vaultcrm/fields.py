@@ -61,21 +61,92 @@ def normalise(fields: Mapping[str, Iterable[str]]) -> Fields:
 DEFAULT_NORMALISED: Fields = normalise(DEFAULT_FIELDS)
 
 
-def pick(data: Mapping[Any, Any], fields: Fields) -> dict[str, tuple[Any, Any]]:
-    """Field → (the key as written, its value), for the fields this mapping holds."""
-    if not data:
-        return {}
-    written: dict[str, Any] = {}
-    for key in data:
-        written.setdefault(norm_key(key), key)
-    out: dict[str, tuple[Any, Any]] = {}
-    for name, spellings in fields:
-        for spelling in spellings:
-            key = written.get(spelling)
-            if key is not None:
-                out[name] = (key, data[key])
-                break
-    return out
+class KeyTable:
+    """What each distinct frontmatter key means for one field map: the spelling it is (or
+    none), else the spelling it is probably a typo of (or none).
+
+    Worked out once per key string and memoised: every note of a vault repeats the same
+    few keys, so a note costs one dict lookup per key, and normalising and difflib run
+    only for keys never seen before. Keys in `ignored` (normalised) are never near misses.
+    """
+
+    #: a key that is neither a spelling nor a near miss, the usual case
+    PLAIN: tuple[str, str | None] = ("", None)
+
+    def __init__(self, fields: Fields, ignored: frozenset[str] = frozenset()) -> None:
+        self.fields = fields
+        self.ignored = ignored
+        self.known = tuple(s for _, spellings in fields for s in spellings)
+        #: spelling → (field's position in `fields`, the spelling's rank, field name)
+        self.where: dict[str, list[tuple[int, int, str]]] = {}
+        for at, (name, spellings) in enumerate(fields):
+            for rank, spelling in enumerate(spellings):
+                self.where.setdefault(spelling, []).append((at, rank, name))
+        #: str key as written → (spelling or "", near-missed spelling or None)
+        self.memo: dict[str, tuple[str, str | None]] = {}
+
+    def learn(self, key: object) -> tuple[str, str | None]:
+        """A key's meaning, remembered when the key is a string (other keys, rare, would
+        compare equal across types: `1`, `1.0`, `True`)."""
+        normed = norm_key(key)
+        if normed in self.where:
+            found: tuple[str, str | None] = (normed, None)
+        else:
+            close = None if normed in self.ignored else self._closest(normed)
+            found = self.PLAIN if close is None else ("", close)
+        if key.__class__ is str:
+            self.memo[key] = found  # type: ignore[index]
+        return found
+
+    def _closest(self, key: str) -> str | None:
+        if key in _NOT_MISSES or len(key) < 3:
+            return None
+        import difflib
+
+        close = difflib.get_close_matches(key, self.known, n=1, cutoff=NEAR)
+        return close[0] if close else None
+
+    def read(
+        self, data: Mapping[Any, Any]
+    ) -> tuple[dict[str, tuple[Any, Any]], list[tuple[Any, str]]]:
+        """(field → (the key as written, its value), for the fields this mapping holds,
+        in field order; (key, the spelling it is close to) per near-miss key, in order).
+
+        For each field the first of its spellings the mapping has wins; of keys written
+        alike (`Birthday`, `birthday`), the first one.
+        """
+        memo, plain = self.memo, self.PLAIN
+        written: dict[str, Any] = {}
+        misses: list[tuple[Any, str]] = []
+        for key in data:
+            what = memo.get(key)  # type: ignore[call-overload]
+            if what is None:
+                what = self.learn(key)
+            if what is plain:
+                continue
+            spelling, close = what
+            if close is not None:
+                misses.append((key, close))
+            elif spelling not in written:
+                written[spelling] = key
+        if not written:
+            return {}, misses
+        best: dict[int, tuple[int, str, Any]] = {}
+        for spelling, key in written.items():
+            if key is None:  # a `null:` key is no field's
+                continue
+            for at, rank, name in self.where[spelling]:
+                held = best.get(at)
+                if held is None or rank < held[0]:
+                    best[at] = (rank, name, key)
+        picked = {name: (key, data[key]) for _, (_, name, key) in sorted(best.items())}
+        return picked, misses
+
+
+@functools.lru_cache(maxsize=8)
+def key_table(fields: Fields, ignored: frozenset[str] = frozenset()) -> KeyTable:
+    """The memoised `KeyTable` of these settings (one per vault in practice)."""
+    return KeyTable(fields, ignored)
 
 
 # --- Dataview inline fields -------------------------------------------------------------
@@ -139,34 +210,3 @@ def pick_inline(
                 out[name] = (hit[0], inline_value(name, hit[1]), hit[2])
                 break
     return out
-
-
-# --- near misses --------------------------------------------------------------------------
-
-
-class NearMisses:
-    """Unknown key → the spelling it is probably a typo of (or None), memoised per key:
-    a vault repeats the same few keys in every note, so difflib runs a few times."""
-
-    def __init__(self, fields: Fields) -> None:
-        self.known = tuple(s for _, spellings in fields for s in spellings)
-        self.seen: dict[str, str | None] = {s: None for s in self.known}
-
-    def __call__(self, key: str) -> str | None:
-        found = self.seen.get(key, "")
-        if found == "":
-            found = self.seen[key] = self._closest(key)
-        return found
-
-    def _closest(self, key: str) -> str | None:
-        if key in _NOT_MISSES or len(key) < 3:
-            return None
-        import difflib
-
-        close = difflib.get_close_matches(key, self.known, n=1, cutoff=NEAR)
-        return close[0] if close else None
-
-
-@functools.lru_cache(maxsize=8)
-def near_misses(fields: Fields) -> NearMisses:
-    return NearMisses(fields)

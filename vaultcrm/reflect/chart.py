@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -42,34 +43,44 @@ def person_counts(past: Sequence[Interaction], today: dt.date) -> Counts:
     """One person's counts in the window; `past` is sorted by date and ends by `today`.
 
     Runs for every person on a full pass (~150,000 interactions in a big vault), so the
-    loop is kept flat: only the window's slice, month index computed inline."""
-    start = first_month(today)
-    begin = bisect.bisect_left(past, start, key=_date_of)
-    if begin == len(past):
+    loop is kept flat: the window's slice found by a binary search on the interactions
+    themselves (tuples: `(person, start)` sorts before that person's first one from
+    `start`, with no Python key function), and a new month row opened whenever the
+    month changes (the slice is in date order), with no dict and no sort."""
+    if not past:
         return ()
-    base = start.year * 12 + start.month
-    months: dict[int, list[int]] = {}
+    start, base = _window(today)
+    first = past[0]
+    if past[-1].date < start:
+        return ()
+    begin = 0 if first.date >= start else bisect.bisect_left(past, (first.person, start))
+    rows: list[list[int]] = []
+    month = -1
+    row = [0, 0, 0, 0]
     for i in past[begin:]:
         day, flags = i.date, i.flags
-        m = day.year * 12 + day.month - base
-        row = months.get(m)
-        if row is None:
-            row = months[m] = [0, 0, 0]
+        if day.year * 12 + day.month - base != month:
+            month = day.year * 12 + day.month - base
+            row = [month, 0, 0, 0]
+            rows.append(row)
         if not flags:
-            row[2] += 1
+            row[3] += 1
             continue
         shared, heard = "shared" in flags, "heard" in flags
         if shared:
-            row[0] += 1
-        if heard:
             row[1] += 1
-        if not (shared or heard):
+        if heard:
             row[2] += 1
-    return tuple((m, *row) for m, row in sorted(months.items()))  # type: ignore[misc]
+        if not (shared or heard):
+            row[3] += 1
+    return tuple(map(tuple, rows))  # type: ignore[arg-type]
 
 
-def _date_of(i: Interaction) -> dt.date:
-    return i.date
+@functools.lru_cache(maxsize=4)
+def _window(today: dt.date) -> tuple[dt.date, int]:
+    """The window's first day, and its month count (year × 12 + month) for offsets."""
+    start = first_month(today)
+    return start, start.year * 12 + start.month
 
 
 def add(total: list[list[int]], counts: Iterable[Sequence[int]], sign: int = 1) -> None:
