@@ -92,6 +92,7 @@ def test_a_corrupt_cache_file_is_rebuilt(example_vault: Path) -> None:
     assert _cli(example_vault, "sync").exit_code == 0
 
 
+@pytest.mark.slow  # waits out a busy timeout
 def test_a_locked_cache_is_waited_for_then_bypassed_never_deleted(
     example_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -298,6 +298,7 @@ def _contacts(draw: st.DrawFn) -> list[Contact]:
     return out
 
 
+@pytest.mark.slow  # 25 vaults imported, exported and imported again
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from vaultcrm.app.people import name_problem
 from vaultcrm.interop.contacts import Contact, Source
 from vaultcrm.interop.merge import Known, clean_name, plan
@@ -82,6 +84,7 @@ def test_an_alias_someone_else_has_is_left_out_and_said() -> None:
     assert found[0].action == "skip"  # Dee by name, Bo by the nickname Bobby
 
 
+@pytest.mark.slow  # a real pseudo-terminal and a subprocess
 def test_a_big_import_on_a_terminal_shows_a_progress_bar(tmp_path: Path) -> None:
     cards = "".join(
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i:04d}\r\nEND:VCARD\r\n" for i in range(320)

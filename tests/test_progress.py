@@ -36,6 +36,7 @@ def test_the_core_reports_progress_on_a_cold_index_only(make_vault: MakeVault) -
     assert seen == []
 
 
+@pytest.mark.slow  # a real pseudo-terminal and a subprocess
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_a_terminal_sees_a_bar_and_a_pipe_does_not(make_vault: MakeVault, tmp_path: Path) -> None:
     root = big_vault(make_vault)

@@ -78,7 +78,17 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
+#: These wait for a limit (a long loop runs until the clock stops it): seconds each.
+WAITS_FOR_A_LIMIT = {"nested loops writing nothing", "one long loop over a long string"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.slow) if name in WAITS_FOR_A_LIMIT else name
+        for name in HOSTILE
+    ],
+)
 def test_a_hostile_template_fails_cleanly_and_leaves_the_note(
     example_vault: Path, name: str
 ) -> None:
