@@ -108,7 +108,7 @@ class Entry(NamedTuple):
 
     A person note yields its dated list items and its tasks; a daily note yields every
     line that carries a wikilink. `links` are raw link targets as written (path, heading
-    and display text stripped); resolution to people happens in `vault.py`, because it
+    and display text stripped); resolution to people happens in `read/assemble.py`, because it
     needs every person's name and aliases.
     """
 

@@ -41,7 +41,7 @@ _RESERVED = frozenset(
 )
 #: Invisible characters that reorder text: a name must look like what it is.
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-#: Folders never walked (as `vault.walk` does): dot-folders and these.
+#: Folders never walked (as `read.walk.walk` does): dot-folders and these.
 _SKIP_DIRS = frozenset({"node_modules"})
 
 
@@ -93,7 +93,7 @@ class PersonRef:
 def person_files(root: Path, config: Config) -> list[PersonRef]:
     """Every person note by file name alone, in path order, without reading any file.
 
-    Follows `vault.walk`'s rules (dot-folders and symlinked folders are not entered), but
+    Follows `read.walk.walk`'s rules (dot-folders and symlinked folders are not entered), but
     keeps symlinked notes: the edit engine refuses to write through them, with a message
     that says so, which is clearer than "no such person".
     """

@@ -2,7 +2,7 @@
 
 The watchdog callback only records which paths changed and wakes the loop (as mkdocs
 does); the loop waits until the events settle for `debounce` seconds — or `max_wait`, so
-an endless stream still renders — and then runs one `pipeline.sync`, which re-reads only
+an endless stream still renders — and then runs one `app.sync.sync`, which re-reads only
 the files the index sees as changed. A `git checkout` of thousands of files is one pass.
 
 The watcher's own write is recognised by its bytes and ignored, so it never feeds itself;
@@ -393,7 +393,7 @@ class Watcher:
             return None
 
     def _pass(self, *, first: bool = False) -> None:
-        """One `pipeline.sync`; whatever goes wrong is reported, never raised."""
+        """One `app.sync.sync`; whatever goes wrong is reported, never raised."""
         from vaultcrm.app.sync import sync
 
         today = self._today()

@@ -2,7 +2,7 @@
 
 ruamel.yaml's round-trip mode renders only the lines of the key being changed; they are
 spliced into the note and the whole block is read back to prove nothing else moved.
-Separate from `surgery.py` so that adding a line (`vaultcrm log`) never imports ruamel.
+Separate from `lines.py` so that adding a line (`vaultcrm log`) never imports ruamel.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pure byte-level transforms of one note: add a line, tick a task (frontmatter keys: yamledit.py).
+"""Pure byte-level transforms of one note: add a line, tick a task (keys: frontmatter.py).
 
 Each function takes the note's bytes and returns new bytes in which every byte it was not
 asked to change is identical: the BOM, the newline style (CRLF or LF), comments, key order,
