@@ -88,7 +88,11 @@ def read_for_index(
     theirs = [sigs[i] for i in theirs_at]
     # fork is fastest, but unsafe once other threads (a watcher's) may hold locks
     method = "fork" if threading.active_count() == 1 else "forkserver"
-    chunk = max(64, len(theirs) // (helpers * 4))
+    # As many chunks as the pool's call queue holds (a worker each, plus one): all are queued
+    # before this process starts parsing, so no thread of ours has to take the GIL from the
+    # parse loop to feed a worker that sits idle meanwhile (four chunks on two cores left the
+    # helper waiting in half the runs: 134 % CPU and 2.2 s cold instead of 164 % and 1.7 s).
+    chunk = max(64, -(-len(theirs) // (helpers + 1)))
     out: list[Parsed | None] = [None] * n
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(helpers, mp_context=context, initializer=gc.disable) as pool:
