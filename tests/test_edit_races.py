@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import vaultcrm.edit.engine as engine
+from tests.editors import save_by_rename, save_in_place
 from vaultcrm.edit.engine import EditRefused, edit, read_for_edit
 from vaultcrm.edit.lines import append_log_line
 
@@ -45,19 +46,6 @@ def temps(folder: Path) -> list[str]:
 
 
 # --- a concurrent editor ------------------------------------------------------------------
-
-
-def save_by_rename(path: Path, data: bytes) -> None:
-    """How Obsidian, VS Code and vim (by default) save: a temp file renamed over the note."""
-    temp = path.with_name(f".{path.name}.editor-swp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
-
-
-def save_in_place(path: Path, data: bytes) -> None:
-    """How some editors save: truncate the note and write into it."""
-    with open(path, "wb") as file:
-        file.write(data)
 
 
 def typical_edit_seconds(root: Path) -> float:

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 import vaultcrm.app.sync as pipeline
 import vaultcrm.edit.engine as engine
 from tests.conftest import MakeVault
+from tests.editors import save_by_rename
 from vaultcrm.cli import cli
 from vaultcrm.edit.engine import NoteChanged, read_generated, write_generated
 
@@ -24,12 +25,6 @@ OUT = "Reflections due.md"
 MARKER = b"generated-by: vaultcrm"
 TODAY = "2026-11-23"
 LOGGED = f"- {TODAY} Reached out (from Reflections due)"
-
-
-def save_by_rename(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.editor-swp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
 
 
 def save_before_swap(

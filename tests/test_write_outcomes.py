@@ -7,7 +7,6 @@ editor save kept aside as a conflict copy is said at once, on stderr.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Callable
@@ -18,22 +17,12 @@ from click.testing import CliRunner
 
 import vaultcrm.edit.engine as engine
 from tests.conftest import MakeVault
+from tests.editors import save_by_rename, save_in_place
 from vaultcrm.cli import cli
 
 ANN = "People/Ann.md"
 BASE = "---\ncircle: close\n---\n# Ann\n\n- 2026-11-02 Coffee\n"
 _CALL = re.compile(rb"^- 2026-11-23 Call (\d+)$", re.M)
-
-
-def save_by_rename(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.editor-swp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
-
-
-def save_in_place(path: Path, data: bytes) -> None:
-    with open(path, "wb") as file:
-        file.write(data)
 
 
 class ReloadingEditor(threading.Thread):
