@@ -17,6 +17,7 @@ import pytest
 import vaultcrm
 import vaultcrm.cache.store as store
 import vaultcrm.read.records as records
+import vaultcrm.read.walk as walking
 from tests.conftest import EXAMPLE_TODAY, REPO
 from vaultcrm.app.sync import compute, render_outcome, sync
 from vaultcrm.cache.codec import code_fingerprint
@@ -76,6 +77,7 @@ def test_nothing_forks_unless_the_caller_asks(
     to fork or spread out stays in this one without `processes=True`."""
     monkeypatch.setattr(store, "DETACH_THRESHOLD", 1)
     monkeypatch.setattr(records, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a process was started without being asked for")
@@ -94,6 +96,7 @@ def test_asked_for_processes_a_cold_read_gives_what_one_process_gives(
     alone = render_outcome(compute(example_vault, today, use_cache=False))
     monkeypatch.setattr(records, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(store, "DETACH_THRESHOLD", 1)
+    monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
     spread = compute(example_vault, today, processes=True)
     assert spread.stats.parsed == spread.stats.files
     assert render_outcome(spread) == alone

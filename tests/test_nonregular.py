@@ -150,3 +150,38 @@ def test_watch_goes_on_when_a_fifo_appears(make_vault: Any) -> None:
             "---\ncircle: friends\n---\nNo contact yet.\n", encoding="utf-8"
         )
         assert eventually(lambda: "[[Alice Smith]]" in s.note(), 10.0)
+
+
+def test_a_walk_shared_with_a_child_finds_what_one_process_finds(
+    make_vault: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With `processes`, a big walk stats half its notes in a forked child: the same
+    notes, signatures and problems (a FIFO, a symlink out, a conflict copy) come back."""
+    import vaultcrm.read.walk as walking
+    from vaultcrm.config import load_config
+
+    root = fifo_vault(make_vault, "People/Pipe.md")
+    for i in range(40):
+        (root / f"Journal/2026-10-{i % 28 + 1:02d} {i}.md").write_text(f"- [[Ann]] {i}\n")
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ncircle: friends\n---\n")
+    (root / "People/Out.md").symlink_to(outside)
+    (root / "People/Ann.conflict.md").write_text(ANN)
+    config, _ = load_config(root)
+    alone = walking.walk(root, config)  # a walk never opens a note: no FIFO can block it
+    monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    shared = walking.walk(root, config, processes=True)
+    assert forks == [1]
+    assert shared == alone
+    assert {p.path for p in shared.problems} == {
+        "People/Pipe.md", "People/Out.md", "People/Ann.conflict.md"
+    }
+    assert "People/Ann.md" in shared.rels and shared.count == 42

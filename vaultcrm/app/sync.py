@@ -46,7 +46,7 @@ def compute(
 ) -> Outcome:
     """Read the vault (through the index) and work out every reflection for `today`."""
     config, config_problems = load_config(root)
-    walked = walk(root, config)
+    walked = walk(root, config, processes=processes)
     index = open_index(root, config, detach=processes) if use_cache else None
     try:
         return _compute(root, config, config_problems, walked, today, index, processes)
@@ -143,7 +143,7 @@ def sync(
 def _sync_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> SyncResult:
     config, config_problems = load_config(root)
     output = config.output.strip("/")
-    walked = walk(root, config)
+    walked = walk(root, config, processes=processes)
     if not use_cache:
         return _sync(root, config, config_problems, walked, today, None, None, processes)
     index = open_index(root, config, detach=processes)
@@ -216,7 +216,7 @@ def _sync(
             raise TicksNotRecorded(output, [*recorded, *err.recorded], err.failures) from None
         if now:  # the recorded lines changed notes: read them again
             recorded += now
-            walked = walk(root, config)
+            walked = walk(root, config, processes=processes)
             outcome = _compute(root, config, config_problems, walked, today, index, processes)
         done = acknowledged(text, outcome.reflections)
         note_key = ""
@@ -283,7 +283,7 @@ def due(
 
 def _due_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> Outcome:
     config, config_problems = load_config(root)
-    walked = walk(root, config)
+    walked = walk(root, config, processes=processes)
     if not use_cache:
         return _compute(root, config, config_problems, walked, today, None, processes)
     index = open_index(root, config, detach=processes)
