@@ -78,6 +78,7 @@ def test_nothing_forks_unless_the_caller_asks(
     monkeypatch.setattr(store, "DETACH_THRESHOLD", 1)
     monkeypatch.setattr(records, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
+    monkeypatch.setattr(walking, "SHARE_WEIGHT", 0)
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a process was started without being asked for")

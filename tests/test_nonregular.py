@@ -152,24 +152,34 @@ def test_watch_goes_on_when_a_fifo_appears(make_vault: Any) -> None:
         assert eventually(lambda: "[[Alice Smith]]" in s.note(), 10.0)
 
 
+@pytest.mark.parametrize("share", ["stats", "folders"])
 def test_a_walk_shared_with_a_child_finds_what_one_process_finds(
-    make_vault: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_vault: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, share: str
 ) -> None:
-    """With `processes`, a big walk stats half its notes in a forked child: the same
-    notes, signatures and problems (a FIFO, a symlink out, a conflict copy) come back."""
+    """With `processes`, a big walk is shared with a forked child (its top-level folders
+    when they balance, else the notes' stat calls): the same notes, signatures and
+    problems (a FIFO, a symlink out, a conflict copy) come back, in the same order."""
     import vaultcrm.read.walk as walking
     from vaultcrm.config import load_config
 
     root = fifo_vault(make_vault, "People/Pipe.md")
     for i in range(40):
         (root / f"Journal/2026-10-{i % 28 + 1:02d} {i}.md").write_text(f"- [[Ann]] {i}\n")
+    (root / "Notes").mkdir()
+    (root / "Notes/2026-10-02 Lunch.md").write_text("---\npeople: ['[[Ann]]']\n---\n")
+    (root / "Top.md").write_text("a note at the top\n")
     outside = tmp_path / "outside.md"
     outside.write_text("---\ncircle: friends\n---\n")
     (root / "People/Out.md").symlink_to(outside)
     (root / "People/Ann.conflict.md").write_text(ANN)
     config, _ = load_config(root)
     alone = walking.walk(root, config)  # a walk never opens a note: no FIFO can block it
-    monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
+    if share == "stats":
+        monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
+        monkeypatch.setattr(walking, "SHARE_WEIGHT", 10**12)
+    else:
+        monkeypatch.setattr(walking, "SHARE_WEIGHT", 0)
+        monkeypatch.setattr(walking, "SHARE_HEAVIEST", 1.0)
     forks: list[int] = []
     real_fork = os.fork
 
@@ -184,4 +194,4 @@ def test_a_walk_shared_with_a_child_finds_what_one_process_finds(
     assert {p.path for p in shared.problems} == {
         "People/Pipe.md", "People/Out.md", "People/Ann.conflict.md"
     }
-    assert "People/Ann.md" in shared.rels and shared.count == 42
+    assert "People/Ann.md" in shared.rels and shared.count == 44

@@ -257,5 +257,5 @@ def _from_cache(
     chart = charts.chart_of(_chart_totals(index), today)
     return Outcome(
         root, config, today, order(found), problems, stats, stored.people, stored.last,
-        count, content, stored.open, chart,
+        count, content, stored.open, chart, stored,
     )  # fmt: skip

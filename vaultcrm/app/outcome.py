@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaultcrm.cache.codec import StoredResults
 from vaultcrm.config import Config
 from vaultcrm.model import Interaction, LoadStats, Person, Problem, Reflection
 from vaultcrm.reflect.chart import Chart
@@ -39,6 +40,8 @@ class Outcome:
     open: Mapping[str, Interaction] = field(default_factory=dict)
     #: interactions per month, last 12 months (None: no data, or `chart: false`)
     chart: Chart | None = None
+    #: the index's stored results these came from, if any (the memo reuses their form)
+    stored: StoredResults | None = None
 
 
 @dataclass

@@ -378,7 +378,8 @@ def _remember_sync(
     index: Index, outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None
 ) -> None:
     memo = encode_memo(
-        key, note_key, note_sig, outcome.problems, outcome.people_count, outcome.reflections
-    )
+        key, note_key, note_sig, outcome.problems, outcome.people_count, outcome.reflections,
+        outcome.stored,
+    )  # fmt: skip
     with contextlib.suppress(sqlite3.DatabaseError):  # only a cache: the next sync redoes it
         index.remember_sync(memo)

@@ -195,8 +195,10 @@ def _reflection(r: Reflection) -> tuple[Any, ...]:
 
 def _unreflection(item: tuple[Any, ...]) -> Reflection:
     kind, person, file, reason, data, dates = item
-    for k in dates:
-        data[k] = _from_ordinal(data[k])
+    if dates:  # a copy: `item` stays the stored form (`StoredResults.stored_form`)
+        data = dict(data)
+        for k in dates:
+            data[k] = _from_ordinal(data[k])
     return Reflection(kind, person, file, reason, data)
 
 
@@ -264,13 +266,22 @@ class Stored(Mapping[str, T]):
 @dataclass(frozen=True)
 class StoredResults:
     """The due people's person, last contact and last open exchange, by name, each
-    decoded when looked up (`decode_results` fills them)."""
+    decoded when looked up (`decode_results` fills them), and the stored form of every
+    reflection decoded, which the memo takes as it is instead of encoding it again."""
 
     people: Stored[Person] = field(
         default_factory=lambda: Stored(lambda _, data: decode_person(marshal.loads(data)))
     )
     last: Stored[Interaction] = field(default_factory=lambda: Stored(_uninteraction))
     open: Stored[Interaction] = field(default_factory=lambda: Stored(_uninteraction))
+    #: id(reflection) → (the reflection, its stored form); the reflection is kept so that
+    #: an id is never taken for another object's
+    forms: dict[int, tuple[Reflection, tuple[Any, ...]]] = field(default_factory=dict)
+
+    def stored_form(self, r: Reflection) -> tuple[Any, ...]:
+        """`r` as the index stores it: the decoded form if `r` was decoded here."""
+        known = self.forms.get(id(r))
+        return known[1] if known is not None and known[0] is r else _reflection(r)
 
 
 def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflection]:
@@ -283,7 +294,13 @@ def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflecti
         into.last._stored[name] = last
     if exchange is not None:
         into.open._stored[name] = exchange
-    return [_unreflection(r) for r in found]
+    out = []
+    forms = into.forms
+    for item in found:
+        r = _unreflection(item)
+        forms[id(r)] = (r, item)
+        out.append(r)
+    return out
 
 
 def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
@@ -313,14 +330,16 @@ def encode_memo(
     problems: Iterable[Problem],
     people: int,
     reflections: Iterable[Reflection],
+    stored: StoredResults | None = None,
 ) -> bytes:
     """The last sync: its inputs' key, its note's key and signature, and what it found.
 
     What it found is marshalled apart, inside: a run whose inputs changed compares the
-    keys without decoding thousands of reflections it will compute again anyway."""
-    found = marshal.dumps(
-        ([_problem(p) for p in problems], people, [_reflection(r) for r in reflections])
-    )
+    keys without decoding thousands of reflections it will compute again anyway. The
+    reflections `stored` decoded from the index keep their stored form (a third of a
+    one-note sync's memo went into encoding them again)."""
+    form = _reflection if stored is None else stored.stored_form
+    found = marshal.dumps(([_problem(p) for p in problems], people, [form(r) for r in reflections]))
     return marshal.dumps((key, note_key, note_sig, found))
 
 

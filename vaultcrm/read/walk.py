@@ -9,9 +9,11 @@ import os
 import re
 import threading
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
@@ -100,23 +102,83 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     named in Obsidian's settings and the generated note. Symlinked folders are not
     followed; a symlinked note is used only when it stays inside the vault.
 
-    The folders are listed first, then the notes found are stat'ed; with `processes`
-    (the CLI asks for it) a big vault's stats are shared with a forked child.
+    With `processes` (the CLI asks for it) a big vault is walked by two processes: the
+    top-level folders shared out when they balance (`_share_out`), else the notes' stat
+    calls (`_stat_all`).
     """
-    people = _norm_folder(config.people_folder)
-    daily_folder = _norm_folder(config.daily_folder)
-    skipped = {_norm_folder(f) for f in config.template_folders}
-    output = config.output.strip("/")
-    root_real = os.path.realpath(root)
-    rels: list[str] = []
-    kinds: list[NoteKind] = []
-    # what to stat, per note: its DirEntry, or the path of a symlink to follow
-    found: list[os.DirEntry[str] | str] = []
-    problems: list[Problem] = []
+    lister = _Lister(root, config)
+    if not os.path.isdir(root):
+        return Walk([], [], [], [])
+    # One order whoever walks what: the notes at the top level, then each top-level
+    # folder in listing order, depth first; problems sorted.
+    found = _Listing()
+    top: list[tuple[str, str, int]] = []
+    lister.visit(found, os.fspath(root), "", top)
+    shares = _share_out([weight for _, _, weight in top]) if processes and _can_fork() else None
+    if shares is not None:
+        walked = _walk_shared(lister, found, top, shares)
+    else:
+        for path, rel, _ in top:
+            lister.visit(found, path, rel)
+        parallel = processes and len(found.entries) >= PARALLEL_STAT
+        walked = found.signed(_stat_all(found.entries, parallel))
+    walked = lister.through_links(walked)
+    walked.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+    return walked
 
-    def visit(dir_path: str, rel_dir: str) -> None:
+
+def _can_fork() -> bool:
+    # fork is unsafe once other threads (a watcher's) may hold locks
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+@dataclass
+class _Listing:
+    """Notes found by listing folders, not yet stat'ed: each note's path, kind, and what
+    to stat (its DirEntry, or the path of a symlink whose target stays in the vault)."""
+
+    rels: list[str] = field(default_factory=list)
+    kinds: list[NoteKind] = field(default_factory=list)
+    entries: list[os.DirEntry[str] | str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def signed(self, stats: Stats) -> Walk:
+        """The walk of these notes, given their stats (`_stat_some`)."""
+        rels, kinds, problems = list(self.rels), list(self.kinds), list(self.problems)
+        mtimes, sizes, failed = stats
+        if failed:  # rare: a note gone or swapped for a FIFO since it was listed
+            problems += [Problem(rels[i], None, failed[i]) for i in sorted(failed)]
+            for i in sorted(failed, reverse=True):
+                del rels[i], kinds[i], mtimes[i], sizes[i]
+        # No sort: nothing downstream depends on the order (records are sorted where it
+        # matters), and the input key only has to be equal when nothing changed.
+        return Walk(rels, mtimes, sizes, kinds, problems)
+
+
+class _Lister:
+    """Lists a vault's folders by its rules (what is skipped, each folder's kind)."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.people = _norm_folder(config.people_folder)
+        self.daily = _norm_folder(config.daily_folder)
+        self.skipped = {_norm_folder(f) for f in config.template_folders}
+        self.output = config.output.strip("/")
+        self.root_real = os.path.realpath(root)
+
+    def visit(
+        self,
+        into: _Listing,
+        dir_path: str,
+        rel_dir: str,
+        top: list[tuple[str, str, int]] | None = None,
+    ) -> None:
+        """List one folder and, recursively, its folders; with `top`, its folders are
+        put there instead (path, vault-relative path, size of the folder file)."""
         prefix = rel_dir + "/" if rel_dir else ""
-        kind = folder_kind(rel_dir, people, daily_folder)
+        kind = folder_kind(rel_dir, self.people, self.daily)
+        output, skipped, root_real = self.output, self.skipped, self.root_real
+        problems, rels, kinds, entries = into.problems, into.rels, into.kinds, into.entries
         try:
             listing = os.scandir(dir_path)
         except OSError as exc:
@@ -130,7 +192,10 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if name not in SKIP_DIRS and prefix + name not in skipped:
-                        visit(entry.path, prefix + name)
+                        if top is None:
+                            self.visit(into, entry.path, prefix + name)
+                        else:
+                            top.append((entry.path, prefix + name, _weight(entry)))
                     continue
                 if not name.endswith(".md"):
                     continue
@@ -149,37 +214,148 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
                     if not inside:
                         problems.append(Problem(rel, None, SYMLINK_MESSAGE))
                         continue
-                    found.append(entry.path)
+                    entries.append(entry.path)
                 else:
-                    found.append(entry)
+                    entries.append(entry)
                 # a daily-note candidate's name is matched against the format when read
                 rels.append(rel)
                 kinds.append(kind)
 
-    def enter_folder(path: str, rel: str) -> None:
-        """The people or daily folder itself may be (or lie under) a symlink: followed
-        when it stays inside the vault, else skipped with a problem saying so."""
-        real = os.path.realpath(path)
-        if os.path.commonpath([root_real, real]) != root_real:
-            problems.append(Problem(rel, None, f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"))
-        elif os.path.isdir(real):
-            visit(path, rel)
+    def walk_folder(self, path: str, rel: str) -> Walk:
+        found = _Listing()
+        self.visit(found, path, rel)
+        return found.signed(_stat_some(found.entries, 0, len(found.entries)))
 
-    if os.path.isdir(root):
-        visit(os.fspath(root), "")
-        for rel in sorted({people, daily_folder} - {""}):  # symlinked folders are not followed
-            path = os.path.join(root, rel)
-            if os.path.realpath(path) != os.path.join(root_real, rel):  # through a link
-                enter_folder(path, rel)
-    parallel = processes and len(found) >= PARALLEL_STAT
-    mtimes, sizes, failed = _stat_all(found, parallel)
-    if failed:  # rare: a note gone or swapped for a FIFO since it was listed
-        problems += [Problem(rels[i], None, failed[i]) for i in sorted(failed)]
-        for i in sorted(failed, reverse=True):
-            del rels[i], kinds[i], mtimes[i], sizes[i]
-    # No sort: nothing downstream depends on the order (records are sorted where it
-    # matters), and the input key only has to be equal when nothing changed.
-    return Walk(rels, mtimes, sizes, kinds, problems)
+    def through_links(self, walked: Walk) -> Walk:
+        """`walked`, plus the people or daily folder when it is (or lies under) a symlink:
+        followed when it stays inside the vault, else skipped with a problem saying so."""
+        extra = _Listing()
+        for rel in sorted({self.people, self.daily} - {""}):  # symlinked folders are not followed
+            path = os.path.join(self.root, rel)
+            if os.path.realpath(path) == os.path.join(self.root_real, rel):  # no link
+                continue
+            real = os.path.realpath(path)
+            if os.path.commonpath([self.root_real, real]) != self.root_real:
+                message = f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"
+                extra.problems.append(Problem(rel, None, message))
+            elif os.path.isdir(real):
+                self.visit(extra, path, rel)
+        if not extra.rels and not extra.problems:
+            return walked
+        more = extra.signed(_stat_some(extra.entries, 0, len(extra.entries)))
+        return _joined([walked, more])
+
+
+def _weight(entry: os.DirEntry[str]) -> int:
+    """A folder's size as its file system reports it: on most, it grows with the number
+    (and name length) of its entries, which is all `_share_out` needs."""
+    try:
+        return entry.stat(follow_symlinks=False).st_size
+    except OSError:
+        return 0
+
+
+#: `_share_out` shares folders only when they hold at least this much (folder sizes,
+#: ~3,000 notes on ext4), and the heaviest folder is at most this share of them all.
+SHARE_WEIGHT = 100_000
+SHARE_HEAVIEST = 2 / 3
+
+
+def _share_out(weights: list[int]) -> list[int] | None:
+    """Which process (0: this one, 1: the child) walks each top-level folder, heaviest
+    first to the lighter side; None when there is too little to share, or one folder
+    outweighs the rest (the stats are then shared instead)."""
+    total = sum(weights)
+    if total < SHARE_WEIGHT or max(weights) > SHARE_HEAVIEST * total:
+        return None
+    shares = [0] * len(weights)
+    load = [0, 0]
+    for i in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        side = 0 if load[0] <= load[1] else 1
+        shares[i] = side
+        load[side] += weights[i]
+    return shares
+
+
+def _joined(parts: list[Walk]) -> Walk:
+    return Walk(
+        [rel for w in parts for rel in w.rels],
+        [m for w in parts for m in w.mtimes],
+        [s for w in parts for s in w.sizes],
+        [k for w in parts for k in w.kinds],
+        [p for w in parts for p in w.problems],
+    )
+
+
+def _walk_shared(
+    lister: _Lister, root_notes: _Listing, top: list[tuple[str, str, int]], shares: list[int]
+) -> Walk:
+    """The walk of the vault with the folders of share 1 walked by a forked child; the
+    notes at the top level and the folders of share 0 by this process. Only plain values
+    cross the pipe; should the child fail in any way, this process walks its folders."""
+    theirs = [i for i, side in enumerate(shares) if side == 1]
+
+    def walk_theirs() -> dict[int, Walk]:
+        return {i: lister.walk_folder(*top[i][:2]) for i in theirs}
+
+    sent = _in_child(lambda: marshal.dumps([(i, _plain(w)) for i, w in walk_theirs().items()]))
+    parts: dict[int, Walk] = {}
+    for i, side in enumerate(shares):
+        if side == 0:
+            parts[i] = lister.walk_folder(*top[i][:2])
+    here = root_notes.signed(_stat_some(root_notes.entries, 0, len(root_notes.entries)))
+    try:
+        received = {i: _unplain(w) for i, w in marshal.loads(sent())}
+        if sorted(received) != theirs:
+            raise ValueError("incomplete")
+    except (ValueError, EOFError, TypeError):  # the child died: walk its folders here
+        received = walk_theirs()
+    parts.update(received)
+    return _joined([here, *(parts[i] for i in range(len(top)))])
+
+
+def _plain(w: Walk) -> tuple[Any, ...]:
+    problems = [(p.path, p.line, p.message, p.severity, p.col) for p in w.problems]
+    return (w.rels, w.mtimes, w.sizes, w.kinds, problems)
+
+
+def _unplain(data: tuple[Any, ...]) -> Walk:
+    rels, mtimes, sizes, kinds, problems = data
+    return Walk(rels, mtimes, sizes, kinds, [Problem(*p) for p in problems])
+
+
+def _in_child(work: Callable[[], bytes]) -> Callable[[], bytes]:
+    """Run `work` in a forked child; returns how to wait for the bytes it made (b"" if
+    it could not run or died), so this process can work meanwhile."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return lambda: b""
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return lambda: b""
+    if pid == 0:  # the child: work, send, and leave without running any exit handler
+        try:
+            os.close(read_end)
+            data = memoryview(work())
+            while data:
+                data = data[os.write(write_end, data) :]
+        finally:
+            os._exit(0)
+    os.close(write_end)
+
+    def wait() -> bytes:
+        chunks = []
+        with open(read_end, "rb", buffering=0, closefd=True) as pipe:
+            while chunk := pipe.read(1 << 20):
+                chunks.append(chunk)
+        os.waitpid(pid, 0)
+        return b"".join(chunks)
+
+    return wait
 
 
 #: per note: its mtime and size, and why it is left out (by position) when it is
@@ -212,44 +388,20 @@ def _stat_some(found: list[os.DirEntry[str] | str], start: int, stop: int) -> St
 def _stat_all(found: list[os.DirEntry[str] | str], parallel: bool) -> Stats:
     """`_stat_some` of every note; with `parallel`, the second half in a forked child.
 
-    Each stat waits on the kernel, so a child doing half of them takes ~35 % off a big
-    walk on two cores. Only stats cross the pipe (two integers a note); if the child
+    Each stat waits on the kernel, so a child doing half of them takes a third off a
+    big walk on two cores. Only stats cross the pipe (two integers a note); if the child
     fails in any way, this process stats its half too.
     """
     n = len(found)
-    if not parallel or not hasattr(os, "fork") or threading.active_count() != 1:
+    if not parallel or not _can_fork():
         return _stat_some(found, 0, n)
     half = n // 2
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return _stat_some(found, 0, n)
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return _stat_some(found, 0, n)
-    if pid == 0:  # the child: stat, send, and leave without running any exit handler
-        try:
-            os.close(read_end)
-            data = memoryview(marshal.dumps(_stat_some(found, half, n)))
-            while data:
-                data = data[os.write(write_end, data) :]
-        finally:
-            os._exit(0)
-    os.close(write_end)
+    sent = _in_child(lambda: marshal.dumps(_stat_some(found, half, n)))
     mtimes, sizes, failed = _stat_some(found, 0, half)
-    chunks = []
-    with open(read_end, "rb", buffering=0, closefd=True) as pipe:
-        while chunk := pipe.read(1 << 20):
-            chunks.append(chunk)
-    os.waitpid(pid, 0)
     try:
-        theirs: Stats = marshal.loads(b"".join(chunks))
-        their_mtimes, their_sizes, their_failed = theirs
+        their_mtimes, their_sizes, their_failed = marshal.loads(sent())
         if len(their_mtimes) != n - half or len(their_sizes) != n - half:
-            raise ValueError("short")
+            raise ValueError("incomplete")
     except (ValueError, EOFError, TypeError):  # the child died: do its half here
         their_mtimes, their_sizes, their_failed = _stat_some(found, half, n)
     mtimes += their_mtimes
