@@ -139,9 +139,12 @@ class Person:
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
-class Claim:
-    """What one person note claims: enough to resolve links and check the roster."""
+class Claim(NamedTuple):
+    """What one person note claims: enough to resolve links and check the roster.
+
+    A NamedTuple (immutable, compared by value, as a frozen dataclass would be): a cold
+    sync makes one per person note twice, and a tuple is built three times as fast.
+    """
 
     path: str
     name: str
@@ -152,16 +155,18 @@ class Claim:
 
     @classmethod
     def of(cls, person: Person) -> Claim:
-        keys = {person.name.casefold()} | {
-            a.strip().casefold() for a in person.aliases if a.strip()
-        }
+        keys = {person.name.casefold()}
+        for alias in person.aliases:
+            if alias := alias.strip():
+                keys.add(alias.casefold())
+        lines = person.key_lines
         return cls(
             person.file,
             person.name,
             tuple(sorted(keys)),
-            person.key_lines.get("aliases"),
+            lines.get("aliases"),
             person.circle,
-            person.key_lines.get("circle"),
+            lines.get("circle"),
         )
 
 

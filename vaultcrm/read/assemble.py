@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +63,7 @@ def roster(claims: Iterable[Claim], config: Config) -> Roster:
     problems: list[Problem] = []
     paths: dict[str, str] = {}
     kept: list[Claim] = []
-    for claim in sorted(claims, key=lambda c: c.path):
+    for claim in sorted(claims, key=_path_of):
         if claim.name in paths:
             problems.append(
                 Problem(
@@ -77,24 +76,26 @@ def roster(claims: Iterable[Claim], config: Config) -> Roster:
             continue
         paths[claim.name] = claim.path
         kept.append(claim)
-    owners: dict[str, set[str]] = defaultdict(set)
+    # each key's claims in path order (`kept` is), one per person: names are unique here
+    owners: dict[str, list[Claim]] = {}
     for claim in kept:
         for key in claim.keys:
-            owners[key].add(claim.name)
+            found = owners.get(key)
+            if found is None:
+                owners[key] = [claim]
+            else:
+                found.append(claim)
     names: dict[str, str] = {}
-    by_name = {c.name: c for c in kept}
-    for key, who in owners.items():
-        if len(who) == 1:
-            names[key] = next(iter(who))
+    for key, sharing in owners.items():
+        if len(sharing) == 1:
+            names[key] = sharing[0].name
             continue
         names[key] = AMBIGUOUS
         # one warning per shared key, however many share it (10,000 people aliased by
         # first name must not print a line per note, each listing hundreds of names)
-        sharing = sorted(who, key=lambda n: by_name[n].path)
-        first = by_name[sharing[0]]
-        problems.append(
-            Problem(first.path, first.aliases_line, shared_message(key, sharing), "warning")
-        )
+        first = sharing[0]
+        message = shared_message(key, [c.name for c in sharing])
+        problems.append(Problem(first.path, first.aliases_line, message, "warning"))
     known = ", ".join(sorted(config.circles)) or "none"
     for claim in kept:
         if claim.circle is not None and claim.circle not in config.circles:
