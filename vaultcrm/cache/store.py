@@ -48,6 +48,8 @@ _TABLES = (
     # one row per indexed note; `problems` is 1 when the record carries any
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER,"
     " record BLOB NOT NULL, problems INTEGER NOT NULL DEFAULT 0)",
+    # the few notes with problems, found without reading every record's pages
+    "CREATE INDEX IF NOT EXISTS files_with_problems ON files (problems) WHERE problems = 1",
     # which (casefolded) link targets each daily or meeting note mentions: who a change
     # can affect
     "CREATE TABLE IF NOT EXISTS links (target TEXT NOT NULL, path TEXT NOT NULL)",
@@ -280,7 +282,7 @@ class Index:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-            if not {"meta", "files", "links", "people", "derived"} <= tables:
+            if not {"meta", "files", "links", "people", "derived", "files_with_problems"} <= tables:
                 conn.execute("BEGIN IMMEDIATE")
                 for statement in _TABLES:
                     conn.execute(statement)
@@ -512,7 +514,7 @@ class Index:
         )
         if bulk:
             for statement in _TABLES:
-                if statement.startswith("CREATE INDEX"):
+                if statement.startswith("CREATE INDEX IF NOT EXISTS links"):
                     c.execute(statement)
         c.executemany(
             "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)",
