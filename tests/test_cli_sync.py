@@ -110,6 +110,29 @@ def test_python_dash_m_runs(make_vault) -> None:  # type: ignore[no-untyped-def]
     assert json.loads(proc.stdout)["today"] == TODAY
 
 
+def test_the_console_entry_point_flushes_everything_and_keeps_exit_codes(make_vault) -> None:  # type: ignore[no-untyped-def]
+    """`main` ends the process with os._exit after flushing: a long answer through a pipe
+    arrives whole, an error keeps its exit code and message, and a reader that leaves
+    early (`| head`) ends the run quietly."""
+    import subprocess
+    import sys
+
+    root = small_vault(make_vault)
+    for i in range(300):
+        (root / f"People/Person {i}.md").write_text("---\ncircle: friends\n---\n")
+    base = [sys.executable, "-m", "vaultcrm"]
+    whole = subprocess.run([*base, "due", "--json", "--vault", str(root), "--today", TODAY],
+                           capture_output=True, text=True, check=False)
+    assert whole.returncode == 0, whole.stderr
+    assert len(json.loads(whole.stdout)["reflections"]) > 300  # every byte arrived
+    missing = subprocess.run([*base, "due", "--vault", str(root / "nowhere")],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode != 0 and "nowhere" in missing.stderr
+    cut = subprocess.run(f"{subprocess.list2cmdline(base)} due --vault '{root}' | head -1",
+                         shell=True, capture_output=True, text=True, check=False)
+    assert cut.stdout.count("\n") == 1 and "Traceback" not in cut.stderr
+
+
 def test_crlf_and_bom_notes_give_the_same_reflections(make_vault) -> None:  # type: ignore[no-untyped-def]
     files = {
         "People/Ann Lee.md": "---\ncircle: close\nbirthday: 1990-11-30\naliases: [Annie]\n---\n"
