@@ -71,8 +71,21 @@ def read_for_index(
     helpers = min(os.cpu_count() or 1, 8) - 1
     if not processes or n < PARALLEL_THRESHOLD or helpers < 1:
         return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
-    import multiprocessing
     import threading
+
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        from vaultcrm.read.forked import parse_shared
+
+        count = 0
+
+        def tick() -> None:
+            nonlocal count
+            count = _tick(report, count, n)
+
+        return parse_shared(root, sigs, spec, _read_one, tick, helpers)
+    # A watcher's threads run: forking could deadlock on a lock one of them holds, so the
+    # helpers are started by a fork server, through a process pool.
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # Worker processes take a share of the files while this process parses the rest: on

@@ -1,0 +1,110 @@
+"""Parsing shared with forked children (`read/forked.py`) gives exactly what one process
+gives: the same records in the same order, each child's encoding decoding to its record,
+whatever the number of children, when a child dies half way, and when no temporary file
+can be made. With a watcher's threads running, the process pool parses instead."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import vaultcrm.read.forked as forked
+import vaultcrm.read.records as records
+from vaultcrm.cache.codec import decode_record
+from vaultcrm.config import load_config
+from vaultcrm.model import FileSig, NoteRecord
+from vaultcrm.read.spec import ReadSpec, read_spec
+from vaultcrm.read.walk import walk
+
+from .conftest import EXAMPLE_VAULT
+
+
+def _vault() -> tuple[Path, list[FileSig], ReadSpec]:
+    config, _ = load_config(EXAMPLE_VAULT)
+    return EXAMPLE_VAULT, walk(EXAMPLE_VAULT, config).sigs, read_spec(config)
+
+
+def _alone(root: Path, sigs: list[FileSig], spec: ReadSpec) -> list[NoteRecord]:
+    return [rec for rec, _ in records.read_for_index(root, sigs, spec)]
+
+
+def _shared(root: Path, sigs: list[FileSig], spec: ReadSpec, **kw: Any) -> list[NoteRecord]:
+    ticks: list[int] = []
+    parsed = forked.parse_shared(
+        root, sigs, spec, kw.pop("read_one", records._read_one), lambda: ticks.append(1), **kw
+    )
+    assert len(ticks) == len(sigs)  # progress counts every file once
+    for rec, text in parsed:
+        if text:  # a child's encoding is what the index stores: it must be the record
+            assert decode_record(text) == rec
+    return [rec for rec, _ in parsed]
+
+
+@pytest.mark.parametrize("children", [1, 2, 3])
+def test_shared_parsing_gives_what_one_process_gives(
+    children: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, sigs, spec = _vault()
+    monkeypatch.setattr(forked, "BATCH", 2)  # many batches, read while this one parses
+    monkeypatch.setattr(forked, "POLL_EVERY", 1)
+    assert _shared(root, sigs, spec, children=children) == _alone(root, sigs, spec)
+
+
+def test_a_child_that_dies_half_way_leaves_its_rest_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, sigs, spec = _vault()
+    monkeypatch.setattr(forked, "BATCH", 1)
+    parent = os.getpid()
+    cycle = forked.CHILD_SHARE + forked.OWN_SHARE
+    theirs = [s for i, s in enumerate(sigs) if i % cycle < forked.CHILD_SHARE]
+    victim = theirs[len(theirs) // 2].rel
+
+    def read_one(root: Path, sig: FileSig, spec: ReadSpec) -> NoteRecord:
+        if os.getpid() != parent and sig.rel == victim:
+            os._exit(3)  # the child dies in the middle of its share
+        return records._read_one(root, sig, spec)
+
+    assert _shared(root, sigs, spec, read_one=read_one) == _alone(root, sigs, spec)
+
+
+def test_without_a_temporary_file_everything_is_parsed_here(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root, sigs, spec = _vault()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+
+    def refuse() -> int:
+        raise AssertionError("forked although the child could not write its records")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert _shared(root, sigs, spec) == _alone(root, sigs, spec)
+
+
+def test_with_a_watchers_threads_running_the_pool_parses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forking a process whose other threads may hold locks can deadlock: the helpers
+    then come from a fork server, and the records are the same."""
+    root, sigs, spec = _vault()
+    monkeypatch.setattr(records, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("forked.parse_shared used with threads running")
+
+    monkeypatch.setattr(forked, "parse_shared", refuse)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        parsed = records.read_for_index(root, sigs, spec, processes=True)
+    finally:
+        stop.set()
+        other.join()
+    assert [rec for rec, _ in parsed] == _alone(root, sigs, spec)
