@@ -84,6 +84,19 @@ def test_due_json_is_the_public_contract(make_vault) -> None:  # type: ignore[no
     assert (ann["date"], ann["age"]) == ("2026-11-30", 36)
 
 
+def test_sync_json_says_what_the_run_did(make_vault) -> None:  # type: ignore[no-untyped-def]
+    """Every key a script reads, conflict copies included (also said on stderr)."""
+    root = small_vault(make_vault)
+    first = json.loads(run("sync", "--json", "--vault", str(root), "--today", TODAY).stdout)
+    assert set(first) == {
+        "today", "output", "written", "reflections", "recorded", "conflicts", "calendar",
+        "problems",
+    }
+    assert (first["written"], first["conflicts"], first["recorded"]) == (True, [], [])
+    again = json.loads(run("sync", "--json", "--vault", str(root), "--today", TODAY).stdout)
+    assert (again["written"], again["reflections"]) == (False, first["reflections"])
+
+
 def test_due_on_the_terminal(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = small_vault(make_vault)
     result = run("due", "--vault", str(root), "--today", TODAY, "--kind", "birthday")

@@ -59,6 +59,7 @@ def sync(
                 "written": result.written,
                 "reflections": len(outcome.reflections),
                 "recorded": result.recorded,
+                "conflicts": result.conflicts,
                 "calendar": result.calendar,
                 "problems": [p.to_json() for p in outcome.problems],
             }
