@@ -246,7 +246,17 @@ TICKS: dict[str, str] = {
     "followed_up": "Followed up",
     "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
     "your version is kept as {conflict}",
+    # a sync that could not finish its job, and why; what it did record comes after
+    "not_recorded": "could not record {items} of {output}: {failures}. "
+    "They stay ticked: fix the cause and sync again, or untick them.",
+    "kept_changing": "{output} kept changing while vaultcrm rewrote it ({attempts} tries); "
+    "it was left as it is, with every tick in it: sync again when it is quiet",
+    "recorded_meanwhile": "Recorded meanwhile: {lines}",
 }
+
+#: What `due` says when it has nothing to list.
+NOTHING_DUE = "Nobody is due. Enjoy the quiet."
+NO_PEOPLE = "No people found."
 
 
 def conflict_message(rel: str, conflict: str) -> str:

@@ -35,6 +35,7 @@ from vaultcrm.model import LoadStats, Problem
 from vaultcrm.read.assemble import assemble, sort_problems
 from vaultcrm.read.records import load_records, open_index
 from vaultcrm.read.walk import Walk, walk
+from vaultcrm.words import TICKS
 
 __all__ = [
     "NoteKeptChanging", "Outcome", "SyncResult", "compute", "due", "render_outcome", "sync",
@@ -166,12 +167,9 @@ class NoteKeptChanging(VaultcrmError):
     """The generated note changed on every attempt to rewrite it; it was left as it is."""
 
     def __init__(self, output: str, attempts: int, recorded: Sequence[str]) -> None:
-        message = (
-            f"{output} kept changing while vaultcrm rewrote it ({attempts} tries); it was "
-            "left as it is, with every tick in it: sync again when it is quiet"
-        )
+        message = TICKS["kept_changing"].format(output=output, attempts=attempts)
         if recorded:
-            message += ". Recorded meanwhile: " + "; ".join(recorded)
+            message += ". " + TICKS["recorded_meanwhile"].format(lines="; ".join(recorded))
         super().__init__(message)
         self.recorded = list(recorded)
 

@@ -33,12 +33,11 @@ class TicksNotRecorded(VaultcrmError):
     def __init__(self, output: str, recorded: Sequence[str], failures: Sequence[str]) -> None:
         count = len(failures)
         items = "1 ticked item" if count == 1 else f"{count} ticked items"
-        message = (
-            f"could not record {items} of {output}: {'; '.join(failures)}. "
-            "They stay ticked: fix the cause and sync again, or untick them."
+        message = TICKS["not_recorded"].format(
+            items=items, output=output, failures="; ".join(failures)
         )
         if recorded:
-            message += " Recorded meanwhile: " + "; ".join(recorded)
+            message += " " + TICKS["recorded_meanwhile"].format(lines="; ".join(recorded))
         super().__init__(message)
         self.recorded = list(recorded)
         self.failures = list(failures)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vaultcrm.words import KIND_WORDS
+from vaultcrm.words import KIND_WORDS, NO_PEOPLE, NOTHING_DUE
 
 from . import echo_diagnostics, echo_json, handle_errors, progress_bar
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
@@ -148,7 +148,7 @@ def _print_due(reflections: list, people: int = 1) -> None:  # type: ignore[type
     """Plain text, grouped by kind: what a pipe, a file or NO_COLOR gets."""
     if not reflections:
         # never a silent all-clear: "nobody is due" only when there is somebody
-        click.echo("Nobody is due. Enjoy the quiet." if people else "No people found.")
+        click.echo(NOTHING_DUE if people else NO_PEOPLE)
         return
     width = min(28, max(len(r.person) for r in reflections))
     kind = None
