@@ -151,7 +151,9 @@ def test_inline_fields_count_and_frontmatter_wins(make_vault: MakeVault) -> None
     assert of(data, "reach_out")["Bo"]["cadence_days"] == 90
 
 
-@pytest.mark.parametrize("key", ["birthday", "Birthday", "BIRTHDAY", "bday", "born"])
+@pytest.mark.parametrize(
+    "key", ["birthday", "Birthday", "BIRTHDAY", "bday", "born", "birthdate", "birth-date"]
+)
 def test_each_birthday_spelling(make_vault: MakeVault, key: str) -> None:
     root = make_vault({"People/Ann.md": f"---\n{key}: 1990-11-30\n---\n"})
     assert of(due(root), "birthday")["Ann"]["age"] == 36

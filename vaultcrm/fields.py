@@ -20,7 +20,8 @@ DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
     "tags": ("tags", "tag"),
     "circle": ("circle",),
     "cadence": ("cadence", "frequency", "contact_frequency", "keep_in_touch"),
-    "birthday": ("birthday", "bday", "born"),
+    # `birth-date` and `Birth Date` read as birth_date (separators are alike)
+    "birthday": ("birthday", "bday", "born", "birthdate", "birth_date"),
     "dates": ("dates",),
     "snooze_until": ("snooze_until",),
     "likes": ("likes",),

@@ -68,7 +68,7 @@ CONFIG_TEXT = """\
 # people_properties: {}          # e.g. {categories: "[[People]]", type: person}
 # interaction_folders: []        # every person a note here links is met on its date
 # fields:                        # spellings read for each field (case, -, _, spaces alike)
-#   birthday: [birthday, bday, born]
+#   birthday: [birthday, bday, born, birthdate, birth_date]
 #   cadence: [cadence, frequency, contact_frequency, keep_in_touch]
 #   last_contact: [last_contact, last_contacted, last_seen]
 #   follow_up: [follow_up, next_follow_up, next_contact]
