@@ -20,7 +20,7 @@ from pathlib import Path
 
 from vaultcrm.app.people import name_problem
 from vaultcrm.config import Config, load_config, no_people_problem, people_folder_error
-from vaultcrm.gcpause import collector_paused
+from vaultcrm.gcpause import collector_paused, leave_to_exit
 from vaultcrm.model import NoteRecord, Problem
 from vaultcrm.read.parse import DATE_RE, link_target
 from vaultcrm.regular import read_regular
@@ -93,6 +93,7 @@ def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) 
     config, config_problems = load_config(root)
     records, walk_problems = _load_records(root, config, use_cache, processes)
     vault = assemble(root, records, config, walk_problems)
+    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
     labels = {
         label.strip().casefold(): label.strip()
         for person in vault.people.values()
@@ -123,7 +124,7 @@ def _load_records(
     from vaultcrm.read.records import load_records, open_index
     from vaultcrm.read.walk import walk
 
-    walked = walk(root, config)
+    walked = walk(root, config, processes=processes)
     stats = LoadStats(files=walked.count)
     with collector_paused():
         index = open_index(root, config, detach=processes) if use_cache else None
