@@ -71,7 +71,7 @@ def _person_vault(
 ) -> tuple[Vault, LoadStats]:
     """A `Vault` holding at least `name`'s note (`file`, read even when it does not parse,
     for its problems) and every daily note that links them."""
-    walked = walk(root, config)
+    walked = walk(root, config, processes=processes)
     stats = LoadStats(files=walked.count)
     if not use_cache:
         records = load_records(root, config, walked, None, stats, processes=processes)
@@ -97,7 +97,7 @@ def snapshot(
 ) -> Snapshot:
     """Everyone and everything due for `today`; problems as values, never raised."""
     config, config_problems = load_config(root)
-    walked = walk(root, config)
+    walked = walk(root, config, processes=processes)
     stats = LoadStats(files=walked.count)
     with collector_paused():
         index = open_index(root, config, detach=processes) if use_cache else None
