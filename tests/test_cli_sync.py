@@ -146,6 +146,30 @@ def test_the_console_entry_point_flushes_everything_and_keeps_exit_codes(make_va
     assert cut.stdout.count("\n") == 1 and "Traceback" not in cut.stderr
 
 
+def test_the_entry_point_copes_with_closed_streams_and_ignored_sigchld(make_vault) -> None:  # type: ignore[no-untyped-def]
+    """Started from cron or a daemon: stdout or stderr closed keeps the exit code (0, or 2
+    for a usage error); SIGCHLD ignored still lets a big walk and a cold parse share work
+    with forked children."""
+    import signal
+    import subprocess
+    import sys
+
+    cmd = subprocess.list2cmdline([sys.executable, "-m", "vaultcrm"])
+    assert subprocess.run(f"{cmd} --version >&-", shell=True, check=False).returncode == 0
+    assert subprocess.run(f"{cmd} nosuch 2>&-", shell=True, check=False).returncode == 2
+    root = small_vault(make_vault)
+    for i in range(1600):  # above the cold parse's threshold for sharing
+        (root / f"Journal/2026-{i % 12 + 1:02d}-{i % 28 + 1:02d} {i}.md").write_text("[[Bo]]\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultcrm", "due", "--json", "--no-cache", "--vault", str(root),
+         "--today", TODAY],
+        capture_output=True, text=True, check=False,
+        preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["today"] == TODAY
+
+
 def test_crlf_and_bom_notes_give_the_same_reflections(make_vault) -> None:  # type: ignore[no-untyped-def]
     files = {
         "People/Ann Lee.md": "---\ncircle: close\nbirthday: 1990-11-30\naliases: [Annie]\n---\n"

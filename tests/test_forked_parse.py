@@ -108,3 +108,63 @@ def test_with_a_watchers_threads_running_the_pool_parses(
         stop.set()
         other.join()
     assert [rec for rec, _ in parsed] == _alone(root, sigs, spec)
+
+
+def test_children_are_judged_by_what_they_sent_even_when_sigchld_is_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process started with SIGCHLD ignored (some daemons and cron wrappers pass that
+    on) has its children reaped by the kernel, and `waitpid` fails: the walk and the
+    parse still give what one process gives."""
+    import signal
+
+    import vaultcrm.read.walk as walking
+
+    root, sigs, spec = _vault()
+    config, _ = load_config(root)
+    alone_walk = walk(root, config)
+    monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
+    monkeypatch.setattr(walking, "SHARE_WEIGHT", 10**12)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        shared_walk = walk(root, config, processes=True)
+        shared = _shared(root, sigs, spec)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert shared_walk == alone_walk
+    assert shared == _alone(root, sigs, spec)
+
+
+def test_a_walk_interrupted_here_leaves_no_child_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import vaultcrm.read.walk as walking
+
+    root, _, _ = _vault()
+    config, _ = load_config(root)
+    monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
+    monkeypatch.setattr(walking, "SHARE_WEIGHT", 10**12)
+    parent = os.getpid()
+    real = walking._stat_some
+
+    def interrupted(found: Any, start: int, stop: int) -> Any:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt  # Ctrl-C while this process stats its half
+        return real(found, start, stop)
+
+    monkeypatch.setattr(walking, "_stat_some", interrupted)
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    with pytest.raises(KeyboardInterrupt):
+        walk(root, config, processes=True)
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):  # it was waited for: no zombie is left
+        os.waitpid(children[0], os.WNOHANG)

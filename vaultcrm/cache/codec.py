@@ -195,10 +195,9 @@ def _reflection(r: Reflection) -> tuple[Any, ...]:
 
 def _unreflection(item: tuple[Any, ...]) -> Reflection:
     kind, person, file, reason, data, dates = item
-    if dates:  # a copy: `item` stays the stored form (`StoredResults.stored_form`)
-        data = dict(data)
-        for k in dates:
-            data[k] = _from_ordinal(data[k])
+    data = dict(data)  # a copy: `item` stays the stored form (`StoredResults.stored_form`)
+    for k in dates:
+        data[k] = _from_ordinal(data[k])
     return Reflection(kind, person, file, reason, data)
 
 

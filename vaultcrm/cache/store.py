@@ -36,6 +36,7 @@ from vaultcrm.cache.codec import (
     encode_walk,
 )
 from vaultcrm.cache.plan import Changes, link_keys
+from vaultcrm.children import reap
 from vaultcrm.model import Claim, FileSig, NoteKind, NoteRecord
 
 try:
@@ -246,9 +247,11 @@ class Index:
         """
         pid, self._pending = self._pending, None
         assert pid is not None
-        _, status = os.waitpid(pid, 0)
+        code = reap(pid)
         detached, self._detached = self._detached, None
-        if os.waitstatus_to_exitcode(status) == 0:
+        # unknown (reaped by the kernel): taken as written; had it failed, the generation
+        # it would have left is not the file's, and every later write here is skipped
+        if code in (0, None):
             self._conn = self._connect()
             if detached is not None:  # what this run stored, whatever others did since
                 self._generation = detached[3]
@@ -311,7 +314,7 @@ class Index:
     def close(self) -> None:
         if self._pending is not None:  # closed for the fork; only wait for the child
             pid, self._pending = self._pending, None
-            os.waitpid(pid, 0)  # a failed store only means the next run parses again
+            reap(pid)  # a failed store only means the next run parses again
         else:
             self._conn.close()
         self._unlock()

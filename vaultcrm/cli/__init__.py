@@ -10,6 +10,7 @@ import contextlib
 import functools
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -197,26 +198,30 @@ def main() -> None:
     exits without tearing the heap down object by object (a cold sync's records would
     take ~40 ms to free; `gcpause.leave_to_exit` keeps them for this). Every child
     process and file a command uses is waited for and closed before it returns."""
+    if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     end_with_exit()
     try:
         cli.main(prog_name="vaultcrm")
         code: int = 0
     except BrokenPipeError:
         # `vaultcrm due | head`: the reader left; end quietly, as Unix tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
     except SystemExit as done:
         if done.code is None or isinstance(done.code, int):
             code = done.code or 0
         else:  # sys.exit("message"): Python prints it and exits 1
-            print(done.code, file=sys.stderr)
+            with contextlib.suppress(Exception):
+                print(done.code, file=sys.stderr)
             code = 1
-    for stream in (sys.stdout, sys.stderr):
+    # what is still buffered, also under a progress bar's proxy; a stream may be missing
+    # (started with it closed), closed, or its reader gone: nothing more can be said then
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is None:
+            continue
         try:
             stream.flush()
-        except (BrokenPipeError, ValueError):  # the reader left, or the stream is closed
-            with contextlib.suppress(OSError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
             code = code or 1
     os._exit(code)
 

@@ -26,6 +26,7 @@ from typing import IO
 
 from vaultcrm.cache.codec import decode_record, encode_record
 from vaultcrm.cache.store import Parsed
+from vaultcrm.children import reap
 from vaultcrm.model import FileSig, NoteRecord
 from vaultcrm.read.spec import ReadSpec
 
@@ -67,7 +68,8 @@ def parse_shared(
     spools: list[IO[bytes]] = []
     try:
         for theirs in shares[:children]:
-            child = _start_child(root, sigs, spec, read_one, theirs, spools)
+            others = [c.bell for c, _ in started]  # a child closes its siblings' bells
+            child = _start_child(root, sigs, spec, read_one, theirs, spools, others)
             if child is None:  # no temporary file or no fork: this share is parsed here
                 mine += theirs
             else:
@@ -159,7 +161,7 @@ class _Child:
 
     def close(self) -> None:
         os.close(self.bell)
-        os.waitpid(self.pid, 0)
+        reap(self.pid)
 
 
 def _start_child(
@@ -169,6 +171,7 @@ def _start_child(
     read_one: ReadOne,
     theirs: list[int],
     spools: list[IO[bytes]],
+    others: list[int],
 ) -> _Child | None:
     try:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by parse_shared
@@ -188,7 +191,8 @@ def _start_child(
         return None
     if pid == 0:  # the child: parse, write, ring; leave without running any exit handler
         try:
-            os.close(bell_read)
+            for fd in (bell_read, *others):
+                os.close(fd)
             gc.disable()
             batch: list[bytes] = []
             for i in theirs:

@@ -15,6 +15,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from vaultcrm.children import reap
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
 from vaultcrm.regular import NOT_REGULAR
@@ -298,14 +299,18 @@ def _walk_shared(
     def walk_theirs() -> dict[int, Walk]:
         return {i: lister.walk_folder(*top[i][:2]) for i in theirs}
 
-    sent = _in_child(lambda: marshal.dumps([(i, _plain(w)) for i, w in walk_theirs().items()]))
+    def send() -> bytes:
+        return marshal.dumps([(i, _plain(w)) for i, w in walk_theirs().items()])
+
     parts: dict[int, Walk] = {}
-    for i, side in enumerate(shares):
-        if side == 0:
-            parts[i] = lister.walk_folder(*top[i][:2])
-    here = root_notes.signed(_stat_some(root_notes.entries, 0, len(root_notes.entries)))
+    with _in_child(send) as sent:
+        for i, side in enumerate(shares):
+            if side == 0:
+                parts[i] = lister.walk_folder(*top[i][:2])
+        here = root_notes.signed(_stat_some(root_notes.entries, 0, len(root_notes.entries)))
+        data = sent.result()
     try:
-        received = {i: _unplain(w) for i, w in marshal.loads(sent())}
+        received = {i: _unplain(w) for i, w in marshal.loads(data)}
         if sorted(received) != theirs:
             raise ValueError("incomplete")
     except (ValueError, EOFError, TypeError):  # the child died: walk its folders here
@@ -324,19 +329,52 @@ def _unplain(data: tuple[Any, ...]) -> Walk:
     return Walk(rels, mtimes, sizes, kinds, [Problem(*p) for p in problems])
 
 
-def _in_child(work: Callable[[], bytes]) -> Callable[[], bytes]:
-    """Run `work` in a forked child; returns how to wait for the bytes it made (b"" if
-    it could not run or died), so this process can work meanwhile."""
+class _Sent:
+    """What a forked child sends: `result()` waits for it (b"" if the child could not
+    run or died); `close()`, always called, waits for the child whatever happened, so a
+    parent interrupted before reading leaves neither a child nor a descriptor behind."""
+
+    def __init__(self, pid: int | None = None, read_end: int | None = None) -> None:
+        self.pid, self.read_end = pid, read_end
+
+    def result(self) -> bytes:
+        if self.read_end is None:
+            return b""
+        chunks = []
+        with open(self.read_end, "rb", buffering=0, closefd=True) as pipe:
+            self.read_end = None
+            while chunk := pipe.read(1 << 20):
+                chunks.append(chunk)
+        self.close()
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if self.read_end is not None:  # unread: the child's next write fails and it ends
+            os.close(self.read_end)
+            self.read_end = None
+        if self.pid is not None:
+            reap(self.pid)
+            self.pid = None
+
+    def __enter__(self) -> _Sent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _in_child(work: Callable[[], bytes]) -> _Sent:
+    """Run `work` in a forked child while this process works meanwhile."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
-        return lambda: b""
+        return _Sent()
     try:
         pid = os.fork()
     except OSError:
         os.close(read_end)
         os.close(write_end)
-        return lambda: b""
+        return _Sent()
     if pid == 0:  # the child: work, send, and leave without running any exit handler
         try:
             os.close(read_end)
@@ -346,16 +384,7 @@ def _in_child(work: Callable[[], bytes]) -> Callable[[], bytes]:
         finally:
             os._exit(0)
     os.close(write_end)
-
-    def wait() -> bytes:
-        chunks = []
-        with open(read_end, "rb", buffering=0, closefd=True) as pipe:
-            while chunk := pipe.read(1 << 20):
-                chunks.append(chunk)
-        os.waitpid(pid, 0)
-        return b"".join(chunks)
-
-    return wait
+    return _Sent(pid, read_end)
 
 
 #: per note: its mtime and size, and why it is left out (by position) when it is
@@ -396,10 +425,11 @@ def _stat_all(found: list[os.DirEntry[str] | str], parallel: bool) -> Stats:
     if not parallel or not _can_fork():
         return _stat_some(found, 0, n)
     half = n // 2
-    sent = _in_child(lambda: marshal.dumps(_stat_some(found, half, n)))
-    mtimes, sizes, failed = _stat_some(found, 0, half)
+    with _in_child(lambda: marshal.dumps(_stat_some(found, half, n))) as sent:
+        mtimes, sizes, failed = _stat_some(found, 0, half)
+        data = sent.result()
     try:
-        their_mtimes, their_sizes, their_failed = marshal.loads(sent())
+        their_mtimes, their_sizes, their_failed = marshal.loads(data)
         if len(their_mtimes) != n - half or len(their_sizes) != n - half:
             raise ValueError("incomplete")
     except (ValueError, EOFError, TypeError):  # the child died: do its half here

@@ -1,0 +1,20 @@
+"""Waiting for a forked child, whatever the process inherited.
+
+A process started with SIGCHLD ignored (some daemons, cron wrappers and supervisors pass
+that on through exec) has its children reaped by the kernel: `waitpid` then fails with
+ECHILD. Every fork in vaultcrm judges a child by what it sent or wrote, not by its exit
+status alone, so an unknown status is not an error.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def reap(pid: int) -> int | None:
+    """Wait for child `pid`; its exit code, or None when the kernel reaped it already."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
