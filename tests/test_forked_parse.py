@@ -33,15 +33,25 @@ def _alone(root: Path, sigs: list[FileSig], spec: ReadSpec) -> list[NoteRecord]:
     return [rec for rec, _ in records.read_for_index(root, sigs, spec)]
 
 
-def _shared(root: Path, sigs: list[FileSig], spec: ReadSpec, **kw: Any) -> list[NoteRecord]:
+def _shared(
+    root: Path, sigs: list[FileSig], spec: ReadSpec, *, from_children: bool = True, **kw: Any
+) -> list[NoteRecord]:
     ticks: list[int] = []
     parsed = forked.parse_shared(
         root, sigs, spec, kw.pop("read_one", records._read_one), lambda: ticks.append(1), **kw
     )
     assert len(ticks) == len(sigs)  # progress counts every file once
+    sent = 0
     for rec, text in parsed:
         if text:  # a child's encoding is what the index stores: it must be the record
             assert decode_record(text) == rec
+            sent += 1
+    if from_children:  # the children did their share (a fallback here would hide a bug)
+        children = kw.get("children", 1)
+        cycle = forked.CHILD_SHARE * children + forked.OWN_SHARE
+        assert sent == sum(1 for i in range(len(sigs)) if i % cycle < forked.CHILD_SHARE * children)
+    else:
+        assert sent < len(sigs)
     return [rec for rec, _ in parsed]
 
 
@@ -70,7 +80,8 @@ def test_a_child_that_dies_half_way_leaves_its_rest_to_this_process(
             os._exit(3)  # the child dies in the middle of its share
         return records._read_one(root, sig, spec)
 
-    assert _shared(root, sigs, spec, read_one=read_one) == _alone(root, sigs, spec)
+    got = _shared(root, sigs, spec, read_one=read_one, from_children=False)
+    assert got == _alone(root, sigs, spec)
 
 
 def test_without_a_temporary_file_everything_is_parsed_here(
@@ -83,7 +94,7 @@ def test_without_a_temporary_file_everything_is_parsed_here(
         raise AssertionError("forked although the child could not write its records")
 
     monkeypatch.setattr(os, "fork", refuse)
-    assert _shared(root, sigs, spec) == _alone(root, sigs, spec)
+    assert _shared(root, sigs, spec, from_children=False) == _alone(root, sigs, spec)
 
 
 def test_with_a_watchers_threads_running_the_pool_parses(

@@ -188,9 +188,21 @@ def test_a_walk_shared_with_a_child_finds_what_one_process_finds(
         return real_fork()
 
     monkeypatch.setattr(os, "fork", counted_fork)
+    here = os.getpid()
+    stat_calls: list[int] = []
+    real_stat_some = walking._stat_some
+
+    def stat_some(found: Any, start: int, stop: int) -> Any:
+        if os.getpid() == here:
+            stat_calls.append(stop - start)
+        return real_stat_some(found, start, stop)
+
+    monkeypatch.setattr(walking, "_stat_some", stat_some)
     shared = walking.walk(root, config, processes=True)
     assert forks == [1]
     assert shared == alone
+    # the child did its part: this process stat'ed only its own notes, not the child's too
+    assert sum(stat_calls) < shared.count  # all of them (and the FIFO) if it had failed
     assert {p.path for p in shared.problems} == {
         "People/Pipe.md", "People/Out.md", "People/Ann.conflict.md"
     }

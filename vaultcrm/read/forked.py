@@ -191,8 +191,8 @@ def _start_child(
         return None
     if pid == 0:  # the child: parse, write, ring; leave without running any exit handler
         try:
-            for fd in (bell_read, *others):
-                os.close(fd)
+            for unused in (bell_read, *others):
+                os.close(unused)
             gc.disable()
             batch: list[bytes] = []
             for i in theirs:
