@@ -113,9 +113,11 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     # One order whoever walks what: the notes at the top level, then each top-level
     # folder in listing order, depth first; problems sorted.
     found = _Listing()
-    top: list[tuple[str, str, int]] = []
+    top: list[tuple[str, str, os.DirEntry[str]]] = []
     lister.visit(found, os.fspath(root), "", top)
-    shares = _share_out([weight for _, _, weight in top]) if processes and _can_fork() else None
+    shares = None
+    if processes and _can_fork():
+        shares = _share_out([_weight(entry) for _, _, entry in top])
     if shares is not None:
         walked = _walk_shared(lister, found, top, shares)
     else:
@@ -172,10 +174,10 @@ class _Lister:
         into: _Listing,
         dir_path: str,
         rel_dir: str,
-        top: list[tuple[str, str, int]] | None = None,
+        top: list[tuple[str, str, os.DirEntry[str]]] | None = None,
     ) -> None:
         """List one folder and, recursively, its folders; with `top`, its folders are
-        put there instead (path, vault-relative path, size of the folder file)."""
+        put there instead (path, vault-relative path, entry)."""
         prefix = rel_dir + "/" if rel_dir else ""
         kind = folder_kind(rel_dir, self.people, self.daily)
         output, skipped, root_real = self.output, self.skipped, self.root_real
@@ -196,7 +198,7 @@ class _Lister:
                         if top is None:
                             self.visit(into, entry.path, prefix + name)
                         else:
-                            top.append((entry.path, prefix + name, _weight(entry)))
+                            top.append((entry.path, prefix + name, entry))
                     continue
                 if not name.endswith(".md"):
                     continue
@@ -289,7 +291,10 @@ def _joined(parts: list[Walk]) -> Walk:
 
 
 def _walk_shared(
-    lister: _Lister, root_notes: _Listing, top: list[tuple[str, str, int]], shares: list[int]
+    lister: _Lister,
+    root_notes: _Listing,
+    top: list[tuple[str, str, os.DirEntry[str]]],
+    shares: list[int],
 ) -> Walk:
     """The walk of the vault with the folders of share 1 walked by a forked child; the
     notes at the top level and the folders of share 0 by this process. Only plain values
