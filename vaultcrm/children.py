@@ -1,4 +1,4 @@
-"""Waiting for a forked child, whatever the process inherited.
+"""Forking safely, and waiting for a forked child whatever the process inherited.
 
 A process started with SIGCHLD ignored (some daemons, cron wrappers and supervisors pass
 that on through exec) has its children reaped by the kernel: `waitpid` then fails with
@@ -9,6 +9,7 @@ status alone, so an unknown status is not an error.
 from __future__ import annotations
 
 import os
+import threading
 
 
 def reap(pid: int) -> int | None:
@@ -18,3 +19,9 @@ def reap(pid: int) -> int | None:
     except ChildProcessError:
         return None
     return os.waitstatus_to_exitcode(status)
+
+
+def fork_safe() -> bool:
+    """Whether this process may fork: POSIX, and no other thread (a watcher's) that could
+    hold a lock the child would inherit held for ever."""
+    return hasattr(os, "fork") and threading.active_count() == 1

@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import sqlite3
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -36,7 +35,7 @@ from vaultcrm.cache.codec import (
     encode_walk,
 )
 from vaultcrm.cache.plan import Changes, link_keys
-from vaultcrm.children import reap
+from vaultcrm.children import fork_safe, reap
 from vaultcrm.model import Claim, FileSig, NoteKind, NoteRecord
 
 try:
@@ -406,13 +405,7 @@ class Index:
         return Changes(old, new, removed, unchanged, base)
 
     def _can_detach(self) -> bool:
-        # fork is unsafe once other threads (a watcher's) may hold locks
-        return (
-            self.detach
-            and hasattr(os, "fork")
-            and threading.active_count() == 1
-            and str(self.path) != ":memory:"
-        )
+        return self.detach and fork_safe() and str(self.path) != ":memory:"
 
     def _store_detached(
         self, stale: list[FileSig], parsed: list[Parsed], drop: list[str], walk: bytes

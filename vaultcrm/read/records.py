@@ -18,6 +18,7 @@ from pathlib import Path
 from vaultcrm.cache.codec import decode_record, encode_record
 from vaultcrm.cache.plan import Changes
 from vaultcrm.cache.store import Index, Parsed, cache_path
+from vaultcrm.children import fork_safe
 from vaultcrm.config import Config, config_fingerprint
 from vaultcrm.dailynotes import DailyNotes, impossible_date_name
 from vaultcrm.model import FileSig, LoadStats, NoteRecord, Problem
@@ -71,9 +72,7 @@ def read_for_index(
     helpers = min(os.cpu_count() or 1, 8) - 1
     if not processes or n < PARALLEL_THRESHOLD or helpers < 1:
         return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
-    import threading
-
-    if hasattr(os, "fork") and threading.active_count() == 1:
+    if fork_safe():
         from vaultcrm.read.forked import parse_shared
 
         count = 0
@@ -83,8 +82,8 @@ def read_for_index(
             count = _tick(report, count, n)
 
         return parse_shared(root, sigs, spec, _read_one, tick, helpers)
-    # A watcher's threads run: forking could deadlock on a lock one of them holds, so the
-    # helpers are started by a fork server, through a process pool.
+    # A watcher's threads run (forking could deadlock on a lock one of them holds), or
+    # there is no fork: the helpers are started by a fork server (or spawned), in a pool.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -99,8 +98,7 @@ def read_for_index(
     theirs_at = [i for i in range(n) if i % cycle < helper_slots]
     mine_at = [i for i in range(n) if i % cycle >= helper_slots]
     theirs = [sigs[i] for i in theirs_at]
-    # fork is fastest, but unsafe once other threads (a watcher's) may hold locks
-    method = "fork" if threading.active_count() == 1 else "forkserver"
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     # As many chunks as the pool's call queue holds (a worker each, plus one): all are queued
     # before this process starts parsing, so no thread of ours has to take the GIL from the
     # parse loop to feed a worker that sits idle meanwhile (four chunks on two cores left the

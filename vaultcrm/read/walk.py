@@ -7,7 +7,6 @@ import hashlib
 import marshal
 import os
 import re
-import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from vaultcrm.children import reap
+from vaultcrm.children import fork_safe, reap
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
 from vaultcrm.regular import NOT_REGULAR
@@ -116,7 +115,7 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     top: list[tuple[str, str, os.DirEntry[str]]] = []
     lister.visit(found, os.fspath(root), "", top)
     shares = None
-    if processes and _can_fork():
+    if processes and fork_safe():
         shares = _share_out([_weight(entry) for _, _, entry in top])
     if shares is not None:
         walked = _walk_shared(lister, found, top, shares)
@@ -128,11 +127,6 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     walked = lister.through_links(walked)
     walked.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     return walked
-
-
-def _can_fork() -> bool:
-    # fork is unsafe once other threads (a watcher's) may hold locks
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 @dataclass
@@ -427,7 +421,7 @@ def _stat_all(found: list[os.DirEntry[str] | str], parallel: bool) -> Stats:
     fails in any way, this process stats its half too.
     """
     n = len(found)
-    if not parallel or not _can_fork():
+    if not parallel or not fork_safe():
         return _stat_some(found, 0, n)
     half = n // 2
     with _in_child(lambda: marshal.dumps(_stat_some(found, half, n))) as sent:
