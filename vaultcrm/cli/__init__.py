@@ -214,8 +214,8 @@ def cli(debug: bool) -> None:
 
 def main() -> None:
     """The console entry point. The process ends here: everything is flushed, then it
-    exits without tearing the heap down object by object (a cold sync's records would
-    take ~40 ms to free; `gcpause.leave_to_exit` keeps them for this). Every child
+    exits without tearing the heap down object by object (a cold sync's records are slow
+    to free one by one; `gcpause.leave_to_exit` keeps them for this). Every child
     process and file a command uses is waited for and closed before it returns."""
     if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)

@@ -1,6 +1,6 @@
 """Tables on a terminal (rich), for `due` and `people`.
 
-rich costs ~40 ms to import, so it is imported inside the functions that draw, and only
+rich is slow to import, so it is imported inside the functions that draw, and only
 when `use_tables()` says a person is looking: `log`, a no-change `sync` and anything
 piped never load it.
 """
