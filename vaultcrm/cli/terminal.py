@@ -14,7 +14,7 @@ import sys
 import click
 
 #: Below this many columns for the text itself, continuation lines indent less.
-_NARROWEST = 20
+_NARROWEST = 12
 
 
 def plain() -> bool:
