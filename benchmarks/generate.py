@@ -1,4 +1,4 @@
-"""Write a synthetic Obsidian vault in DESIGN.md's format, for benchmarks.
+"""Write a synthetic Obsidian vault in the note format (docs/format.md), for benchmarks.
 
     python benchmarks/generate.py OUT_DIR [--people 10000] [--daily 20000] [--seed 42]
         [--shape default|heavy] [--note-kb K] [--first-name-aliases F] [--cadence-words F]
@@ -76,7 +76,7 @@ NICKNAMES = {
 
 SUBFOLDERS = ("Work", "Family", "Climbing", "School", "Neighbours", "Work/Past")
 CIRCLES = ("family", "close", "friends", "acquaintances")
-#: Cadence overrides as people write them, with their length in days (DESIGN.md's rules).
+#: Cadence overrides as people write them, with their length in days (docs/format.md).
 CADENCES = {"3 weeks": 21, "10 days": 10, "2 months": 60, "1y": 365, "3w": 21, "2m": 60,
             "45": 45, "6 weeks": 42, "1 month": 30}
 #: The default config's cadence per circle, and `default_cadence` for people without one.
@@ -403,7 +403,7 @@ def _person_body(
 
 
 def _link(rng: random.Random, p: _Person) -> str:
-    """One of DESIGN.md's link forms, chosen the way people actually mix them."""
+    """One of the link forms of docs/format.md, chosen the way people actually mix them."""
     r = rng.random()
     if r < 0.55:
         return f"[[{p.name}]]"

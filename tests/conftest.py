@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping
+import tracemalloc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,16 @@ def example_vault(tmp_path: Path) -> Path:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@contextmanager
+def allocates_at_most(limit: int) -> Iterator[None]:
+    """Fail when the code inside allocates more than `limit` bytes at its peak: the work
+    it did, bounded without a clock (speed lives in benchmarks/)."""
+    tracemalloc.start()
+    try:
+        yield
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= limit, f"peaked at {peak:,} bytes (limit {limit:,})"

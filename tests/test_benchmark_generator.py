@@ -1,4 +1,4 @@
-"""The benchmark vault generator: deterministic, and in DESIGN.md's format."""
+"""The benchmark vault generator: deterministic, and in the note format (docs/format.md)."""
 
 from __future__ import annotations
 

@@ -86,9 +86,10 @@ def test_completion_prints_the_shell_script(shell: str) -> None:
     assert f"{shell}_complete" in result.stdout
 
 
-def complete(shell: str, words: str, vault: Path) -> list[str]:
+def complete(shell: str, words: str, vault: Path, cur: str | None = None) -> list[str]:
     """What the shell gets back on Tab, through Click's completion protocol (fish sends
-    the word being completed itself; bash and zsh its position)."""
+    the word being completed itself; bash and zsh its position; bash also the word as
+    typed, `cur`)."""
     position = len(words.split()) - (0 if words.endswith(" ") else 1)
     env = {
         "_VAULTCRM_COMPLETE": f"{shell}_complete",
@@ -96,6 +97,8 @@ def complete(shell: str, words: str, vault: Path) -> list[str]:
         "COMP_CWORD": words.split()[-1] if shell == "fish" else str(position),
         "VAULTCRM_VAULT": str(vault),
     }
+    if cur is not None:
+        env["COMP_CUR"] = cur
     result = CliRunner().invoke(cli, [], prog_name="vaultcrm", env=env)
     assert result.exit_code == 0, result.output
     return result.stdout.splitlines()
@@ -114,11 +117,22 @@ def test_person_arguments_complete_names_and_aliases(example_vault: Path) -> Non
     assert complete("fish", "vaultcrm set Ali", example_vault) == [
         "plain,Alice Nakamura", "plain,ali\talias of Alice Nakamura",
     ]  # fmt: skip
-    # no index yet: names from the file names still complete
+    # no index yet: the first Tab builds it, so aliases complete too
     fresh = example_vault.parent / "fresh"
     (fresh / "People").mkdir(parents=True)
     (fresh / "People" / "Zoe Park.md").write_text("---\naliases: [Zed]\n---\n")
-    assert complete("bash", "vaultcrm show Z", fresh) == ["plain,Zoe\\ Park"]
+    assert complete("bash", "vaultcrm show Z", fresh) == ["plain,Zoe\\ Park", "plain,zed"]
+    # inside an opened quote, bash gets the name as it is (and closes the quote itself)
+    assert complete("bash", 'vaultcrm show "Z', fresh, cur='"Z') == ["plain,Zoe Park", "plain,zed"]
+
+
+def test_bash_words_escape_what_the_shell_would_split_or_expand() -> None:
+    from vaultcrm.cli.completion import bash_word
+
+    assert bash_word("Ben Okafor") == "Ben\\ Okafor"
+    assert bash_word("O'Neil & Sons (UK)") == "O\\'Neil\\ \\&\\ Sons\\ \\(UK\\)"
+    assert bash_word("~Zoë $HOME") == "\\~Zoë\\ \\$HOME"
+    assert bash_word("jean-luc.o@x") == "jean-luc.o@x"
 
 
 def test_completion_through_the_installed_entry_point(example_vault: Path) -> None:

@@ -6,7 +6,7 @@ import re
 
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, package_templates
 from vaultcrm.reflect import rules
-from vaultcrm.reflect.kinds import DATE_FIELDS, KIND, KINDS, SPECS
+from vaultcrm.reflect.kinds import KIND, KINDS, SPECS
 from vaultcrm.words import FOCUS_LABELS, KIND_WORDS
 
 
@@ -24,14 +24,12 @@ def test_every_kind_has_every_entry() -> None:
     for spec in SPECS:
         assert spec.rule is getattr(rules, spec.name), spec.name
         assert callable(spec.urgency), spec.name
-        assert spec.date_fields, f"{spec.name}: which of its fields are dates?"
         words = spec.words
         assert words.title and words.gained and words.lost, spec.name
         # a tick either logs a line in the person's note or ticks off the task itself
         assert (words.logged is None) == (spec.name == "follow_up"), spec.name
         if spec.logs_flag is not None:
             assert spec.logs_flag in ("shared", "heard", "deep", "win"), spec.name
-    assert {"last_contact", "date"} <= DATE_FIELDS
 
 
 def test_every_kind_has_a_template_branch() -> None:

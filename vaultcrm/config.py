@@ -1,6 +1,6 @@
 """`vaultcrm.yaml` (and Obsidian's daily-notes settings) → `Config`.
 
-Every key is optional; the defaults below are DESIGN.md's public contract.
+Every key is optional; the defaults below are a public contract (docs/config.md).
 Durations are held as whole days (a month is 30 days, a year 365).
 A bad key or value never stops a run: it is a problem with its line, and that key
 keeps its default.

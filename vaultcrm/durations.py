@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-#: Days per unit; a month is 30 days and a year 365 (DESIGN.md), good enough for cadences.
+#: Days per unit; a month is 30 days and a year 365 (docs/format.md), good enough for cadences.
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _UNITS = {
     "d": "d", "day": "d", "days": "d",

@@ -12,11 +12,11 @@ youngest generation, so the first collection after `gc.enable()` would walk all 
 (`gc.freeze()` then `gc.unfreeze()`, which do not walk them): any cycle among them is
 still found, by the next full collection.
 
-Freeing is the other cost: a cold sync's 35,000 records and the vault assembled from them
-take ~40 ms to free object by object. The console entry point ends the process with
-`os._exit` (after flushing), so what the core hands to `leave_to_exit` is never freed by
-Python at all. Only the entry point turns this on (`end_with_exit`); a library caller or a
-long-running watch keeps nothing.
+Freeing is the other cost: a cold sync's records and the vault assembled from them take
+a noticeable share of a run to free object by object (benchmarks/RESULTS.md). The console
+entry point ends the process with `os._exit` (after flushing), so what the core hands to
+`leave_to_exit` is never freed by Python at all. Only the entry point turns this on
+(`end_with_exit`); a library caller or a long-running watch keeps nothing.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ class Claim(NamedTuple):
     """What one person note claims: enough to resolve links and check the roster.
 
     A NamedTuple (immutable, compared by value, as a frozen dataclass would be): a cold
-    sync makes one per person note twice, and a tuple is built three times as fast.
+    sync makes one per person note twice, and a tuple is much cheaper to build.
     """
 
     path: str
@@ -238,9 +238,9 @@ class Vault:
 class Reflection:
     """One reason to reach out to one person, ready for a template or JSON.
 
-    `data` holds the kind-specific fields (DESIGN.md: last_contact, cadence_days,
-    overdue_days, count, date, age, …); dates stay `date` objects until `to_json`
-    (`reflect.kinds.from_json` is its inverse).
+    `data` holds the kind-specific fields (docs/json.md lists them per kind:
+    last_contact, cadence_days, overdue_days, count, date, age, …); dates stay `date`
+    objects until `to_json`.
     """
 
     kind: str

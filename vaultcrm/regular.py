@@ -23,10 +23,6 @@ class NotRegularFile(OSError):
         super().__init__(errno.EINVAL, NOT_REGULAR, path)
 
 
-def is_regular(mode: int) -> bool:
-    return stat.S_ISREG(mode)
-
-
 def read_regular(
     path: str | os.PathLike[str], size_hint: int = 0, *, stat_checked: bool = False
 ) -> bytes:

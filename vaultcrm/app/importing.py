@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from vaultcrm.read.walk import Walk
 
 Progress = Callable[[int, int], None]
-READERS = ("vcard", "csv")
 
 
 # --- reading the input files -----------------------------------------------------------

@@ -119,17 +119,22 @@ def snapshot(
 
 def claims_quickly(root: Path) -> list[Claim]:
     """Names and aliases as the index last saw them, without walking or parsing: for
-    shell completion, which must answer in a blink (an empty list when there is no index)."""
+    shell completion, which must answer in a blink. With no index yet (a fresh clone, a
+    cleared cache, a changed config) the index is built once, so aliases complete from
+    the first Tab; nothing (an empty list) when it cannot be read or built."""
+    from vaultcrm.app.people import claims
     from vaultcrm.cache.store import cache_path
 
-    if not cache_path(root).exists():
-        return []
     config, _ = load_config(root)
     try:
-        index = open_index(root, config)
-        try:
-            return index.claims()
-        finally:
-            index.close()
-    except sqlite3.Error:
+        if cache_path(root).exists():
+            index = open_index(root, config)
+            try:
+                known = index.claims()
+            finally:
+                index.close()
+            if known:
+                return known
+        return claims(root, config)  # none yet, or emptied by a config change
+    except (sqlite3.Error, OSError, VaultcrmError):
         return []

@@ -369,7 +369,8 @@ def _remembered(
 
 def _note_is(memo: Memo | None, note_key: str, path: Path) -> bool:
     """Whether the note on disk is exactly what the last sync wrote for this content, so
-    rendering again (jinja2's import alone is ~40 ms) would only reproduce it."""
+    rendering again (jinja2's import alone costs more than the rest of a no-change run)
+    would only reproduce it."""
     return memo is not None and memo.note_key == note_key and memo.note_sig == _signature(path)
 
 

@@ -38,7 +38,7 @@ class Written:
 
 # --- init -----------------------------------------------------------------------------
 
-#: Every option of DESIGN.md, commented out with its default: uncommented, it reads back
+#: Every key of docs/config.md, commented out with its default: uncommented, it reads back
 #: as exactly the defaults (a test pins this).
 CONFIG_TEXT = """\
 # vaultcrm settings for this vault. Every key is optional: each line below shows a

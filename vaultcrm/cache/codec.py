@@ -47,7 +47,7 @@ VERSION = 7
 def code_fingerprint() -> str:
     """A digest of the bytes of vaultcrm's modules and package templates, once per process.
 
-    ~60 small files: about a millisecond, measured against a no-change `sync` of ~50 ms.
+    A few dozen small files: cheap next to a no-change `sync` (benchmarks/RESULTS.md).
     """
     h = hashlib.sha256()
     package = Path(vaultcrm.__file__).resolve().parent

@@ -412,7 +412,7 @@ class Index:
     ) -> None:
         """`_store` in a forked child, while this process goes on with the records.
 
-        A cold index writes ~20 MB; the child (which shares the parsed records) encodes
+        A cold index writes megabytes; the child (which shares the parsed records) encodes
         and writes them while the parent reflects, on the other core. The connection is
         closed across the fork (SQLite connections must not cross one) and reopened when
         the child is waited for, which any use of `conn` does first.

@@ -63,9 +63,12 @@ def handle_errors(f: F) -> F:
 
 def progress_bar(label: str) -> Callable[[int, int], None] | None:
     """A (done, total) callback drawing a rich progress bar on stderr, or None when stderr
-    is not a terminal. rich is imported on the first report, which the core sends only
-    for a cold index of a large vault, so a run with little to read never pays for it."""
-    if not sys.stderr.isatty():
+    is not a terminal or escape codes are unwelcome (`NO_COLOR`, `TERM=dumb`). rich is
+    imported on the first report, which the core sends only for a cold index of a large
+    vault, so a run with little to read never pays for it."""
+    from .terminal import plain
+
+    if not sys.stderr.isatty() or plain():
         return None
     state: dict[str, Any] = {}
 
@@ -169,6 +172,18 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, attr)
         return command
 
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> None:
+        """A Tab is answered through vaultcrm's own bash and fish scripts' protocol
+        (`cli/completion.py`: names with spaces must arrive quoted), so they are
+        registered with Click before it answers; nothing is imported otherwise."""
+        if os.environ.get(complete_var or "_VAULTCRM_COMPLETE"):
+            from .completion import use_own_scripts
+
+            use_own_scripts()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
 
 @click.group(
     cls=LazyGroup,
@@ -191,12 +206,16 @@ def cli(debug: bool) -> None:
       vaultcrm brief Ben          # before you meet him
       vaultcrm sync               # writes "Reflections due.md"
     """
+    from .terminal import plain
+
+    if plain():  # no escape byte at all, even on a terminal: every command inherits it
+        click.get_current_context().color = False
 
 
 def main() -> None:
     """The console entry point. The process ends here: everything is flushed, then it
-    exits without tearing the heap down object by object (a cold sync's records would
-    take ~40 ms to free; `gcpause.leave_to_exit` keeps them for this). Every child
+    exits without tearing the heap down object by object (a cold sync's records are slow
+    to free one by one; `gcpause.leave_to_exit` keeps them for this). Every child
     process and file a command uses is waited for and closed before it returns."""
     if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)

@@ -8,6 +8,7 @@ import click
 
 from . import echo_json, handle_errors
 from .options import cache_option, json_option, vault_option
+from .terminal import echo_wrapped
 
 
 @click.command(short_help="List every problem in the vault as path:line:col: message.")
@@ -37,7 +38,7 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     else:
         for problem in report.problems:
             click.echo(problem.format())
-        click.echo(report.summary())
+        echo_wrapped(report.summary(), hang=2)
     click.get_current_context().exit(1 if report.errors else 0)
 
 

@@ -3,22 +3,30 @@
 Click's own shell-completion machinery does the work: the printed script calls
 `vaultcrm` back with `_VAULTCRM_COMPLETE` set, and Click asks `complete_person` for the
 candidates. That callback must answer in a blink on every Tab, so it reads names from the
-people folder's file names and aliases from the index as the last run left it: no walk of
-the daily notes, no parsing.
+people folder's file names and aliases from the index as the last run left it (the index
+is built once when there is none yet): no parsing on an ordinary Tab.
+
+A completed name must run as typed. zsh and fish quote what they insert themselves; bash
+inserts a candidate as it is, so the bash script here (unlike Click's stock one, which
+also drops backslashes with a bare `read`) receives each candidate already escaped for
+the word being completed: `Ben\\ Okafor` after `B`, and `Ben Okafor` as it is inside an
+opened quote (`"B`), which bash then closes. fish's script splits a candidate at its first
+comma only, so `Smith, Jo` stays one name.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
 from . import handle_errors
 
 if TYPE_CHECKING:  # imported when a Tab asks, not on every `vaultcrm log`
-    from click.shell_completion import CompletionItem
+    from click.shell_completion import CompletionItem, ShellComplete
 
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_VAULTCRM_COMPLETE"
@@ -28,6 +36,91 @@ _INSTALL = {
     "zsh": 'eval "$(vaultcrm completion zsh)"         # in ~/.zshrc',
     "fish": "vaultcrm completion fish > ~/.config/fish/completions/vaultcrm.fish",
 }
+
+# `read -r` keeps backslashes; COMP_CUR is the word being completed as typed (with an
+# opening quote, if any), so the candidates come back escaped for exactly that word.
+_BASH_SCRIPT = """\
+%(complete_func)s() {
+    local IFS=$'\\n'
+    local response completion type value
+
+    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD="$COMP_CWORD" \\
+COMP_CUR="${COMP_WORDS[COMP_CWORD]}" %(complete_var)s=bash_complete "$1")
+
+    for completion in $response; do
+        IFS=',' read -r type value <<< "$completion"
+        if [[ $type == 'dir' ]]; then
+            COMPREPLY=()
+            compopt -o dirnames
+        elif [[ $type == 'file' ]]; then
+            COMPREPLY=()
+            compopt -o default
+        elif [[ $type == 'plain' ]]; then
+            COMPREPLY+=("$value")
+        fi
+    done
+    return 0
+}
+
+complete -o nosort -F %(complete_func)s %(prog_name)s
+"""
+
+# As Click's, but a candidate is split from its type at the first comma only, and
+# printed with printf (fish's echo would take a candidate `-n` as its own option).
+_FISH_SCRIPT = """\
+function %(complete_func)s
+    set -l response (env %(complete_var)s=fish_complete COMP_WORDS=(commandline -cp) \\
+COMP_CWORD=(commandline -t) %(prog_name)s)
+    for completion in $response
+        set -l metadata (string split -m 1 "," -- $completion)
+        if test "$metadata[1]" = dir
+            __fish_complete_directories $metadata[2]
+        else if test "$metadata[1]" = file
+            __fish_complete_path $metadata[2]
+        else if test "$metadata[1]" = plain
+            printf '%%s\\n' $metadata[2]
+        end
+    end
+end
+
+complete --no-files --command %(prog_name)s --arguments "(%(complete_func)s)"
+"""
+
+#: Characters a bash word may hold unescaped (letters and digits of any script too).
+_BASH_SAFE = re.compile(r"[^\w@%+=:,./-]")
+
+
+def bash_word(value: str) -> str:
+    """`value` as one bash word, each special character backslash-escaped
+    (`Ben Okafor` → `Ben\\ Okafor`, `O'Neil` → `O\\'Neil`)."""
+    return _BASH_SAFE.sub(lambda m: "\\" + m.group(), value)
+
+
+def shell_classes() -> dict[str, type[ShellComplete]]:
+    """Click's completion classes, with vaultcrm's scripts for bash and fish."""
+    from click.shell_completion import BashComplete, FishComplete, ZshComplete
+
+    class Bash(BashComplete):
+        source_template: ClassVar[str] = _BASH_SCRIPT
+
+        def format_completion(self, item: CompletionItem[Any]) -> str:
+            value = item.value
+            if item.type == "plain" and os.environ.get("COMP_CUR", "")[:1] not in ("'", '"'):
+                value = bash_word(str(value))
+            return f"{item.type},{value}"
+
+    class Fish(FishComplete):
+        source_template: ClassVar[str] = _FISH_SCRIPT
+
+    return {"bash": Bash, "zsh": ZshComplete, "fish": Fish}
+
+
+def use_own_scripts() -> None:
+    """Make Click answer a Tab through `shell_classes` (called before it does)."""
+    from click.shell_completion import add_completion_class
+
+    for name, cls in shell_classes().items():
+        add_completion_class(cls, name)
 
 
 def person_candidates(root: Path, incomplete: str) -> list[tuple[str, str | None]]:
@@ -73,13 +166,9 @@ def complete_person(
         found = person_candidates(root, incomplete)
     except Exception:  # a Tab must never print a traceback into the command line
         return []
-    # bash inserts a candidate as it is: a name with spaces must arrive escaped
-    bash = os.environ.get(COMPLETE_VAR, "").startswith("bash")
+    # raw values: each shell's script or class quotes them for the command line
     return [
-        CompletionItem(
-            value.replace(" ", "\\ ") if bash else value,
-            help=f"alias of {owner}" if owner else None,
-        )
+        CompletionItem(value, help=f"alias of {owner}" if owner else None)
         for value, owner in found
     ]
 
@@ -114,12 +203,9 @@ def completion(shell: str) -> None:
       eval "$(vaultcrm completion zsh)"         # add to ~/.zshrc
       vaultcrm completion fish > ~/.config/fish/completions/vaultcrm.fish
     """
-    from click.shell_completion import get_completion_class
-
     from . import cli
 
-    cls = get_completion_class(shell)
-    assert cls is not None  # SHELLS are all Click's own
+    cls = shell_classes()[shell]
     script = cls(cli, {}, "vaultcrm", COMPLETE_VAR).source()
     click.echo(script, nl=not script.endswith("\n"))
 

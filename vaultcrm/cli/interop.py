@@ -24,8 +24,11 @@ def _root(vault: Path | None) -> Path:
 
 
 def _progress(total: int) -> Callable[[int, int], None] | None:
-    """A rich progress bar on stderr for a big import, only when stderr is a terminal."""
-    if total <= PROGRESS_FROM or not sys.stderr.isatty():
+    """A rich progress bar on stderr for a big import, only when stderr is a terminal
+    that welcomes escape codes."""
+    from vaultcrm.cli.terminal import plain
+
+    if total <= PROGRESS_FROM or not sys.stderr.isatty() or plain():
         return None
     from rich.console import Console
     from rich.progress import Progress

@@ -12,6 +12,7 @@ from vaultcrm.words import KIND_WORDS, NO_PEOPLE, NOTHING_DUE
 
 from . import echo_diagnostics, echo_json, handle_errors, progress_bar
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
+from .terminal import echo_wrapped
 
 
 def _exit_for(problems: list) -> int:  # type: ignore[type-arg]
@@ -66,11 +67,12 @@ def sync(
         )
     elif not quiet:
         for line in result.recorded:
-            click.echo(f"Recorded: {line}")
+            echo_wrapped(line, head="Recorded: ", hang=2)
         counts = Counter(r.kind for r in outcome.reflections)
         summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) or "none"
         verb = "Wrote" if result.written else "Up to date:"
-        click.echo(f"{verb} {result.output} — {len(outcome.reflections)} reflections ({summary})")
+        total = len(outcome.reflections)
+        echo_wrapped(f"{verb} {result.output} — {total} reflections ({summary})", hang=2)
         if result.calendar:
             click.echo(f"Wrote {result.calendar} (calendar)")
     click.get_current_context().exit(_exit_for(outcome.problems))
@@ -158,7 +160,9 @@ def _print_due(reflections: list, people: int = 1) -> None:  # type: ignore[type
                 click.echo()
             kind = r.kind
             click.secho(KIND_WORDS[kind].title, bold=True)
-        click.echo(f"  {click.style(r.person.ljust(width), fg='cyan')}  {r.reason}")
+        column = r.person.ljust(width)
+        styled = f"  {click.style(column, fg='cyan')}  "
+        echo_wrapped(r.reason, head=f"  {column}  ", styled=styled, hang=width + 4)
 
 
 COMMANDS = [sync, due]

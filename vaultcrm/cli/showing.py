@@ -7,7 +7,6 @@ imported only then); piped or under NO_COLOR it prints plain aligned columns.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ from . import (
 from .completion import complete_circle, complete_person
 from .options import cache_option, json_option, resolve_today, today_option, vault_option
 from .tables import PEOPLE_HEADERS, kind_label, people_cells, use_tables
+from .terminal import echo_wrapped
 
 if TYPE_CHECKING:
     from vaultcrm.reflect.brief import Brief, Moment
@@ -36,6 +36,15 @@ if TYPE_CHECKING:
 def _when(day: dt.date, today: dt.date) -> str:
     """'Sun 15 Nov (8 days ago)': the date style of every reason, and how far it is."""
     return f"{human_day(day, today)} ({relative_day((day - today).days)})"
+
+
+def _name(name: str) -> str:
+    return click.style(name, bold=True, fg="cyan")
+
+
+def _line(text: str, hang: int = 4) -> None:
+    """An indented line of the brief, wrapped on a terminal with a deeper indent."""
+    echo_wrapped(text, head="  ", hang=hang)
 
 
 def _heading(title: str) -> None:
@@ -52,18 +61,14 @@ def _dated(rows: Sequence[tuple[dt.date, str]], today: dt.date, empty: str) -> N
         return
     days = [human_day(day, today) for day, _ in rows]
     width = max(len(d) for d in days)
-    wrap = None
-    if sys.stdout.isatty():
-        import shutil
-
-        wrap = min(shutil.get_terminal_size((100, 24)).columns, 110) - width - 4
     for day, (_, text) in zip(days, rows, strict=True):
-        text = detag(text)
-        if wrap is not None and wrap > 20:
-            import textwrap
-
-            text = ("\n" + " " * (width + 4)).join(textwrap.wrap(text, wrap) or [""])
-        click.echo(f"  {click.style(day.ljust(width), fg='cyan')}  {text}")
+        column = day.ljust(width)
+        echo_wrapped(
+            detag(text),
+            head=f"  {column}  ",
+            styled=f"  {click.style(column, fg='cyan')}  ",
+            hang=width + 4,
+        )
 
 
 def _moments(moments: Iterable[Moment | None], today: dt.date, empty: str) -> None:
@@ -74,8 +79,7 @@ def print_brief(b: Brief) -> None:
     """The brief as a person reads it: who, what is due, what to ask about, the ledger,
     what is coming, what to keep in mind, and the last few interactions."""
     p, today = b.person, b.today
-    click.secho(p.name, bold=True, fg="cyan", nl=False)
-    click.echo(f"  ({p.file})")
+    echo_wrapped(f"({p.file})", head=f"{p.name}  ", styled=_name(p.name) + "  ", hang=2)
     every = f"every {b.cadence_days} days"
     if b.cadence_from == "circle":
         cadence = f"{p.circle}, {every}"
@@ -84,31 +88,32 @@ def print_brief(b: Brief) -> None:
         if p.circle and b.cadence_from == "default":
             circle += " (unknown circle)"
         cadence = f"{circle}, {'own' if b.cadence_from == 'person' else 'default'} cadence: {every}"
-    click.echo(f"  Circle: {cadence}")
+    _line(f"Circle: {cadence}")
     if b.last_contact is None or b.days_since is None:
-        click.echo(f"  Last contact: {BRIEF['never']}")
+        _line(f"Last contact: {BRIEF['never']}")
     else:
         overdue = b.days_since - b.cadence_days
         late = f"; {overdue} days past the cadence" if overdue > 0 else ""
-        click.echo(f"  Last contact: {_when(b.last_contact.date, today)}{late}")
+        _line(f"Last contact: {_when(b.last_contact.date, today)}{late}")
     if p.aliases:
-        click.echo(f"  Also: {', '.join(p.aliases)}")
+        _line(f"Also: {', '.join(p.aliases)}")
     if p.tags:
-        click.echo(f"  Tags: {', '.join('#' + t for t in p.tags)}")
+        _line(f"Tags: {', '.join('#' + t for t in p.tags)}")
     if p.snooze_until is not None and p.snooze_until >= today:
-        click.echo(f"  Snoozed until {p.snooze_until.isoformat()}")
+        _line(f"Snoozed until {p.snooze_until.isoformat()}")
 
     if b.due:
         _heading(BRIEF["due"])
         for r in b.due:
             title = kind_label(r.kind)
-            click.echo(f"  {click.style(title, fg='yellow')}: {r.reason}")
+            styled = f"  {click.style(title, fg='yellow')}: "
+            echo_wrapped(r.reason, head=f"  {title}: ", styled=styled, hang=4)
     _heading(BRIEF["heard"])
     _moments(b.heard, today, BRIEF["heard_none"])
     _heading(BRIEF["shared"])
     _moments([b.last_shared], today, BRIEF["shared_none"])
     _heading(BRIEF["ledger"])
-    click.echo(f"  {b.ledger.sentence}")
+    _line(b.ledger.sentence, hang=2)
     _heading(BRIEF["deep"])
     _moments([b.last_deep], today, BRIEF["deep_none"])
     if b.follow_ups:
@@ -127,9 +132,9 @@ def print_brief(b: Brief) -> None:
     if p.likes or p.boundaries:
         _heading(BRIEF["mind"])
         if p.likes:
-            click.echo(f"  Likes: {', '.join(p.likes)}")
+            _line(f"Likes: {', '.join(p.likes)}")
         if p.boundaries:
-            click.echo(f"  Boundaries: {p.boundaries}")
+            _line(f"Boundaries: {p.boundaries}")
     many = len(b.recent) > 1
     _heading(BRIEF["recent"].format(count=len(b.recent)) if many else BRIEF["recent_one"])
     _moments(b.recent, today, BRIEF["recent_none"])
@@ -264,12 +269,16 @@ def _check_circle(circle: str, known: set[str]) -> None:
 
 
 def _print_people(rows: list[PersonRow], today: dt.date) -> None:
-    """Plain aligned columns: what a pipe, a file or NO_COLOR gets."""
+    """Plain aligned columns: what a pipe, a file or NO_COLOR gets. On a terminal the
+    last column (what is due) wraps under itself."""
     cells = [PEOPLE_HEADERS, *(people_cells(r, today) for r in rows)]
     widths = [max(len(c[i]) for c in cells) for i in range(len(PEOPLE_HEADERS) - 1)]
     for n, line in enumerate(cells):
-        text = "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1]
-        click.echo(click.style(text.rstrip(), bold=True) if n == 0 else text.rstrip())
+        lead = "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)) + "  "
+        if n == 0:
+            click.secho((lead + line[-1]).rstrip(), bold=True)
+        else:
+            echo_wrapped(line[-1], head=lead)
 
 
 COMMANDS = [brief, people]

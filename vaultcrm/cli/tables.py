@@ -1,6 +1,6 @@
 """Tables on a terminal (rich), for `due` and `people`.
 
-rich costs ~40 ms to import, so it is imported inside the functions that draw, and only
+rich is slow to import, so it is imported inside the functions that draw, and only
 when `use_tables()` says a person is looking: `log`, a no-change `sync` and anything
 piped never load it.
 """
@@ -37,7 +37,9 @@ def kind_label(kind: str) -> str:
 def use_tables() -> bool:
     """Tables when standard output is a terminal (or FORCE_COLOR asks for colour anyway),
     never under NO_COLOR (no-color.org) or on a dumb terminal: then plain text."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    from .terminal import plain
+
+    if plain():
         return False
     return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
 

@@ -14,6 +14,7 @@ import click
 from . import handle_errors
 from .completion import complete_circle, complete_person
 from .options import DATE, resolve_today, today_option, vault_option
+from .terminal import echo_wrapped
 
 
 def _say_conflict(written: object) -> None:
@@ -180,7 +181,7 @@ def log(
         daily=daily,
     )
     created = " (created)" if written.created else ""
-    click.echo(f"Logged in {written.file}{created}: {written.line}")
+    echo_wrapped(written.line, head=f"Logged in {written.file}{created}: ", hang=2)
     _say_conflict(written)
 
 
@@ -205,10 +206,10 @@ def remind(
     from vaultcrm.app.write import add_reminder
 
     written = add_reminder(_root(vault), person, day, " ".join(text))
-    click.echo(f"Added to {written.file}: {written.line}")
+    echo_wrapped(written.line, head=f"Added to {written.file}: ", hang=2)
     _say_conflict(written)
     if day < resolve_today(today):
-        click.echo(f"Note: {day.isoformat()} is already past, so it shows as overdue.")
+        echo_wrapped(f"Note: {day.isoformat()} is already past, so it shows as overdue.", hang=2)
 
 
 @click.command("set", short_help="Set or remove one frontmatter key in a person's note.")

@@ -1,6 +1,6 @@
 """A contact as read from an address book, and how it maps onto a person note's keys.
 
-The frontmatter keys (documented in docs/interop.md) are DESIGN.md's `aliases`, `tags`,
+The frontmatter keys (documented in docs/interop.md) are docs/format.md's `aliases`, `tags`,
 `birthday` and `dates`, plus the keys a user of Obsidian's Properties would expect for the
 rest: `emails`, `phones`, `addresses`, `organization`, `job_title`, `urls`. The card's
 NOTE becomes the note's body.

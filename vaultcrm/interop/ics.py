@@ -7,7 +7,7 @@ git sees no change when nothing changed:
   date and text), never from line numbers or the run's time;
 - yearly events start on the date itself (year 2000 when the year is unknown: a leap
   year, so Feb 29 is possible) and repeat with RRULE:FREQ=YEARLY; Feb 29 repeats on
-  the last day of February, as DESIGN.md has it;
+  the last day of February, as docs/format.md has it;
 - the summary says "born 1990" rather than "turns 37": a recurring event has one summary
   for every year, so an age would be wrong on every other occurrence, and would change
   the file every year;

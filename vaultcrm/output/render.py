@@ -170,7 +170,8 @@ def linked(reason: str, name: str) -> str:
 
 
 def _bytecode_cache() -> Any:
-    """Compiled templates kept beside the index (saves ~40 ms a run); None if unwritable."""
+    """Compiled templates kept beside the index (not compiled again on every run); None
+    if unwritable."""
     import jinja2
 
     from vaultcrm.cache.store import cache_dir
@@ -224,8 +225,8 @@ def make_environment(
         """Jinja's sandbox with a short cut for the records vaultcrm hands a template."""
 
         def getattr(self, obj: Any, attribute: str) -> Any:
-            # The full check costs ~1 µs and runs ~8 times per listed reflection, ~10 ms
-            # for a big vault. For a public name on these records it can only say yes:
+            # The full check runs several times per listed reflection, which adds up on a
+            # big vault. For a public name on these records it can only say yes:
             # none is a function, type, frame or generator, and no attribute holds a
             # str.format. Anything else, underscores included, takes the full check.
             if type(obj) in _RECORDS and attribute[:1] != "_":

@@ -5,7 +5,7 @@ encoded records in batches to an unlinked temporary file, ringing a pipe once pe
 This process parses its own share meanwhile and, between its files, decodes the batches
 the children have finished, so that when its share is done little of theirs is left to
 decode. Why not a process pool: its workers wait for their chunks and results until the
-pool's own threads get the GIL from the parse loop (~60 ms before the helper starts, and
+pool's own threads get the GIL from the parse loop (the helper starts late, and there is
 a decode tail at the end), and a result bigger than a pipe blocks the worker until the
 parent reads it.
 
@@ -35,8 +35,8 @@ ReadOne = Callable[[Path, FileSig, ReadSpec], NoteRecord]
 #: Of every CHILD_SHARE * children + OWN_SHARE files, each child parses CHILD_SHARE and
 #: this process the rest (shares interleave, so all get the same mix of person notes,
 #: which cost ten times a daily note). A child encodes what it parses and this process
-#: decodes it, which costs a little more: 21/19 finished both together on two cores
-#: (10/10 left this process ~50 ms behind; measured on both benchmark shapes).
+#: decodes it, which costs a little more, so this process takes the smaller share: the
+#: split that finished both together on two cores (benchmarks/RESULTS.md).
 CHILD_SHARE = 21
 OWN_SHARE = 19
 #: Records per batch the child writes; this process looks for finished batches every

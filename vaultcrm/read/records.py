@@ -101,8 +101,8 @@ def read_for_index(
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     # As many chunks as the pool's call queue holds (a worker each, plus one): all are queued
     # before this process starts parsing, so no thread of ours has to take the GIL from the
-    # parse loop to feed a worker that sits idle meanwhile (four chunks on two cores left the
-    # helper waiting in half the runs: 134 % CPU and 2.2 s cold instead of 164 % and 1.7 s).
+    # parse loop to feed a worker that sits idle meanwhile (more chunks than that left the
+    # helper waiting in half the runs: benchmarks/RESULTS.md).
     chunk = max(64, -(-len(theirs) // (helpers + 1)))
     out: list[Parsed | None] = [None] * n
     context = multiprocessing.get_context(method)

@@ -42,7 +42,7 @@ def first_month(today: dt.date) -> dt.date:
 def person_counts(past: Sequence[Interaction], today: dt.date) -> Counts:
     """One person's counts in the window; `past` is sorted by date and ends by `today`.
 
-    Runs for every person on a full pass (~150,000 interactions in a big vault), so the
+    Runs for every person on a full pass (every interaction of a big vault), so the
     loop is kept flat: the window's slice found by a binary search on the interactions
     themselves (tuples: `(person, start)` sorts before that person's first one from
     `start`, with no Python key function), and a new month row opened whenever the

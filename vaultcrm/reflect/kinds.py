@@ -3,7 +3,7 @@
 Everything vaultcrm knows about a kind is its record here: the rule that finds it, how
 urgent one is within its section, its words (`vaultcrm.words.KIND_WORDS`), which fields
 tell two items apart in the note, what a tick logs and whether the item stays listed after
-one, whether the watcher reports a change in its details, and which fields hold dates.
+one, and whether the watcher reports a change in its details.
 Adding a kind is one record below, one rule function (`rules.py`), its words, and one
 template block; `tests/test_kinds.py` proves every kind has every entry.
 """
@@ -40,8 +40,6 @@ class KindSpec:
     stays_after_tick: bool = False
     #: the watcher reports a change in an item's details (a countdown), not only its arrival
     countdown: bool = False
-    #: fields of `Reflection.data` that hold dates (ISO strings in JSON)
-    date_fields: frozenset[str] = frozenset()
 
     @property
     def words(self) -> KindWords:
@@ -64,28 +62,25 @@ def _by_count(r: Reflection) -> tuple[Any, ...]:
     return (-r.data["count"],)
 
 
-#: Every kind, in report order (DESIGN.md's table order).
+#: Every kind, in report order (the order of docs/format.md's table of kinds).
 SPECS: tuple[KindSpec, ...] = (
     KindSpec(
         "reach_out",
         rules.reach_out,
         # never contacted first of all, then most overdue
         lambda r: (r.data["overdue_days"] is not None, -(r.data["overdue_days"] or 0)),
-        date_fields=frozenset({"last_contact"}),
     ),
     KindSpec(
         "share",
         rules.share,
         _by_count,
         logs_flag="shared",
-        date_fields=frozenset({"last_shared"}),
     ),
     KindSpec(
         "listen",
         rules.listen,
         _by_count,
         logs_flag="heard",
-        date_fields=frozenset({"last_heard"}),
     ),
     KindSpec(
         "deep",
@@ -93,7 +88,6 @@ SPECS: tuple[KindSpec, ...] = (
         # never first, then the longest without (earliest last deep)
         lambda r: _never_first(r.data["last_deep"]),
         logs_flag="deep",
-        date_fields=frozenset({"last_deep"}),
     ),
     KindSpec(
         "birthday",
@@ -102,7 +96,6 @@ SPECS: tuple[KindSpec, ...] = (
         id_fields=("date",),  # each year's birthday is its own item
         stays_after_tick=True,
         countdown=True,
-        date_fields=frozenset({"date"}),
     ),
     KindSpec(
         "date",
@@ -111,7 +104,6 @@ SPECS: tuple[KindSpec, ...] = (
         id_fields=("label", "date"),
         stays_after_tick=True,
         countdown=True,
-        date_fields=frozenset({"date"}),
     ),
     KindSpec(
         "follow_up",
@@ -119,7 +111,6 @@ SPECS: tuple[KindSpec, ...] = (
         _by_date,
         id_fields=("source_file", "date", "text"),
         countdown=True,
-        date_fields=frozenset({"date"}),
     ),
     KindSpec(
         "celebrate",
@@ -127,15 +118,12 @@ SPECS: tuple[KindSpec, ...] = (
         _by_date,
         id_fields=("date", "text"),
         stays_after_tick=True,
-        date_fields=frozenset({"date"}),
     ),
 )
 
 KIND: dict[str, KindSpec] = {spec.name: spec for spec in SPECS}
 #: Kind names in report order.
 KINDS: tuple[str, ...] = tuple(KIND)
-#: Every field of any kind that holds a date.
-DATE_FIELDS: frozenset[str] = frozenset().union(*(spec.date_fields for spec in SPECS))
 
 _RANK = {name: i for i, name in enumerate(KINDS)}
 _RULES = tuple(spec.rule for spec in SPECS)
@@ -203,11 +191,3 @@ def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     )
 
 
-def from_json(item: dict[str, Any]) -> Reflection:
-    """The inverse of `Reflection.to_json` (date fields come back as dates)."""
-    fields: dict[str, Any] = {
-        k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and isinstance(v, str) else v)
-        for k, v in item.items()
-        if k not in ("kind", "person", "file", "reason")
-    }
-    return Reflection(item["kind"], item["person"], item["file"], item["reason"], fields)

@@ -17,7 +17,6 @@ from vaultcrm.reflect.kinds import KINDS
 from vaultcrm.reflect.rules import cadence_days, until
 
 Sort = Literal["name", "last", "overdue"]
-SORTS: tuple[Sort, ...] = ("name", "last", "overdue")
 
 
 @dataclass(frozen=True)
