@@ -35,7 +35,7 @@ from vaultcrm.cache.codec import (
     encode_walk,
 )
 from vaultcrm.cache.plan import Changes, link_keys
-from vaultcrm.children import fork_safe, reap
+from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.model import Claim, FileSig, NoteKind, NoteRecord
 
 try:
@@ -419,7 +419,13 @@ class Index:
         """
         self._conn.close()
         token = _token()  # the generation the child's store leaves, known to both
-        pid = os.fork()
+        pid = fork()
+        if pid is None:  # no child (the process limit): store here, as a small store does
+            read = self._generation
+            self._conn = self._connect()
+            self._generation = read  # what this run compared against, not what is there now
+            self._store(stale, parsed, drop, walk, whole=True, token=token)
+            return
         if pid == 0:  # the child: write, and leave without running any exit handler
             code = 1
             try:

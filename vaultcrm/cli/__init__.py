@@ -61,11 +61,20 @@ def handle_errors(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def is_terminal(stream: Any) -> bool:
+    """Whether `stream` is a terminal; False for a stream that is missing (started with
+    it closed) or closed."""
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (OSError, ValueError):
+        return False
+
+
 def progress_bar(label: str) -> Callable[[int, int], None] | None:
     """A (done, total) callback drawing a rich progress bar on stderr, or None when stderr
     is not a terminal. rich is imported on the first report, which the core sends only
     for a cold index of a large vault, so a run with little to read never pays for it."""
-    if not sys.stderr.isatty():
+    if not is_terminal(sys.stderr):
         return None
     state: dict[str, Any] = {}
 
@@ -193,6 +202,31 @@ def cli(debug: bool) -> None:
     """
 
 
+def _fill_closed_streams() -> None:
+    """Started with stdin, stdout or stderr closed (`2>&-`, as some cron wrappers run
+    jobs): the missing descriptor is opened on the null device, and the missing stream
+    made from it. The command then does its work and exits with its own code; only what
+    it would have printed there is lost. Without this, a stream that is None breaks the
+    first print, and the first file the command opens (the cache, a note being written)
+    would take the free descriptor, where anything written "to stderr" would land."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            except OSError:
+                continue
+            if null != fd:  # the lowest free descriptor is the missing one, unless raced
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            with contextlib.suppress(OSError, ValueError):
+                mode = "r" if fd == 0 else "w"
+                stream = open(fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+                setattr(sys, name, stream)
+
+
 def main() -> None:
     """The console entry point. The process ends here: everything is flushed, then it
     exits without tearing the heap down object by object (a cold sync's records would
@@ -200,6 +234,7 @@ def main() -> None:
     process and file a command uses is waited for and closed before it returns."""
     if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _fill_closed_streams()
     end_with_exit()
     try:
         cli.main(prog_name="vaultcrm")

@@ -11,6 +11,7 @@ import contextvars
 import functools
 import gc
 import os
+import signal
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -86,6 +87,7 @@ def read_for_index(
     # there is no fork: the helpers are started by a fork server (or spawned), in a pool.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Worker processes take a share of the files while this process parses the rest: on
     # two cores, one helper plus the parent beats two helpers and a parent that only
@@ -106,17 +108,30 @@ def read_for_index(
     chunk = max(64, -(-len(theirs) // (helpers + 1)))
     out: list[Parsed | None] = [None] * n
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(helpers, mp_context=context, initializer=gc.disable) as pool:
-        k = len(theirs)
-        texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
-        count = 0
-        for i in mine_at:
-            out[i] = (_read_one(root, sigs[i], spec), b"")
-            count = _tick(report, count, n)
-        for i, text in zip(theirs_at, texts, strict=True):
-            out[i] = (decode_record(text), text)
-            count = _tick(report, count, n)
+    count = 0
+    try:
+        with ProcessPoolExecutor(helpers, mp_context=context, initializer=_helper) as pool:
+            k = len(theirs)
+            texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
+            for i in mine_at:
+                out[i] = (_read_one(root, sigs[i], spec), b"")
+                count = _tick(report, count, n)
+            for i, text in zip(theirs_at, texts, strict=True):
+                out[i] = (decode_record(text), text)
+                count = _tick(report, count, n)
+    except (OSError, BrokenProcessPool):  # no helper could start (the process limit)
+        for i in range(n):  # what they did not send is parsed here
+            if out[i] is None:
+                out[i] = (_read_one(root, sigs[i], spec), b"")
+                count = _tick(report, count, n)
     return [item for item in out if item is not None]
+
+
+def _helper() -> None:
+    """A pool helper: no cycle collection (it only parses), and Ctrl-C is for the
+    process that started it (which stops the work), not a traceback from each helper."""
+    gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tick(report: Progress | None, done: int, total: int) -> int:

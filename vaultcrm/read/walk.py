@@ -14,7 +14,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from vaultcrm.children import fork_safe, reap
+from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
 from vaultcrm.regular import NOT_REGULAR
@@ -368,9 +368,8 @@ def _in_child(work: Callable[[], bytes]) -> _Sent:
         read_end, write_end = os.pipe()
     except OSError:
         return _Sent()
-    try:
-        pid = os.fork()
-    except OSError:
+    pid = fork()
+    if pid is None:  # no child (the process limit): the caller does the work itself
         os.close(read_end)
         os.close(write_end)
         return _Sent()
