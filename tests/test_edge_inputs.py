@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaultcrm.cli import cli
+
+from .conftest import EXAMPLE_VAULT
 
 TODAY = "2026-11-23"
 NEVER = "---\ncircle: friends\n---\nNo contact logged yet.\n"
@@ -207,3 +211,91 @@ def test_watch_follows_a_people_folder_linked_inside_the_vault(make_vault: Any) 
         (root / "Notes/Friends/Ann.md").write_text(NEVER, encoding="utf-8")
         assert eventually(lambda: "[[Ann]]" in s.note(), 10.0)
         assert s.note() == s.expected()
+
+
+# --- a file name that is not UTF-8 (issue 18, item 1) ----------------------------------------
+
+LATIN1 = "People/Caf\udce9.md"  # `Café.md` as a Latin-1 system names it: byte 0xE9
+SHOWN = "People/Caf\\xe9.md"
+READING = [["sync"], ["due"], ["due", "--json"], ["people"], ["people", "--json"],
+           ["brief", "ann"], ["check"], ["check", "--json"]]  # fmt: skip
+
+
+def _with_latin1_name(make_vault: Any, name: str = "vault") -> Path:
+    root = make_vault({"People/Ann.md": NEVER, "Journal/2026-01-20.md": "Saw [[Ann]].\n"}, name)
+    try:
+        (root / LATIN1).write_bytes(NEVER.encode())  # a str path with its byte kept as-is
+        (root / "People/Gr\udcfcn").mkdir()
+        (root / "People/Gr\udcfcn/Bob.md").write_bytes(NEVER.encode())
+        (root / "People/Gr\udcfcn/Cy.md").write_bytes(NEVER.encode())
+    except OSError as exc:  # some file systems (ZFS utf8only, APFS) refuse such names
+        pytest.skip(f"this file system refuses a non-UTF-8 name: {exc}")
+    return root
+
+
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cache", "no-cache"])
+@pytest.mark.parametrize("command", READING, ids=" ".join)
+def test_a_name_that_is_not_utf8_is_a_problem_and_the_rest_is_read(
+    make_vault: Any, command: list[str], cache: list[str]
+) -> None:
+    if command[0] == "check" and cache:
+        pytest.skip("check has no --no-cache")
+    root = _with_latin1_name(make_vault)
+    dated = [] if command[0] == "check" else ["--today", TODAY]
+    result = run(root, *command, *cache, *dated)
+    said = result.stdout if command[0] == "check" else result.stderr
+    if command[0] != "brief":
+        assert result.exit_code == 1, result.output  # an error: that note is not read
+        if "--json" in command:
+            problems = json.loads(result.stdout)["problems"]
+            assert {p["path"] for p in problems} == {SHOWN, "People/Gr\\xfcn"}
+        else:  # once for the file, once for the folder (not once per note in it)
+            assert said.count(f"{SHOWN}: the name is not UTF-8 text") == 1, said
+            assert said.count("People/Gr\\xfcn: the name is not UTF-8 text") == 1, said
+            assert "Bob" not in said and "Cy" not in said
+    else:
+        assert result.exit_code == 0, result.output
+    # the rest of the vault works
+    if command[0] == "sync":
+        assert "[[Ann]]" in (root / "Reflections due.md").read_text()
+    elif command[0] == "check":
+        assert "1 person, 1 interaction" in result.stdout
+    else:
+        assert "Ann" in result.stdout
+
+
+def test_a_vault_whose_own_path_is_not_utf8_works(make_vault: Any) -> None:
+    root = make_vault({"People/Ann.md": NEVER}, name="Caf\udce9 vault")
+    (root / ".vaultcrm/templates").mkdir(parents=True)
+    shutil.copy(EXAMPLE_VAULT.parent / "templates/reflections.md.j2",
+                root / ".vaultcrm/templates/reflections.md.j2")  # fmt: skip
+    for command in (["sync"], ["due", "--json"], ["people"], ["brief", "ann"]):
+        result = run(root, *command, "--today", TODAY)
+        assert result.exit_code == 0, result.output
+    assert "[[Ann]]" in (root / "Reflections due.md").read_text()
+
+
+@pytest.mark.slow
+def test_a_name_that_is_not_utf8_in_a_real_process_and_under_watch(make_vault: Any) -> None:
+    """Through a real stdout (bytes, not CliRunner's capture) and a real watcher."""
+    import subprocess
+    import sys
+
+    from .test_watch import eventually, watching
+
+    root = _with_latin1_name(make_vault)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultcrm", "due", "--json", "--vault", str(root), "--today", TODAY],
+        capture_output=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert SHOWN in {p["path"] for p in json.loads(proc.stdout.decode("utf-8"))["problems"]}
+
+    (root / LATIN1).unlink()
+    with watching(root) as s:
+        (root / "People/Zo\udce9.md").write_bytes(NEVER.encode())
+        assert eventually(
+            lambda: "People/Zo\\xe9.md: the name is not UTF-8 text; rename it to have it read "
+            "(skipped)" in s.texts("problem")
+        )
+        assert s.texts("error") == []

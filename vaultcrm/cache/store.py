@@ -154,7 +154,7 @@ def cache_dir() -> Path:
 def cache_path(root: Path) -> Path:
     """One cache file per vault, named after it so a user can tell them apart."""
     resolved = root.resolve()
-    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-")[:40] or "vault"
     return cache_dir() / f"{slug}-{digest}.sqlite3"
 

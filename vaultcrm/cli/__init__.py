@@ -202,13 +202,15 @@ def cli(debug: bool) -> None:
     """
 
 
-def _fill_closed_streams() -> None:
+def _prepare_streams() -> None:
     """Started with stdin, stdout or stderr closed (`2>&-`, as some cron wrappers run
     jobs): the missing descriptor is opened on the null device, and the missing stream
     made from it. The command then does its work and exits with its own code; only what
     it would have printed there is lost. Without this, a stream that is None breaks the
     first print, and the first file the command opens (the cache, a note being written)
-    would take the free descriptor, where anything written "to stderr" would land."""
+    would take the free descriptor, where anything written "to stderr" would land.
+    A stream that refuses what it cannot encode (a vault path that is not UTF-8) escapes
+    it instead."""
     for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
         try:
             os.fstat(fd)
@@ -220,11 +222,18 @@ def _fill_closed_streams() -> None:
             if null != fd:  # the lowest free descriptor is the missing one, unless raced
                 os.dup2(null, fd)
                 os.close(null)
-        if getattr(sys, name) is None:
+        stream = getattr(sys, name)
+        if stream is None:
             with contextlib.suppress(OSError, ValueError):
                 mode = "r" if fd == 0 else "w"
-                stream = open(fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+                stream = open(  # noqa: SIM115 - the process's own stream, open until it ends
+                    fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False
+                )
                 setattr(sys, name, stream)
+        elif fd > 0 and getattr(stream, "errors", None) == "strict":
+            # a path that is not UTF-8 (a vault's own) is shown escaped, never a traceback
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def main() -> None:
@@ -234,7 +243,7 @@ def main() -> None:
     process and file a command uses is waited for and closed before it returns."""
     if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    _fill_closed_streams()
+    _prepare_streams()
     end_with_exit()
     try:
         cli.main(prog_name="vaultcrm")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import marshal
@@ -30,6 +31,7 @@ CONFLICT_MESSAGE = (
 )
 SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
 FOLDER_SYMLINK_MESSAGE = "symlink leads outside the vault"
+UNDECODABLE_MESSAGE = "the name is not UTF-8 text; rename it to have it read (skipped)"
 
 #: With `processes`, a walk that finds at least this many notes stats half of them in a
 #: forked child: the stat calls are four fifths of a walk, and a vault's notes are never
@@ -124,9 +126,51 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
             lister.visit(found, path, rel)
         parallel = processes and len(found.entries) >= PARALLEL_STAT
         walked = found.signed(_stat_all(found.entries, parallel))
-    walked = lister.through_links(walked)
+    walked = _readable_names(lister.through_links(walked))
     walked.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     return walked
+
+
+def shown_path(rel: str) -> str:
+    """A path as text that can be printed, stored and sent as JSON: a byte that is not
+    UTF-8 (kept by Python as a lone surrogate) is written `\\xe9`."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return rel
+
+
+def _readable_names(walked: Walk) -> Walk:
+    """`walked` without the notes whose path is not UTF-8 (`Caf\\xe9.md` written by a
+    Latin-1 system): one problem per such file or folder, and the rest of the vault as
+    usual. One encode of every path finds that there is none, the usual case."""
+    try:
+        "\0".join(walked.rels).encode("utf-8")
+        if all(shown_path(p.path) == p.path for p in walked.problems):
+            return walked
+    except UnicodeEncodeError:
+        pass
+    keep = [i for i, rel in enumerate(walked.rels) if shown_path(rel) == rel]
+    problems = [
+        p if shown_path(p.path) == p.path else dataclasses.replace(p, path=shown_path(p.path))
+        for p in walked.problems
+    ]
+    named: set[str] = set()
+    for rel in walked.rels:
+        if shown_path(rel) == rel:
+            continue
+        parts = rel.split("/")
+        first = next(i for i, part in enumerate(parts) if shown_path(part) != part)
+        named.add(shown_path("/".join(parts[: first + 1])))
+    problems += [Problem(path, None, UNDECODABLE_MESSAGE) for path in sorted(named)]
+    return Walk(
+        [walked.rels[i] for i in keep],
+        [walked.mtimes[i] for i in keep],
+        [walked.sizes[i] for i in keep],
+        [walked.kinds[i] for i in keep],
+        problems,
+    )
 
 
 @dataclass
