@@ -44,7 +44,7 @@ def handle_errors(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args, **kwargs)
+            return _noting_the_cache(f, *args, **kwargs)
         except VaultcrmError as exc:
             if debug_enabled():
                 raise
@@ -59,6 +59,14 @@ def handle_errors(f: F) -> F:
             raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _noting_the_cache(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return f(*args, **kwargs)
+    finally:
+        with contextlib.suppress(OSError, ValueError):  # a stream gone: nothing to say it on
+            echo_cache_note()
 
 
 def is_terminal(stream: Any) -> bool:
@@ -107,11 +115,14 @@ def progress_bar(label: str) -> Callable[[int, int], None] | None:
     return report
 
 
-def echo_cache_note(stats: Any) -> None:
-    """Say so on stderr when the index could not be used or had to be rebuilt."""
-    reason = getattr(stats, "cache_rebuilt", None)
-    if reason and ("unusable" in reason or "unreadable" in reason):
-        click.echo(f"note: {reason}", err=True)
+def echo_cache_note(stats: Any = None) -> None:
+    """Say so on stderr, once, when the index could not be used (a full disk, a read-only
+    folder) or had to be rebuilt. Every command says it by the end (`handle_errors`);
+    reading commands say it before their problems."""
+    store = sys.modules.get("vaultcrm.cache.store")  # not imported: nothing to say
+    if store is not None:
+        for reason in store.take_notes():
+            click.echo(f"note: {reason}", err=True)
 
 
 def echo_json(data: Any) -> None:

@@ -215,15 +215,23 @@ def update_index(
 ) -> Changes:
     """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
     spec = read_spec(config)
+    last: list[tuple[list[FileSig], list[Parsed]]] = []
 
     def parse(stale: list[FileSig]) -> list[Parsed]:
-        return read_for_index(root, stale, spec, processes=processes)
+        if last and last[0][0] == stale:  # tried again after a recovery: parsed already
+            return last[0][1]
+        parsed = read_for_index(root, stale, spec, processes=processes)
+        last[:] = [(stale, parsed)]
+        return parsed
 
-    try:
-        changes = index.update(walked, parse)
-    except sqlite3.DatabaseError as exc:
-        index.recover(exc)
-        changes = index.update(walked, parse)
+    for attempt in range(3):
+        try:
+            changes = index.update(walked, parse)
+            break
+        except sqlite3.DatabaseError as exc:
+            if attempt == 2:  # a cache in memory that fails is no cache problem: say so
+                raise
+            index.recover(exc)  # rebuilt, or worked around (busy, full disk): never raises
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)
     stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason
