@@ -447,11 +447,22 @@ class Watcher:
         if message != self._last_error:
             self._say("error", message, exc)
         self._last_error = message
-        self._retry_at = time.monotonic() + self._backoff
-        self._backoff = min(self._backoff * 2, RETRY_MAX)
+        if _fails_until_changed(exc):  # the same inputs fail the same way: wait for a change
+            self._retry_at = None
+        else:
+            self._retry_at = time.monotonic() + self._backoff
+            self._backoff = min(self._backoff * 2, RETRY_MAX)
         if first:
             self._say("start", MESSAGES["start_failed"].format(vault=self.root))
 
     def _say(self, kind: ReportKind, text: str, exc: BaseException | None = None) -> None:
         with contextlib.suppress(Exception):  # a broken reporter must not stop the watch
             self._report(Report(kind, text, exc))
+
+
+def _fails_until_changed(exc: Exception) -> bool:
+    """A template that fails (a mistake, a limit passed) fails again on the same vault:
+    trying it again on a timer would only burn a core, up to its time limit each time."""
+    from vaultcrm.output.template_limits import TemplateError
+
+    return isinstance(exc, TemplateError)
