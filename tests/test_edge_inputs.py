@@ -299,3 +299,65 @@ def test_a_name_that_is_not_utf8_in_a_real_process_and_under_watch(make_vault: A
             "(skipped)" in s.texts("problem")
         )
         assert s.texts("error") == []
+
+
+# --- one huge line, one huge frontmatter (issue 18, item 6) ---------------------------------
+
+
+def test_links_are_found_once_each_in_order_in_linear_time() -> None:
+    from vaultcrm.read.parse import find_links
+
+    line = " ".join(f"[[P{i}]] [[P{i}|again]]" for i in range(128_000))
+    found = find_links(line)
+    assert len(found) == 128_000 and found[:3] == ["P0", "P1", "P2"] and found[-1] == "P127999"
+
+
+@pytest.mark.slow
+def test_a_daily_line_of_128000_links_costs_what_its_bytes_cost(make_vault: Any) -> None:
+    """A pasted export: one line, 128,000 distinct links (2 MB), two of them people. The
+    timeouts only catch the quadratic cost (194 s before); no duration is asserted."""
+    import subprocess
+    import sys
+
+    line = " ".join(f"[[Topic {i}]]" for i in range(128_000))
+    root = make_vault({
+        "People/Ann.md": NEVER, "People/Bo.md": NEVER, "People/Annabelle Smithson.md": NEVER,
+        "Journal/2026-11-20.md": f"- [[Ann]] {line} [[Bo]] #heard\n",
+    })  # fmt: skip
+    base = [sys.executable, "-m", "vaultcrm"]
+    for command in (["sync"], ["due", "--json"], ["due", "--json", "--no-cache"],
+                    ["brief", "bo"], ["people"]):  # fmt: skip
+        done = subprocess.run([*base, *command, "--vault", str(root), "--today", TODAY],
+                              capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
+        assert done.returncode == 0, (command, done.stderr)
+    assert "Reach out to [[Ann]]" not in (root / "Reflections due.md").read_text()  # seen
+    # check also looks for near misses among them: one pass over the line, not one a link
+    near = " ".join(f"[[Annabelle Smithso{i}]]" for i in range(20_000))
+    (root / "Journal/2026-11-21.md").write_text(f"- {near}\n")
+    done = subprocess.run([*base, "check", "--vault", str(root)], capture_output=True,
+                          text=True, check=False, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("warning: [[Annabelle Smithso") == 20_000
+    assert "Journal/2026-11-21.md:1:3: warning: [[Annabelle Smithso0]] links to no one" in (
+        done.stdout
+    )
+    last = f"- {near}".rindex("[[") + 1
+    assert f"Journal/2026-11-21.md:1:{last}: warning: [[Annabelle Smithso19999]]" in done.stdout
+
+
+def test_a_frontmatter_past_the_limit_is_one_problem_and_the_rest_is_read(
+    make_vault: Any,
+) -> None:
+    from vaultcrm.read.parse import MAX_FRONTMATTER
+
+    huge = "".join(f"key_{i}: value {i}\n" for i in range(400_000))  # 5 MB, 400,000 keys
+    root = make_vault({"People/Ann.md": NEVER, "People/Big.md": f"---\n{huge}---\n"})
+    result = run(root, "due", "--today", TODAY)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"People/Big.md:1: frontmatter is {len(huge):,} characters long, over the limit of "
+        f"{MAX_FRONTMATTER:,}: the note is skipped\n"
+    )
+    assert "Ann" in result.stdout and "Big" not in result.stdout
+    refused = run(root, "set", "Big", "circle", "close")  # never rewritten unread either
+    assert refused.exit_code != 0 and (root / "People/Big.md").read_text().endswith("---\n")
