@@ -361,3 +361,141 @@ def test_a_frontmatter_past_the_limit_is_one_problem_and_the_rest_is_read(
     assert "Ann" in result.stdout and "Big" not in result.stdout
     refused = run(root, "set", "Big", "circle", "close")  # never rewritten unread either
     assert refused.exit_code != 0 and (root / "People/Big.md").read_text().endswith("---\n")
+
+
+# --- smaller hard edges (issue 18, item 7) ---------------------------------------------------
+
+LAST_DAY = (
+    "---\ncircle: close\nbirthday: 9999-12-31\ndates: {end: 9999-12-31}\n---\n"
+    "- [ ] 9999-12-31 The very last follow-up\n"
+)
+
+
+@pytest.mark.parametrize("today", [TODAY, "9999-12-31"])
+def test_a_calendar_holding_the_last_day_python_knows(make_vault: Any, today: str) -> None:
+    root = make_vault({"vaultcrm.yaml": "ics: Calendar/people.ics\n", "People/Ann.md": LAST_DAY})
+    result = run(root, "sync", "--today", today)
+    assert result.exit_code == 0, result.output
+    exported = run(root, "export", "ics")
+    assert exported.exit_code == 0, exported.output
+    calendar = (root / "Calendar/people.ics").read_bytes()
+    assert calendar == exported.stdout_bytes
+    # an all-day event without DTEND lasts its day (RFC 5545): there is no day after it
+    assert calendar.count(b"DTSTART;VALUE=DATE:99991231") == 3
+    assert b"DTEND" not in calendar
+
+
+def test_absolute_or_escaping_ics_and_daily_format_are_config_errors(make_vault: Any) -> None:
+    config = "ics: /srv/cal/p.ics\ndaily_format: ../../YYYY-MM-DD\n"
+    root = make_vault({"vaultcrm.yaml": config, "People/Ann.md": NEVER})
+    result = run(root, "sync", "--today", TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "vaultcrm.yaml:1: ics: '/srv/cal/p.ics' is an absolute path: "
+        "use a path relative to the vault; using the default",
+        "vaultcrm.yaml:2: daily_format: '../../YYYY-MM-DD' leaves the daily folder: "
+        "use a format inside it; using the default",
+    ]
+    assert not (root / "srv").exists()  # not written inside the vault as srv/cal/p.ics
+    for fmt in ("/tmp/YYYY-MM-DD", "[..]/YYYY-MM-DD", "YYYY/../../MM-DD"):
+        (root / "vaultcrm.yaml").write_text(f"daily_format: '{fmt}'\n")
+        result = run(root, "log", "ann", "Coffee", "--daily", "--date", TODAY)
+        assert result.exit_code == 0, result.output  # logged in the default daily note
+        assert (root / f"Journal/{TODAY}.md").read_text().count("Coffee") >= 1
+        checked = run(root, "check")
+        assert f"daily_format: '{fmt}'" in checked.stdout and checked.exit_code == 1
+
+
+def test_a_folder_symlinked_out_of_the_people_folder_is_said_once(
+    make_vault: Any, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Eve.md").write_text(NEVER)
+    root = make_vault({"People/Ann.md": NEVER, "Notes/Bo.md": NEVER, "Archive/x.md": "x\n"})
+    os.symlink(outside, root / "People/Etc")
+    os.symlink("../Archive", root / "People/Inside")  # stays in the vault: read where it is
+    os.symlink(outside, root / "Notes/Out")  # not where notes are expected: nothing to say
+    said = f"People/Etc: symlink leads outside the vault (to {outside.resolve()}); skipped"
+    for cache in ([], ["--no-cache"]):
+        result = run(root, "due", "--today", TODAY, *cache)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [said]
+        assert "Eve" not in result.stdout
+    assert run(root, "check").stdout.count(said) == 1
+
+
+def test_a_full_standard_output_names_it(make_vault: Any) -> None:
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    root = make_vault({"People/Ann.md": NEVER})
+    base = subprocess.list2cmdline([sys.executable, "-m", "vaultcrm"])
+    for command in ("due", "export ics", "sync"):
+        done = subprocess.run(f"{base} {command} --vault '{root}' > /dev/full", shell=True,
+                              capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
+        assert done.returncode == 1
+        assert done.stderr == (
+            "Error: cannot write to standard output (/dev/full): No space left on device\n"
+        )
+    assert (root / "Reflections due.md").exists()  # sync did its work first
+
+
+def _helpers_starting(pid: int) -> bool:
+    """Whether process `pid` is starting the helpers of a parse: the fork server (or a
+    spawned helper), as it imports. Its resource tracker, started first, does not count."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return False
+    for child in children:
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"forkserver" in command or b"spawn_main" in command:
+            return True
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_ctrl_c_during_watchs_first_cold_sync_stops_quietly(make_vault: Any) -> None:
+    """A terminal's Ctrl-C reaches the whole process group: the watch and the helpers
+    parsing its first cold sync (a pool: the watcher's threads make forking unsafe)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from vaultcrm.read.records import PARALLEL_THRESHOLD
+
+    files = {"People/Ann.md": NEVER}
+    for i in range(PARALLEL_THRESHOLD + 1500):
+        files[f"Journal/20{10 + i // 336:02d}-{i // 28 % 12 + 1:02d}-{i % 28 + 1:02d}.md"] = (
+            f"- Saw [[Ann]] about topic {i}. #heard\n"
+        )
+    root = make_vault(files)
+    env = {k: v for k, v in os.environ.items() if k != "VAULTCRM_DEBUG"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultcrm", "watch", "--vault", str(root), "--today", TODAY],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if _helpers_starting(proc.pid):  # the first sync is parsing: Ctrl-C now
+                break
+            time.sleep(0.002)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert out.endswith("Stopped.\n")
+    assert err == "", err  # no "Aborted!", no helper's traceback, no failed sync

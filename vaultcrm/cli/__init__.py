@@ -7,6 +7,7 @@ and the entry point. Heavy imports (jinja2, watchdog, yaml) stay inside the comm
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import importlib
 import os
@@ -56,9 +57,33 @@ def handle_errors(f: F) -> F:
         except OSError as exc:
             if debug_enabled():
                 raise
-            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from None
+            raise click.ClickException(os_error_text(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Errors of a write that names no file: in vaultcrm, only the standard output's (every
+#: file a command writes goes through the edit engine, which names it; the index is
+#: worked around; a failed stderr cannot be told about).
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def os_error_text(exc: OSError) -> str:
+    """`path: reason`, naming the file even when the error did not."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    if exc.errno in _WRITE_ERRORS:
+        return f"cannot write to standard output{_target(1)}: {reason}"
+    return reason
+
+
+def _target(fd: int) -> str:
+    """` (the file behind descriptor fd)`, where the system can tell."""
+    try:
+        return f" ({os.readlink(f'/proc/self/fd/{fd}')})"
+    except OSError:
+        return ""
 
 
 def _noting_the_cache(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -112,19 +112,36 @@ def read_for_index(
     try:
         with ProcessPoolExecutor(helpers, mp_context=context, initializer=_helper) as pool:
             k = len(theirs)
-            texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
+            with _ctrl_c_held():  # the helpers (and the fork server) start deaf to Ctrl-C
+                texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
             for i in mine_at:
                 out[i] = (_read_one(root, sigs[i], spec), b"")
                 count = _tick(report, count, n)
             for i, text in zip(theirs_at, texts, strict=True):
                 out[i] = (decode_record(text), text)
                 count = _tick(report, count, n)
-    except (OSError, BrokenProcessPool):  # no helper could start (the process limit)
+    except (OSError, EOFError, BrokenProcessPool):  # no helper could start (the process
+        # limit), or one died (the fork server hit by a Ctrl-C as it started)
         for i in range(n):  # what they did not send is parsed here
             if out[i] is None:
                 out[i] = (_read_one(root, sigs[i], spec), b"")
                 count = _tick(report, count, n)
     return [item for item in out if item is not None]
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT blocked while helper processes start, so they inherit it blocked: a Ctrl-C
+    is for this process (a watch stops quietly), not a traceback from each helper or the
+    fork server caught half-way through its imports. Delivered here once unblocked."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _helper() -> None:

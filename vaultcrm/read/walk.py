@@ -239,6 +239,8 @@ class _Lister:
                             top.append((entry.path, prefix + name, entry))
                     continue
                 if not name.endswith(".md"):
+                    if kind != "other" and entry.is_symlink():  # where notes are expected
+                        self._folder_link(into, entry, prefix + name)
                     continue
                 rel = prefix + name
                 if rel == output or (".conflict" in name and CONFLICT_COPY.search(name)):
@@ -261,6 +263,21 @@ class _Lister:
                 # a daily-note candidate's name is matched against the format when read
                 rels.append(rel)
                 kinds.append(kind)
+
+    def _folder_link(self, into: _Listing, entry: os.DirEntry[str], rel: str) -> None:
+        """A symlinked folder among the people or daily notes is not followed: said once
+        when it leads out of the vault (`People/Etc → /etc`), where its notes would be
+        read from; one that stays inside is read where it leads."""
+        try:
+            if not entry.is_dir():  # follows the link: a file, or broken
+                return
+            real = os.path.realpath(entry.path)
+            inside = os.path.commonpath([self.root_real, real]) == self.root_real
+        except (OSError, ValueError):
+            return
+        if not inside:
+            message = f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"
+            into.problems.append(Problem(rel, None, message))
 
     def walk_folder(self, path: str, rel: str) -> Walk:
         found = _Listing()
