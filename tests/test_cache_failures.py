@@ -180,3 +180,32 @@ def test_a_disk_that_fills_while_the_cache_is_written(  # type: ignore[no-untype
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("note: cache unusable (database or disk is full)") == 1
     assert "[[Bo]]" in (root / OUT).read_text()
+
+
+def test_a_full_disk_under_the_vault_refuses_each_write_naming_the_note(  # type: ignore[no-untyped-def]
+    tmp_path: Path, mounted: list[Path]
+) -> None:
+    """The cache is elsewhere and fine; the vault's own file system is full: each write
+    is refused, names its note, and leaves every file as it was."""
+    from tests.conftest import write_files
+
+    disk = small_fs(mounted, tmp_path / "vault-disk", "size=512k")
+    root = disk / "vault"
+    write_files(root, FILES)
+    assert _run(root, tmp_path / "cache", ["sync", "--today", TODAY]).returncode == 0
+    (root / "People/Bo.md").write_text(FILES["People/Bo.md"] + "- [ ] 2026-11-20 Call\n")
+    _fill(disk)
+    before = {p: p.read_bytes() for p in root.rglob("*.md")}
+    expected = {
+        "sync": "Error: cannot write Reflections due.md: No space left on device",
+        "log": "Error: cannot write People/Bo.md: No space left on device",
+        "add": "Error: cannot write People/Dee.md: No space left on device",
+    }
+    writes = [["sync", "--today", TODAY], ["log", "bo", "Lunch", "--date", "2026-11-22"],
+              ["add", "Dee"]]  # fmt: skip
+    for command in writes:
+        result = _run(root, tmp_path / "cache", command)
+        assert result.returncode == 1, (command, result.stderr)
+        assert result.stderr.startswith(expected[command[0]]), result.stderr
+        assert {p: p.read_bytes() for p in root.rglob("*.md")} == before
+        assert not [p for p in root.rglob(".*") if p.is_file()]  # no temp file left
