@@ -209,3 +209,19 @@ def test_a_full_disk_under_the_vault_refuses_each_write_naming_the_note(  # type
         assert result.stderr.startswith(expected[command[0]]), result.stderr
         assert {p: p.read_bytes() for p in root.rglob("*.md")} == before
         assert not [p for p in root.rglob(".*") if p.is_file()]  # no temp file left
+
+
+def test_watch_says_once_that_it_works_without_the_cache(  # type: ignore[no-untyped-def]
+    make_vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_watch import SignallingWatcher, watching
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("VAULTCRM_CACHE_DIR", str(blocker / "cache"))
+    root = make_vault(FILES)
+    with watching(root, SignallingWatcher) as s:
+        (root / "People/Dee.md").write_text("---\ncircle: friends\n---\n")
+        assert s.after_passes(lambda: "[[Dee]]" in s.note())
+        notes = [t for t in s.texts("notice") if t.startswith("note: cache")]
+        assert len(notes) == 1 and "cache folder unusable" in notes[0]

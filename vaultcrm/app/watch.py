@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from vaultcrm.cache.store import take_notes
 from vaultcrm.config import (
     CONFIG_FILE,
     OBSIDIAN_DAILY,
@@ -224,6 +225,7 @@ class Watcher:
         self._day: dt.date | None = None
         self._reflections: list[Reflection] = []
         self._problems: set[Problem] = set()
+        self._cache_notes: set[str] = set()
         self._last_error: str | None = None
         self._retry_at: float | None = None
         self._backoff = 1.0
@@ -404,6 +406,10 @@ class Watcher:
             self._failed(exc, first)
             return
         outcome = result.outcome
+        for reason in take_notes():  # the cache worked around: said once each, as problems
+            if reason not in self._cache_notes:
+                self._cache_notes.add(reason)
+                self._say("notice", f"note: {reason}")
         new_day = self._day is not None and today != self._day
         self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
         self._config, self._output = outcome.config, result.output
