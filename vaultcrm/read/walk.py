@@ -52,6 +52,8 @@ class Walk:
     sizes: list[int]
     kinds: list[NoteKind]
     problems: list[Problem] = field(default_factory=list)
+    #: every path joined by NUL, as UTF-8, when `_readable_names` made it (for `digest`)
+    names: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:
@@ -65,7 +67,10 @@ class Walk:
     def digest(self) -> str:
         """A digest of every file's signature (and the walk's problems), made once."""
         h = hashlib.sha256()
-        h.update("\0".join(self.rels).encode("utf-8", "surrogatepass"))  # no name holds NUL
+        names = self.names  # no name holds NUL
+        if names is None:
+            names = "\0".join(self.rels).encode("utf-8", "surrogatepass")
+        h.update(names)
         try:
             h.update(array("q", self.mtimes).tobytes())
             h.update(array("q", self.sizes).tobytes())
@@ -146,9 +151,9 @@ def _readable_names(walked: Walk) -> Walk:
     Latin-1 system): one problem per such file or folder, and the rest of the vault as
     usual. One encode of every path finds that there is none, the usual case."""
     try:
-        "\0".join(walked.rels).encode("utf-8")
+        names = "\0".join(walked.rels).encode("utf-8")  # kept: the digest hashes the same
         if all(shown_path(p.path) == p.path for p in walked.problems):
-            return walked
+            return dataclasses.replace(walked, names=names)
     except UnicodeEncodeError:
         pass
     keep = [i for i, rel in enumerate(walked.rels) if shown_path(rel) == rel]
