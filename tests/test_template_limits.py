@@ -140,6 +140,9 @@ BUILDERS = {
                    "a value of 1,000,000,000 characters is over the limit"),
     "|join": ("{% set x = ['x' * 1000000] * 1000 %}\n{{ x|join|length }}", 2,
               "a value of 1,000,000,000 characters is over the limit"),
+    "|join of an attribute": ("{% set l = [{'x': 'y' * 1000000}] * 1000 %}\n"
+                              "{{ l|join(attribute='x')|length }}", 2,
+                              "a value of 1,000,000,000 characters is over the limit"),
     "str.join": ("{% set x = ['x' * 1000000] * 1000 %}\n{{ ''.join(x)|length }}", 2,
                  "a value of 1,000,000,000 characters is over the limit"),
     "|indent": ("{% set x = '\\n' * 1000000 %}\n{{ x|indent(1000)|length }}", 2,

@@ -31,6 +31,7 @@ from vaultcrm.output.template_sizes import (
     check_concat,
     check_grown,
     check_output,
+    grown_from,
     guard_filter,
 )
 from vaultcrm.regular import NOT_REGULAR
@@ -131,8 +132,9 @@ class RecordSandbox(SandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         args = check_call(__self.budget, __obj, args, kwargs)
+        before = grown_from(__obj)
         result = super().call(__context, __obj, *args, **kwargs)
-        check_grown(__self.budget, __obj)
+        check_grown(__self.budget, __obj, before)
         return __self.budget.size(result)
 
     def bounded_concat(self, join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:

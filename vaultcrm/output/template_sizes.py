@@ -243,12 +243,22 @@ def check_call(budget: Budget, obj: Any, args: Sequence[Any], kwargs: Mapping[st
     return args
 
 
-def check_grown(budget: Budget, obj: Any) -> None:
-    """After a call on a list, mapping or set (`append`, `update`...): it may not have
-    grown past the limit, and what it gained counts."""
+def grown_from(obj: Any) -> int | None:
+    """The size of the list, mapping or set a method `obj` may grow (`append`, `update`),
+    before the call; None for anything else."""
     owner = getattr(obj, "__self__", None)
-    if isinstance(owner, (list, dict, set)):
-        _too_big(len(owner), budget, "items")
+    return len(owner) if isinstance(owner, (list, dict, set)) else None
+
+
+def check_grown(budget: Budget, obj: Any, before: int | None) -> None:
+    """After such a call: the container may not have grown past the limit, and what it
+    gained counts in the running total."""
+    if before is None:
+        return
+    size = len(obj.__self__)
+    _too_big(size, budget, "items")
+    if size > before:
+        budget.spend((size - before) * budget.ITEM_WEIGHT)
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -262,8 +272,10 @@ def _indent_size(limit: int, text: Any, width: Any = 4, *_: Any, **kwargs: Any) 
     return len(text) + (text.count("\n") + 1) * pad
 
 
-def _wordwrap_size(limit: int, text: Any, width: Any = 79, _b: Any = True,
-                   wrapstring: Any = None, *_: Any, **kwargs: Any) -> int:  # fmt: skip
+def _wordwrap_size(
+    limit: int, text: Any, width: Any = 79, _b: Any = True, wrapstring: Any = None,
+    *_: Any, **kwargs: Any,
+) -> int:
     if not isinstance(text, str):
         return 0
     wrapstring = kwargs.get("wrapstring", wrapstring)
@@ -275,8 +287,13 @@ def _wordwrap_size(limit: int, text: Any, width: Any = 79, _b: Any = True,
 def _replace_filter_size(
     limit: int, text: Any, old: Any = "", new: Any = "", count: Any = None
 ) -> int:
-    text = text if isinstance(text, str) else str(text)
-    return _replaced_size(text, old, new, -1 if count is None else count)
+    texts: list[str] = []
+    for value in (text, old, new):  # as Jinja's filter makes them text, once measured
+        size = text_size(value, limit)
+        if size > limit:
+            return size
+        texts.append(value if isinstance(value, str) else str(value))
+    return _replaced_size(texts[0], texts[1], texts[2], -1 if count is None else count)
 
 
 def _format_filter_size(limit: int, value: Any, *args: Any, **kwargs: Any) -> int:
@@ -286,6 +303,7 @@ def _format_filter_size(limit: int, value: Any, *args: Any, **kwargs: Any) -> in
         raise LimitExceeded("a width that big is over the limit")
     widest = max((text_size(v, limit) for v in (*args, *kwargs.values())), default=0)
     return len(value) + value.count("%") * widest
+
 
 #: Filters whose result can be far bigger than their input, and how big it would be
 #: (from the filter's own arguments, without the environment or context it may take).
@@ -319,12 +337,17 @@ def guard_filter(budget: Budget, name: str, f: Any) -> Any:
                 _too_big(predict(limit, *rest, **kwargs), budget, least=name == "format")
             elif as_text:
                 _too_big(text_size(value, limit), budget, least=True)
-            elif name == "join" and not isinstance(value, (str, Mapping)):
+            elif name == "join" and passes and not isinstance(value, (str, Mapping)):
                 items = _items(value, budget)
-                sep = rest[1] if len(rest) > 1 else kwargs.get("d", "")
-                if "attribute" not in kwargs and len(rest) < 3 and isinstance(sep, str):
+                sep = rest[1] if len(rest) > 1 else kwargs.pop("d", "")
+                attribute = rest[2] if len(rest) > 2 else kwargs.pop("attribute", None)
+                if attribute is not None:  # joined as Jinja would: the attribute of each
+                    from jinja2.filters import make_attrgetter
+
+                    items = list(map(make_attrgetter(head[0].environment, attribute), items))
+                if isinstance(sep, str):
                     _check_joined(sep, items, budget)
-                args = (*head, items, *rest[1:])
+                args = (*head, items, sep)
             elif name == "sum" and not isinstance(value, (str, Mapping)):
                 items = _items(value, budget)
                 start = kwargs.get("start", rest[2] if len(rest) > 2 else 0)
