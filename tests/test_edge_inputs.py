@@ -275,6 +275,23 @@ def test_a_vault_whose_own_path_is_not_utf8_works(make_vault: Any) -> None:
     assert "[[Ann]]" in (root / "Reflections due.md").read_text()
 
 
+def test_an_argument_that_is_not_utf8_is_a_usage_error(make_vault: Any) -> None:
+    """`vaultcrm log ann $'Caf\\xe9'` from a Latin-1 terminal: said, nothing written."""
+    root = make_vault({"People/Ann.md": NEVER})
+    for args, what in (
+        (["log", "ann", "Caf\udce9 and cake", "--date", TODAY], "TEXT"),
+        (["remind", "ann", "2026-12-01", "Caf\udce9"], "TEXT"),
+        (["set", "ann", "circle", "Caf\udce9"], "VALUE"),
+        (["add", "Caf\udce9"], "the name"),
+    ):
+        result = run(root, *args)
+        assert result.exit_code == 2, result.output
+        assert "not valid text (check your terminal's encoding)" in result.stderr
+        assert what in result.stderr
+    assert (root / "People/Ann.md").read_text() == NEVER
+    assert sorted(p.name for p in (root / "People").iterdir()) == ["Ann.md"]
+
+
 @pytest.mark.slow
 def test_a_name_that_is_not_utf8_in_a_real_process_and_under_watch(make_vault: Any) -> None:
     """Through a real stdout (bytes, not CliRunner's capture) and a real watcher."""

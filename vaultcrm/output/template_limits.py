@@ -250,10 +250,7 @@ def run_template(env: Any, name: str, context: Mapping[str, Any], root: Path) ->
                 except LimitExceeded as exc:
                     gen.throw(exc)  # raised where the template is, for its line
             text = "".join(chunks)
-        try:
-            refuse_unwritable(text)
-        except LimitExceeded as exc:  # made where no check looked (a config value)
-            raise TemplateError(_shown(template.filename, root), None, str(exc)) from None
+            refuse_unwritable(text)  # made where no check looked (a config value)
         return text
     except jinja2.TemplateSyntaxError as exc:
         filename = exc.filename or _source_path(env, name)
