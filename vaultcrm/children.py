@@ -4,6 +4,10 @@ A process started with SIGCHLD ignored (some daemons, cron wrappers and supervis
 that on through exec) has its children reaped by the kernel: `waitpid` then fails with
 ECHILD. Every fork in vaultcrm judges a child by what it sent or wrote, not by its exit
 status alone, so an unknown status is not an error.
+
+A fork may also fail: at the process limit (`ulimit -u`) the kernel answers EAGAIN, and
+memory may run short (ENOMEM). Every fork in vaultcrm is an optimisation, so `fork()`
+says None and the caller does the same work in this process.
 """
 
 from __future__ import annotations
@@ -25,3 +29,12 @@ def fork_safe() -> bool:
     """Whether this process may fork: POSIX, and no other thread (a watcher's) that could
     hold a lock the child would inherit held for ever."""
     return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def fork() -> int | None:
+    """`os.fork()`: 0 in the child, the child's pid in this process, or None when no
+    child could be started (the process limit, no memory): do the work here then."""
+    try:
+        return os.fork()
+    except OSError:
+        return None

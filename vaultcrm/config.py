@@ -8,6 +8,7 @@ keeps its default.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -115,9 +116,20 @@ def _output(value: object) -> str:
 
 
 def _format(value: object) -> str:
+    """A moment.js format; the path it names (it may hold folders) must stay inside the
+    daily folder: `log --daily` creates that note."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expected a moment.js date format, e.g. YYYY-MM-DD")
-    return value.strip()
+    fmt = value.strip()
+    named = DailyNotes("", fmt, True).path_for(_SAMPLE_DAY).replace("\\", "/")
+    if _ABSOLUTE.match(fmt) or _ABSOLUTE.match(named):
+        raise ValueError(f"{value!r} is an absolute path: use a format inside the daily folder")
+    if ".." in named.split("/"):
+        raise ValueError(f"{value!r} leaves the daily folder: use a format inside it")
+    return fmt
+
+
+_SAMPLE_DAY = dt.date(2026, 1, 2)
 
 
 def _entries(value: object, node: yaml.Node, what: str) -> list[tuple[str, object, int]]:
@@ -179,8 +191,9 @@ def _deep_circles(value: object) -> tuple[str, ...]:
 
 
 def _ics(value: object) -> str:
-    """`ics:` is a file inside the vault for the calendar `sync` writes (`.ics` added)."""
-    path = _folder(value)
+    """`ics:` is a file inside the vault for the calendar `sync` writes (`.ics` added);
+    an absolute path is refused, as for `output:`."""
+    path = _inside(value)
     if not path:
         raise ValueError("expected a file inside the vault, e.g. Calendar/people.ics")
     return path if path.lower().endswith(".ics") else path + ".ics"

@@ -236,16 +236,15 @@ def _locate(root: Path, misses: Sequence[NearMiss]) -> list[Problem]:
         except OSError:
             text = ""
         lines = text.replace("\r\n", "\n").split("\n")
+        columns: dict[int, dict[str, int]] = {}  # per line, each target's first column
         for miss in group:
-            line = lines[miss.line - 1] if 0 < miss.line <= len(lines) else ""
-            col = next(
-                (
-                    m.start() + 1
-                    for m in _LINK.finditer(line)
-                    if link_target(m.group(1)) == miss.target
-                ),
-                None,
-            )
+            if miss.line not in columns:  # one pass per line, however many misses it holds
+                line = lines[miss.line - 1] if 0 < miss.line <= len(lines) else ""
+                found: dict[str, int] = {}
+                for m in _LINK.finditer(line):
+                    found.setdefault(link_target(m.group(1)), m.start() + 1)
+                columns[miss.line] = found
+            col = columns[miss.line].get(miss.target)
             message = f"[[{miss.target}]] links to no one; did you mean [[{miss.suggestion}]]?"
             out.append(Problem(path, miss.line, message, "warning", col))
     return out

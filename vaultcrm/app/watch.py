@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from vaultcrm.cache.store import take_notes
 from vaultcrm.config import (
     CONFIG_FILE,
     OBSIDIAN_DAILY,
@@ -224,6 +225,7 @@ class Watcher:
         self._day: dt.date | None = None
         self._reflections: list[Reflection] = []
         self._problems: set[Problem] = set()
+        self._cache_notes: set[str] = set()
         self._last_error: str | None = None
         self._retry_at: float | None = None
         self._backoff = 1.0
@@ -404,6 +406,10 @@ class Watcher:
             self._failed(exc, first)
             return
         outcome = result.outcome
+        for reason in take_notes():  # the cache worked around: said once each, as problems
+            if reason not in self._cache_notes:
+                self._cache_notes.add(reason)
+                self._say("notice", f"note: {reason}")
         new_day = self._day is not None and today != self._day
         self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
         self._config, self._output = outcome.config, result.output
@@ -447,11 +453,22 @@ class Watcher:
         if message != self._last_error:
             self._say("error", message, exc)
         self._last_error = message
-        self._retry_at = time.monotonic() + self._backoff
-        self._backoff = min(self._backoff * 2, RETRY_MAX)
+        if _fails_until_changed(exc):  # the same inputs fail the same way: wait for a change
+            self._retry_at = None
+        else:
+            self._retry_at = time.monotonic() + self._backoff
+            self._backoff = min(self._backoff * 2, RETRY_MAX)
         if first:
             self._say("start", MESSAGES["start_failed"].format(vault=self.root))
 
     def _say(self, kind: ReportKind, text: str, exc: BaseException | None = None) -> None:
         with contextlib.suppress(Exception):  # a broken reporter must not stop the watch
             self._report(Report(kind, text, exc))
+
+
+def _fails_until_changed(exc: Exception) -> bool:
+    """A template that fails (a mistake, a limit passed) fails again on the same vault:
+    trying it again on a timer would only burn a core, up to its time limit each time."""
+    from vaultcrm.output.template_limits import TemplateError
+
+    return isinstance(exc, TemplateError)

@@ -289,10 +289,18 @@ def render_person(root: Path, rel: str, context: Mapping[str, object]) -> str:
 _BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
+def refuse_undecoded(text: str, what: str) -> None:
+    """A usage error for an argument holding bytes that were not UTF-8 (Python keeps
+    them as lone surrogates): no note can hold them."""
+    if not text.isascii() and any("\ud800" <= c <= "\udfff" for c in text):
+        raise UsageError(f"{what} is not valid text (check your terminal's encoding)")
+
+
 def one_line(text: str, what: str) -> str:
     """`text` stripped; a usage error when it is empty or spans lines (or hides controls)."""
     if _BREAKS.search(text):
         raise UsageError(f"{what} must be one line")
+    refuse_undecoded(text, what)
     if any(ord(c) < 32 and c != "\t" or c == "\x7f" for c in text):
         raise UsageError(f"{what} contains a control character")
     stripped = text.strip()
@@ -416,6 +424,7 @@ def parse_value(raw: str) -> object:
     text = raw.strip()
     if not text:
         raise UsageError("VALUE is empty: use --unset KEY to remove a key")
+    refuse_undecoded(text, "VALUE")
     if _ISO_LIKE.fullmatch(text):
         try:
             return dt.date.fromisoformat(text)

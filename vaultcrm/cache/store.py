@@ -35,7 +35,7 @@ from vaultcrm.cache.codec import (
     encode_walk,
 )
 from vaultcrm.cache.plan import Changes, link_keys
-from vaultcrm.children import fork_safe, reap
+from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.model import Claim, FileSig, NoteKind, NoteRecord
 
 try:
@@ -125,6 +125,44 @@ def is_contention(exc: BaseException) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+#: sqlite's names for a file it cannot write or read (as opposed to a damaged one)
+_UNWRITABLE = (
+    "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM",
+    "SQLITE_NOMEM", "SQLITE_AUTH",
+)  # fmt: skip
+
+
+def is_unwritable(exc: BaseException) -> bool:
+    """Whether `exc` means the cache cannot be written or read where it is (a full disk,
+    a read-only folder, an I/O error): worked around, never rebuilt (nothing is wrong
+    with the file, and removing it would not make room)."""
+    if isinstance(exc, OSError):
+        return True
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name:
+        return name.startswith(_UNWRITABLE)
+    text = str(exc)
+    return any(
+        words in text for words in ("disk is full", "readonly", "unable to open", "I/O error")
+    )
+
+
+def _unusable(exc: object) -> str:
+    return f"cache unusable ({exc}); working without it this run"
+
+
+#: What this process was told to say about the cache (worked around, rebuilt), in order
+#: and once each: `take_notes` hands them to the CLI.
+_NOTES: dict[str, None] = {}
+
+
+def take_notes() -> list[str]:
+    """Why the cache was worked around or rebuilt since the last call, once each."""
+    notes = list(_NOTES)
+    _NOTES.clear()
+    return notes
+
+
 class _Stale(Exception):
     """Another run wrote the cache between this run's read and its write."""
 
@@ -135,6 +173,8 @@ _GENERATION = "generation"
 #: With `detach`, stores of at least this many fresh records are written by a forked
 #: child (POSIX).
 DETACH_THRESHOLD = 2000
+#: A detached store's exit code when another run kept the database (any other failure: 1).
+_CHILD_BUSY = 3
 
 #: A parsed note with its stored encoding, or b"" when the store is to encode it (workers
 #: encode what they send; the parent leaves its own share to the store).
@@ -154,7 +194,7 @@ def cache_dir() -> Path:
 def cache_path(root: Path) -> Path:
     """One cache file per vault, named after it so a user can tell them apart."""
     resolved = root.resolve()
-    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-")[:40] or "vault"
     return cache_dir() / f"{slug}-{digest}.sqlite3"
 
@@ -174,6 +214,7 @@ class Index:
         self.detach = detach
         self.rebuilt_reason: str | None = None
         self._pending: int | None = None  # a child process still writing a store
+        self._why = -1  # the read end of a pipe on which that child says why it failed
         # what a detached store writes, kept in case the child fails (see `_settle`)
         self._detached: tuple[list[FileSig], list[Parsed], bytes, str] | None = None
         self._generation: str | None = None  # the store token this run last read
@@ -194,15 +235,19 @@ class Index:
         """No usable cache file (read-only or missing folder): work from memory this run."""
         reason = getattr(exc, "strerror", None) or str(exc)
         self._bypass(
-            f"cache folder unusable ({self.path.parent}: {reason}); working without a cache"
+            f"cache folder unusable ({self.path.parent}: {reason}); working without a cache",
+            say=True,
         )
 
-    def _bypass(self, reason: str) -> sqlite3.Connection:
-        """Work from an empty cache in memory this run, leaving the file as it is."""
+    def _bypass(self, reason: str, *, say: bool = False) -> sqlite3.Connection:
+        """Work from an empty cache in memory this run, leaving the file as it is; with
+        `say`, the reason is one for the user to see (`take_notes`)."""
         with contextlib.suppress(Exception):
             self._conn.close()
         self._unlock()
         self.rebuilt_reason = reason
+        if say:
+            _NOTES.setdefault(reason)
         self.path = Path(":memory:")
         self.conn = self._connect()
         return self.conn
@@ -213,19 +258,23 @@ class Index:
                 os.close(self._lock)  # closing the fd drops the lock
             self._lock = None
 
-    def recover(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
-        """After `exc` escaped a method: rebuild a damaged cache, or work around a busy one.
+    def recover(self, exc: sqlite3.DatabaseError | OSError) -> sqlite3.Connection:
+        """After `exc` escaped a method: rebuild a damaged cache, or work around one that
+        is busy or cannot be written. Never raises: at worst the run goes on in memory.
 
         A busy or locked database is another run's, never damage: this run goes on from
-        memory. A corrupt file is rebuilt only when no other run has it open; otherwise
-        this run, too, works from memory.
+        memory. So does a cache that cannot be written or read (a full disk, a read-only
+        folder, an I/O error): it is left as it is. A corrupt file is rebuilt only when no
+        other run has it open; otherwise this run, too, works from memory.
         """
         if str(self.path) == ":memory:":
-            return self._bypass(f"cache was unusable ({exc})")
+            return self._bypass(f"cache was unusable ({exc})", say=True)
         if is_contention(exc):
             return self._bypass(
                 f"cache busy ({exc}): another vaultcrm run is writing it; working without it"
             )
+        if is_unwritable(exc):
+            return self._bypass(_unusable(exc), say=True)
         return self.reset(f"cache was unreadable ({exc})")
 
     @property
@@ -247,6 +296,8 @@ class Index:
         pid, self._pending = self._pending, None
         assert pid is not None
         code = reap(pid)
+        why = _read_all(self._why)
+        self._why = -1
         detached, self._detached = self._detached, None
         # unknown (reaped by the kernel): taken as written; had it failed, the generation
         # it would have left is not the file's, and every later write here is skipped
@@ -255,7 +306,10 @@ class Index:
             if detached is not None:  # what this run stored, whatever others did since
                 self._generation = detached[3]
             return
-        self._bypass("cache busy: another vaultcrm run was writing it; not saved this run")
+        if code == _CHILD_BUSY:
+            self._bypass("cache busy: another vaultcrm run was writing it; not saved this run")
+        else:
+            self._bypass(_unusable(why or "the store failed"), say=True)
         if detached is not None:  # a detached store holds every record (`update`)
             stale, parsed, walk, _ = detached
             self._store(stale, parsed, [], walk)
@@ -266,12 +320,15 @@ class Index:
         with contextlib.suppress(Exception):
             self.conn.close()
         if str(self.path) == ":memory:" or not _lock_exclusive(self._lock):
-            return self._bypass(f"{reason}; in use by another run, working without it")
+            return self._bypass(f"{reason}; in use by another run, working without it", say=True)
         try:
             self.rebuilt_reason = reason
+            _NOTES.setdefault(reason)
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
             self.conn = self._connect()
+        except (OSError, sqlite3.Error) as exc:  # cannot be removed or made again
+            return self._bypass(_unusable(exc), say=True)
         finally:
             if fcntl is not None and self._lock is not None:
                 fcntl.flock(self._lock, fcntl.LOCK_SH)
@@ -314,6 +371,8 @@ class Index:
         if self._pending is not None:  # closed for the fork; only wait for the child
             pid, self._pending = self._pending, None
             reap(pid)  # a failed store only means the next run parses again
+            _close(self._why)
+            self._why = -1
         else:
             self._conn.close()
         self._unlock()
@@ -419,7 +478,19 @@ class Index:
         """
         self._conn.close()
         token = _token()  # the generation the child's store leaves, known to both
-        pid = os.fork()
+        try:
+            why_read, why_write = os.pipe()  # why the child failed, if it does
+        except OSError:
+            why_read = why_write = -1
+        pid = fork()
+        if pid is None or pid > 0:
+            _close(why_read if pid is None else -1, why_write)
+        if pid is None:  # no child (the process limit): store here, as a small store does
+            read = self._generation
+            self._conn = self._connect()
+            self._generation = read  # what this run compared against, not what is there now
+            self._store(stale, parsed, drop, walk, whole=True, token=token)
+            return
         if pid == 0:  # the child: write, and leave without running any exit handler
             code = 1
             try:
@@ -432,11 +503,14 @@ class Index:
                 self._store(stale, parsed, drop, walk, whole=True, token=token)
                 self._conn.close()
                 code = 0
-            except BaseException:  # the parent carries on without the file (see `_settle`)
-                pass
+            except BaseException as exc:  # the parent carries on without the file (`_settle`)
+                code = _CHILD_BUSY if is_contention(exc) else 1
+                with contextlib.suppress(Exception):
+                    os.write(why_write, str(exc).encode("utf-8", "replace")[:1000])
             finally:
                 os._exit(code)
         self._pending = pid
+        self._why = why_read
         self._detached = (stale, parsed, walk, token)
 
     def _store(
@@ -631,6 +705,27 @@ class Index:
 
 def _token() -> str:
     return uuid.uuid4().hex
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _read_all(fd: int) -> str:
+    """What a finished child wrote on the pipe `fd` (closed here); "" for none."""
+    if fd < 0:
+        return ""
+    chunks = []
+    try:
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace").strip()
 
 
 def _lock_shared(path: Path) -> int:

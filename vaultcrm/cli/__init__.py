@@ -7,6 +7,7 @@ and the entry point. Heavy imports (jinja2, watchdog, yaml) stay inside the comm
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import importlib
 import os
@@ -44,7 +45,7 @@ def handle_errors(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args, **kwargs)
+            return _noting_the_cache(f, *args, **kwargs)
         except VaultcrmError as exc:
             if debug_enabled():
                 raise
@@ -56,9 +57,53 @@ def handle_errors(f: F) -> F:
         except OSError as exc:
             if debug_enabled():
                 raise
-            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from None
+            raise click.ClickException(os_error_text(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Errors of a write that names no file: in vaultcrm, only the standard output's (every
+#: file a command writes goes through the edit engine, which names it; the index is
+#: worked around; a failed stderr cannot be told about).
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def os_error_text(exc: OSError) -> str:
+    """`path: reason`, naming the file even when the error did not."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    if exc.errno in _WRITE_ERRORS:
+        return f"cannot write to standard output{_target(1)}: {reason}"
+    return reason
+
+
+def _target(fd: int) -> str:
+    """` (the file behind descriptor fd)`, where the system can tell."""
+    try:
+        return f" ({os.readlink(f'/proc/self/fd/{fd}')})"
+    except OSError:
+        return ""
+
+
+def _noting_the_cache(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    store = sys.modules.get("vaultcrm.cache.store")
+    if store is not None:  # what an earlier command of this process (a test's) left
+        store.take_notes()
+    try:
+        return f(*args, **kwargs)
+    finally:
+        with contextlib.suppress(OSError, ValueError):  # a stream gone: nothing to say it on
+            echo_cache_note()
+
+
+def is_terminal(stream: Any) -> bool:
+    """Whether `stream` is a terminal; False for a stream that is missing (started with
+    it closed) or closed."""
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (OSError, ValueError):
+        return False
 
 
 def progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -68,7 +113,7 @@ def progress_bar(label: str) -> Callable[[int, int], None] | None:
     vault, so a run with little to read never pays for it."""
     from .terminal import plain
 
-    if not sys.stderr.isatty() or plain():
+    if not is_terminal(sys.stderr) or plain():
         return None
     state: dict[str, Any] = {}
 
@@ -101,11 +146,14 @@ def progress_bar(label: str) -> Callable[[int, int], None] | None:
     return report
 
 
-def echo_cache_note(stats: Any) -> None:
-    """Say so on stderr when the index could not be used or had to be rebuilt."""
-    reason = getattr(stats, "cache_rebuilt", None)
-    if reason and ("unusable" in reason or "unreadable" in reason):
-        click.echo(f"note: {reason}", err=True)
+def echo_cache_note(stats: Any = None) -> None:
+    """Say so on stderr, once, when the index could not be used (a full disk, a read-only
+    folder) or had to be rebuilt. Every command says it by the end (`handle_errors`);
+    reading commands say it before their problems."""
+    store = sys.modules.get("vaultcrm.cache.store")  # not imported: nothing to say
+    if store is not None:
+        for reason in store.take_notes():
+            click.echo(f"note: {reason}", err=True)
 
 
 def echo_json(data: Any) -> None:
@@ -212,6 +260,40 @@ def cli(debug: bool) -> None:
         click.get_current_context().color = False
 
 
+def _prepare_streams() -> None:
+    """Started with stdin, stdout or stderr closed (`2>&-`, as some cron wrappers run
+    jobs): the missing descriptor is opened on the null device, and the missing stream
+    made from it. The command then does its work and exits with its own code; only what
+    it would have printed there is lost. Without this, a stream that is None breaks the
+    first print, and the first file the command opens (the cache, a note being written)
+    would take the free descriptor, where anything written "to stderr" would land.
+    A stream that refuses what it cannot encode (a vault path that is not UTF-8) escapes
+    it instead."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            except OSError:
+                continue
+            if null != fd:  # the lowest free descriptor is the missing one, unless raced
+                os.dup2(null, fd)
+                os.close(null)
+        stream = getattr(sys, name)
+        if stream is None:
+            with contextlib.suppress(OSError, ValueError):
+                mode = "r" if fd == 0 else "w"
+                stream = open(  # noqa: SIM115 - the process's own stream, open until it ends
+                    fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False
+                )
+                setattr(sys, name, stream)
+        elif fd > 0 and getattr(stream, "errors", None) == "strict":
+            # a path that is not UTF-8 (a vault's own) is shown escaped, never a traceback
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """The console entry point. The process ends here: everything is flushed, then it
     exits without tearing the heap down object by object (a cold sync's records are slow
@@ -219,6 +301,7 @@ def main() -> None:
     process and file a command uses is waited for and closed before it returns."""
     if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _prepare_streams()
     end_with_exit()
     try:
         cli.main(prog_name="vaultcrm")

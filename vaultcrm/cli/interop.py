@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from vaultcrm.cli import echo_json, echo_problems, handle_errors
+from vaultcrm.cli import echo_json, echo_problems, handle_errors, is_terminal
 from vaultcrm.cli.options import json_option, vault_option
 
 #: Files with more contacts than this get a progress bar (on a terminal only).
@@ -28,7 +28,7 @@ def _progress(total: int) -> Callable[[int, int], None] | None:
     that welcomes escape codes."""
     from vaultcrm.cli.terminal import plain
 
-    if total <= PROGRESS_FROM or not sys.stderr.isatty() or plain():
+    if total <= PROGRESS_FROM or not is_terminal(sys.stderr) or plain():
         return None
     from rich.console import Console
     from rich.progress import Progress

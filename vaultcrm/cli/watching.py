@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import signal
 import threading
@@ -83,6 +84,13 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
       vaultcrm watch
       vaultcrm watch --vault ~/Notes --debounce 1
     """
+    # a second Ctrl-C, or one before the watch began: it stops, as it was asked to
+    with contextlib.suppress(KeyboardInterrupt):
+        _watch(vault, debounce, today, polling)
+    click.echo("Stopped.")
+
+
+def _watch(vault: Path | None, debounce: float, today: dt.date | None, polling: bool) -> None:
     from vaultcrm.app.watch import Watcher
     from vaultcrm.gcpause import end_with_exit
     from vaultcrm.locate import find_vault
@@ -101,7 +109,6 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-    click.echo("Stopped.")
 
 
 COMMANDS = [watch]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import handle_errors
+from . import handle_errors, is_terminal
 from .completion import complete_circle, complete_person
 from .options import DATE, resolve_today, today_option, vault_option
 from .terminal import echo_wrapped
@@ -108,7 +108,7 @@ def add(
     try:
         written = add_person(root, name, force=force, **options)  # type: ignore[arg-type]
     except NameShadows as exc:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not (is_terminal(sys.stdin) and is_terminal(sys.stdout)):
             raise
         click.echo(f"Warning: {exc}", err=True)
         if not click.confirm(f"Add {name!r} anyway?", default=False, err=True):

@@ -157,7 +157,8 @@ def render(found: list[Event]) -> bytes:
         item.add("uid", event.uid)
         item.add("dtstamp", dt.datetime.combine(event.start, dt.time(), dt.UTC))
         item.add("dtstart", event.start)
-        item.add("dtend", event.start + dt.timedelta(days=1))
+        if event.start < dt.date.max:  # RFC 5545: without DTEND, a day's event lasts the day
+            item.add("dtend", event.start + dt.timedelta(days=1))
         item.add("summary", event.summary)
         item.add("description", event.description)
         if event.yearly:

@@ -7,23 +7,18 @@ same name in `.vaultcrm/templates/`. Note text only ever reaches a template as d
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import stat
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
 from vaultcrm.output.focus import FocusPerson, focus_people
 from vaultcrm.output.generated import head, item_ids
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
 from vaultcrm.reflect.chart import Chart
 from vaultcrm.reflect.kinds import KIND, KINDS
-from vaultcrm.regular import NOT_REGULAR
 from vaultcrm.words import FOCUS_LABELS, MONTHS, MONTHS_SHORT, WEEKDAYS, detag, human_day
 
 __all__ = ["Item", "Section", "detag", "render_note"]
@@ -170,109 +165,40 @@ def linked(reason: str, name: str) -> str:
 
 
 def _bytecode_cache() -> Any:
-    """Compiled templates kept beside the index (not compiled again on every run); None
-    if unwritable."""
-    import jinja2
-
+    """Compiled templates kept beside the index; None if the folder cannot be made."""
     from vaultcrm.cache.store import cache_dir
+    from vaultcrm.output.sandbox import ForgivingBytecodeCache
 
     folder = cache_dir() / "templates"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return ForgivingBytecodeCache(str(folder))
 
 
 def make_environment(
     root: Path, limits: Limits | None = None, today: dt.date | None = None
 ) -> Any:
-    """A sandboxed environment: StrictUndefined, templates only from the two folders,
-    never through a symlink that leaves them, and run within `limits` (its `budget`,
-    see template_limits.run_template)."""
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+    """A sandboxed environment (`output/sandbox.py`): StrictUndefined, templates only
+    from the two folders, never through a symlink that leaves them, and run within
+    `limits` (its `budget`, see template_limits.run_template)."""
+    from vaultcrm.output.sandbox import sandbox
+    from vaultcrm.output.template_limits import Budget, default_limits
 
-    from vaultcrm.output.template_limits import (
-        SIZED_FILTERS,
-        BoundedRange,
-        Budget,
-        check_binop,
-        check_call,
-        default_limits,
-        guard_filter,
-    )
-
-    budget = Budget(limits or default_limits())
-
-    class ContainedLoader(jinja2.FileSystemLoader):
-        """One folder; a template that resolves outside it (a symlink) does not exist."""
-
-        def get_source(
-            self, environment: jinja2.Environment, template: str
-        ) -> tuple[str, str, Callable[[], bool]]:
-            candidate = os.path.join(self.searchpath[0], *template.split("/"))
-            with contextlib.suppress(OSError):  # absent: jinja2 says so in its own words
-                if not stat.S_ISREG(os.stat(candidate).st_mode):  # a FIFO would hang open()
-                    raise VaultcrmError(f"{candidate}: {NOT_REGULAR}")
-            source, filename, uptodate = super().get_source(environment, template)
-            base = os.path.realpath(self.searchpath[0])
-            if os.path.commonpath([base, os.path.realpath(filename)]) != base:
-                raise jinja2.TemplateNotFound(template)
-            return source, filename, uptodate
-
-    class RecordSandbox(SandboxedEnvironment):
-        """Jinja's sandbox with a short cut for the records vaultcrm hands a template."""
-
-        def getattr(self, obj: Any, attribute: str) -> Any:
-            # The full check runs several times per listed reflection, which adds up on a
-            # big vault. For a public name on these records it can only say yes:
-            # none is a function, type, frame or generator, and no attribute holds a
-            # str.format. Anything else, underscores included, takes the full check.
-            if type(obj) in _RECORDS and attribute[:1] != "_":
-                try:
-                    return getattr(obj, attribute)
-                except AttributeError:
-                    pass
-            return super().getattr(obj, attribute)
-
-        # `*`, `**` and `+` go through call_binop, which refuses results too big to make
-        # (and keeps Jinja from folding them at compile time)
-        intercepted_binops = frozenset({"*", "**", "+"})
-
-        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            check_binop(budget, operator, left, right)
-            return super().call_binop(context, operator, left, right)
-
-        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-            check_call(budget, __obj, args, kwargs)
-            return budget.size(super().call(__context, __obj, *args, **kwargs))
-
-    env = RecordSandbox(
-        bytecode_cache=_bytecode_cache(),
-        loader=jinja2.ChoiceLoader(
-            [ContainedLoader(str(p), followlinks=False) for p in template_folders(root)]
-        ),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(
-        wikilink=wikilink,
-        linked=linked,
-        detag=detag,
-        long_date=long_date,
-        short_date=short_date,
-        thousands=thousands,
-    )
+    filters: dict[str, Any] = {
+        "wikilink": wikilink,
+        "linked": linked,
+        "detag": detag,
+        "long_date": long_date,
+        "short_date": short_date,
+        "thousands": thousands,
+    }
     if today is not None:
-        env.filters["day"] = lambda value: human_day(value, today)
-    env.filters.update({name: guard_filter(budget, env.filters[name]) for name in SIZED_FILTERS})
-    env.globals["range"] = lambda *args: BoundedRange(budget, *args)
-    env.budget = budget  # type: ignore[attr-defined]
-    return env
+        filters["day"] = lambda value: human_day(value, today)
+    budget = Budget(limits or default_limits())
+    folders = [str(p) for p in template_folders(root)]
+    return sandbox(budget, folders, _RECORDS, filters, _bytecode_cache())
 
 
 def render_note(

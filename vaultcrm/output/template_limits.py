@@ -1,18 +1,18 @@
 """Running a vault's template within limits, and its mistakes as `path:line: message`.
 
 A template override is the user's own code, run on every sync: a typo must not print a
-traceback, and a loop or a repetition that is too big must not hang the terminal or fill
-the disk. Jinja's sandbox keeps a template away from Python; these limits keep it small:
-ranges, sizes (`*`, `**`, `+` and the calls and filters that pad or repeat), the output
-(counted as it is generated), and the wall clock (checked between output chunks and loop
-steps, and on POSIX's main thread by SIGALRM, which also stops one long expression).
+traceback, and a loop or a repetition that is too big must not hang the terminal, fill
+the memory or the disk. Jinja's sandbox keeps a template away from Python; these limits
+keep it small: ranges, the size of every value a sandboxed operation builds and of all
+of them together (`template_sizes`), the output (counted as it is generated), and the
+wall clock (checked between output chunks, loop steps and operations, and on POSIX's
+main thread by SIGALRM, which also stops a loop over a plain list).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import threading
 import time
@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from types import FrameType
 from typing import Any, NoReturn, overload
 
 from vaultcrm.errors import VaultcrmError
@@ -28,6 +29,9 @@ from vaultcrm.errors import VaultcrmError
 MAX_SECONDS = 10.0
 #: Characters a template may write, and the size of any one string or list it builds.
 MAX_OUTPUT = 10 * 1024 * 1024
+#: Characters (an item of a list or mapping counts 8) of everything a template builds,
+#: together: what values kept along the way (a list grown in a loop) may add up to.
+MAX_BUILT = 10 * MAX_OUTPUT
 #: Items in one `range(...)`.
 MAX_RANGE = 10_000
 #: Bits of an integer a template may compute (`10 ** 10 ** 9` would take hours).
@@ -39,6 +43,8 @@ class Limits:
     seconds: float = MAX_SECONDS
     output: int = MAX_OUTPUT
     range: int = MAX_RANGE
+    built: int = MAX_BUILT
+    int_bits: int = MAX_INT_BITS
 
 
 def default_limits() -> Limits:
@@ -62,25 +68,72 @@ class LimitExceeded(Exception):
     exception classes so a template cannot tell it from its own mistakes)."""
 
 
+_SIZED = (str, bytes, list, tuple, dict, set, frozenset)
+_TEXT = (str, bytes)
+
+
 class Budget:
-    """The clock of one render: `check()` raises once the time is up."""
+    """One render's limits as it runs: the clock (`check`), the size of each value and
+    the running total of what was built (`size`, `spend`)."""
+
+    #: What an item of a list or mapping counts in the running total, in characters.
+    ITEM_WEIGHT = 8
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.deadline = float("inf")
+        self.built = 0
+        #: where the alarm found the template when the time ran out (file, line)
+        self.stopped_at: tuple[str, int | None] | None = None
 
     def start(self) -> None:
         self.deadline = time.monotonic() + self.limits.seconds
+        self.built = 0
+        self.stopped_at = None
+
+    def timed_out(self) -> LimitExceeded:
+        return LimitExceeded(f"template took longer than {self.limits.seconds:g} s")
 
     def check(self) -> None:
         if time.monotonic() > self.deadline:
-            raise LimitExceeded(f"template took longer than {self.limits.seconds:g} s")
+            raise self.timed_out()
+
+    def spend(self, amount: int) -> None:
+        """Count `amount` characters built; past `limits.built`, the template stops."""
+        self.built += amount
+        if self.built > self.limits.built:
+            raise LimitExceeded(
+                f"the template built more than {self.limits.built:,} characters in all"
+            )
 
     def size(self, value: object) -> object:
-        """`value`, unless it is a string or list bigger than the output may be."""
-        if isinstance(value, (str, bytes, list, tuple)) and len(value) > self.limits.output:
-            raise LimitExceeded(f"value of {len(value):,} items is over the limit")
+        """`value`, unless it is a string or list bigger than a value may be; counted
+        in the running total. Text that cannot be written to a note (a lone surrogate,
+        `'\\ud800'`) is refused where it is made, so the message can name the line."""
+        if isinstance(value, _SIZED):
+            length = len(value)
+            if length > self.limits.output:
+                unit = "characters" if isinstance(value, _TEXT) else "items"
+                raise LimitExceeded(
+                    f"a value of {length:,} {unit} is over the limit of {self.limits.output:,}"
+                )
+            self.spend(length if isinstance(value, _TEXT) else length * self.ITEM_WEIGHT)
+            if isinstance(value, str) and not value.isascii():
+                refuse_unwritable(value)
         return value
+
+
+def refuse_unwritable(text: str) -> None:
+    """LimitExceeded for text holding a lone surrogate (`'\\ud800'`), which no note can
+    hold: UTF-8 has no bytes for it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start]
+        raise LimitExceeded(
+            f"{bad!r} (U+{ord(bad):04X}) is not a character that a note can hold "
+            "(a lone surrogate)"
+        ) from None
 
 
 class BoundedRange(Sequence[int]):
@@ -113,95 +166,21 @@ class BoundedRange(Sequence[int]):
             yield n
 
 
-def _too_big_repeat(seq: object, times: object, limit: int) -> bool:
-    return (
-        isinstance(seq, (str, bytes, list, tuple))
-        and isinstance(times, int)
-        and len(seq) * times > limit
-    )
-
-
-def check_binop(budget: Budget, operator: str, left: Any, right: Any) -> None:
-    """Refuse, before computing it, a `*`, `**` or `+` whose result would be too big."""
-    limit = budget.limits.output
-    ints = isinstance(left, int) and isinstance(right, int)
-    sized = (str, bytes, list, tuple)
-    if operator == "*":
-        if _too_big_repeat(left, right, limit) or _too_big_repeat(right, left, limit):
-            raise LimitExceeded(f"repeating that many times is over the limit of {limit:,}")
-        if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise LimitExceeded("number too big")
-    elif operator == "**":
-        if ints and right > 0 and abs(left) > 1 and right * abs(left).bit_length() > MAX_INT_BITS:
-            raise LimitExceeded("number too big")
-    elif (
-        operator == "+"
-        and isinstance(left, sized)
-        and isinstance(right, sized)
-        and len(left) + len(right) > limit
-    ):
-        raise LimitExceeded(f"value over the limit of {limit:,}")
-    budget.check()
-
-
-_BIG_WIDTH = re.compile(r"\d{8,}")
-
-
-def check_call(
-    budget: Budget,
-    obj: Any,
-    args: Sequence[Any],
-    kwargs: Mapping[str, Any],
-    *,
-    formats: bool = False,
-) -> None:
-    """Refuse a call asked to pad or repeat past the output limit (`'x'.ljust(10**9)`,
-    `'{:>999999999}'.format(1)`)."""
-    limit = budget.limits.output
-    for value in (*args, *kwargs.values()):
-        if type(value) is int and value > limit:
-            raise LimitExceeded(f"{value:,} is over the limit of {limit:,}")
-    if formats or getattr(obj, "__name__", "") in ("format", "format_map"):
-        # the sandbox hands a template str.format wrapped (`__wrapped__` is the method)
-        pattern = getattr(getattr(obj, "__wrapped__", obj), "__self__", None)
-        texts = [pattern, *args] if isinstance(pattern, str) else list(args)
-        if any(isinstance(t, str) and _BIG_WIDTH.search(t) for t in texts):
-            raise LimitExceeded("a width that big is over the limit")
-    budget.check()
-
-
-#: Builtin filters that pad or repeat by a number they are given.
-SIZED_FILTERS = ("center", "indent", "format", "wordwrap", "truncate")
-
-
-def guard_filter(budget: Budget, f: Any) -> Any:
-    """Filter `f`, refusing arguments and results past the output limit."""
-
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        check_call(budget, f, args, kwargs, formats=formats)
-        return budget.size(f(*args, **kwargs))
-
-    formats = getattr(f, "__name__", "") == "do_format"  # `'%999999999d'|format(1)`
-
-    guarded.__name__ = getattr(f, "__name__", "filter")
-    # some take the environment first (wordwrap, truncate): Jinja reads this mark
-    if getattr(f, "jinja_pass_arg", None) is not None:
-        guarded.jinja_pass_arg = f.jinja_pass_arg  # type: ignore[attr-defined]
-    return guarded
-
-
 @contextlib.contextmanager
 def _alarm(budget: Budget) -> Iterator[None]:
     """SIGALRM after the time limit, on POSIX's main thread only (signals are delivered
-    there; a watcher's worker thread relies on the checks between steps)."""
+    there; a watcher's worker thread relies on the checks between steps). It notes where
+    the template was (`budget.stopped_at`): the interrupted frame may have no line of its
+    own, and Jinja's traceback rewriting then fails with a TypeError of its own."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(
         signal, "setitimer"
     ):
         yield
         return
 
-    def ring(signum: int, frame: object) -> NoReturn:
-        raise LimitExceeded(f"template took longer than {budget.limits.seconds:g} s")
+    def ring(signum: int, frame: FrameType | None) -> NoReturn:
+        budget.stopped_at = _where(frame)
+        raise budget.timed_out()
 
     previous = signal.signal(signal.SIGALRM, ring)
     # a little after the checks' deadline, so it never cuts short their clean error
@@ -218,6 +197,32 @@ def _alarm(budget: Budget) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
+def _where(frame: FrameType | None) -> tuple[str, int | None] | None:
+    """The innermost template frame from `frame` outwards: its file and template line
+    (from the compiled module's own line table: nothing here may take a lock)."""
+    while frame is not None:
+        names = frame.f_globals
+        if "environment" in names and names.get("__file__") == frame.f_code.co_filename:
+            code_line = frame.f_lineno or _line_before(frame)
+            line = None
+            if code_line is not None:
+                pairs = [p.split("=") for p in str(names.get("debug_info", "")).split("&") if p]
+                line = 1
+                for template_line, compiled_line in pairs:
+                    if int(compiled_line) <= code_line:
+                        line = int(template_line)
+            return frame.f_code.co_filename, line
+        frame = frame.f_back
+    return None
+
+
+def _line_before(frame: FrameType) -> int | None:
+    """The line of the last instruction before `frame`'s current one that has a line
+    (some instructions have none, and a signal may arrive on one of them)."""
+    positions = list(islice(frame.f_code.co_positions(), frame.f_lasti // 2 + 1))
+    return next((p[0] for p in reversed(positions) if p[0] is not None), None)
+
+
 def run_template(env: Any, name: str, context: Mapping[str, Any], root: Path) -> str:
     """Render template `name` within `env.budget`'s limits; any mistake or limit is a
     `TemplateError` naming the template file and line."""
@@ -225,11 +230,12 @@ def run_template(env: Any, name: str, context: Mapping[str, Any], root: Path) ->
 
     budget: Budget = env.budget
     limit = budget.limits.output
-    template = None
+    loaded: list[Any] = []  # the template, once loaded
     budget.start()
     try:
         with _alarm(budget):
             template = env.get_template(name)
+            loaded.append(template)
             chunks: list[str] = []
             size = 0
             gen = template.generate(**context)
@@ -243,17 +249,39 @@ def run_template(env: Any, name: str, context: Mapping[str, Any], root: Path) ->
                     budget.check()
                 except LimitExceeded as exc:
                     gen.throw(exc)  # raised where the template is, for its line
-            return "".join(chunks)
+            text = "".join(chunks)
+            refuse_unwritable(text)  # made where no check looked (a config value)
+        return text
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(_shown(exc.filename, root), exc.lineno, exc.message or "") from exc
-    except jinja2.TemplateNotFound:
-        if template is None:
+        filename = exc.filename or _source_path(env, name)
+        raise TemplateError(_shown(filename, root), exc.lineno, exc.message or "") from exc
+    except jinja2.TemplateNotFound as exc:
+        if not loaded:
             raise  # `name` itself: the caller knows where else to look
-        raise TemplateError(_shown(template.filename, root), None, "template not found") from None
+        found = _template_frame(exc)
+        filename, line = found if found else (loaded[0].filename, None)
+        message = f"template not found: {exc.name}"
+        raise TemplateError(_shown(filename, root), line, message) from None
     except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - all template faults
-        filename = getattr(template, "filename", None)
-        line = _template_line(exc, filename)
+        if budget.stopped_at is not None:  # the alarm: whatever Jinja made of it after
+            filename, line = budget.stopped_at
+            raise TemplateError(_shown(filename, root), line, str(budget.timed_out())) from exc
+        found = _template_frame(exc)
+        filename = found[0] if found else (loaded[0].filename if loaded else None)
+        filename = filename or _source_path(env, name)
+        line = found[1] if found else None
         raise TemplateError(_shown(filename, root), line, _describe(exc)) from exc
+
+
+def _source_path(env: Any, name: str) -> str | None:
+    """Where the loader finds template `name` (for an error raised while loading it)."""
+    loader = env.loader
+    for each in getattr(loader, "loaders", [loader]):
+        for folder in getattr(each, "searchpath", []):
+            candidate = os.path.join(folder, *name.split("/"))
+            if os.path.lexists(candidate):
+                return candidate
+    return None
 
 
 def _describe(exc: BaseException) -> str:
@@ -263,22 +291,27 @@ def _describe(exc: BaseException) -> str:
         return "template ran out of memory"
     import jinja2
 
-    if isinstance(exc, (LimitExceeded, jinja2.TemplateError)):
+    if isinstance(exc, (LimitExceeded, jinja2.TemplateError, VaultcrmError)):
         return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read it: {exc.strerror}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (the byte 0x{exc.object[exc.start]:02x} at {exc.start:,})"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _template_line(exc: BaseException, filename: str | None) -> int | None:
-    """The line of the innermost template frame in the traceback (Jinja rewrites its
-    frames to point at template lines)."""
-    line = None
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The file and line of the innermost template frame in the traceback (Jinja
+    rewrites its frames to point at template lines; any template of the environment,
+    an included one too)."""
+    found = None
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code.co_filename
-        if code == filename or code.endswith(".j2"):
-            line = tb.tb_lineno
+        if code.endswith(".j2") or "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (code, tb.tb_lineno)
         tb = tb.tb_next
-    return line
+    return found
 
 
 def _shown(filename: str | None, root: Path) -> str:

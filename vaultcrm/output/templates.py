@@ -28,5 +28,5 @@ def template_fingerprint(root: Path) -> str:
         for dirpath, _dirs, files in sorted(os.walk(folder)):
             for name in sorted(files):
                 st = os.stat(os.path.join(dirpath, name))
-                h.update(f"{dirpath}/{name}:{st.st_mtime_ns}:{st.st_size};".encode())
+                h.update(os.fsencode(f"{dirpath}/{name}:{st.st_mtime_ns}:{st.st_size};"))
     return h.hexdigest()

@@ -196,9 +196,9 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
 
 def _resolve(links: Iterable[str], names: dict[str, str]) -> list[str]:
     """The distinct people a line links to, in the order first linked."""
-    out: list[str] = []
+    out: dict[str, None] = {}
     for link in links:
         name = names.get(link.casefold())
-        if name and name not in out:
-            out.append(name)
-    return out
+        if name:
+            out[name] = None
+    return list(out)

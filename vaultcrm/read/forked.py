@@ -26,7 +26,7 @@ from typing import IO
 
 from vaultcrm.cache.codec import decode_record, encode_record
 from vaultcrm.cache.store import Parsed
-from vaultcrm.children import reap
+from vaultcrm.children import fork, reap
 from vaultcrm.model import FileSig, NoteRecord
 from vaultcrm.read.spec import ReadSpec
 
@@ -183,9 +183,8 @@ def _start_child(
         bell_read, bell_write = os.pipe()
     except OSError:
         return None
-    try:
-        pid = os.fork()
-    except OSError:
+    pid = fork()
+    if pid is None:  # no child (the process limit): this share is parsed here
         os.close(bell_read)
         os.close(bell_write)
         return None

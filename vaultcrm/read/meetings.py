@@ -66,14 +66,12 @@ def note_date(data: dict[Any, Any], stem: str) -> dt.date | None:
 
 def frontmatter_links(data: dict[Any, Any]) -> list[str]:
     """Link targets in any property, in order, once each."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # in order, once each, in linear time
     for value in data.values():
         for text in flat_texts(value):
             if "[[" in text:
-                for target in find_links(text):
-                    if target not in found:
-                        found.append(target)
-    return found
+                found.update(dict.fromkeys(find_links(text)))
+    return list(found)
 
 
 def title(stem: str) -> str:
@@ -118,13 +116,11 @@ def parse_other(path: str, data: bytes, spec: ReadSpec) -> NoteRecord:
         return nothing
     links = frontmatter_links(fields)
     if in_folder and "[[" in body:
-        for target in find_links(_outside_fences(body)):
-            if target not in links:
-                links.append(target)
+        links = list(dict.fromkeys([*links, *find_links(_outside_fences(body))]))
     if not links:
         return nothing
     tags = frontmatter_tags(fields)
     if "#" in body:
-        tags += [t for t in find_tags(_outside_fences(body)) if t not in tags]
+        tags = list(dict.fromkeys([*tags, *find_tags(_outside_fences(body))]))
     entry = Entry(1, title(stem), None, tuple(tags), tuple(links), None)
     return NoteRecord(path, "meeting", day=day, entries=(entry,))

@@ -34,15 +34,15 @@ def flat_texts(value: object) -> Iterator[str]:
 
 def frontmatter_tags(data: Mapping[Any, Any]) -> list[str]:
     """The `tags` (or `tag`) property's tags, lower-cased, without '#'."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # in order, once each
     for key, value in data.items():
         if norm_key(key) in ("tags", "tag"):
             for text in flat_texts(value):
                 for tag in text.replace(",", " ").split():
                     tag = tag.lstrip("#").lower()
-                    if tag and tag not in found:
-                        found.append(tag)
-    return found
+                    if tag:
+                        found[tag] = None
+    return list(found)
 
 
 def _has_tag(tags: list[str], wanted: tuple[str, ...]) -> bool:

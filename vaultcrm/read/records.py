@@ -11,6 +11,7 @@ import contextvars
 import functools
 import gc
 import os
+import signal
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -86,6 +87,7 @@ def read_for_index(
     # there is no fork: the helpers are started by a fork server (or spawned), in a pool.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Worker processes take a share of the files while this process parses the rest: on
     # two cores, one helper plus the parent beats two helpers and a parent that only
@@ -106,17 +108,47 @@ def read_for_index(
     chunk = max(64, -(-len(theirs) // (helpers + 1)))
     out: list[Parsed | None] = [None] * n
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(helpers, mp_context=context, initializer=gc.disable) as pool:
-        k = len(theirs)
-        texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
-        count = 0
-        for i in mine_at:
-            out[i] = (_read_one(root, sigs[i], spec), b"")
-            count = _tick(report, count, n)
-        for i, text in zip(theirs_at, texts, strict=True):
-            out[i] = (decode_record(text), text)
-            count = _tick(report, count, n)
+    count = 0
+    try:
+        with ProcessPoolExecutor(helpers, mp_context=context, initializer=_helper) as pool:
+            k = len(theirs)
+            with _ctrl_c_held():  # the helpers (and the fork server) start deaf to Ctrl-C
+                texts = pool.map(_read_encoded, [root] * k, theirs, [spec] * k, chunksize=chunk)
+            for i in mine_at:
+                out[i] = (_read_one(root, sigs[i], spec), b"")
+                count = _tick(report, count, n)
+            for i, text in zip(theirs_at, texts, strict=True):
+                out[i] = (decode_record(text), text)
+                count = _tick(report, count, n)
+    except (OSError, EOFError, BrokenProcessPool):  # no helper could start (the process
+        # limit), or one died (the fork server hit by a Ctrl-C as it started)
+        for i in range(n):  # what they did not send is parsed here
+            if out[i] is None:
+                out[i] = (_read_one(root, sigs[i], spec), b"")
+                count = _tick(report, count, n)
     return [item for item in out if item is not None]
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT blocked while helper processes start, so they inherit it blocked: a Ctrl-C
+    is for this process (a watch stops quietly), not a traceback from each helper or the
+    fork server caught half-way through its imports. Delivered here once unblocked."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _helper() -> None:
+    """A pool helper: no cycle collection (it only parses), and Ctrl-C is for the
+    process that started it (which stops the work), not a traceback from each helper."""
+    gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tick(report: Progress | None, done: int, total: int) -> int:
@@ -200,15 +232,23 @@ def update_index(
 ) -> Changes:
     """Re-parse what changed; a damaged cache is thrown away and rebuilt, once."""
     spec = read_spec(config)
+    last: list[tuple[list[FileSig], list[Parsed]]] = []
 
     def parse(stale: list[FileSig]) -> list[Parsed]:
-        return read_for_index(root, stale, spec, processes=processes)
+        if last and last[0][0] == stale:  # tried again after a recovery: parsed already
+            return last[0][1]
+        parsed = read_for_index(root, stale, spec, processes=processes)
+        last[:] = [(stale, parsed)]
+        return parsed
 
-    try:
-        changes = index.update(walked, parse)
-    except sqlite3.DatabaseError as exc:
-        index.recover(exc)
-        changes = index.update(walked, parse)
+    for attempt in range(3):
+        try:
+            changes = index.update(walked, parse)
+            break
+        except sqlite3.DatabaseError as exc:
+            if attempt == 2:  # a cache in memory that fails is no cache problem: say so
+                raise
+            index.recover(exc)  # rebuilt, or worked around (busy, full disk): never raises
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)
     stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason

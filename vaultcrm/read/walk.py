@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import marshal
@@ -14,7 +15,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from vaultcrm.children import fork_safe, reap
+from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
 from vaultcrm.regular import NOT_REGULAR
@@ -30,6 +31,7 @@ CONFLICT_MESSAGE = (
 )
 SYMLINK_MESSAGE = "symlink points outside the vault; skipped"
 FOLDER_SYMLINK_MESSAGE = "symlink leads outside the vault"
+UNDECODABLE_MESSAGE = "the name is not UTF-8 text; rename it to have it read (skipped)"
 
 #: With `processes`, a walk that finds at least this many notes stats half of them in a
 #: forked child: the stat calls are four fifths of a walk, and a vault's notes are never
@@ -50,6 +52,8 @@ class Walk:
     sizes: list[int]
     kinds: list[NoteKind]
     problems: list[Problem] = field(default_factory=list)
+    #: every path joined by NUL, as UTF-8, when `_readable_names` made it (for `digest`)
+    names: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> int:
@@ -63,7 +67,10 @@ class Walk:
     def digest(self) -> str:
         """A digest of every file's signature (and the walk's problems), made once."""
         h = hashlib.sha256()
-        h.update("\0".join(self.rels).encode("utf-8", "surrogatepass"))  # no name holds NUL
+        names = self.names  # no name holds NUL
+        if names is None:
+            names = "\0".join(self.rels).encode("utf-8", "surrogatepass")
+        h.update(names)
         try:
             h.update(array("q", self.mtimes).tobytes())
             h.update(array("q", self.sizes).tobytes())
@@ -124,9 +131,51 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
             lister.visit(found, path, rel)
         parallel = processes and len(found.entries) >= PARALLEL_STAT
         walked = found.signed(_stat_all(found.entries, parallel))
-    walked = lister.through_links(walked)
+    walked = _readable_names(lister.through_links(walked))
     walked.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     return walked
+
+
+def shown_path(rel: str) -> str:
+    """A path as text that can be printed, stored and sent as JSON: a byte that is not
+    UTF-8 (kept by Python as a lone surrogate) is written `\\xe9`."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return rel
+
+
+def _readable_names(walked: Walk) -> Walk:
+    """`walked` without the notes whose path is not UTF-8 (`Caf\\xe9.md` written by a
+    Latin-1 system): one problem per such file or folder, and the rest of the vault as
+    usual. One encode of every path finds that there is none, the usual case."""
+    try:
+        names = "\0".join(walked.rels).encode("utf-8")  # kept: the digest hashes the same
+        if all(shown_path(p.path) == p.path for p in walked.problems):
+            return dataclasses.replace(walked, names=names)
+    except UnicodeEncodeError:
+        pass
+    keep = [i for i, rel in enumerate(walked.rels) if shown_path(rel) == rel]
+    problems = [
+        p if shown_path(p.path) == p.path else dataclasses.replace(p, path=shown_path(p.path))
+        for p in walked.problems
+    ]
+    named: set[str] = set()
+    for rel in walked.rels:
+        if shown_path(rel) == rel:
+            continue
+        parts = rel.split("/")
+        first = next(i for i, part in enumerate(parts) if shown_path(part) != part)
+        named.add(shown_path("/".join(parts[: first + 1])))
+    problems += [Problem(path, None, UNDECODABLE_MESSAGE) for path in sorted(named)]
+    return Walk(
+        [walked.rels[i] for i in keep],
+        [walked.mtimes[i] for i in keep],
+        [walked.sizes[i] for i in keep],
+        [walked.kinds[i] for i in keep],
+        problems,
+    )
 
 
 @dataclass
@@ -195,6 +244,8 @@ class _Lister:
                             top.append((entry.path, prefix + name, entry))
                     continue
                 if not name.endswith(".md"):
+                    if kind != "other" and entry.is_symlink():  # where notes are expected
+                        self._folder_link(into, entry, prefix + name)
                     continue
                 rel = prefix + name
                 if rel == output or (".conflict" in name and CONFLICT_COPY.search(name)):
@@ -217,6 +268,21 @@ class _Lister:
                 # a daily-note candidate's name is matched against the format when read
                 rels.append(rel)
                 kinds.append(kind)
+
+    def _folder_link(self, into: _Listing, entry: os.DirEntry[str], rel: str) -> None:
+        """A symlinked folder among the people or daily notes is not followed: said once
+        when it leads out of the vault (`People/Etc → /etc`), where its notes would be
+        read from; one that stays inside is read where it leads."""
+        try:
+            if not entry.is_dir():  # follows the link: a file, or broken
+                return
+            real = os.path.realpath(entry.path)
+            inside = os.path.commonpath([self.root_real, real]) == self.root_real
+        except (OSError, ValueError):
+            return
+        if not inside:
+            message = f"{FOLDER_SYMLINK_MESSAGE} (to {real}); skipped"
+            into.problems.append(Problem(rel, None, message))
 
     def walk_folder(self, path: str, rel: str) -> Walk:
         found = _Listing()
@@ -368,9 +434,8 @@ def _in_child(work: Callable[[], bytes]) -> _Sent:
         read_end, write_end = os.pipe()
     except OSError:
         return _Sent()
-    try:
-        pid = os.fork()
-    except OSError:
+    pid = fork()
+    if pid is None:  # no child (the process limit): the caller does the work itself
         os.close(read_end)
         os.close(write_end)
         return _Sent()
