@@ -32,7 +32,7 @@ from vaultcrm.config import (
 )
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.gcpause import collector_paused, leave_to_exit
-from vaultcrm.model import LoadStats, Problem, Reflection
+from vaultcrm.model import LoadStats, Problem, Reflection, Vault
 from vaultcrm.read.assemble import assemble, sort_problems
 from vaultcrm.read.records import load_records, open_index
 from vaultcrm.read.walk import Walk, walk
@@ -222,7 +222,7 @@ def _sync(
                 continue
             healed = heal.settle(root, note, output)
             return SyncResult(outcome, output, written, note=resolved, healed=healed)
-        on_day = _reflections_on(root, config, config_problems, walked)
+        on_day = _reflections_on(root, config, walked)
         try:
             now = record_ticks(
                 root, config, today, outcome.reflections,
@@ -265,13 +265,20 @@ def _sync(
 
 
 def _reflections_on(
-    root: Path, config: Config, config_problems: list[Problem], walked: Walk
+    root: Path, config: Config, walked: Walk
 ) -> Callable[[dt.date], list[Reflection]]:
-    """The reflections of another day, for a tick made in a note of that day whose item
-    is no longer listed today (`app.ticks`): read without the index, which holds today's."""
+    """The reflections of other days, for a tick made in a note of an earlier day whose
+    item is no longer listed today (`app.ticks`): the vault is read once, on the first
+    call, without the index (which holds today's results)."""
+    from vaultcrm.reflect.kinds import reflect
+
+    read: list[Vault] = []
 
     def on(day: dt.date) -> list[Reflection]:
-        return _compute(root, config, config_problems, walked, day, None, False).reflections
+        if not read:
+            records = load_records(root, config, walked, None, LoadStats(files=walked.count))
+            read.append(assemble(root, records, config, walked.problems))
+        return reflect(read[0], day, config)
 
     return on
 

@@ -102,17 +102,17 @@ def record_ticks(
         return []
     by_id = _by_id(reflections)
     own_day, days = tick_days(text, today)
-    earlier: dict[dt.date, dict[str, list[Reflection]]] = {}
+    earlier = _Earlier(reflections_on, today, config) if reflections_on is not None else None
     lines: list[str] = []
     failures: list[str] = []
     done_tasks: set[tuple[str, int]] = set()
     for tick in ticks:
         day = days.get(tick.id, own_day)
         matched = by_id.get(tick.id)
-        if not matched and reflections_on is not None and day < today and _lasting(tick.kind):
-            if day not in earlier:
-                earlier[day] = _by_id(reflections_on(day))
-            matched = earlier[day].get(tick.id)
+        if not matched and earlier is not None and _lasting(tick.kind):
+            found = earlier.find(tick.id, day)
+            if found is not None:  # recorded once per occurrence: since it was first listed
+                matched, day = found
         if not matched:
             shown = tick.text or tick.id
             lines.append(TICKS["ignored"].format(shown=shown))
@@ -143,6 +143,45 @@ def _by_id(reflections: Sequence[Reflection]) -> dict[str, list[Reflection]]:
     for r, key in zip(reflections, item_ids(reflections), strict=True):
         by_id.setdefault(key, []).append(r)
     return by_id
+
+
+class _Earlier:
+    """An item of a kind that stays listed, looked up on the days before today: from the
+    day of the note its tick was made in (which a line-by-line git merge can show later
+    than it was) back as far as such an item is listed (the horizon ahead of a date, or
+    `celebrate_within` after a win), each day's reflections worked out once."""
+
+    def __init__(
+        self,
+        reflections_on: Callable[[dt.date], Sequence[Reflection]],
+        today: dt.date,
+        config: Config,
+    ) -> None:
+        self.reflections_on = reflections_on
+        self.today = today
+        self.reach = max(config.horizon, config.celebrate_within) + 1
+        self.days: dict[dt.date, dict[str, list[Reflection]]] = {}
+
+    def _on(self, day: dt.date) -> dict[str, list[Reflection]]:
+        if day not in self.days:
+            self.days[day] = _by_id(self.reflections_on(day))
+        return self.days[day]
+
+    def find(self, key: str, day: dt.date) -> tuple[list[Reflection], dt.date] | None:
+        """The item as the latest listing day at or before `day` showed it, and the first
+        day of that listing; None when no day within reach lists it."""
+        start = min(day, self.today - dt.timedelta(days=1))
+        for back in range(self.reach):
+            matched = self._on(start - dt.timedelta(days=back)).get(key)
+            if matched:
+                break
+        else:
+            return None
+        first = start - dt.timedelta(days=back)
+        while back + 1 < 2 * self.reach and self._on(first - dt.timedelta(days=1)).get(key):
+            back += 1
+            first -= dt.timedelta(days=1)
+        return matched, first
 
 
 def _lasting(kind: str) -> bool:
