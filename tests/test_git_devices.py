@@ -350,3 +350,4 @@ def test_lines_both_devices_add_after_the_same_line_conflict_as_documented(
     assert desktop.text("People/Cy.md").count("- 2026-12-0") == 2
     assert desktop.vaultcrm("log", "Cy", "Call", "--date", "2026-12-03").exit_code == 0
     assert os.path.exists(desktop.root / OUT)
+
