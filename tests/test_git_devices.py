@@ -344,7 +344,8 @@ def test_lines_both_devices_add_after_the_same_line_conflict_as_documented(
     assert refused.exit_code == 1 and "merge conflict marker" in refused.output
 
     cy = desktop.root / "People/Cy.md"
-    kept = [line for line in cy.read_text().split("\n") if line[:7] not in ("<<<<<<<", "=======", ">>>>>>>")]
+    markers = ("<<<<<<<", "=======", ">>>>>>>")
+    kept = [line for line in cy.read_text().split("\n") if line[:7] not in markers]
     cy.write_text("\n".join(kept))
     desktop.commit("kept both lines")
     assert desktop.text("People/Cy.md").count("- 2026-12-0") == 2

@@ -347,3 +347,65 @@ def test_tick_days_are_never_after_today() -> None:
         dt.date(2026, 12, 1),
         {"vcrm-birthday-0000abcd": dt.date(2026, 12, 1)},
     )
+
+
+def test_a_conflicted_calendar_is_rewritten_without_markers(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    """Git's markers may keep the side whose digest matches the merged vault: the
+    calendar is still rewritten, whole."""
+    root = make_vault({**FILES, "vaultcrm.yaml": "ics: people.ics\n"})
+    calendar = root / "people.ics"
+    versions = []
+    for birthday in ("", "birthday: 1991-03-02\n", "birthday: 1991-03-09\n"):
+        (root / "People/Ann.md").write_text(f"---\ncircle: friends\n{birthday}---\n")
+        sync(root, "2026-12-01")
+        versions.append(calendar.read_bytes())
+    base, ours, theirs = versions
+    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (tmp_path / name).write_bytes(data)  # CRLF lines, as RFC 5545 has them
+    merged = subprocess.run(
+        ["git", "merge-file", "-p", *(str(tmp_path / n) for n in ("ours", "base", "theirs"))],
+        capture_output=True, check=False,
+    ).stdout  # fmt: skip
+    assert b"<<<<<<< " in merged and b"X-VAULTCRM-INPUTS" in merged
+    (root / "People/Ann.md").write_text("---\ncircle: friends\nbirthday: 1991-03-02\n---\n")
+    calendar.write_bytes(merged)
+    result = sync(root, "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert calendar.read_bytes() == ours
+
+
+def test_the_merge_driver_merges_notes_keeps_our_calendar_and_leaves_the_rest(
+    tmp_path: Path,
+) -> None:
+    from vaultcrm.app.gitsetup import merge_driver
+    from vaultcrm.output.generated import head
+
+    def files(base: str, ours: str, theirs: str) -> tuple[Path, Path, Path]:
+        paths = (tmp_path / "O", tmp_path / "A", tmp_path / "B")
+        for path, text in zip(paths, (base, ours, theirs), strict=True):
+            path.write_text(text)
+        return paths
+
+    line = "- [{}] Reach out ^vcrm-reach-out-0000000{}\n"
+    base = head(dt.date(2026, 12, 1), []) + line.format(" ", 1) + line.format(" ", 2)
+    ours = head(dt.date(2026, 12, 2), []) + line.format("x", 1) + line.format(" ", 2)
+    theirs = head(dt.date(2026, 12, 3), []) + line.format(" ", 1) + line.format("x", 2)
+    o, a, b = files(base, ours, theirs)
+    assert merge_driver(o, a, b)
+    merged = a.read_text()
+    assert "today: 2026-12-03" in merged and merged.count("- [x]") == 2
+    assert "ticked_in: [vcrm-reach-out-00000001 2026-12-02]" in merged
+
+    o, a, b = files("BEGIN:VCALENDAR\r\n", *(
+        f"BEGIN:VCALENDAR\r\nPRODID:-//vaultcrm//vaultcrm calendar//EN\r\nX-{n}\r\n"
+        for n in ("A", "B")
+    ))  # fmt: skip
+    kept = a.read_bytes()
+    assert merge_driver(o, a, b) and a.read_bytes() == kept
+
+    o, a, b = files("mine\n", "mine, edited\n", "mine, edited elsewhere\n")
+    assert not merge_driver(o, a, b) and a.read_text() == "mine, edited\n"
+    o, a, b = files(base, ours, "My own note\n")  # a note of the user's on one side
+    assert not merge_driver(o, a, b) and a.read_text() == ours
