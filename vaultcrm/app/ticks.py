@@ -9,12 +9,13 @@ the note the box was ticked in is not logged again, so a sync that failed half-w
 simply run again, and a box ticked on two devices (their versions merged,
 `output/merge_note.py`) is one tick.
 
-A tick means the item as its note showed it, on the note's day. An item that stays
-listed after a tick (a birthday, a yearly date, a win: one id per occurrence) may have
-passed by the time the tick is read (a merge days later): it is then found among the
-reflections of the note's day. Other kinds have one id per person (or per task) on every
-day, so when one is no longer listed today its need was met since: the tick is ignored,
-and says so.
+A tick means the item as its note showed it, on the note's day (`generated.tick_days`).
+An item that stays listed after a tick (a birthday, a yearly date, a win: one id per
+occurrence) may have passed by the time the tick is read (a merge days later): it is then
+found among the reflections of the days before, and logged unless a line for it was
+logged since it was first listed. Other kinds have one id per person (or per task) on
+every day, so when one is no longer listed today its need was met since: the tick is
+ignored, and says so.
 """
 
 from __future__ import annotations
