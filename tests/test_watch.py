@@ -294,6 +294,30 @@ def test_its_own_write_runs_nothing_but_a_user_edit_of_the_note_does(make_vault:
         assert eventually(lambda: s.note() == s.expected())
 
 
+def test_a_sync_tools_copy_and_git_markers_are_healed_while_watching(make_vault: Any) -> None:
+    """A sync tool drops its conflict copy of the note (Alice ticked) beside it, then git
+    leaves markers in the note itself (Ben ticked on one side): the watcher records each
+    tick once, removes the copy and says so."""
+    copy = "Reflections due.sync-conflict-20261123-101010-ABCDEFG.md"
+    root = make_vault({"People/Alice Smith.md": NEVER, "People/Ben Okafor.md": NEVER})
+    with watching(root, SignallingWatcher) as s:
+        base = s.note()
+        alice = base.replace("- [ ] **Reach out**", "- [x] **Reach out**", 1)
+        assert alice.split("- [x]")[0].rsplit("### ", 1)[1].startswith("[[Alice Smith]]")
+        write(root, copy, alice)
+        assert s.after_passes(lambda: not (root / copy).exists())
+        assert any(f"Removed {copy}" in t for t in s.texts("notice"))
+        now = s.note()
+        ben = now.replace("- [ ] **Reach out**", "- [x] **Reach out**", 1)
+        head, _, rest = ben.partition("\n# ")
+        write(root, OUT, f"{head}\n<<<<<<< HEAD\n# {rest}=======\n# {rest}>>>>>>> other\n")
+        assert s.after_passes(lambda: "<<<<<<<" not in s.note() and "[[Ben" not in s.note())
+        assert any("Resolved the git conflict" in t for t in s.texts("notice"))
+    for name in ("Alice Smith", "Ben Okafor"):
+        text = (root / f"People/{name}.md").read_text()
+        assert text.count("Reached out (from Reflections due)") == 1, name
+
+
 def test_a_half_written_note_is_reported_once_and_read_again_when_fixed(make_vault: Any) -> None:
     root = people(make_vault)
     with watching(root) as s:

@@ -254,6 +254,40 @@ TICKS: dict[str, str] = {
     "recorded_meanwhile": "Recorded meanwhile: {lines}",
 }
 
+#: The heading of the boxes ticked on another device that the merged note's own day does
+#: not list (`output/merge_note.py`): kept so the next sync records them.
+CARRIED_TICKS = "Ticked on another device"
+#: What a sync says about the versions of its note it merged (`app/heal.py`).
+HEAL: dict[str, str] = {
+    "resolved": "Resolved the git conflict in {file}: the ticks of every side are recorded once",
+    "resolved_merging": "Resolved the git conflict in {file}, keeping the ticks of every side; "
+    "`git add` it and finish the merge (or rebase), then sync again to record them",
+    "removed": "Removed {file}, the {source} conflict copy of {output}: its ticks are recorded",
+    "not_ours": "line {line} is a merge conflict marker, and one side of the conflict was not "
+    "written by vaultcrm; resolve the conflict first",
+}
+
+#: What `init --git` and `check` say about git's merge driver (`app/gitsetup.py`).
+GIT: dict[str, str] = {
+    "not_a_repo": "{root} is not inside a git work tree: run `git init` there first "
+    "(or leave out --git)",
+    "no_git": "git is not installed (or not on PATH): {error}",
+    "git_failed": "git {args} failed: {error}",
+    "added": "Added to .gitattributes: {line}",
+    "kept": "Kept .gitattributes: {line} (already there)",
+    "set": "Set merge.vaultcrm.driver in this repository's git config: {command}",
+    "kept_driver": "Kept merge.vaultcrm.driver in this repository's git config (already set)",
+    "driver_name": "vaultcrm: merges the generated note and calendar (union of ticks)",
+    # `check`, one warning line in a git vault
+    "not_routed": "git merges this note as text, so two devices that sync on different "
+    "days leave conflict markers in it (the next sync resolves them); "
+    "`vaultcrm init --git` makes git merge it with vaultcrm's driver",
+    "not_defined": "`.gitattributes` routes this note to vaultcrm's merge driver, but this "
+    "clone does not define it (merge.vaultcrm.driver): run `vaultcrm init --git` here",
+    "program_gone": "the merge driver's program {program} no longer exists (a moved or "
+    "deleted virtualenv?): run `vaultcrm init --git` again",
+}
+
 #: What `due` says when it has nothing to list.
 NOTHING_DUE = "Nobody is due. Enjoy the quiet."
 NO_PEOPLE = "No people found."

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultcrm.app.gitsetup import driver_problem
 from vaultcrm.app.people import name_problem
 from vaultcrm.config import Config, load_config, no_people_problem, people_folder_error
 from vaultcrm.gcpause import collector_paused, leave_to_exit
@@ -110,6 +111,9 @@ def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) 
         found += _locate(root, _drop_existing_notes(root, misses))
     if not vault.people and people_folder_error(config_problems) is None:
         found.append(no_people_problem(root, config))  # never a silent all-clear
+    driver = driver_problem(root, config)
+    if driver is not None:  # one line, in a git vault only
+        found.append(driver)
     unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
     interactions = sum(len(items) for items in vault.interactions.values())
     open_follow_ups = sum(1 for items in vault.follow_ups.values() for f in items if not f.done)

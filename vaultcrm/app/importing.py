@@ -402,6 +402,12 @@ def write_output(root: Path, out: Path, data: bytes, marker: bytes) -> EditResul
     return write_generated(base, rel, data, marker=marker)
 
 
+def _conflicted(data: bytes) -> bool:
+    from vaultcrm.edit.engine import conflict_marker_line
+
+    return conflict_marker_line(data) is not None
+
+
 def sync_calendar(
     root: Path, config: Config, walked: Walk | None = None, index: Index | None = None
 ) -> EditResult | None:
@@ -417,7 +423,9 @@ def sync_calendar(
         current = read_regular(root / rel)
     except OSError:  # absent, or not a regular file (the edit engine refuses that one)
         current = b""
-    if MARKER in current and digest_line(found) in current:
+    # current: made from these events, and not a git conflict of two versions (git's
+    # markers may keep either side's digest line; `init --git` spares it the markers)
+    if MARKER in current and digest_line(found) in current and not _conflicted(current):
         return EditResult(rel, False, None)
     try:
         return write_output(root, root / rel, render(found), MARKER)

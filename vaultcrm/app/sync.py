@@ -15,9 +15,10 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
+from vaultcrm.app import heal
 from vaultcrm.app.outcome import Outcome, SyncResult
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import Memo, encode_memo
@@ -31,7 +32,7 @@ from vaultcrm.config import (
 )
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.gcpause import collector_paused, leave_to_exit
-from vaultcrm.model import LoadStats, Problem
+from vaultcrm.model import LoadStats, Problem, Reflection, Vault
 from vaultcrm.read.assemble import assemble, sort_problems
 from vaultcrm.read.records import load_records, open_index
 from vaultcrm.read.walk import Walk, walk
@@ -152,7 +153,12 @@ def _sync_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -
     try:
         key = _inputs_key(index, root, config, config_problems, today, walked, output)
         memo = _memo(index)
-        if memo is not None and _holds(memo, key) and not _calendar_missing(root, config):
+        if (
+            memo is not None
+            and _holds(memo, key)
+            and not _calendar_missing(root, config)
+            and not heal.pending(root, output)
+        ):
             return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
         return _sync(root, config, config_problems, walked, today, index, memo, processes)
     finally:
@@ -188,9 +194,11 @@ def _sync(
     edit engine's compare-and-swap): a box ticked meanwhile makes it read the ticks again,
     record them and render again, up to SYNC_ATTEMPTS times, then give up (the note left
     as it is) with `NoteKeptChanging`. So a tick is always recorded or still in the note.
+    The note is read through `heal`: git conflict markers in it and sync tools' conflict
+    copies beside it become one version whose ticks are recorded once.
     """
     from vaultcrm.app.ticks import TicksNotRecorded, record_ticks
-    from vaultcrm.edit.engine import NoteChanged, read_generated, write_generated
+    from vaultcrm.edit.engine import NoteChanged, write_generated
     from vaultcrm.output.generated import MARKER, acknowledged
 
     output = config.output.strip("/")
@@ -201,15 +209,24 @@ def _sync(
     handled: set[str] = set()  # tick ids recorded by this run, on any attempt
     for attempt in range(SYNC_ATTEMPTS):
         try:
-            snap = read_generated(root, output, marker=marker)
+            note = heal.read_note(root, output, marker)
         except NoteChanged:  # an editor is saving it right now
             time.sleep(0.01 * (attempt + 1))
             continue
-        text = snap.data.decode("utf-8", errors="replace") if snap is not None else ""
+        snap, text = note.snap, note.text
+        if note.merging:  # git waits for the note: resolve it, record after the merge
+            resolved = text.encode("utf-8")
+            try:
+                written = write_generated(root, output, resolved, marker=marker, since=snap).changed
+            except NoteChanged:
+                continue
+            healed = heal.settle(root, note, output)
+            return SyncResult(outcome, output, written, note=resolved, healed=healed)
+        on_day = _reflections_on(root, config, walked)
         try:
             now = record_ticks(
                 root, config, today, outcome.reflections,
-                text=text, skip=handled, conflicts=conflicts,
+                text=text, skip=handled, conflicts=conflicts, reflections_on=on_day,
             )  # fmt: skip
         except TicksNotRecorded as err:  # say what earlier tries recorded too
             raise TicksNotRecorded(output, [*recorded, *err.recorded], err.failures) from None
@@ -235,6 +252,7 @@ def _sync(
         break
     else:
         raise NoteKeptChanging(output, SYNC_ATTEMPTS, recorded)
+    healed = heal.settle(root, note, output) if note.healing else []
     calendar = _write_calendar(root, config, walked, index)
     if index is not None:
         # the note just written is an input of the next run: key it as it is now, unless
@@ -243,7 +261,26 @@ def _sync(
         sig = _signature(root / output)
         if data is not None and _bytes_of(root / output) == data:
             _remember_sync(index, outcome, key, note_key, sig)
-    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar)
+    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar, healed)
+
+
+def _reflections_on(
+    root: Path, config: Config, walked: Walk
+) -> Callable[[dt.date], list[Reflection]]:
+    """The reflections of other days, for a tick made in a note of an earlier day whose
+    item is no longer listed today (`app.ticks`): the vault is read once, on the first
+    call, without the index (which holds today's results)."""
+    from vaultcrm.reflect.kinds import reflect
+
+    read: list[Vault] = []
+
+    def on(day: dt.date) -> list[Reflection]:
+        if not read:
+            records = load_records(root, config, walked, None, LoadStats(files=walked.count))
+            read.append(assemble(root, records, config, walked.problems))
+        return reflect(read[0], day, config)
+
+    return on
 
 
 def _calendar_missing(root: Path, config: Config) -> bool:

@@ -4,8 +4,18 @@ is `output.generated`'s).
 Recording closes the loop: `sync` (and `watch`) reads the ticks before regenerating the
 note, logs each as an interaction dated today in the person's note, or checks off the
 original task of a follow-up, through the edit engine. A tick is recorded once: the note
-is regenerated right after (without the tick), and a line already logged today is not
-logged again, so a sync that failed half-way can simply run again.
+is regenerated right after (without the tick), and a line already logged since the day of
+the note the box was ticked in is not logged again, so a sync that failed half-way can
+simply run again, and a box ticked on two devices (their versions merged,
+`output/merge_note.py`) is one tick.
+
+A tick means the item as its note showed it, on the note's day (`generated.tick_days`).
+An item that stays listed after a tick (a birthday, a yearly date, a win: one id per
+occurrence) may have passed by the time the tick is read (a merge days later): it is then
+found among the reflections of the days before, and logged unless a line for it was
+logged since it was first listed. Other kinds have one id per person (or per task) on
+every day, so when one is no longer listed today its need was met since: the tick is
+ignored, and says so.
 """
 
 from __future__ import annotations
@@ -19,8 +29,9 @@ from typing import TYPE_CHECKING
 from vaultcrm.config import Config, daily_notes
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Reflection
-from vaultcrm.output.generated import item_ids, note_text, recorded_ids, ticked
+from vaultcrm.output.generated import item_ids, note_text, recorded_ids, tick_days, ticked
 from vaultcrm.reflect.kinds import KIND
+from vaultcrm.regular import read_regular
 from vaultcrm.words import TICK_SOURCE, TICKS, conflict_message
 
 if TYPE_CHECKING:
@@ -66,6 +77,7 @@ def record_ticks(
     text: str | None = None,
     skip: set[str] | None = None,
     conflicts: list[str] | None = None,
+    reflections_on: Callable[[dt.date], Sequence[Reflection]] | None = None,
 ) -> list[str]:
     """Record every box ticked in the generated note; the human lines of what was done.
 
@@ -75,7 +87,9 @@ def record_ticks(
     reflection is ignored, and says so. Raises `TicksNotRecorded` (after doing all it
     could) when an edit was refused, so those ticks are not lost by regenerating. An
     editor's save kept aside as a conflict copy meanwhile is added to `conflicts` as a
-    message (`conflict_message`).
+    message (`conflict_message`). `reflections_on(day)` gives another day's reflections,
+    for a tick of a kind that stays listed made in a note of an earlier day (see the
+    module docstring).
     """
     from vaultcrm.edit.engine import EditRefused
 
@@ -87,14 +101,19 @@ def record_ticks(
     ticks = [t for t in ticked(text) if t.id not in already]
     if not ticks:
         return []
-    by_id: dict[str, list[Reflection]] = {}
-    for r, key in zip(reflections, item_ids(reflections), strict=True):
-        by_id.setdefault(key, []).append(r)
+    by_id = _by_id(reflections)
+    own_day, days = tick_days(text, today)
+    earlier = _Earlier(reflections_on, today, config) if reflections_on is not None else None
     lines: list[str] = []
     failures: list[str] = []
     done_tasks: set[tuple[str, int]] = set()
     for tick in ticks:
+        day = days.get(tick.id, own_day)
         matched = by_id.get(tick.id)
+        if not matched and earlier is not None and _lasting(tick.kind):
+            found = earlier.find(tick.id, day)
+            if found is not None:  # recorded once per occurrence: since it was first listed
+                matched, day = found
         if not matched:
             shown = tick.text or tick.id
             lines.append(TICKS["ignored"].format(shown=shown))
@@ -106,7 +125,7 @@ def record_ticks(
             elif tick.kind == "follow_up":
                 line, conflict = _tick_off(root, config, matched[0], done_tasks)
             else:
-                line, conflict = _log(root, config, today, matched)
+                line, conflict = _log(root, config, today, matched, since=day)
         except EditRefused as err:
             failures.append(str(err))
             continue
@@ -120,24 +139,117 @@ def record_ticks(
     return lines
 
 
+def _by_id(reflections: Sequence[Reflection]) -> dict[str, list[Reflection]]:
+    by_id: dict[str, list[Reflection]] = {}
+    for r, key in zip(reflections, item_ids(reflections), strict=True):
+        by_id.setdefault(key, []).append(r)
+    return by_id
+
+
+class _Earlier:
+    """An item of a kind that stays listed, looked up on the days before today: from the
+    day of the note its tick was made in (which a line-by-line git merge can show later
+    than it was) back as far as such an item is listed (the horizon ahead of a date, or
+    `celebrate_within` after a win), each day's reflections worked out once."""
+
+    def __init__(
+        self,
+        reflections_on: Callable[[dt.date], Sequence[Reflection]],
+        today: dt.date,
+        config: Config,
+    ) -> None:
+        self.reflections_on = reflections_on
+        self.today = today
+        self.reach = max(config.horizon, config.celebrate_within) + 1
+        self.days: dict[dt.date, dict[str, list[Reflection]]] = {}
+
+    def _on(self, day: dt.date) -> dict[str, list[Reflection]]:
+        if day not in self.days:
+            self.days[day] = _by_id(self.reflections_on(day))
+        return self.days[day]
+
+    def find(self, key: str, day: dt.date) -> tuple[list[Reflection], dt.date] | None:
+        """The item as the latest listing day at or before `day` showed it, and the first
+        day of that listing; None when no day within reach lists it."""
+        start = min(day, self.today - dt.timedelta(days=1))
+        for back in range(self.reach):
+            matched = self._on(start - dt.timedelta(days=back)).get(key)
+            if matched:
+                break
+        else:
+            return None
+        first = start - dt.timedelta(days=back)
+        while back + 1 < 2 * self.reach and self._on(first - dt.timedelta(days=1)).get(key):
+            back += 1
+            first -= dt.timedelta(days=1)
+        return matched, first
+
+
+def _lasting(kind: str) -> bool:
+    spec = KIND.get(kind)
+    return spec is not None and spec.stays_after_tick
+
+
 def _log(
-    root: Path, config: Config, today: dt.date, matched: list[Reflection]
+    root: Path,
+    config: Config,
+    today: dt.date,
+    matched: list[Reflection],
+    since: dt.date | None = None,
 ) -> tuple[str, str | None]:
+    """Log the tick as `- TODAY TEXT`, unless a line `- DAY TEXT` with `since` ≤ DAY ≤
+    today is there already: logged by a sync that could not rewrite the note afterwards,
+    or by another device that recorded the same tick."""
     from vaultcrm.edit.engine import edit
     from vaultcrm.edit.lines import append_log_line
 
     r = matched[0]
     labels = [str(m.data.get("label", "")) for m in matched if r.kind == "date"]
-    line = f"- {today.isoformat()} {log_text(r.kind, config, labels)}"
+    text = log_text(r.kind, config, labels)
+    line = f"- {today.isoformat()} {text}"
+    first = min(since or today, today)
 
     def add(data: bytes) -> bytes:
-        if _has_line(data, line):
-            return data  # logged by a sync that could not rewrite the note afterwards
+        if _logged_since(data, text, first, today):
+            return data
         return append_log_line(data, line)
 
-    result = edit(root, r.file, add, landed=lambda _before, after: _has_line(after, line))
-    said = f"{result.rel}: {line}" + ("" if result.changed else TICKS["already_logged"])
-    return said, _conflict(result)
+    def landed(_before: bytes, after: bytes) -> bool:
+        return _logged_since(after, text, first, today) is not None
+
+    result = edit(root, r.file, add, landed=landed)
+    if result.changed:
+        return f"{result.rel}: {line}", _conflict(result)
+    found = _logged_since(_read(root, r.file), text, first, today) or line
+    return f"{result.rel}: {found}{TICKS['already_logged']}", _conflict(result)
+
+
+def _logged_since(data: bytes, text: str, first: dt.date, last: dt.date) -> str | None:
+    """The line `- DAY TEXT` with `first` ≤ DAY ≤ `last` in the note, if there is one."""
+    decoded = data.decode("utf-8-sig", errors="replace")
+    if text not in decoded:
+        return None
+    for existing in decoded.split("\n"):
+        existing = existing.rstrip("\r")
+        if existing.startswith("- ") and existing.endswith(" " + text) and len(existing) > 13:
+            day = existing[2:12]
+            if existing[12:13] == " " and existing[13:] == text and _within(day, first, last):
+                return existing
+    return None
+
+
+def _within(day: str, first: dt.date, last: dt.date) -> bool:
+    try:
+        return first <= dt.date.fromisoformat(day) <= last
+    except ValueError:
+        return False
+
+
+def _read(root: Path, rel: str) -> bytes:
+    try:
+        return read_regular(root / rel)
+    except OSError:
+        return b""
 
 
 def _conflict(result: EditResult) -> str | None:
@@ -159,11 +271,6 @@ def _from_field(root: Path, r: Reflection) -> bool:
 
 
 _LIST_TASK = re.compile(r"[ \t]*[-*+][ \t]+\[")
-
-
-def _has_line(data: bytes, line: str) -> bool:
-    text = data.decode("utf-8-sig", errors="replace")
-    return any(existing.rstrip("\r") == line for existing in text.split("\n"))
 
 
 def _tick_off(

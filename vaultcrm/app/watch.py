@@ -419,6 +419,8 @@ class Watcher:
             self._say("recorded", MESSAGES["recorded"].format(line=line))
         for message in result.conflicts:
             self._say("problem", message)
+        for healed in result.healed:
+            self._say("notice", healed.message())
         fresh = [p for p in outcome.problems if p not in self._problems]
         for line in capped_problem_lines(fresh):  # each problem once, until it is fixed
             self._say("problem", line)

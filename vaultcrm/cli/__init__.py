@@ -204,6 +204,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 #: Other names for a command; not listed in `vaultcrm --help`.
 ALIASES: dict[str, str] = {"show": "brief"}
 
+#: Commands for other programs, not people (git's merge driver): run by name, never listed.
+HIDDEN: dict[str, tuple[str, str]] = {"merge-driver": ("writing", "merge_driver")}
+
 
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
@@ -213,9 +216,10 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         cmd_name = ALIASES.get(cmd_name, cmd_name)
-        if cmd_name not in COMMANDS:
+        found = COMMANDS.get(cmd_name) or HIDDEN.get(cmd_name)
+        if found is None:
             return None
-        module_name, attr = COMMANDS[cmd_name]
+        module_name, attr = found
         module = importlib.import_module(f"{__name__}.{module_name}")
         command: click.Command = getattr(module, attr)
         return command

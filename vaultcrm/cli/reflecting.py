@@ -51,6 +51,8 @@ def sync(
     outcome = result.outcome
     for message in result.conflicts:
         click.echo(message, err=True)
+    for healed in result.healed:
+        click.echo(healed.message(), err=True)
     echo_diagnostics(outcome, capped=True)  # `check` and --json list them all
     if as_json:
         echo_json(
@@ -62,6 +64,7 @@ def sync(
                 "recorded": result.recorded,
                 "conflicts": result.conflicts,
                 "calendar": result.calendar,
+                "healed": [healed.to_json() for healed in result.healed],
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )

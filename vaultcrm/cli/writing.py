@@ -35,25 +35,76 @@ def _root(vault: Path | None) -> Path:
 @click.command(short_help="Set up a vault: vaultcrm.yaml and the people and daily folders.")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @vault_option
+@click.option(
+    "--git",
+    "use_git",
+    is_flag=True,
+    help="Also make git merge the generated note (and the ics: calendar) with vaultcrm's "
+    "merge driver: .gitattributes lines and this repository's merge.vaultcrm.driver.",
+)
 @handle_errors
-def init(path: Path | None, vault: Path | None) -> None:
+def init(path: Path | None, vault: Path | None, use_git: bool) -> None:
     """Set up a vault in PATH (default: --vault, else the current folder).
 
     Writes vaultcrm.yaml with every option commented out at its default, and creates the
     people and daily-note folders. Never overwrites: run it again and it keeps what is there.
 
+    With --git (the vault must be inside a git work tree; an existing vault is fine), two
+    devices that sync on different days no longer conflict in "Reflections due.md": git
+    merges it with vaultcrm (every tick kept once). Run it again in each clone, and after
+    moving or reinstalling vaultcrm (git runs this very Python).
+
     \b
     Examples:
       vaultcrm init ~/Notes
       vaultcrm init            # the current folder
+      vaultcrm init --git      # a vault in git, synced from several devices
     """
     from vaultcrm.app.write import init_vault
 
     root = (path or vault or Path.cwd()).expanduser()
+    if use_git:  # before anything is created
+        from vaultcrm.app.gitsetup import require_work_tree
+
+        require_work_tree(root)
     for step in init_vault(root):
         verb = "Created" if step.created else "Kept"
         note = f" ({step.note})" if step.note else ""
         click.echo(f"{verb} {step.path}{note}")
+    if use_git:
+        from vaultcrm.app.gitsetup import init_git
+
+        for git_step in init_git(root):
+            click.echo(git_step.text)
+
+
+@click.command(
+    "merge-driver",
+    hidden=True,
+    short_help="Merge two versions of vaultcrm's note or calendar, for git.",
+)
+@click.argument("base", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("ours", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("theirs", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("name", required=False, default="")
+@handle_errors
+def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
+    """Merge THEIRS into OURS given their ancestor BASE (git's %O %A %B; NAME is %P, the
+    file's path, for messages). `vaultcrm init --git` sets git up to run it as
+    merge.vaultcrm.driver; you never need to run it yourself.
+
+    The note: the text of the later day, every box ticked on either side ticked once
+    (the next sync records them), never conflict markers. The calendar: ours, rewritten
+    by the next sync. Exit 0 when merged; 1 when the files are not vaultcrm's, so git's
+    own merge runs instead.
+
+    \b
+    Examples:
+      git config merge.vaultcrm.driver "$(which python) -m vaultcrm merge-driver %O %A %B %P"
+    """
+    from vaultcrm.app.gitsetup import merge_driver as run_driver
+
+    click.get_current_context().exit(0 if run_driver(base, ours, theirs) else 1)
 
 
 @click.command(short_help="Create a person note, People/NAME.md.")
@@ -256,4 +307,4 @@ def set_(
         click.echo(f"{written.file} already has {written.line}")
 
 
-COMMANDS = [init, add, log, remind, set_]
+COMMANDS = [init, add, log, remind, set_, merge_driver]

@@ -111,15 +111,23 @@ def read_for_edit(root: Path, rel: str, *, validate: bool | Validator = True) ->
     `validate` checks the frontmatter first: True uses `parse.frontmatter_problems`, a
     callable `(rel, text) -> problems` replaces it, False skips it (the generated note).
     """
+    snap = _read_snapshot(root, rel)
+    _refuse_conflict_markers(snap.rel, snap.data)
+    if validate:
+        validator = _default_validator if validate is True else validate
+        _refuse_broken_frontmatter(snap.rel, snap.data, validator)
+    _refuse_git_busy(snap.root, snap.rel)
+    return snap
+
+
+def _read_snapshot(root: Path, rel: str) -> Snapshot:
+    """A note's bytes, read safely (no link followed, no half-written save), refusing
+    nothing about what they hold."""
     root = Path(root).resolve()
     rel, parts = _clean_rel(rel)
     with _refusing_os_errors(rel), _folder(root, rel, parts[:-1]) as dirfd:
         _recover_leftovers(dirfd, parts)
         data, mode = _read_regular(dirfd, parts[-1], root, rel)
-    _refuse_conflict_markers(rel, data)
-    if validate:
-        _refuse_broken_frontmatter(rel, data, _default_validator if validate is True else validate)
-    _refuse_git_busy(root, rel)
     return Snapshot(root, rel, root / rel, data, _digest(data), mode)
 
 
@@ -204,17 +212,58 @@ def create(root: Path, rel: str, data: bytes) -> EditResult:
 
 
 def read_generated(root: Path, rel: str, *, marker: bytes) -> Snapshot | None:
-    """vaultcrm's own note as read for a compare-and-swap; None when absent. Refused when
-    a note of that name lacks `marker` (the user's note, not ours)."""
+    """vaultcrm's own file as read for a compare-and-swap; None when absent. Refused when
+    a file of that name lacks `marker` (the user's note, not ours).
+
+    Git conflict markers in it are no reason to refuse: every byte of the file is
+    vaultcrm's, so resolving the conflict is vaultcrm's job (`app/heal.py` for the
+    note, regenerating for a calendar). Nor is a merge or rebase in progress then, since
+    resolving the file is what git waits for; only a running git command is.
+    """
     if not os.path.lexists(Path(root, rel)):
         return None
-    snap = read_for_edit(root, rel, validate=False)
+    snap = _read_snapshot(root, rel)
     if marker not in snap.data:
+        _refuse_conflict_markers(snap.rel, snap.data)
         raise EditRefused(
             snap.rel,
             "it was not written by vaultcrm; move it away or set `output:` in vaultcrm.yaml",
         )
+    if conflict_marker_line(snap.data) is None:
+        _refuse_git_busy(snap.root, snap.rel)
+    else:
+        _refuse_git_running(snap.root, snap.rel)
     return snap
+
+
+def remove_generated(snap: Snapshot) -> None:
+    """Delete vaultcrm's own file as read in `snap` (a sync tool's copy of the note, once
+    its ticks are recorded), only if it is still exactly that version.
+
+    The file is first renamed to a hidden temp name (atomic), then compared: a save that
+    landed meanwhile is put back under its name (or kept as a conflict copy if the name
+    was taken again) and `NoteChanged` is raised. A kill mid-way leaves the temp name
+    holding what was read, which the next read of that name deletes (it hashes to the
+    version vaultcrm knew), or anything else, which it keeps as a conflict copy.
+    """
+    parts = snap.rel.split("/")
+    name = parts[-1]
+    tag = snap.digest[:_DIGEST_CHARS]
+    hidden = f".{name}{TEMP_TAG}{tag}-{tag}-{secrets.token_hex(3)}"
+    with _refusing_os_errors(snap.rel), _folder(snap.root, snap.rel, parts[:-1]) as dirfd:
+        _refuse_if_changed(dirfd, name, snap)
+        _rename_noreplace(dirfd, name, hidden)
+        if _is_unchanged(dirfd, hidden, snap):
+            os.unlink(hidden, dir_fd=dirfd)
+            _fsync_folder(dirfd, snap.rel)
+            return
+        try:
+            _rename_noreplace(dirfd, hidden, name)
+            kept = ""
+        except FileExistsError:
+            kept = f"; the save was kept as {_keep_as_conflict(dirfd, hidden, name)}"
+        _fsync_folder(dirfd, snap.rel)
+    raise NoteChanged(snap.rel, f"it changed on disk since vaultcrm read it{kept}")
 
 
 _LATEST = object()
@@ -268,13 +317,24 @@ def _clean_rel(rel: str) -> tuple[str, list[str]]:
     return "/".join(parts), parts
 
 
-def _refuse_conflict_markers(rel: str, data: bytes) -> None:
+def conflict_marker_line(data: bytes) -> int | None:
+    """The number of the first line that is a git conflict marker (`<<<<<<< ` or
+    `>>>>>>> `), or None."""
+    if b"<<<<<<<" not in data and b">>>>>>>" not in data:
+        return None
     for number, line in enumerate(data.split(b"\n"), 1):
         line = line.rstrip(b"\r")
         if line[:8] in (b"<<<<<<< ", b">>>>>>> ") or line in (b"<<<<<<<", b">>>>>>>"):
-            raise EditRefused(
-                rel, f"line {number} is a merge conflict marker; resolve the conflict first"
-            )
+            return number
+    return None
+
+
+def _refuse_conflict_markers(rel: str, data: bytes) -> None:
+    number = conflict_marker_line(data)
+    if number is not None:
+        raise EditRefused(
+            rel, f"line {number} is a merge conflict marker; resolve the conflict first"
+        )
 
 
 def _default_validator(rel: str, text: str) -> Sequence[Problem]:
@@ -296,6 +356,11 @@ def _refuse_broken_frontmatter(rel: str, data: bytes, validator: Validator) -> N
         )
 
 
+def git_dir(root: Path) -> Path | None:
+    """The git dir of the repository holding the vault, found without running git."""
+    return _git_dir(Path(root).resolve())
+
+
 def _git_dir(root: Path) -> Path | None:
     """The git dir of the repo holding the vault; a `.git` file (worktree) points to it."""
     for folder in (root, *root.parents):
@@ -310,13 +375,31 @@ def _git_dir(root: Path) -> Path | None:
     return None
 
 
-def _refuse_git_busy(root: Path, rel: str) -> None:
-    git_dir = _git_dir(root)
+def git_busy(root: Path, *, running_only: bool = False) -> str | None:
+    """Why git would not want the vault's files written now (a git command running, a
+    merge, rebase, cherry-pick or revert in progress), or None. With `running_only`,
+    only a running git command counts."""
+    git_dir = _git_dir(Path(root).resolve())
     if git_dir is None:
-        return
+        return None
     for entry, why in _GIT_BUSY.items():
         if os.path.lexists(git_dir / entry):
-            raise EditRefused(rel, why.format(path=git_dir / entry))
+            return why.format(path=git_dir / entry)
+        if running_only:
+            break  # index.lock comes first
+    return None
+
+
+def _refuse_git_busy(root: Path, rel: str) -> None:
+    why = git_busy(root)
+    if why is not None:
+        raise EditRefused(rel, why)
+
+
+def _refuse_git_running(root: Path, rel: str) -> None:
+    why = git_busy(root, running_only=True)
+    if why is not None:
+        raise EditRefused(rel, why)
 
 
 def _refuse_if_changed(dirfd: int, name: str, snap: Snapshot) -> None:

@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,8 @@ _TICKED = re.compile(
     re.M,
 )
 _DONE_LINE = re.compile(r"^done: \[(.*)\]\r?$", re.M)
+_TODAY_LINE = re.compile(r"^today: (\d{4}-\d{2}-\d{2})\r?$", re.M)
+_TICKED_IN_LINE = re.compile(r"^ticked_in: \[(.*)\]\r?$", re.M)
 
 
 def _digest(*parts: str) -> str:
@@ -89,11 +91,17 @@ def _quick_id(r: Reflection) -> str:
     return prefix + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:8]
 
 
-def head(today: dt.date, done: Iterable[str]) -> str:
-    """The note's frontmatter: the marker, the day, and the ids already recorded."""
+def head(
+    today: dt.date, done: Iterable[str], ticked_in: Mapping[str, dt.date] | None = None
+) -> str:
+    """The note's frontmatter: the marker, the day, the ids already recorded, and (in a
+    note merged from several devices' versions, `output/merge_note.py`) the day of the
+    version each box carried over from another day was ticked in."""
     listed = sorted(done)
     done_line = f"done: [{', '.join(listed)}]\n" if listed else ""
-    return f"---\n{MARKER}\ntoday: {today.isoformat()}\n{done_line}---\n"
+    carried = sorted(f"{key} {day.isoformat()}" for key, day in (ticked_in or {}).items())
+    carried_line = f"ticked_in: [{', '.join(carried)}]\n" if carried else ""
+    return f"---\n{MARKER}\ntoday: {today.isoformat()}\n{done_line}{carried_line}---\n"
 
 
 @dataclass(frozen=True)
@@ -131,11 +139,44 @@ def _heading_before(headings: list[tuple[int, int, str]], at: int) -> str:
     return headings[index][2]
 
 
+def _front(text: str) -> str:
+    return text.split("\n---", 1)[0] if text.startswith("---") else ""
+
+
 def recorded_ids(text: str) -> set[str]:
     """Ids the generated note lists as already recorded (its frontmatter's `done`)."""
-    front = text.split("\n---", 1)[0] if text.startswith("---") else ""
-    found = _DONE_LINE.search(front)
+    found = _DONE_LINE.search(_front(text))
     return {i.strip() for i in found.group(1).split(",") if i.strip()} if found else set()
+
+
+def note_day(text: str) -> dt.date | None:
+    """The day the note was generated for (its frontmatter's `today`), if it says."""
+    found = _TODAY_LINE.search(_front(text))
+    try:
+        return dt.date.fromisoformat(found.group(1)) if found else None
+    except ValueError:
+        return None
+
+
+def ticked_in(text: str) -> dict[str, dt.date]:
+    """The frontmatter's `ticked_in`: id → the day of the version it was ticked in."""
+    found = _TICKED_IN_LINE.search(_front(text))
+    out: dict[str, dt.date] = {}
+    for entry in found.group(1).split(",") if found else ():
+        key, _, day = entry.strip().partition(" ")
+        try:
+            out[key] = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            continue
+    return out
+
+
+def tick_days(text: str, today: dt.date) -> tuple[dt.date, dict[str, dt.date]]:
+    """The day each tick in the note refers to: the note's own day, or for a box carried
+    over from another device's version, that version's day (`ticked_in`); never after
+    `today`. A tick means the item as the note showed it on that day."""
+    own = min(note_day(text) or today, today)
+    return own, {key: min(day, today) for key, day in ticked_in(text).items()}
 
 
 def acknowledged(text: str, reflections: Sequence[Reflection]) -> set[str]:

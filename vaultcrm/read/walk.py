@@ -18,6 +18,7 @@ from typing import Any
 from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
+from vaultcrm.read.copies import copy_of_output
 from vaultcrm.regular import NOT_REGULAR
 
 #: Folders never walked: tool state, trash, version control, editors' own.
@@ -106,7 +107,8 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     settles whether the name is a date), anywhere else "other" (reading settles whether
     it is a person by tag or property, an interaction note, or nothing). Never walked:
     dot-folders (.obsidian, .trash, .vaultcrm…), `SKIP_DIRS`, the note-template folders
-    named in Obsidian's settings and the generated note. Symlinked folders are not
+    named in Obsidian's settings, the generated note and sync tools' conflict copies of
+    it (`read/copies.py`: `sync` records their ticks). Symlinked folders are not
     followed; a symlinked note is used only when it stays inside the vault.
 
     With `processes` (the CLI asks for it) a big vault is walked by two processes: the
@@ -210,6 +212,8 @@ class _Lister:
         self.daily = _norm_folder(config.daily_folder)
         self.skipped = {_norm_folder(f) for f in config.template_folders}
         self.output = config.output.strip("/")
+        #: what a conflict copy's name starts with: a cheap test before the patterns
+        self.output_stem = self.output.rpartition("/")[2].removesuffix(".md") or "\0"
         self.root_real = os.path.realpath(root)
 
     def visit(
@@ -224,6 +228,7 @@ class _Lister:
         prefix = rel_dir + "/" if rel_dir else ""
         kind = folder_kind(rel_dir, self.people, self.daily)
         output, skipped, root_real = self.output, self.skipped, self.root_real
+        output_stem = self.output_stem
         problems, rels, kinds, entries = into.problems, into.rels, into.kinds, into.entries
         try:
             listing = os.scandir(dir_path)
@@ -249,9 +254,11 @@ class _Lister:
                     continue
                 rel = prefix + name
                 if rel == output or (".conflict" in name and CONFLICT_COPY.search(name)):
-                    if rel != output:
+                    if rel != output and copy_of_output(rel, output) is None:
                         problems.append(Problem(rel, None, CONFLICT_MESSAGE, "warning"))
                     continue
+                if name.startswith(output_stem) and copy_of_output(rel, output) is not None:
+                    continue  # a sync tool's copy of the generated note: `sync` heals it
                 if entry.is_symlink():
                     try:
                         real = os.path.realpath(entry.path)
