@@ -86,9 +86,10 @@ _SEP = r"(?:\s+|(?='))"
 _PERSON = rf"(?:{ME}+|\b(?:she|he|they)\b)"
 
 
-def _slots(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _slots(words: dict[str, tuple[str, ...]], phrases: dict[str, str]) -> dict[str, str]:
     thing = "|".join(words["thing"])
     return {
+        **phrases,
         "them": _PERSON + _ADVERBS,
         "they": _PERSON,
         "who": rf"{_PERSON}(?:'s (?:{thing}))?(?: (?:and|&) (?:{OTHER}+|[\w-]+))?{_ADVERBS}",
@@ -99,7 +100,8 @@ def _slots(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
     }
 
 
-_SLOT = re.compile(r"\{(them|they|who|obj|i|we)\}( ?)")
+_SLOT = re.compile(r"\{([a-z_]+)\}( ?)")
+_PEOPLE_SLOTS = frozenset({"them", "they", "who", "obj", "i", "we"})
 
 
 def _expand(pattern: str, slots: dict[str, str]) -> str:
@@ -108,8 +110,8 @@ def _expand(pattern: str, slots: dict[str, str]) -> str:
 
     def one(m: re.Match[str]) -> str:
         name, space = m.group(1), m.group(2)
-        if not space:
-            return slots[name]
+        if not space or name not in _PEOPLE_SLOTS:
+            return slots[name] + space
         return slots[name] + ("" if name == "i" else _SEP)
 
     return _SLOT.sub(one, pattern)
@@ -123,7 +125,7 @@ def _words(items: Iterable[str]) -> str:
 def compiled(rules: ModuleType = english) -> _Compiled:
     """The rules of one language module, compiled (once per process)."""
     words: dict[str, tuple[str, ...]] = rules.WORDS
-    slots = _slots(words)
+    slots = _slots(words, getattr(rules, "PHRASES", {}))
     found: list[_Rule] = []
     for flag, entries in rules.RULES.items():
         for entry in entries:
@@ -278,6 +280,8 @@ def _complement(c: _Compiled, rest: str, original: str, needs: str) -> tuple[str
     kinds = {"topic": (c.topic,), "feeling": (c.feeling,), "either": (c.topic, c.feeling)}
     if family:
         kinds = {key: (c.topic,) for key in kinds}  # her dad's cold is not her opening up
+    if _MEDIA.search(rest) is not None:
+        return None  # "the plot of a film about grief" is a film
     for pattern in kinds[needs]:
         m = pattern.search(rest)
         if m is not None:
@@ -285,6 +289,11 @@ def _complement(c: _Compiled, rest: str, original: str, needs: str) -> tuple[str
     return None
 
 
+_MEDIA = re.compile(
+    r"\b(?:film|movie|book|show|series|podcast|documentary|article|play|song|novel|lecture"
+    r"|episode|story|news)s? (?:about|on)\b",
+    re.IGNORECASE,
+)
 _NOTHING = re.compile(r"^[\s,]*(?:(?:that|about)\s+)*(?:nothing|not|little|none|no)\b", re.I)
 _LEAD_WORDS = re.compile(r"^[\s,]*(?:(?:that|about|how|everything|all|me|to me)\s+)*", re.I)
 _CAPITAL = re.compile(r"([A-Z][\w-]*)(?:'s)?\b")
