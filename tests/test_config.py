@@ -109,7 +109,7 @@ def test_one_bad_circle_or_tag_costs_only_that_entry(make_vault: MakeVault) -> N
     assert config.tags["win"] == "success"
     assert [(p.line, p.message.split(":")[0:2]) for p in problems] == [
         (3, ["circles", " work"]),
-        (6, ["tags", " unknown flag 'joy' (flags are shared, heard, deep, win)"]),
+        (6, ["tags", " unknown flag 'joy' (flags are shared, heard, deep, win; also noflag)"]),
     ]
 
 

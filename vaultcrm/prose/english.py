@@ -110,7 +110,7 @@ PHRASES: dict[str, str] = {
     "in_tears": r"(?:in tears|crying|and cried|on the phone|when|while|telling|talking|about"
     r"|over|completely)",
     # "cried laughing" is laughter
-    "not_laughing": r"(?!\s+(?:laughing|with laughter|of laughter|from laughing|at the (?:film|movie)))",
+    "not_laughing": r"(?!\s+(?:laughing|with laughter|of laughter|from laughing|at)\b)",
     # "are expecting" on its own, or a baby: not "expecting a parcel"
     "a_baby": r"(?=\s*(?:[.!,;:)]|$|\s+(?:a (?:baby|boy|girl)|twins|triplets|their (?:first|second"
     r"|third)|our (?:first|second)|again|in\b|this\b|next\b|due\b|number)))",

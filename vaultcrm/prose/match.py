@@ -3,7 +3,8 @@
 `read_line("She told me her parents are splitting up.", About(("Priya Shah", "Priya")))`
 gives `(Evidence("heard", "She told me … splitting up", 0.8),)`: the flag, the words
 that made it so, and how sure the rule is. The rules are data (`prose.english`); this
-module only applies them, so it knows no English word of its own.
+module only applies them, so it knows no English word of its own beyond the pronouns
+that name a subject.
 
 How a line is read, keeping every offset of the original text (so `because` quotes the
 user's own words):
@@ -13,9 +14,11 @@ user's own words):
    first name) becomes a run of `\\x01`, other people linked on the line a run of
    `\\x02`, other links their bare text; tags become blanks.
 3. The line is cut into sentences; a question is skipped ("Kenji got the job?").
-4. Each rule is searched in each sentence. A match is refused when its clause has a
-   negation or an intention before it, or when its rule needs a topic or a feeling that
-   the rest of the sentence lacks, or that is about somebody else.
+4. Each rule is tried in the lower-cased line: a rule that starts with a subject only
+   where a subject can start (the person, she/he/they, I, a sentence or a clause), the
+   others everywhere. A match is refused when it spans two sentences, when its clause
+   has a negation or an intention before it, or when its rule needs a topic or a
+   feeling that the rest of its sentence lacks or that is about somebody else.
 
 Pure and deterministic: the same text and `About` always give the same evidence.
 """
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -57,6 +60,9 @@ class Evidence:
 
 # -- the rules, compiled once per rules module ---------------------------------------------
 
+#: Where a rule that starts with a slot may start: the slot's own start positions.
+_LEADS = {"them": "person", "they": "person", "who": "person", "i": "i", "we": "we"}
+
 
 @dataclass(frozen=True)
 class _Rule:
@@ -64,7 +70,7 @@ class _Rule:
     confidence: float
     pattern: re.Pattern[str]
     needs: str  # "", "topic", "feeling" or "either"
-    names_person: bool  # the pattern has a slot for the person
+    lead: str  # "person", "i", "we": tried only where such a subject starts; "": anywhere
 
 
 @dataclass(frozen=True)
@@ -75,14 +81,16 @@ class _Compiled:
     feeling: re.Pattern[str]
     third_party: re.Pattern[str]
     family: re.Pattern[str]
-    default: float
     others_doubt: float
     family_doubt: float
 
 
-_ADVERB = r"(?:finally|eventually|actually|just|also|even|really|officially|already|now|recently|then)"
+_ADVERB = (
+    r"(?:finally|eventually|actually|just|also|even|really|officially|already|now"
+    r"|recently|then)"
+)
 _ADVERBS = rf"(?:\s+{_ADVERB})*"
-_SEP = r"(?:\s+|(?='))"
+_SEP = r"(?:\s+|(?='))"  # a slot and the next word: a blank, or none before "'s"
 _PERSON = rf"(?:{ME}+|\b(?:she|he|they)\b)"
 
 
@@ -94,8 +102,9 @@ def _slots(words: dict[str, tuple[str, ...]], phrases: dict[str, str]) -> dict[s
         "they": _PERSON,
         "who": rf"{_PERSON}(?:'s (?:{thing}))?(?: (?:and|&) (?:{OTHER}+|[\w-]+))?{_ADVERBS}",
         "obj": rf"(?:{ME}+|\b(?:her|him|them)\b)",
-        # "I", or a sentence or clause that starts with the verb ("Told Ben how low…")
-        "i": rf"(?:^\s*|(?<=[,;:(])\s*|\bi\s+)(?:{_ADVERB}\s+)*",
+        # "I", or (tried only at the start of a sentence or clause) the verb itself, as
+        # notes say it: "Told Ben how low I've been"
+        "i": rf"(?:\bi\s+|\s*)(?:{_ADVERB}\s+)*",
         "we": rf"(?:\bwe\b|{ME}+ (?:and|&) (?:i|me)\b|\b(?:i|me) (?:and|&) {ME}+|\bboth of us\b)",
     }
 
@@ -105,8 +114,9 @@ _PEOPLE_SLOTS = frozenset({"them", "they", "who", "obj", "i", "we"})
 
 
 def _expand(pattern: str, slots: dict[str, str]) -> str:
-    """`{them} confided` → the person's slot, a separator, `confided`. A slot followed by
-    a space takes any blank, or none before an apostrophe ("she's", "Ben's")."""
+    """`{them} confided` → the person's slot, a separator, `confided`: a slot of people
+    followed by a space takes any blank, or none before an apostrophe ("she's",
+    "Ben's"); `{i}` brings its own."""
 
     def one(m: re.Match[str]) -> str:
         name, space = m.group(1), m.group(2)
@@ -130,11 +140,15 @@ def compiled(rules: ModuleType = english) -> _Compiled:
     for flag, entries in rules.RULES.items():
         for entry in entries:
             confidence, pattern = entry[0], entry[1]
-            needs = entry[2] if len(entry) > 2 else ""
-            regex = re.compile(_expand(pattern, slots), re.IGNORECASE)
-            names_person = bool(re.search(r"\{(?:them|they|who|obj|we)\}", pattern))
-            found.append(_Rule(flag, confidence, regex, needs, names_person))
-    lead = r"^[\s,]*(?:(?:that|about|how|everything|all|me|to me|the fact that|,)\s+)*"
+            needs = str(entry[2]) if len(entry) > 2 else ""
+            first = _SLOT.match(pattern)
+            lead = _LEADS.get(first.group(1), "") if first else ""
+            # searched in lower-case text (the data is lower case)
+            regex = re.compile(_expand(pattern, slots))
+            found.append(_Rule(flag, confidence, regex, needs, lead))
+    # the surest rules first: once one holds for a flag, weaker ones need not be tried
+    found.sort(key=lambda r: -r.confidence)
+    lead = r"^[\s,]*(?:(?:that|about|how|everything|all|me|to me|the fact that)\s+)*"
     relation = "|".join(words["relation"])
     close = "|".join(words["close"])
     third_party = (
@@ -144,12 +158,11 @@ def compiled(rules: ModuleType = english) -> _Compiled:
     )
     return _Compiled(
         rules=tuple(found),
-        negation=re.compile(_words(words["negation"]) + r"|n't\b|'ll\b", re.IGNORECASE),
-        topic=re.compile(_words(words["topic"]), re.IGNORECASE),
-        feeling=re.compile(_words(words["feeling"]), re.IGNORECASE),
-        third_party=re.compile(third_party, re.IGNORECASE),
-        family=re.compile(lead + rf"(?:her|his|their|my)\s+(?:{close})(?:'s)?\b", re.IGNORECASE),
-        default=rules.DEFAULT_CONFIDENCE,
+        negation=re.compile(_words(words["negation"]) + r"|n't\b|'ll\b"),
+        topic=re.compile(_words(words["topic"])),
+        feeling=re.compile(_words(words["feeling"])),
+        third_party=re.compile(third_party),
+        family=re.compile(lead + rf"(?:her|his|their|my)\s+(?:{close})(?:'s)?\b"),
         others_doubt=rules.PRONOUN_DOUBT,
         family_doubt=rules.FAMILY_DOUBT,
     )
@@ -174,7 +187,7 @@ def _target(inner: str) -> str:
 
 
 def _variants(names: Iterable[str]) -> list[str]:
-    """Names, aliases and first names as they may be written, longest first."""
+    """Names, aliases and first names as they may be written (casefolded), longest first."""
     out: set[str] = set()
     for name in names:
         name = " ".join(name.split())
@@ -188,50 +201,61 @@ def _variants(names: Iterable[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+def _name_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """The names as words in a line, and as link targets (casefolded)."""
     variants = _variants(names)
+    targets = frozenset({n.casefold() for n in names} | set(variants))
     if not variants:
-        return None
+        return None, targets
     alternatives = "|".join(re.escape(v) for v in variants)
-    return re.compile(rf"(?<![\w\x01\x02])(?:{alternatives})(?![\w\x01\x02])", re.IGNORECASE)
+    words = re.compile(rf"(?<![\w\x01\x02])(?:{alternatives})(?![\w\x01\x02])", re.IGNORECASE)
+    return words, targets
 
 
 def _fill(chars: list[str], start: int, end: int, mark: str) -> None:
     chars[start:end] = mark * (end - start)
 
 
+def plain_quotes(text: str) -> str:
+    """Curly apostrophes as straight ones (one character each: offsets are kept)."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
 def mask(text: str, about: About) -> tuple[str, list[str]]:
     """The line with the person and other people masked and tags blanked (same length),
     and the line's tags (lower-cased, without `#`)."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = plain_quotes(text)
+    mine_words, mine = _name_pattern(about.names)
+    theirs_words, theirs = _name_pattern(about.others)
     chars = list(text)
-    mine = {n.casefold() for n in about.names} | set(_variants(about.names))
-    theirs = {n.casefold() for n in about.others} | set(_variants(about.others))
-    for m in _LINK.finditer(text):
-        target = _target(m.group(1)).casefold()
-        if target in mine:
-            _fill(chars, m.start(), m.end(), ME)
-        elif target in theirs:
-            _fill(chars, m.start(), m.end(), OTHER)
-        else:
-            inner = m.group(1)
-            shown = inner.rpartition("|")[2] if "|" in inner else inner
-            _fill(chars, m.start(), m.end(), " ")
-            at = m.end() - 2 - len(shown)
-            chars[at : at + len(shown)] = shown
+    if "[[" in text:
+        for m in _LINK.finditer(text):
+            target = _target(m.group(1)).casefold()
+            if target in mine:
+                _fill(chars, m.start(), m.end(), ME)
+            elif target in theirs:
+                _fill(chars, m.start(), m.end(), OTHER)
+            else:  # a place, a book: its text, as the reader sees it
+                inner = m.group(1)
+                shown = inner.rpartition("|")[2] if "|" in inner else inner
+                _fill(chars, m.start(), m.end(), " ")
+                at = m.end() - 2 - len(shown)
+                chars[at : at + len(shown)] = shown
     tags = []
-    for m in _TAG.finditer(text):
-        tags.append(m.group(1).lower())
-        _fill(chars, m.start(), m.end(), " ")
+    if "#" in text:
+        for m in _TAG.finditer(text):
+            tags.append(m.group(1).lower())
+            _fill(chars, m.start(), m.end(), " ")
     masked = "".join(chars)
-    for names, mark in ((about.names, ME), (about.others, OTHER)):
-        pattern = _name_pattern(tuple(names))
-        if pattern is None:
+    for words, mark in ((mine_words, ME), (theirs_words, OTHER)):
+        if words is None:
             continue
-        chars = list(masked)
-        for m in pattern.finditer(masked):
-            _fill(chars, m.start(), m.end(), mark)
-        masked = "".join(chars)
+        found = list(words.finditer(masked))
+        if found:
+            chars = list(masked)
+            for m in found:
+                _fill(chars, m.start(), m.end(), mark)
+            masked = "".join(chars)
     return masked, tags
 
 
@@ -239,9 +263,44 @@ def mask(text: str, about: About) -> tuple[str, list[str]]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\s+[—–]\s+|\s+--?\s+|\n")
 _QUESTION = re.compile(r"\?[!?.)\"'\s]*$")
-_CLAUSE = re.compile(r"[,;:(—–]|\bbut\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,;:(—–]|\bbut\b")
+_CLAUSE_START = re.compile(r"[,;:(]\s*")
 _LINK_TEXT = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
 _LEADING = re.compile(r"^(?:[\s,;:(]|and\s|then\s)+", re.IGNORECASE)
+_STARTS = {
+    "person": re.compile(rf"{ME}+|\b(?:she|he|they)\b"),
+    "i": re.compile(r"\bi\s"),
+    "we": re.compile(rf"\bwe\b|{ME}+ (?:and|&)|\b(?:i|me) (?:and|&) {ME}|\bboth of us\b"),
+}
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A line as the rules see it: lower-cased and masked, its original words, its
+    sentences (start, end, is a question), and where subjects start, found when asked."""
+
+    lower: str
+    original: str
+    sentences: tuple[tuple[int, int, bool], ...]
+
+    @functools.cached_property
+    def starts(self) -> dict[str, tuple[int, ...]]:
+        found = {
+            kind: tuple(dict.fromkeys(m.start() for m in pattern.finditer(self.lower)))
+            for kind, pattern in _STARTS.items()
+        }
+        # a sentence or a clause may start with the verb: "Told Ben how low I've been"
+        bare = [start for start, _, _ in self.sentences]
+        bare += [m.end() for m in _CLAUSE_START.finditer(self.lower)]
+        found["i"] = tuple(sorted({*found["i"], *bare}))
+        return found
+
+    def sentence_of(self, start: int, end: int) -> tuple[int, int] | None:
+        """The sentence holding a match, or None when it spans two or is a question."""
+        for first, last, question in self.sentences:
+            if first <= start < last:
+                return None if question or end > last else (first, last)
+        return None
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -251,6 +310,82 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         start = m.end()
     spans.append((start, len(text)))
     return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _matches(rule: _Rule, line: _Line) -> Iterator[re.Match[str]]:
+    if not rule.lead:
+        yield from rule.pattern.finditer(line.lower)
+        return
+    for at in line.starts[rule.lead]:
+        m = rule.pattern.match(line.lower, at)
+        if m is not None:
+            yield m
+
+
+def read_line(
+    text: str,
+    about: About,
+    *,
+    skip_tags: Collection[str] = (),
+    rules: ModuleType = english,
+) -> tuple[Evidence, ...]:
+    """The flags `text` reads as for the person `about` names, best evidence per flag,
+    in FLAG_ORDER; nothing when the line carries one of `skip_tags` (its flag tags and
+    the no-flag tag, lower-cased)."""
+    c = compiled(rules)
+    masked, tags = mask(text, about)
+    if skip_tags and any(tag in skip_tags for tag in tags):
+        return ()
+    lower = masked.lower()
+    if len(lower) != len(masked):  # a letter whose lower case is longer ("İ"): unread
+        return ()
+    sentences = tuple(
+        (start, end, _QUESTION.search(masked, start, end) is not None)
+        for start, end in _sentences(masked)
+    )
+    line = _Line(lower, plain_quotes(text), sentences)
+    best: dict[str, Evidence] = {}
+    for rule in c.rules:
+        held = best.get(rule.flag)
+        if held is not None and held.confidence >= rule.confidence:
+            continue  # this rule cannot do better
+        for m in _matches(rule, line):
+            found = _evidence(c, rule, m, line, about)
+            if found is not None:
+                if held is None or found.confidence > held.confidence:
+                    best[rule.flag] = found
+                break
+    return tuple(best[flag] for flag in FLAG_ORDER if flag in best)
+
+
+def _evidence(
+    c: _Compiled, rule: _Rule, m: re.Match[str], line: _Line, about: About
+) -> Evidence | None:
+    """A match of `rule`, judged within its sentence: the evidence, or None."""
+    span = line.sentence_of(m.start(), m.end())
+    if span is None:
+        return None
+    first, last = span
+    sentence, source = line.lower[first:last], line.original[first:last]
+    at, end = m.start() - first, m.end() - first
+    if _negated(c, sentence, at):
+        return None
+    if rule.lead == "i" and _subject_carried(sentence, at, m.group(0)):
+        return None
+    confidence = rule.confidence
+    because = _shown(source[at:end])
+    if rule.needs:
+        got = _complement(c, sentence[end:], source[end:], rule.needs)
+        if got is None:
+            return None
+        word, family = got
+        if family:
+            confidence -= c.family_doubt
+        if word.casefold() not in because.casefold():
+            because = f"{because} … {word}"
+    if about.others and ME not in m.group(0):
+        confidence -= c.others_doubt  # "she", on a line with somebody else: who is she?
+    return Evidence(rule.flag, because, round(confidence, 2))
 
 
 def _shown(raw: str) -> str:
@@ -268,35 +403,50 @@ def _negated(c: _Compiled, sentence: str, at: int) -> bool:
     return c.negation.search(sentence, start, at) is not None
 
 
+_I_SUBJECT = re.compile(r"\s*i\b")
+_THIRD_PERSON = re.compile(rf"{ME}|\b(?:she|he|they)\b")
+
+
+def _subject_carried(sentence: str, at: int, matched: str) -> bool:
+    """A verb without "I" after a clause whose subject is the person ("Ben came over,
+    opened up about his dad") is theirs, not yours."""
+    if _I_SUBJECT.match(matched) is not None:
+        return False
+    return _THIRD_PERSON.search(sentence, 0, at) is not None
+
+
+_MEDIA = re.compile(
+    r"\b(?:film|movie|book|show|series|podcast|documentary|article|play|song|novel|lecture"
+    r"|episode|story|news)s? (?:about|on)\b"
+)
+_NOTHING = re.compile(r"^[\s,]*(?:(?:that|about)\s+)*(?:nothing|not|little|none|no)\b")
+
+
 def _complement(c: _Compiled, rest: str, original: str, needs: str) -> tuple[str, bool] | None:
     """What the rest of the sentence gives a rule that needs a topic or a feeling: the
-    word found and whether it is about close family (a little less sure), or None when
-    it lacks one or is about somebody else."""
-    if c.third_party.match(rest) is not None or _NOTHING.match(rest) is not None:
+    words found and whether they are about close family (a little less sure), or None
+    when it lacks them or is about somebody else."""
+    if c.third_party.match(rest) or _NOTHING.match(rest) or _named_other(rest, original):
         return None
-    if _named_other(rest, original):
-        return None
-    family = c.family.match(rest) is not None
-    kinds = {"topic": (c.topic,), "feeling": (c.feeling,), "either": (c.topic, c.feeling)}
-    if family:
-        kinds = {key: (c.topic,) for key in kinds}  # her dad's cold is not her opening up
     if _MEDIA.search(rest) is not None:
         return None  # "the plot of a film about grief" is a film
-    for pattern in kinds[needs]:
+    family = c.family.match(rest) is not None
+    wanted = {"topic": (c.topic,), "feeling": (c.feeling,), "either": (c.topic, c.feeling)}
+    # her dad's cold is not her opening up: about family, only a topic will do
+    for pattern in (c.topic,) if family else wanted[needs]:
         m = pattern.search(rest)
         if m is not None:
             return original[m.start() : m.end()], family
     return None
 
 
-_MEDIA = re.compile(
-    r"\b(?:film|movie|book|show|series|podcast|documentary|article|play|song|novel|lecture"
-    r"|episode|story|news)s? (?:about|on)\b",
-    re.IGNORECASE,
-)
-_NOTHING = re.compile(r"^[\s,]*(?:(?:that|about)\s+)*(?:nothing|not|little|none|no)\b", re.I)
-_LEAD_WORDS = re.compile(r"^[\s,]*(?:(?:that|about|how|everything|all|me|to me)\s+)*", re.I)
+_LEAD_WORDS = re.compile(r"^[\s,]*(?:(?:that|about|how|everything|all|me|to me)\s+)*")
 _CAPITAL = re.compile(r"([A-Z][\w-]*)(?:'s)?\b")
+_FAMILY_WORDS = frozenset(
+    {"mum", "mom", "mother", "dad", "father", "mama", "papa", "gran", "grandma", "grandad",
+     "grandpa", "nan", "nana"}
+)  # fmt: skip
+_I_WORDS = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
 
 
 def _named_other(rest: str, original: str) -> bool:
@@ -304,89 +454,13 @@ def _named_other(rest: str, original: str) -> bool:
     capitalised word but I, or a word of family ("Dad's drinking" is yours)."""
     lead = _LEAD_WORDS.match(rest)
     at = lead.end() if lead else 0
+    if rest[at : at + 1] in (ME, OTHER):
+        return False
     m = _CAPITAL.match(original, at)
-    if m is None or rest[at : at + 1] in (ME, OTHER):
+    if m is None:
         return False
     word = m.group(1).casefold()
-    return word not in {"i", "i'm", "i've", "i'd", "i'll"} and word not in _FAMILY_WORDS
-
-
-_FAMILY_WORDS = frozenset(
-    {"mum", "mom", "mother", "dad", "father", "mama", "papa", "gran", "grandma", "grandad",
-     "grandpa", "nan", "nana"}
-)  # fmt: skip
-
-
-def read_line(
-    text: str,
-    about: About,
-    *,
-    skip_tags: Collection[str] = (),
-    rules: ModuleType = english,
-) -> tuple[Evidence, ...]:
-    """The flags `text` reads as for the person `about` names, best evidence per flag,
-    in FLAG_ORDER; nothing when the line carries one of `skip_tags` (its flag tags and
-    the no-flag tag, lower-cased)."""
-    c = compiled(rules)
-    masked, tags = mask(text, about)
-    if skip_tags and any(tag in skip_tags for tag in tags):
-        return ()
-    original = text.replace("\u2019", "'").replace("\u2018", "'")
-    best: dict[str, Evidence] = {}
-    for start, end in _sentences(masked):
-        sentence = masked[start:end]
-        if _QUESTION.search(sentence):
-            continue
-        source = original[start:end]
-        for rule in c.rules:
-            for m in rule.pattern.finditer(sentence):
-                found = _evidence(c, rule, m, sentence, source, about)
-                if found is not None:
-                    held = best.get(rule.flag)
-                    if held is None or found.confidence > held.confidence:
-                        best[rule.flag] = found
-                    break
-    return tuple(best[flag] for flag in FLAG_ORDER if flag in best)
-
-
-def _evidence(
-    c: _Compiled,
-    rule: _Rule,
-    m: re.Match[str],
-    sentence: str,
-    source: str,
-    about: About,
-) -> Evidence | None:
-    if _negated(c, sentence, m.start()):
-        return None
-    if rule.flag == "shared" and _subject_carried(sentence, m):
-        return None
-    confidence = rule.confidence
-    because = _shown(source[m.start() : m.end()])
-    if rule.needs:
-        got = _complement(c, sentence[m.end() :], source[m.end() :], rule.needs)
-        if got is None:
-            return None
-        word, family = got
-        if family:
-            confidence -= c.family_doubt
-        if word and word.casefold() not in because.casefold():
-            because = f"{because} … {word}"
-    if about.others and ME not in m.group(0):
-        confidence -= c.others_doubt  # "she", on a line with somebody else: who is she?
-    return Evidence(rule.flag, because, round(confidence, 2))
-
-
-_I_SUBJECT = re.compile(r"\s*i\b", re.IGNORECASE)
-_THIRD_PERSON = re.compile(rf"{ME}|\b(?:she|he|they)\b", re.IGNORECASE)
-
-
-def _subject_carried(sentence: str, m: re.Match[str]) -> bool:
-    """A verb without "I" after a clause whose subject is the person ("Ben came over,
-    opened up about his dad") is theirs, not yours."""
-    if _I_SUBJECT.match(m.group(0)) is not None:
-        return False
-    return _THIRD_PERSON.search(sentence, 0, m.start()) is not None
+    return word not in _I_WORDS and word not in _FAMILY_WORDS
 
 
 def flags_at(evidence: Sequence[Evidence], at_least: float) -> tuple[Evidence, ...]:
