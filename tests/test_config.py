@@ -52,7 +52,9 @@ def test_every_key_is_read(make_vault: MakeVault) -> None:
     assert config.celebrate_within == 7
     assert config.ledger_threshold == 3
     assert config.deep_circles == ("inner",)
-    assert config.tags == {"shared": "opened-up", "heard": "heard", "deep": "deep", "win": "yay"}
+    assert config.tags == {
+        "shared": "opened-up", "heard": "heard", "deep": "deep", "win": "yay", "noflag": "noflag"
+    }  # fmt: skip
 
 
 def test_crlf_and_bom_do_not_matter(make_vault: MakeVault) -> None:
@@ -206,6 +208,7 @@ def test_the_fingerprint_is_stable_and_sees_every_field(make_vault: MakeVault) -
         "section_limit": 10,
         "chart": False,
         "ics": "people.ics",
+        "infer_flags": True,
     }
     assert set(changes) == {f.name for f in dataclasses.fields(Config)}
     for name, value in changes.items():

@@ -198,6 +198,23 @@ REASONS: dict[str, str] = {
     "celebrate": "Had a win on {day}: {text} — celebrate it.",
 }
 
+#: How a reflection, a brief line or the note's context says it rests on a flag read from
+#: the line's prose (config `infer_flags`), not written: "(inferred: 'she told me')".
+INFERRED = "(inferred: {because})"
+#: At most this many of the words behind inferred flags are quoted, then "…".
+INFERRED_SHOWN = 3
+
+
+def inferred(because: tuple[str, ...] | list[str]) -> str:
+    """`(inferred: 'she told me', 'he confided')`, or "" when nothing was inferred."""
+    if not because:
+        return ""
+    quoted = ", ".join(f"'{words}'" for words in because[:INFERRED_SHOWN])
+    if len(because) > INFERRED_SHOWN:
+        quoted += ", …"
+    return INFERRED.format(because=quoted)
+
+
 # --- brief and people -----------------------------------------------------------------------
 
 #: The vulnerability ledger in one sentence (`vaultcrm brief`), ending with the move it
