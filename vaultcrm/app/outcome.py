@@ -55,3 +55,6 @@ class SyncResult:
     #: one message per editor save kept as a conflict copy while recording ticks
     conflicts: list[str] = field(default_factory=list)
     calendar: str | None = None  # the `ics:` calendar, when this run rewrote it
+    #: one-line tips of a vault's first sync (the one that creates the note), e.g. that
+    #: `vaultcrm flags suggest` exists when no line carries a flag tag
+    hints: list[str] = field(default_factory=list)

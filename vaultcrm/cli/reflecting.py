@@ -61,6 +61,7 @@ def sync(
                 "recorded": result.recorded,
                 "conflicts": result.conflicts,
                 "calendar": result.calendar,
+                "hints": result.hints,
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
@@ -73,6 +74,8 @@ def sync(
         click.echo(f"{verb} {result.output} — {len(outcome.reflections)} reflections ({summary})")
         if result.calendar:
             click.echo(f"Wrote {result.calendar} (calendar)")
+        for hint in result.hints:
+            click.echo(hint)
     click.get_current_context().exit(_exit_for(outcome.problems))
 
 
