@@ -40,7 +40,7 @@ class CheckReport:
     people: int = 0
     interactions: int = 0
     open_follow_ups: int = 0
-    #: one-line tips after the summary (that `vaultcrm flags suggest` exists, when no
+    #: one-line tips before the summary (that `vaultcrm flags suggest` exists, when no
     #: line carries a flag tag); never problems, so they change no exit code
     hints: list[str] = field(default_factory=list)
 
@@ -118,7 +118,7 @@ def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) 
     unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
     interactions = sum(len(items) for items in vault.interactions.values())
     open_follow_ups = sum(1 for items in vault.follow_ups.values() for f in items if not f.done)
-    hint = flags_hint(records, config)
+    hint = flags_hint(records, config, interactions)
     return CheckReport(
         unique, len(records), len(vault.people), interactions, open_follow_ups,
         [hint] if hint else [],

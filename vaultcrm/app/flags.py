@@ -225,22 +225,17 @@ def _settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bo
 
 
 def untagged(records: Iterable[NoteRecord], config: Config) -> bool:
-    """Whether the notes hold interactions but no flag tag anywhere: the ledger is silent,
-    and `flags suggest` may find what the prose already says."""
+    """Whether no line of the notes carries a flag tag: the ledger is silent."""
     wanted = {config.tags[f] for f in FLAGS}
-    seen = False
-    for rec in records:
-        for entry in rec.entries:
-            if entry.tags and wanted.intersection(entry.tags):
-                return False
-            seen = seen or (entry.task is None and (entry.date is not None or bool(entry.links)))
-    return seen
+    return not any(
+        entry.tags and wanted.intersection(entry.tags) for rec in records for entry in rec.entries
+    )
 
 
-def flags_hint(records: Iterable[NoteRecord], config: Config) -> str | None:
+def flags_hint(records: Iterable[NoteRecord], config: Config, interactions: int) -> str | None:
     """One line saying `vaultcrm flags suggest` exists, for a vault with interactions and
-    no flag tag (unless it already reads flags from prose: `infer_flags`)."""
-    if config.infer_flags or not untagged(records, config):
+    no flag tag anywhere (unless it already reads flags from prose: `infer_flags`)."""
+    if config.infer_flags or not interactions or not untagged(records, config):
         return None
     tags = [f"#{config.tags[f]}" for f in FLAGS]
     return FLAGS_HINT.format(tags=", ".join(tags[:-1]) + f" or {tags[-1]}")
@@ -250,11 +245,17 @@ def first_sync_hints(root: Path, config: Config, walked: Walk, index: Index | No
     """The hints of a vault's first sync (the one that creates the note): read from the
     index as it was just brought up to date, or afresh without one. Only then: a later
     sync reads nothing it does not need."""
+    from vaultcrm.read.assemble import assemble
     from vaultcrm.read.records import load_records
 
+    if config.infer_flags:
+        return []
     try:
         records = load_records(root, config, walked, index, LoadStats())
     except sqlite3.DatabaseError:
         return []
-    hint = flags_hint(records, config)
+    if not untagged(records, config):
+        return []
+    vault = assemble(root, records, config)
+    hint = flags_hint(records, config, sum(len(i) for i in vault.interactions.values()))
     return [hint] if hint else []

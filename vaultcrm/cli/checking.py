@@ -21,8 +21,8 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     Unreadable or unsafe YAML, an unclosed frontmatter block, keys given twice, impossible dates,
     unknown circles, bad cadences, names or aliases shared by two people, daily-note links
     that almost name a person, unsafe file names, files that are not regular files (a FIFO).
-    The summary line follows, then a tip when there is one (no flag tag anywhere yet:
-    `vaultcrm flags suggest`). Exit 1 when there is an error, 0 with warnings only.
+    A tip may follow (no flag tag anywhere yet: `vaultcrm flags suggest`); the last line
+    sums up. Exit 1 when there is an error, 0 with warnings only.
 
     \b
     Examples:
@@ -38,9 +38,9 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     else:
         for problem in report.problems:
             click.echo(problem.format())
-        click.echo(report.summary())
         for hint in report.hints:
             click.echo(hint)
+        click.echo(report.summary())
     click.get_current_context().exit(1 if report.errors else 0)
 
 

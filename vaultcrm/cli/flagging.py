@@ -60,6 +60,12 @@ def flags() -> None:
     #noflag to keep it out for good. Or set `infer_flags: true` in vaultcrm.yaml to use
     the suggestions without writing anything. What the rules catch and miss:
     docs/flags.md.
+
+    \b
+    Examples:
+      vaultcrm flags suggest
+      vaultcrm flags apply --dry-run
+      vaultcrm flags apply Ben
     """
 
 
