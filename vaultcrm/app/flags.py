@@ -15,14 +15,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vaultcrm.cache.store import Index
 from vaultcrm.config import Config
 from vaultcrm.model import FLAGS, LoadStats, NoteRecord, Problem, Vault
-from vaultcrm.prose.match import default_confidence
-from vaultcrm.read.inferred import Suggestion, resolver, suggestions
-from vaultcrm.read.walk import Walk
 from vaultcrm.words import FLAGS_HINT, SKIPPED_SHARED_LINE
+
+if TYPE_CHECKING:  # the rules are imported by the commands that read prose, not by `sync`
+    from vaultcrm.cache.store import Index
+    from vaultcrm.read.inferred import Suggestion
+    from vaultcrm.read.walk import Walk
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ def suggest(
     """Every interaction line of `query`'s person (else everyone's), dated up to today and
     without a flag, whose prose reads as one at `at_least` or more (default: the rules'
     default confidence). Raises `UsageError` for an unknown or ambiguous person."""
+    from vaultcrm.prose.match import default_confidence
+    from vaultcrm.read.inferred import resolver, suggestions
+
     floor = default_confidence() if at_least is None else at_least
     config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
     found = suggestions(
@@ -133,6 +138,9 @@ def plan(
 ) -> Plan:
     """The tags `flags apply` would add, and the suggestions it would leave, without
     writing anything."""
+    from vaultcrm.prose.match import default_confidence
+    from vaultcrm.read.inferred import resolver, suggestions
+
     floor = default_confidence() if at_least is None else at_least
     config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
     found = suggestions(vault, config, resolver(vault.people), at_least=floor, until=today)

@@ -54,7 +54,7 @@ def add_tags(data: bytes, edits: Sequence[TagLine]) -> bytes:
         raw = lines[edit.line - 1]
         end = len(raw) - (2 if raw.endswith("\r\n") else 1 if raw.endswith("\n") else 0)
         body, brk = raw[:end], raw[end:]
-        if edit.text not in body:
+        if edit.text.strip() not in body:
             raise ValueError(f"line {edit.line} no longer reads {edit.text!r}")
         lines[edit.line - 1] = with_tags(body, edit.tags) + brk
     return note.encode(lines)
