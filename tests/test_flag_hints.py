@@ -3,6 +3,7 @@ when the vault has interactions and no flag tag anywhere; never otherwise."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -79,3 +80,16 @@ def test_after_flags_apply_it_is_not_said_again(make_vault: MakeVault) -> None:
     assert "#heard" in Path(root / "People/Ann Lee.md").read_text()
     assert "flags suggest" not in run("sync", "--vault", str(root), "--today", TODAY).output
     assert "flags suggest" not in run("check", "--vault", str(root)).output
+
+
+def test_watch_says_it_when_its_first_pass_creates_the_note(make_vault: MakeVault) -> None:
+    from vaultcrm.app.watch import Report, Watcher
+
+    root = make_vault(UNTAGGED)
+    reports: list[Report] = []
+    watcher = Watcher(root, reports.append, today=lambda: dt.date.fromisoformat(TODAY))
+    watcher._pass(first=True)  # the pass `watch` starts with, without the observer
+    assert [r.text for r in reports if r.kind == "start"][-1] == HINT
+    reports.clear()
+    watcher._pass()
+    assert all("flags suggest" not in r.text for r in reports)

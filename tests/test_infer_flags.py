@@ -92,6 +92,12 @@ def test_with_infer_flags_and_nothing_written_the_same_ledger_says_it_is_inferre
          "inferred": ["I told him about … imposter syndrome", "I admitted I … not sure"]},
     ]  # fmt: skip
     assert {p: p.read_bytes() for p in root.rglob("*.md")} == before  # nothing written
+    # inferred, not written: `flags suggest` still lists them, as on the plain vault
+    plain = make_vault(UNTAGGED, "plain")
+    args = ["flags", "suggest", "--json", "--today", TODAY, "--vault"]
+    listed = json.loads(run(*args, str(root)).output)["suggestions"]
+    assert listed == json.loads(run(*args, str(plain)).output)["suggestions"]
+    assert len(listed) == 7
 
 
 def test_the_note_and_the_brief_say_what_was_inferred(make_vault: MakeVault) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +37,7 @@ class Suggested:
     suggestions: list[Suggestion]
     problems: list[Problem]
     stats: LoadStats
+    tags: Mapping[str, str] = field(default_factory=dict)  # flag → the tag written for it
 
 
 def _load(
@@ -73,7 +74,7 @@ def suggest(
         vault, config, resolver(vault.people), at_least=floor,
         who=None if who is None else {who}, until=today,
     )  # fmt: skip
-    return Suggested(today, floor, found, problems, stats)
+    return Suggested(today, floor, found, problems, stats, dict(config.tags))
 
 
 # -- apply ------------------------------------------------------------------------------------

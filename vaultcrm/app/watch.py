@@ -428,6 +428,8 @@ class Watcher:
                     reflections=len(outcome.reflections),
                 ),
             )
+            for hint in result.hints:  # a first sync's tips (flags suggest), said once
+                self._say("start", hint)
         elif result.written:
             from vaultcrm.output.render import long_date
 

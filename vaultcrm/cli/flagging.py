@@ -99,7 +99,6 @@ def suggest(
       vaultcrm flags suggest --json | jq '.suggestions[] | select(.flags | index("heard"))'
     """
     from vaultcrm.app.flags import suggest as run_suggest
-    from vaultcrm.config import load_config
     from vaultcrm.locate import find_vault
     from vaultcrm.read.records import progress_to
 
@@ -120,9 +119,8 @@ def suggest(
             }
         )
     else:
-        tags = dict(load_config(root)[0].tags)
         for s in found.suggestions:
-            click.echo(_suggestion_line(s, tags))
+            click.echo(_suggestion_line(s, dict(found.tags)))
         click.echo(_suggest_summary(len(found.suggestions), found.at_least))
     _exit(found.problems)
 
