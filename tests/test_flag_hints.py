@@ -89,7 +89,7 @@ def test_watch_says_it_when_its_first_pass_creates_the_note(make_vault: MakeVaul
     reports: list[Report] = []
     watcher = Watcher(root, reports.append, today=lambda: dt.date.fromisoformat(TODAY))
     watcher._pass(first=True)  # the pass `watch` starts with, without the observer
-    assert [r.text for r in reports if r.kind == "start"][-1] == HINT
+    assert [r.text for r in reports if r.kind == "hint"] == [HINT]
     reports.clear()
     watcher._pass()
     assert all("flags suggest" not in r.text for r in reports)

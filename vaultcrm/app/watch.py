@@ -55,7 +55,7 @@ RETRY_MAX = 30.0
 #: At most this many changes are spelt out in one log line.
 CHANGES_SHOWN = 4
 
-ReportKind = Literal["start", "rewrite", "recorded", "problem", "notice", "error"]
+ReportKind = Literal["start", "hint", "rewrite", "recorded", "problem", "notice", "error"]
 
 @dataclass(frozen=True)
 class Report:
@@ -429,7 +429,7 @@ class Watcher:
                 ),
             )
             for hint in result.hints:  # a first sync's tips (flags suggest), said once
-                self._say("start", hint)
+                self._say("hint", hint)
         elif result.written:
             from vaultcrm.output.render import long_date
 
