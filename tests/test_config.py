@@ -52,7 +52,9 @@ def test_every_key_is_read(make_vault: MakeVault) -> None:
     assert config.celebrate_within == 7
     assert config.ledger_threshold == 3
     assert config.deep_circles == ("inner",)
-    assert config.tags == {"shared": "opened-up", "heard": "heard", "deep": "deep", "win": "yay"}
+    assert config.tags == {
+        "shared": "opened-up", "heard": "heard", "deep": "deep", "win": "yay", "noflag": "noflag"
+    }  # fmt: skip
 
 
 def test_crlf_and_bom_do_not_matter(make_vault: MakeVault) -> None:
@@ -109,7 +111,7 @@ def test_one_bad_circle_or_tag_costs_only_that_entry(make_vault: MakeVault) -> N
     assert config.tags["win"] == "success"
     assert [(p.line, p.message.split(":")[0:2]) for p in problems] == [
         (3, ["circles", " work"]),
-        (6, ["tags", " unknown flag 'joy' (flags are shared, heard, deep, win)"]),
+        (6, ["tags", " unknown flag 'joy' (flags are shared, heard, deep, win; also noflag)"]),
     ]
 
 
@@ -206,6 +208,7 @@ def test_the_fingerprint_is_stable_and_sees_every_field(make_vault: MakeVault) -
         "section_limit": 10,
         "chart": False,
         "ics": "people.ics",
+        "infer_flags": True,
     }
     assert set(changes) == {f.name for f in dataclasses.fields(Config)}
     for name, value in changes.items():

@@ -40,7 +40,11 @@ DEFAULT_TAGS: Mapping[str, str] = {
     "heard": "heard",
     "deep": "deep",
     "win": "win",
+    # not a flag: a line tagged with it is never given a flag from its prose
+    "noflag": "noflag",
 }
+#: The key of `tags` that names the tag keeping a line out of flag suggestions.
+NOFLAG = "noflag"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class Config:
     focus: int = 5  # people in the note's focus list (0: none)
     section_limit: int = 25  # items per section of the note, then "… and N more"
     chart: bool = True  # a Mermaid chart of the last 12 months in the note
+    #: use the flags a line's prose reads as ("she told me…"), without writing them
+    #: (issue "The ledger from prose"; docs/flags.md)
+    infer_flags: bool = False
 
 
 if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
@@ -165,8 +172,9 @@ def _tags(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, 
     tags = dict(DEFAULT_TAGS)
     for flag, item, line in _entries(value, node, "flags to tags, e.g. {shared: opened-up}"):
         tag = item.strip().lstrip("#").strip().lower() if isinstance(item, str) else ""
-        if flag not in FLAGS:
-            message = f"tags: unknown flag {flag!r} (flags are {', '.join(FLAGS)})"
+        if flag not in FLAGS and flag != NOFLAG:
+            known = ", ".join(FLAGS)
+            message = f"tags: unknown flag {flag!r} (flags are {known}; also {NOFLAG})"
             problems.append(Problem(CONFIG_FILE, line, message))
         elif not tag or any(c.isspace() for c in tag):
             problems.append(
@@ -321,6 +329,7 @@ _READERS.update(
         "focus": _simple(_count(0)),
         "section_limit": _simple(_count(1)),
         "chart": _simple(_switch),
+        "infer_flags": _simple(_switch),
     }
 )
 

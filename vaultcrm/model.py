@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -219,12 +219,27 @@ new_entry = fast_constructor(Entry)
 new_interaction = fast_constructor(Interaction)
 
 
+class Inferred(NamedTuple):
+    """Flags read from a line's prose (config `infer_flags`), none of them written on it:
+    per flag, the words that made it so ("she told me") and the rule's confidence."""
+
+    evidence: tuple[tuple[str, str, float], ...]  # (flag, because, confidence)
+
+    def because(self, flags: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The words behind `flags` (all of them when None), once each."""
+        wanted = None if flags is None else set(flags)
+        found = (w for f, w, _ in self.evidence if wanted is None or f in wanted)
+        return tuple(dict.fromkeys(found))
+
+
 @dataclass(frozen=True)
 class Vault:
     """A resolved snapshot of the vault: people, what happened with them, and problems.
 
     Mappings are keyed by person name and iterate in a deterministic (sorted) order;
     interaction and follow-up tuples are sorted by date, then file, then line.
+    `inferred` holds, per (person, file, line), the flags an interaction has only
+    because its prose reads as them (config `infer_flags`; empty otherwise).
     """
 
     root: Path
@@ -232,6 +247,12 @@ class Vault:
     interactions: Mapping[str, tuple[Interaction, ...]]
     follow_ups: Mapping[str, tuple[FollowUp, ...]]
     problems: tuple[Problem, ...] = ()
+    inferred: Mapping[tuple[str, str, int], Inferred] = field(default_factory=dict)
+
+    def inferred_of(self, i: Interaction) -> Inferred | None:
+        """What of `i`'s flags was inferred from its prose, if any (a dict lookup: the
+        rules ask only when `inferred` is not empty)."""
+        return self.inferred.get((i.person, i.file, i.line)) if self.inferred else None
 
 
 @dataclass(frozen=True)

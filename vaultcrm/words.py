@@ -198,6 +198,43 @@ REASONS: dict[str, str] = {
     "celebrate": "Had a win on {day}: {text} — celebrate it.",
 }
 
+#: How a reflection, a brief line or the note's context says it rests on a flag read from
+#: the line's prose (config `infer_flags`), not written: "(inferred: 'she told me')".
+INFERRED = "(inferred: {because})"
+#: At most this many of the words behind inferred flags are quoted, then "…".
+INFERRED_SHOWN = 3
+
+
+def inferred(because: tuple[str, ...] | list[str]) -> str:
+    """`(inferred: 'she told me', 'he confided')`, or "" when nothing was inferred."""
+    if not because:
+        return ""
+    quoted = ", ".join(f"'{words}'" for words in because[:INFERRED_SHOWN])
+    if len(because) > INFERRED_SHOWN:
+        quoted += ", …"
+    return INFERRED.format(because=quoted)
+
+
+#: The one line `check` and a vault's first `sync` add when no line carries a flag tag.
+FLAGS_HINT = (
+    "No {tags} anywhere yet: `vaultcrm flags suggest` finds the lines whose words already"
+    " say it (\"she told me…\")."
+)
+#: Why `flags apply` leaves a suggestion on a line that counts for several people.
+SKIPPED_SHARED_LINE = "the line also counts for {others}, for whom it does not read so"
+#: What `vaultcrm flags suggest|apply` say around their lines.
+FLAGS_WORDS: dict[str, str] = {
+    "found": "{lines} as a flag (confidence {at_least:.2f} or more): `vaultcrm flags apply`"
+    " adds the tags; #noflag on a line keeps it out.",
+    "none": "No line without a flag reads as one (confidence {at_least:.2f} or more).",
+    "plan": "Plan: {what} (confidence {at_least:.2f} or more)",
+    "nothing": "Nothing to tag (confidence {at_least:.2f} or more).",
+    "left_alone": "Left alone:",
+    "dry_run": "Dry run: nothing written.",
+    "wrote": "Wrote {what}.",
+}
+
+
 # --- brief and people -----------------------------------------------------------------------
 
 #: The vulnerability ledger in one sentence (`vaultcrm brief`), ending with the move it

@@ -15,9 +15,10 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaultcrm.app.flags import flags_hint
 from vaultcrm.app.gitsetup import driver_problem
 from vaultcrm.app.people import name_problem
 from vaultcrm.config import Config, load_config, no_people_problem, people_folder_error
@@ -40,6 +41,9 @@ class CheckReport:
     people: int = 0
     interactions: int = 0
     open_follow_ups: int = 0
+    #: one-line tips before the summary (that `vaultcrm flags suggest` exists, when no
+    #: line carries a flag tag); never problems, so they change no exit code
+    hints: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -80,6 +84,7 @@ class CheckReport:
             "interactions": self.interactions,
             "open_follow_ups": self.open_follow_ups,
             "summary": self.summary(),
+            "hints": list(self.hints),
         }
 
 
@@ -117,7 +122,11 @@ def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) 
     unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
     interactions = sum(len(items) for items in vault.interactions.values())
     open_follow_ups = sum(1 for items in vault.follow_ups.values() for f in items if not f.done)
-    return CheckReport(unique, len(records), len(vault.people), interactions, open_follow_ups)
+    hint = flags_hint(records, config, interactions)
+    return CheckReport(
+        unique, len(records), len(vault.people), interactions, open_follow_ups,
+        [hint] if hint else [],
+    )  # fmt: skip
 
 
 def _load_records(

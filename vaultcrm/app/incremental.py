@@ -50,7 +50,8 @@ from vaultcrm.read.records import update_index
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
 from vaultcrm.reflect.kinds import order, reflect_person
-from vaultcrm.reflect.rules import until
+from vaultcrm.reflect.rules import inferred_words, until
+from vaultcrm.words import inferred
 
 #: Kinds whose note context is the last open exchange (output.focus.OPEN_KINDS).
 _OPEN_KINDS = frozenset({"share", "listen", "deep"})
@@ -66,9 +67,16 @@ def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
 
 
 def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today tagged #shared, #heard or #deep."""
+    """The last interaction on or before today tagged #shared, #heard or #deep; one whose
+    flags were read from its prose (config `infer_flags`) says so in its text, since the
+    note quotes it as the context of share, listen and deep."""
     past = until(vault.interactions.get(name, ()), today)
-    return next((i for i in reversed(past) if i.flags & _OPEN_FLAGS), None)
+    found = next((i for i in reversed(past) if i.flags & _OPEN_FLAGS), None)
+    if found is not None and vault.inferred:
+        because = inferred_words(vault, [found], set(_OPEN_FLAGS))
+        if because:
+            found = found._replace(text=f"{found.text} {inferred(because)}")
+    return found
 
 
 def wants_open(mine: Iterable[Reflection]) -> bool:

@@ -61,3 +61,6 @@ class SyncResult:
     calendar: str | None = None  # the `ics:` calendar, when this run rewrote it
     #: conflicts resolved in the note and conflict copies of it removed (`app/heal.py`)
     healed: list[Healed] = field(default_factory=list)
+    #: one-line tips of a vault's first sync (the one that creates the note), e.g. that
+    #: `vaultcrm flags suggest` exists when no line carries a flag tag
+    hints: list[str] = field(default_factory=list)

@@ -203,6 +203,7 @@ def _sync(
 
     output = config.output.strip("/")
     marker = MARKER.encode()
+    first = not os.path.lexists(root / output)  # this sync creates the note: say hello
     outcome = _compute(root, config, config_problems, walked, today, index, processes)
     recorded: list[str] = []
     conflicts: list[str] = []
@@ -254,6 +255,7 @@ def _sync(
         raise NoteKeptChanging(output, SYNC_ATTEMPTS, recorded)
     healed = heal.settle(root, note, output) if note.healing else []
     calendar = _write_calendar(root, config, walked, index)
+    hints = _first_hints(root, config, walked, index) if first and written else []
     if index is not None:
         # the note just written is an input of the next run: key it as it is now, unless
         # it already is not what this run left (a tick the next run must read)
@@ -261,7 +263,7 @@ def _sync(
         sig = _signature(root / output)
         if data is not None and _bytes_of(root / output) == data:
             _remember_sync(index, outcome, key, note_key, sig)
-    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar, healed)
+    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar, healed, hints)
 
 
 def _reflections_on(
@@ -281,6 +283,12 @@ def _reflections_on(
         return reflect(read[0], day, config)
 
     return on
+
+
+def _first_hints(root: Path, config: Config, walked: Walk, index: Index | None) -> list[str]:
+    from vaultcrm.app.flags import first_sync_hints
+
+    return first_sync_hints(root, config, walked, index)
 
 
 def _calendar_missing(root: Path, config: Config) -> bool:

@@ -56,7 +56,7 @@ RETRY_MAX = 30.0
 #: At most this many changes are spelt out in one log line.
 CHANGES_SHOWN = 4
 
-ReportKind = Literal["start", "rewrite", "recorded", "problem", "notice", "error"]
+ReportKind = Literal["start", "hint", "rewrite", "recorded", "problem", "notice", "error"]
 
 @dataclass(frozen=True)
 class Report:
@@ -436,6 +436,8 @@ class Watcher:
                     reflections=len(outcome.reflections),
                 ),
             )
+            for hint in result.hints:  # a first sync's tips (flags suggest), said once
+                self._say("hint", hint)
         elif result.written:
             from vaultcrm.output.render import long_date
 

@@ -64,6 +64,9 @@ CONFIG_TEXT = """\
 #   heard: heard                 # they opened up
 #   deep: deep                   # a truly open exchange
 #   win: win                     # a success of theirs
+#   noflag: noflag               # a line never given a flag from its prose
+# infer_flags: false             # true: use the flags your prose reads as ("she told me…")
+#                                #   without writing them (`vaultcrm flags suggest`)
 # people_tags: []                # a note anywhere with one of these tags is a person
 # people_properties: {}          # e.g. {categories: "[[People]]", type: person}
 # interaction_folders: []        # every person a note here links is met on its date

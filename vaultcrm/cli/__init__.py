@@ -199,6 +199,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("interop", "import_"),
     "export": ("interop", "export"),
     "completion": ("completion", "completion"),
+    "flags": ("flagging", "flags"),
 }
 
 #: Other names for a command; not listed in `vaultcrm --help`.

@@ -22,7 +22,8 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     Unreadable or unsafe YAML, an unclosed frontmatter block, keys given twice, impossible dates,
     unknown circles, bad cadences, names or aliases shared by two people, daily-note links
     that almost name a person, unsafe file names, files that are not regular files (a FIFO).
-    The last line sums up. Exit 1 when there is an error, 0 with warnings only.
+    A tip may follow (no flag tag anywhere yet: `vaultcrm flags suggest`); the last line
+    sums up. Exit 1 when there is an error, 0 with warnings only.
 
     \b
     Examples:
@@ -38,6 +39,8 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
     else:
         for problem in report.problems:
             click.echo(problem.format())
+        for hint in report.hints:
+            echo_wrapped(hint, hang=2)
         echo_wrapped(report.summary(), hang=2)
     click.get_current_context().exit(1 if report.errors else 0)
 

@@ -65,6 +65,7 @@ def sync(
                 "conflicts": result.conflicts,
                 "calendar": result.calendar,
                 "healed": [healed.to_json() for healed in result.healed],
+                "hints": result.hints,
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
@@ -78,6 +79,8 @@ def sync(
         echo_wrapped(f"{verb} {result.output} — {total} reflections ({summary})", hang=2)
         if result.calendar:
             click.echo(f"Wrote {result.calendar} (calendar)")
+        for hint in result.hints:
+            click.echo(hint)
     click.get_current_context().exit(_exit_for(outcome.problems))
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vaultcrm.words import BRIEF, detag, human_day, relative_day
+from vaultcrm.words import BRIEF, detag, human_day, inferred, relative_day
 
 from . import (
     echo_cache_note,
@@ -72,7 +72,13 @@ def _dated(rows: Sequence[tuple[dt.date, str]], today: dt.date, empty: str) -> N
 
 
 def _moments(moments: Iterable[Moment | None], today: dt.date, empty: str) -> None:
-    _dated([(m.date, m.text) for m in moments if m is not None], today, empty)
+    """Dated lines; one whose flags were read from its prose says so, with the words."""
+    rows = [
+        (m.date, f"{m.text} {inferred(m.inferred)}" if m.inferred else m.text)
+        for m in moments
+        if m is not None
+    ]
+    _dated(rows, today, empty)
 
 
 def print_brief(b: Brief) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from vaultcrm.config import Config
 from vaultcrm.model import (
+    FLAGS,
     Claim,
     FollowUp,
     Interaction,
@@ -21,7 +22,7 @@ from vaultcrm.model import (
 
 def flag_reader(config: Config) -> Callable[[tuple[str, ...]], frozenset[str]]:
     """tags of a line → canonical flags (shared/heard/deep/win), memoised: lines repeat tags."""
-    wanted = [(flag, tag) for flag, tag in config.tags.items()]
+    wanted = [(flag, config.tags[flag]) for flag in FLAGS if flag in config.tags]
     memo: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}
 
     def flags(tags: tuple[str, ...]) -> frozenset[str]:
@@ -175,13 +176,22 @@ def assemble(
                         )
 
     order = sorted(people, key=lambda n: (n.casefold(), n))
-    return Vault(
+    vault = Vault(
         root=root,
         people={n: people[n] for n in order},
         interactions={n: tuple(sorted(interactions[n], key=_when_where)) for n in order},
         follow_ups={n: tuple(sorted(follow_ups[n], key=_due_where)) for n in order},
         problems=tuple(sort_problems(found)),
     )
+    if config.infer_flags:  # flags read from prose (docs/flags.md); off: no cost at all
+        from vaultcrm.read.inferred import with_inferred
+
+        return with_inferred(vault, config, _resolver(names))
+    return vault
+
+
+def _resolver(names: dict[str, str]) -> Callable[[str], str | None]:
+    return lambda target: names.get(target.casefold()) or None
 
 
 _path_of = operator.attrgetter("path")

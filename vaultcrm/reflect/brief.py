@@ -16,8 +16,8 @@ from typing import Any, Literal
 from vaultcrm.config import Config
 from vaultcrm.model import Interaction, Person, Reflection, Vault
 from vaultcrm.reflect.kinds import reflect_person
-from vaultcrm.reflect.rules import _ledger, cadence_days, next_yearly, until
-from vaultcrm.words import LEDGER, human_day, times
+from vaultcrm.reflect.rules import _ledger, cadence_days, ledger_inferred, next_yearly, until
+from vaultcrm.words import LEDGER, human_day, inferred, times
 
 #: How many of their last confidences, and of the last interactions, a brief shows.
 HEARD_SHOWN = 3
@@ -35,14 +35,23 @@ class Moment:
     file: str
     line: int
     flags: tuple[str, ...] = ()
+    #: the words behind flags read from the line's prose (config `infer_flags`), if any
+    inferred: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, i: Interaction) -> Moment:
-        return cls(i.date, i.text, i.file, i.line, tuple(sorted(i.flags)))
+    def of(cls, i: Interaction, vault: Vault | None = None) -> Moment:
+        found = vault.inferred_of(i) if vault is not None else None
+        because = found.because() if found is not None else ()
+        return cls(i.date, i.text, i.file, i.line, tuple(sorted(i.flags)), because)
 
     def to_json(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "text": self.text, "file": self.file,
-                "line": self.line, "flags": list(self.flags)}  # fmt: skip
+        """`inferred` only when a flag was inferred: a vault without `infer_flags` keeps
+        the shape it always had."""
+        out = {"date": self.date.isoformat(), "text": self.text, "file": self.file,
+               "line": self.line, "flags": list(self.flags)}  # fmt: skip
+        if self.inferred:
+            out["inferred"] = list(self.inferred)
+        return out
 
 
 @dataclass(frozen=True)
@@ -143,19 +152,19 @@ def make_brief(person: Person, vault: Vault, today: dt.date, config: Config) -> 
         today=today,
         cadence_days=cadence_days(person, config),
         cadence_from=_cadence_from(person, config),
-        last_contact=Moment.of(last) if last else None,
+        last_contact=Moment.of(last, vault) if last else None,
         days_since=(today - last.date).days if last else None,
-        heard=tuple(Moment.of(i) for i in _last_with(past, "heard", HEARD_SHOWN)),
-        last_shared=_last_one(past, "shared"),
-        ledger=ledger(person, past, today),
-        last_deep=_last_one(past, "deep"),
+        heard=tuple(Moment.of(i, vault) for i in _last_with(past, "heard", HEARD_SHOWN)),
+        last_shared=_last_one(past, "shared", vault),
+        ledger=ledger(person, past, today, vault),
+        last_deep=_last_one(past, "deep", vault),
         follow_ups=tuple(
             Moment(f.due, f.text, f.file, f.line)
             for f in vault.follow_ups.get(person.name, ())
             if not f.done
         ),
         ahead=_ahead(person, today),
-        recent=tuple(Moment.of(i) for i in reversed(past[-RECENT_SHOWN:])),
+        recent=tuple(Moment.of(i, vault) for i in reversed(past[-RECENT_SHOWN:])),
         due=tuple(reflect_person(person, vault, today, config)),
     )
 
@@ -178,28 +187,45 @@ def _last_with(past: Sequence[Interaction], flag: str, n: int) -> list[Interacti
     return found
 
 
-def _last_one(past: Sequence[Interaction], flag: str) -> Moment | None:
+def _last_one(past: Sequence[Interaction], flag: str, vault: Vault) -> Moment | None:
     found = _last_with(past, flag, 1)
-    return Moment.of(found[0]) if found else None
+    return Moment.of(found[0], vault) if found else None
 
 
-def ledger(person: Person, past: Sequence[Interaction], today: dt.date) -> Ledger:
+def ledger(
+    person: Person, past: Sequence[Interaction], today: dt.date, vault: Vault | None = None
+) -> Ledger:
     """The vulnerability ledger in one sentence, counted by day as `share`/`listen` count;
-    its date in the one style of every reason (`human_day`)."""
+    its date in the one style of every reason (`human_day`). With `vault`, a count that
+    rests on flags inferred from prose says so."""
     heard, last_shared = _ledger(past, give="shared", take="heard")
     shared, last_heard = _ledger(past, give="heard", take="shared")
     name = person.name
     if heard:
         key = "share" if last_shared else "share_never"
         sentence = LEDGER[key].format(name=name, times=times(heard), day=_day(last_shared, today))
-        return Ledger(heard, shared, last_shared, last_heard, "share", sentence)
+        rests = _rests(vault, past, "shared", "heard", last_shared)
+        return Ledger(heard, shared, last_shared, last_heard, "share", sentence + rests)
     if shared:
         key = "listen" if last_heard else "listen_never"
         sentence = LEDGER[key].format(name=name, times=times(shared), day=_day(last_heard, today))
-        return Ledger(heard, shared, last_shared, last_heard, "listen", sentence)
+        rests = _rests(vault, past, "heard", "shared", last_heard)
+        return Ledger(heard, shared, last_shared, last_heard, "listen", sentence + rests)
     key = "none" if last_shared is None else "balanced"
     sentence = LEDGER[key].format(day=_day(last_shared, today))
+    if last_shared is not None:
+        sentence += _rests(vault, past, "shared", "heard", last_shared)
     return Ledger(0, 0, last_shared, last_heard, "balanced", sentence)
+
+
+def _rests(
+    vault: Vault | None, past: Sequence[Interaction], give: str, take: str, day: dt.date | None
+) -> str:
+    """` (inferred: '…')` when the ledger's count rests on flags read from prose."""
+    if vault is None or not vault.inferred:
+        return ""
+    because = ledger_inferred(vault, past, give, take, day)
+    return f" {inferred(because)}" if because else ""
 
 
 def _day(day: dt.date | None, today: dt.date) -> str:

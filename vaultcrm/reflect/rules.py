@@ -11,12 +11,12 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from vaultcrm.config import Config
 from vaultcrm.model import Interaction, Person, Reflection, Vault, YearlyDate
-from vaultcrm.words import CIRCLE_PHRASES, REASONS, detag, human_day
+from vaultcrm.words import CIRCLE_PHRASES, REASONS, detag, human_day, inferred
 from vaultcrm.words import ago as _ago
 from vaultcrm.words import count_days as _days
 from vaultcrm.words import count_years as _years
@@ -114,6 +114,43 @@ def _make(kind: str, person: Person, reason: str, **data: Any) -> Reflection:
     return Reflection(kind=kind, person=person.name, file=person.file, reason=reason, data=data)
 
 
+def inferred_words(vault: Vault, items: Iterable[Interaction], flags: set[str]) -> tuple[str, ...]:
+    """The words behind each of `flags` that `items` have only because their prose reads
+    as them (config `infer_flags`); () at once when nothing in the vault was inferred."""
+    if not vault.inferred:
+        return ()
+    found: list[str] = []
+    for i in items:
+        got = vault.inferred_of(i)
+        if got is not None:
+            found.extend(got.because(flags))
+    return tuple(dict.fromkeys(found))
+
+
+def _resting(r: Reflection, because: tuple[str, ...]) -> Reflection:
+    """`r`, saying that it rests on flags inferred from prose (and which words), if it does."""
+    if not because:
+        return r
+    reason = f"{r.reason} {inferred(because)}"
+    return Reflection(r.kind, r.person, r.file, reason, {**r.data, "inferred": list(because)})
+
+
+def ledger_inferred(
+    vault: Vault, past: Sequence[Interaction], give: str, take: str, last_give: dt.date | None
+) -> tuple[str, ...]:
+    """The inferred words a ledger count rests on: its `take` lines since `last_give`, and
+    the `give` line(s) of that day."""
+    if not vault.inferred:
+        return ()
+    counted = [
+        i
+        for i in past
+        if (take in i.flags and (last_give is None or i.date > last_give))
+        or (give in i.flags and i.date == last_give)
+    ]
+    return inferred_words(vault, counted, {give, take})
+
+
 # --- Rules --------------------------------------------------------------------------------
 
 
@@ -176,23 +213,27 @@ def share(person: Person, vault: Vault, today: dt.date, config: Config) -> list[
     """They keep opening up and you have not: time to share something of your own."""
     if _snoozed(person, today):
         return []
-    count, last_shared = _ledger(_past(person, vault, today), give="shared", take="heard")
+    past = _past(person, vault, today)
+    count, last_shared = _ledger(past, give="shared", take="heard")
     if count < config.ledger_threshold:
         return []
     key = "share" if last_shared is not None else "share_never"
     reason = REASONS[key].format(name=person.name, times=_times(count))
-    return [_make("share", person, reason, count=count, last_shared=last_shared)]
+    found = _make("share", person, reason, count=count, last_shared=last_shared)
+    return [_resting(found, ledger_inferred(vault, past, "shared", "heard", last_shared))]
 
 
 def listen(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     """You keep opening up and they have not: time to ask and listen."""
     if _snoozed(person, today):
         return []
-    count, last_heard = _ledger(_past(person, vault, today), give="heard", take="shared")
+    past = _past(person, vault, today)
+    count, last_heard = _ledger(past, give="heard", take="shared")
     if count < config.ledger_threshold:
         return []
     reason = REASONS["listen"].format(name=person.name, times=_times(count))
-    return [_make("listen", person, reason, count=count, last_heard=last_heard)]
+    found = _make("listen", person, reason, count=count, last_heard=last_heard)
+    return [_resting(found, ledger_inferred(vault, past, "heard", "shared", last_heard))]
 
 
 def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
@@ -215,7 +256,8 @@ def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
                 name=person.name, day=human_day(last.date, today), text=_clause(last.text)
             )
         )
-    return [_make("deep", person, reason, last_deep=last_deep, deep_every_days=config.deep_every)]
+    found = _make("deep", person, reason, last_deep=last_deep, deep_every_days=config.deep_every)
+    return [_resting(found, inferred_words(vault, [last] if last else [], {"deep"}))]
 
 
 def birthday(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
@@ -315,5 +357,6 @@ def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         seen.add(win.text)
         day = human_day(win.date, today)
         reason = REASONS["celebrate"].format(day=day, text=_clause(win.text))
-        out.append(_make("celebrate", person, reason, date=win.date, text=win.text))
+        found = _make("celebrate", person, reason, date=win.date, text=win.text)
+        out.append(_resting(found, inferred_words(vault, [win], {"win"})))
     return out

@@ -1,0 +1,270 @@
+"""`vaultcrm flags suggest|apply`, and the hint that they exist, as values (never printed).
+
+The vault is loaded by one call, as `people` loads it (`lookup.snapshot`); suggestions
+come from `read.inferred`; `apply` writes through the edit engine (`edit.tagline`), one
+note at a time, only lines that still read as they did, and says what it refused. A
+line that counts for several people (a daily note linking two) is tagged only with the
+flags it reads as for every one of them: a tag on a line counts for all it links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vaultcrm.config import Config
+from vaultcrm.model import FLAGS, LoadStats, NoteRecord, Problem, Vault
+from vaultcrm.words import FLAGS_HINT, SKIPPED_SHARED_LINE
+
+if TYPE_CHECKING:  # the rules are imported by the commands that read prose, not by `sync`
+    from vaultcrm.cache.store import Index
+    from vaultcrm.read.inferred import Suggestion
+    from vaultcrm.read.walk import Walk
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """What `flags suggest` found: the suggestions at `at_least` or more, and the vault's
+    problems (shown on stderr, as every reading command shows them)."""
+
+    today: dt.date
+    at_least: float
+    suggestions: list[Suggestion]
+    problems: list[Problem]
+    stats: LoadStats
+    tags: Mapping[str, str] = field(default_factory=dict)  # flag → the tag written for it
+
+
+def _load(
+    root: Path, today: dt.date, query: str | None, use_cache: bool, processes: bool
+) -> tuple[Config, Vault, str | None, list[Problem], LoadStats]:
+    from vaultcrm.app.lookup import snapshot
+    from vaultcrm.app.people import resolve_person
+
+    found = snapshot(root, today, use_cache=use_cache, processes=processes)
+    who = None
+    if query is not None:
+        who = resolve_person(root, found.config, query).name
+    return found.config, found.vault, who, found.problems, found.stats
+
+
+def suggest(
+    root: Path,
+    today: dt.date,
+    query: str | None = None,
+    *,
+    at_least: float | None = None,
+    use_cache: bool = True,
+    processes: bool = False,
+) -> Suggested:
+    """Every interaction line of `query`'s person (else everyone's), dated up to today and
+    without a flag, whose prose reads as one at `at_least` or more (default: the rules'
+    default confidence). Raises `UsageError` for an unknown or ambiguous person."""
+    from vaultcrm.prose.match import default_confidence
+    from vaultcrm.read.inferred import resolver, suggestions
+
+    floor = default_confidence() if at_least is None else at_least
+    config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
+    found = suggestions(
+        vault, config, resolver(vault.people), at_least=floor,
+        who=None if who is None else {who}, until=today,
+    )  # fmt: skip
+    return Suggested(today, floor, found, problems, stats, dict(config.tags))
+
+
+# -- apply ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Tags to add to one line, for the people it counts for, and why."""
+
+    file: str
+    line: int
+    text: str
+    people: tuple[str, ...]
+    flags: tuple[str, ...]
+    tags: tuple[str, ...]
+    because: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A suggestion `apply` leaves alone, and why."""
+
+    suggestion: Suggestion
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `flags apply` would write, line by line, in file and line order."""
+
+    root: Path
+    today: dt.date
+    at_least: float
+    lines: list[Planned]
+    skipped: list[Skipped]
+    problems: list[Problem]
+    stats: LoadStats
+
+    @property
+    def files(self) -> list[str]:
+        return list(dict.fromkeys(p.file for p in self.lines))
+
+
+@dataclass
+class Applied:
+    """What `apply_plan` did: the lines written (per note), and the notes it refused."""
+
+    written: list[Planned] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # one message per note not written
+    conflicts: list[str] = field(default_factory=list)  # editor saves kept aside
+
+
+def plan(
+    root: Path,
+    today: dt.date,
+    query: str | None = None,
+    *,
+    at_least: float | None = None,
+    use_cache: bool = True,
+    processes: bool = False,
+) -> Plan:
+    """The tags `flags apply` would add, and the suggestions it would leave, without
+    writing anything."""
+    from vaultcrm.prose.match import default_confidence
+    from vaultcrm.read.inferred import resolver, suggestions
+
+    floor = default_confidence() if at_least is None else at_least
+    config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
+    found = suggestions(vault, config, resolver(vault.people), at_least=floor, until=today)
+    lines, skipped = plan_lines(vault, config, found, who)
+    return Plan(root, today, floor, lines, skipped, problems, stats)
+
+
+def plan_lines(
+    vault: Vault, config: Config, found: Sequence[Suggestion], who: str | None = None
+) -> tuple[list[Planned], list[Skipped]]:
+    """Group suggestions by line. A line's tags are the flags it reads as for everyone it
+    counts for (its tags count for all of them); the rest is skipped, saying for whom it
+    does not read so. With `who`, only lines that count for that person."""
+    counts_for: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for name, items in vault.interactions.items():
+        for i in items:
+            counts_for[(i.file, i.line)].append(name)
+    by_line: dict[tuple[str, int], list[Suggestion]] = defaultdict(list)
+    for s in found:
+        by_line[(s.file, s.line)].append(s)
+    lines: list[Planned] = []
+    skipped: list[Skipped] = []
+    for (file, number), mine in sorted(by_line.items()):
+        people = tuple(dict.fromkeys(counts_for.get((file, number), [s.person for s in mine])))
+        if who is not None and who not in people:
+            continue
+        read_for = {s.person: set(s.flags) for s in mine}
+        common = set.intersection(*(read_for.get(p, set()) for p in people))
+        for s in mine:
+            left = set(s.flags) - common
+            if left:
+                others = [p for p in people if not read_for.get(p, set()) >= left]
+                skipped.append(Skipped(s, SKIPPED_SHARED_LINE.format(others=", ".join(others))))
+        if not common:
+            continue
+        flags = tuple(f for f in FLAGS if f in common)
+        evidence = [e for s in mine for e in s.evidence if e.flag in common]
+        lines.append(
+            Planned(
+                file, number, mine[0].text, people, flags,
+                tuple(config.tags[f] for f in flags),
+                "; ".join(dict.fromkeys(e.because for e in evidence)),
+                min(e.confidence for e in evidence),
+            )
+        )  # fmt: skip
+    return lines, skipped
+
+
+def apply_plan(plan: Plan) -> Applied:
+    """Write the plan, one note at a time, through the edit engine; a note that cannot be
+    written (changed since it was read, a conflict, a merge under way) is refused and the
+    others are still written. Idempotent: a line holding its tags is left as it is."""
+    from vaultcrm.edit.engine import EditRefused, edit
+    from vaultcrm.edit.tagline import TagLine, add_tags
+
+    done = Applied()
+    by_file: dict[str, list[Planned]] = defaultdict(list)
+    for one in plan.lines:
+        by_file[one.file].append(one)
+    for file, planned in by_file.items():
+        edits = [TagLine(p.line, p.text, p.tags) for p in planned]
+
+        def transform(data: bytes, edits: list[TagLine] = edits) -> bytes:
+            return add_tags(data, edits)
+
+        try:
+            result = edit(plan.root, file, transform, landed=_settled(transform))
+        except EditRefused as err:
+            done.refused.append(str(err))
+            continue
+        if result.conflict:
+            done.conflicts.append(f"{file}: your editor's save is kept as {result.conflict}")
+        done.written.extend(planned)
+    return done
+
+
+def _settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bool]:
+    """It landed when applying it again changes nothing (an editor saved it back)."""
+
+    def landed(_before: bytes, after: bytes) -> bool:
+        try:
+            return transform(after) == after
+        except ValueError:
+            return False
+
+    return landed
+
+
+# -- the hint ---------------------------------------------------------------------------------
+
+
+def untagged(records: Iterable[NoteRecord], config: Config) -> bool:
+    """Whether no line of the notes carries a flag tag: the ledger is silent."""
+    wanted = {config.tags[f] for f in FLAGS}
+    return not any(
+        entry.tags and wanted.intersection(entry.tags) for rec in records for entry in rec.entries
+    )
+
+
+def flags_hint(records: Iterable[NoteRecord], config: Config, interactions: int) -> str | None:
+    """One line saying `vaultcrm flags suggest` exists, for a vault with interactions and
+    no flag tag anywhere (unless it already reads flags from prose: `infer_flags`)."""
+    if config.infer_flags or not interactions or not untagged(records, config):
+        return None
+    tags = [f"#{config.tags[f]}" for f in FLAGS]
+    return FLAGS_HINT.format(tags=", ".join(tags[:-1]) + f" or {tags[-1]}")
+
+
+def first_sync_hints(root: Path, config: Config, walked: Walk, index: Index | None) -> list[str]:
+    """The hints of a vault's first sync (the one that creates the note): read from the
+    index as it was just brought up to date, or afresh without one. Only then: a later
+    sync reads nothing it does not need."""
+    from vaultcrm.read.assemble import assemble
+    from vaultcrm.read.records import load_records
+
+    if config.infer_flags:
+        return []
+    try:
+        records = load_records(root, config, walked, index, LoadStats())
+    except sqlite3.DatabaseError:
+        return []
+    if not untagged(records, config):
+        return []
+    vault = assemble(root, records, config)
+    hint = flags_hint(records, config, sum(len(i) for i in vault.interactions.values()))
+    return [hint] if hint else []
