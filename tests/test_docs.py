@@ -139,6 +139,12 @@ JSON_RUNS = {
     "## `vaultcrm people --json`": ["people", "--json", "--today", EXAMPLE_TODAY],
     "## `vaultcrm sync --json`": ["sync", "--json", "--today", EXAMPLE_TODAY],
     "## `vaultcrm check --json`": ["check", "--json"],
+    "## `vaultcrm flags suggest --json`": [
+        "flags", "suggest", "--json", "--today", EXAMPLE_TODAY, "--min-confidence", "0",
+    ],
+    "## `vaultcrm flags apply --json`": [
+        "flags", "apply", "--dry-run", "--json", "--today", EXAMPLE_TODAY, "--min-confidence", "0",
+    ],
     "## `vaultcrm import vcard|csv FILE… --json`": [
         "import", "vcard", str(REPO / "tests/fixtures/interop/apple.vcf"), "--dry-run", "--json",
     ],
@@ -155,6 +161,12 @@ def test_json_md_shows_each_output_as_it_is(example_vault: Path, heading: str) -
         CliRunner().invoke(cli, ["sync", "--vault", str(example_vault), "--today", EXAMPLE_TODAY])
         note = example_vault / "Reflections due.md"
         note.write_text(note.read_text().replace("- [ ]", "- [x]", 1))
+    if heading.startswith("## `vaultcrm flags"):  # untagged lines, so there is a plan
+        for path in example_vault.rglob("*.md"):
+            text = path.read_text()
+            for tag in ("#shared", "#heard", "#deep", "#win"):
+                text = text.replace(f" {tag}", "")
+            path.write_text(text)
     args = [*JSON_RUNS[heading], "--vault", str(example_vault)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
