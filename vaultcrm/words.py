@@ -56,6 +56,11 @@ def short_day(d: date) -> str:
     return f"{WEEKDAYS_SHORT[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
 
 
+def long_day(d: date) -> str:
+    """'Tuesday 24 November 2026': how a date said in words is echoed back."""
+    return f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
 def human_day(d: date, today: date) -> str:
     """The one date style of every reason, in the note and in `due`: 'Fri 13 Nov', or
     'Fri 13 Nov 2025' when `d` is not in `today`'s year."""
