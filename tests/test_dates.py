@@ -66,7 +66,7 @@ def test_refused_dates_say_why(text: str, says: str) -> None:
 
 
 def test_a_date_at_the_start_of_words() -> None:
-    words = "next tuesday send the article".split()
+    words = ["next", "tuesday", "send", "the", "article"]
     assert date_at_start(words, MONDAY, "future", leave=1) == (dt.date(2026, 11, 24), 2)
     assert date_at_start(["2026-12-20", "x"], MONDAY, "future", leave=1) == (
         dt.date(2026, 12, 20),

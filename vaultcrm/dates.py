@@ -30,11 +30,15 @@ _PLAIN = {"today": 0, "yesterday": -1, "tomorrow": 1}
 #: Words a spoken date can start with; a phrase starting otherwise is not tried (so a
 #: name or a sentence never loads dateparser).
 _STARTS = frozenset(
-    "last next this on in a an the yesterday today tomorrow ago "
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "mon tue tues wed thu thur thurs fri sat sun "
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    {
+        *("last", "next", "this", "on", "in", "a", "an", "the", "ago"),
+        *("yesterday", "today", "tomorrow"),
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"),
+        *("january", "february", "march", "april", "may", "june", "july"),
+        *("august", "september", "october", "november", "december"),
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+    }
 )
 _NUMBERS_ONLY = re.compile(r"[\d\s./-]+")
 #: Longest phrase tried as a date at the start of some words (`a week from today`).

@@ -303,3 +303,17 @@ CALENDAR: dict[str, str] = {
     "follow_up_from": "Follow-up in {file}",
     "name": "vaultcrm: birthdays, dates and follow-ups",
 }
+
+
+# --- the inbox (`inbox:`, filed by sync and watch) --------------------------------------------
+
+INBOX: dict[str, str] = {
+    "filed": "Filed {typed!r} → {file}: {line}",
+    "already": " (already there)",
+    "kept": "{inbox}:{number}: kept: {reason}",
+    "no_text": "nothing to log after “{head}:”",
+    "no_date": "no date found: write remind NAME DATE TEXT, e.g. remind Ben 2026-12-20 call",
+    "not_written": "{error}; it stays here until that is fixed",
+    "kept_changing": "{inbox} kept changing while vaultcrm filed its lines ({attempts} tries); "
+    "what was filed is in the notes and leaves the inbox on the next sync",
+}

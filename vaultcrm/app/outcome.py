@@ -6,11 +6,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vaultcrm.cache.codec import StoredResults
 from vaultcrm.config import Config
 from vaultcrm.model import Interaction, LoadStats, Person, Problem, Reflection
 from vaultcrm.reflect.chart import Chart
+
+if TYPE_CHECKING:
+    from vaultcrm.app.inbox import InboxResult
 
 
 @dataclass
@@ -55,3 +59,5 @@ class SyncResult:
     #: one message per editor save kept as a conflict copy while recording ticks
     conflicts: list[str] = field(default_factory=list)
     calendar: str | None = None  # the `ics:` calendar, when this run rewrote it
+    #: what the inbox's lines became (None: not looked at, the no-change path)
+    inbox: InboxResult | None = None

@@ -189,12 +189,16 @@ def _sync(
     record them and render again, up to SYNC_ATTEMPTS times, then give up (the note left
     as it is) with `NoteKeptChanging`. So a tick is always recorded or still in the note.
     """
+    from vaultcrm.app.inbox import file_inbox
     from vaultcrm.app.ticks import TicksNotRecorded, record_ticks
     from vaultcrm.edit.engine import NoteChanged, read_generated, write_generated
     from vaultcrm.output.generated import MARKER, acknowledged
 
     output = config.output.strip("/")
     marker = MARKER.encode()
+    inbox = file_inbox(root, config, today)  # before reading: its lines are in the notes read
+    if inbox.filed:
+        walked = walk(root, config, processes=processes)
     outcome = _compute(root, config, config_problems, walked, today, index, processes)
     recorded: list[str] = []
     conflicts: list[str] = []
@@ -243,7 +247,7 @@ def _sync(
         sig = _signature(root / output)
         if data is not None and _bytes_of(root / output) == data:
             _remember_sync(index, outcome, key, note_key, sig)
-    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar)
+    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar, inbox)
 
 
 def _calendar_missing(root: Path, config: Config) -> bool:
@@ -318,7 +322,10 @@ def _inputs_key(
 ) -> str:
     """Changes whenever anything a sync reads could have changed (`plan.inputs_key`); the
     config's problems count with it (a people folder that appears, empty, changes only
-    them)."""
+    them), and so does the inbox's signature (one stat: an unchanged inbox, whose lines
+    the last sync filed or kept, is not read again)."""
+    from vaultcrm.app.inbox import inbox_signature
+
     said = "\n".join(p.format() for p in config_problems)
     return plan.inputs_key(
         index.key,
@@ -327,6 +334,7 @@ def _inputs_key(
         _templates(root),
         walked.digest,
         _stat(root / output),
+        inbox=inbox_signature(root, config),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,8 +49,10 @@ def sync(
     with progress_to(progress_bar("Reading notes")):
         result = run_sync(root, resolve_today(today), use_cache=not no_cache, processes=True)
     outcome = result.outcome
-    for message in result.conflicts:
+    inbox = result.inbox
+    for message in [*result.conflicts, *(inbox.conflicts if inbox else [])]:
         click.echo(message, err=True)
+    _echo_inbox_problems(inbox)
     echo_diagnostics(outcome, capped=True)  # `check` and --json list them all
     if as_json:
         echo_json(
@@ -61,10 +64,13 @@ def sync(
                 "recorded": result.recorded,
                 "conflicts": result.conflicts,
                 "calendar": result.calendar,
+                "inbox": _inbox_json(inbox, outcome.config.inbox),
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
     elif not quiet:
+        for filed in inbox.filed if inbox else []:
+            click.echo(_filed_line(filed))
         for line in result.recorded:
             click.echo(f"Recorded: {line}")
         counts = Counter(r.kind for r in outcome.reflections)
@@ -73,7 +79,39 @@ def sync(
         click.echo(f"{verb} {result.output} — {len(outcome.reflections)} reflections ({summary})")
         if result.calendar:
             click.echo(f"Wrote {result.calendar} (calendar)")
-    click.get_current_context().exit(_exit_for(outcome.problems))
+    failed = bool(inbox and inbox.failures)
+    click.get_current_context().exit(max(_exit_for(outcome.problems), int(failed)))
+
+
+def _filed_line(filed: Any) -> str:
+    from vaultcrm.words import INBOX
+
+    said = INBOX["filed"].format(typed=filed.typed, file=filed.file, line=filed.line)
+    return said + (INBOX["already"] if filed.already else "")
+
+
+def _echo_inbox_problems(inbox: Any) -> None:
+    """Lines kept in the inbox, as `path:line: kept: reason` (the reason is in the file
+    too), and an inbox that could not be rewritten, on stderr."""
+    if inbox is None:
+        return
+    from vaultcrm.words import INBOX
+
+    for kept in inbox.kept:
+        click.echo(
+            INBOX["kept"].format(inbox=inbox.path, number=kept.number, reason=kept.reason),
+            err=True,
+        )
+    for failure in inbox.failures:
+        click.echo(f"Error: {failure}", err=True)
+
+
+def _inbox_json(inbox: Any, path: str) -> dict[str, Any]:
+    """What this run did with the inbox (nothing, on the no-change path: the inbox is the
+    one the last sync left)."""
+    if inbox is None:
+        return {"inbox": path, "filed": [], "kept": [], "failures": []}
+    return inbox.to_json()  # type: ignore[no-any-return]
 
 
 @click.command(short_help="Show who is due, and why, without writing anything.")

@@ -99,7 +99,7 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     settles whether the name is a date), anywhere else "other" (reading settles whether
     it is a person by tag or property, an interaction note, or nothing). Never walked:
     dot-folders (.obsidian, .trash, .vaultcrm…), `SKIP_DIRS`, the note-template folders
-    named in Obsidian's settings and the generated note. Symlinked folders are not
+    named in Obsidian's settings, the generated note and the inbox. Symlinked folders are not
     followed; a symlinked note is used only when it stays inside the vault.
 
     With `processes` (the CLI asks for it) a big vault is walked by two processes: the
@@ -161,6 +161,8 @@ class _Lister:
         self.daily = _norm_folder(config.daily_folder)
         self.skipped = {_norm_folder(f) for f in config.template_folders}
         self.output = config.output.strip("/")
+        #: the inbox's lines are not interactions until `sync` files them (app/inbox.py)
+        self.inbox = config.inbox.strip("/")
         self.root_real = os.path.realpath(root)
 
     def visit(
@@ -174,7 +176,7 @@ class _Lister:
         put there instead (path, vault-relative path, entry)."""
         prefix = rel_dir + "/" if rel_dir else ""
         kind = folder_kind(rel_dir, self.people, self.daily)
-        output, skipped, root_real = self.output, self.skipped, self.root_real
+        output, inbox, skipped, root_real = self.output, self.inbox, self.skipped, self.root_real
         problems, rels, kinds, entries = into.problems, into.rels, into.kinds, into.entries
         try:
             listing = os.scandir(dir_path)
@@ -197,8 +199,9 @@ class _Lister:
                 if not name.endswith(".md"):
                     continue
                 rel = prefix + name
-                if rel == output or (".conflict" in name and CONFLICT_COPY.search(name)):
-                    if rel != output:
+                ours = rel in (output, inbox)
+                if ours or (".conflict" in name and CONFLICT_COPY.search(name)):
+                    if not ours:
                         problems.append(Problem(rel, None, CONFLICT_MESSAGE, "warning"))
                     continue
                 if entry.is_symlink():
