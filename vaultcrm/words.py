@@ -317,3 +317,28 @@ INBOX: dict[str, str] = {
     "kept_changing": "{inbox} kept changing while vaultcrm filed its lines ({attempts} tries); "
     "what was filed is in the notes and leaves the inbox on the next sync",
 }
+
+
+# --- the digest (`vaultcrm digest`) ----------------------------------------------------------
+
+DIGEST: dict[str, str] = {
+    "heading": "Reflections due, {day}",
+    "title": "vaultcrm: {people} today{new}",
+    "title_none": "vaultcrm: nobody is due today",
+    "title_new": " ({count} new)",
+    "one_person": "1 person is due",
+    "people": "{count} people are due",
+    "nobody": "Nobody is due. Enjoy the quiet.",
+    "more_items": " (+{count} more)",
+    "all_due": "All due: {counts}.",
+    "new_since": "New since {day}:",
+    "and_more": "and {count} more",
+    "problems": "{count} problems in the vault: `vaultcrm check` lists them.",
+    "open": "Open Reflections due",
+    "nothing_new": "Nothing new since the last digest ({day}) for {destination}: not sent "
+    "(--always sends anyway)",
+    "sent": "Sent to {destination}",
+    "not_sent": "digest not sent to {destination}: {reason}",
+    "no_destinations": "no destination: add URLs under `notify:` in vaultcrm.yaml "
+    "(e.g. ntfys://ntfy.sh/your-topic) or set VAULTCRM_NOTIFY",
+}

@@ -248,9 +248,7 @@ def _file(
                  already=not written.changed)  # fmt: skip
 
 
-def _read(
-    root: Path, config: Config, today: dt.date, capture: Capture
-) -> tuple[str, dt.date, str]:
+def _read(root: Path, config: Config, today: dt.date, capture: Capture) -> tuple[str, dt.date, str]:
     """(person, day, text): the person resolved as `log` resolves PERSON; UsageError with
     the reason a line cannot be filed."""
     words = list(capture.words)

@@ -148,6 +148,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("interop", "import_"),
     "export": ("interop", "export"),
     "completion": ("completion", "completion"),
+    "digest": ("reaching", "digest"),
+    "schedule": ("reaching", "schedule"),
 }
 
 #: Other names for a command; not listed in `vaultcrm --help`.
