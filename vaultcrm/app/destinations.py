@@ -77,7 +77,12 @@ def targets(configured: Sequence[Destination]) -> list[Target]:
 
 
 def shown(url: str) -> str:
-    """The URL without its password (or a token given as one), for messages and records."""
+    """The URL without its password, for messages and records. A URL vaultcrm does not
+    send itself may hold a token anywhere (`tgram://BOTTOKEN/CHAT`): only its scheme and
+    first characters are shown."""
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in MAIL_SCHEMES | NTFY_SCHEMES:
+        return f"{scheme}://{rest[:4]}…" if len(rest) > 4 else url
     try:
         parts = urlsplit(url)
         if parts.password is None:

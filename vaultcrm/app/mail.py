@@ -164,8 +164,8 @@ def send_mail(target: Target, message: Message, root: Path) -> None:
         else:
             server = smtplib.SMTP(plan.host, plan.port, timeout=TIMEOUT)
         with server:
+            server.ehlo()
             if plan.tls != "implicit":
-                server.ehlo()
                 if server.has_extn("starttls"):
                     server.starttls(context=context)
                     server.ehlo()
@@ -175,7 +175,7 @@ def send_mail(target: Target, message: Message, root: Path) -> None:
                         "a login in the clear (use smtps:// if the server speaks TLS)"
                     )
             if plan.user and plan.password is not None:
-                server.login(plan.user, plan.password)
+                _login(server, plan.user, plan.password)
             server.send_message(mail(message, plan.sender, plan.to))
     except SendFailed:
         raise
@@ -192,6 +192,19 @@ def send_mail(target: Target, message: Message, root: Path) -> None:
         raise SendFailed(f"TLS with {where} failed: {err.reason or err}") from None
     except OSError as err:
         raise SendFailed(f"cannot connect to {where}: {err.strerror or err}") from None
+
+
+def _login(server: smtplib.SMTP, user: str, password: str) -> None:
+    """One login, with the first method the server offers of PLAIN, LOGIN, CRAM-MD5 (over
+    TLS, PLAIN is the standard). smtplib's `login` would try the next method after a
+    refusal, and some servers never answer a second attempt."""
+    offered = server.esmtp_features.get("auth", "").upper().split()
+    server.user, server.password = user, password
+    for method in ("PLAIN", "LOGIN", "CRAM-MD5"):
+        if method in offered:
+            server.auth(method, getattr(server, "auth_" + method.lower().replace("-", "_")))
+            return
+    raise SendFailed(f"the server offers no login method vaultcrm knows ({' '.join(offered)})")
 
 
 def _said(err: smtplib.SMTPResponseException) -> str:
