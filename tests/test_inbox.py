@@ -314,3 +314,18 @@ def test_a_line_typed_during_a_sync_is_never_lost_or_filed_twice(
         assert logged.count(f"- 2026-11-23 {text}") == 1, (text, logged)
     assert _lines(root, "Inbox.md") == ["# Inbox"]
     assert list(root.rglob("*.conflict*.md")) == []
+
+
+@pytest.mark.slow
+def test_watch_files_a_line_typed_into_the_inbox(make_vault: MakeVault) -> None:
+    from tests.test_watch import eventually, watching
+
+    root = make_vault(PEOPLE)
+    with watching(root) as session:
+        (root / "Inbox.md").write_text("- Aiko: tea #shared\n- Ben: hi\n", encoding="utf-8")
+        assert eventually(lambda: "- 2026-11-23 tea #shared" in _lines(root, AIKO), 20.0)
+        assert eventually(lambda: any("Filed" in t for t in session.texts("recorded")), 5.0)
+        assert eventually(lambda: any("Inbox.md:2: kept:" in t
+                                      for t in session.texts("problem")), 5.0)  # fmt: skip
+    assert _lines(root, "Inbox.md")[0].startswith("- Ben: hi <!-- vaultcrm: 'Ben' matches")
+    assert _lines(root, AIKO).count("- 2026-11-23 tea #shared") == 1

@@ -99,16 +99,6 @@ class InboxResult:
         }  # fmt: skip
 
 
-def inbox_signature(root: Path, config: Config) -> tuple[int, int, int] | None:
-    """The inbox's (mtime, size, inode), one stat, None when absent: part of the no-change
-    key of `sync`, so an unchanged inbox is never read again."""
-    try:
-        st = os.stat(Path(root, config.inbox))
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 def file_inbox(root: Path, config: Config, today: dt.date) -> InboxResult:
     """File every line of the inbox that names one person; keep the others with a reason.
 

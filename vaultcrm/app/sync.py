@@ -324,8 +324,6 @@ def _inputs_key(
     config's problems count with it (a people folder that appears, empty, changes only
     them), and so does the inbox's signature (one stat: an unchanged inbox, whose lines
     the last sync filed or kept, is not read again)."""
-    from vaultcrm.app.inbox import inbox_signature
-
     said = "\n".join(p.format() for p in config_problems)
     return plan.inputs_key(
         index.key,
@@ -334,7 +332,7 @@ def _inputs_key(
         _templates(root),
         walked.digest,
         _stat(root / output),
-        inbox=inbox_signature(root, config),
+        inbox=_stat(root / config.inbox.strip("/")),  # app/inbox.py: one stat, no import
     )
 
 
