@@ -60,7 +60,7 @@ def test_digest_json(example_vault: Path, update_golden: bool) -> None:
     result = run("digest", "--vault", str(example_vault), "--today", EXAMPLE_TODAY, "--json")
     data = json.loads(result.stdout)
     assert set(data) == {"today", "title", "people_due", "focus", "counts", "since", "new",
-                         "new_more", "problems", "open"}  # fmt: skip
+                         "new_more", "errors", "open", "problems"}  # fmt: skip
     assert data["open"] == "obsidian://open?vault=example-vault&file=Reflections%20due"
     assert data["new"] is None and data["since"] is None  # no digest sent before
     check_golden("digest 2026-11-23.json", result.stdout, update_golden)

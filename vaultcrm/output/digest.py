@@ -244,6 +244,6 @@ def to_json(digest: Digest) -> dict[str, object]:
         "since": digest.since.isoformat() if digest.since else None,
         "new": None if digest.new is None else [line(x) for x in digest.new],
         "new_more": digest.new_more,
-        "problems": digest.problems,
+        "errors": digest.problems,
         "open": digest.open_url,
     }
