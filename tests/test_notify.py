@@ -380,6 +380,7 @@ def test_one_destination_failing_does_not_stop_the_others(make_vault: MakeVault)
 # --- Apprise -------------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:'imghdr' is deprecated:DeprecationWarning")
 def test_any_other_url_goes_through_apprise(make_vault: MakeVault) -> None:
     pytest.importorskip("apprise")
     with http_server() as (port, seen):

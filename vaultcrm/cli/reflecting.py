@@ -36,6 +36,10 @@ def sync(
     vault changes no byte. Problems are printed as path:line: message on stderr; a broken
     note is skipped and everything else is still processed. Exit 1 if any note has an error.
 
+    First, lines typed in the inbox (Inbox.md) are filed into people's notes, such as
+    "- Ben: coffee #heard" or "- remind Ben next tuesday call"; a line naming nobody (or
+    several people) stays there, with the reason beside it.
+
     \b
     Examples:
       vaultcrm sync
