@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultcrm.config import Config
-from vaultcrm.dates import date_at_start
-from vaultcrm.errors import UsageError
+from vaultcrm.dates import date_at_start, parse_date
+from vaultcrm.errors import UsageError, VaultcrmError
 from vaultcrm.words import INBOX
 
 if TYPE_CHECKING:
@@ -226,14 +226,11 @@ def _file(
 
     try:
         person, day, text = _read(root, config, today, capture)
-    except UsageError as err:
-        return Kept(number, typed, str(err))
-    try:
         written = _write(root, capture.kind, person, day, text)
-    except UsageError as err:
-        return Kept(number, typed, str(err))
     except EditRefused as err:
         return Kept(number, typed, INBOX["not_written"].format(error=err))
+    except VaultcrmError as err:  # who or what the line means; a people folder missing
+        return Kept(number, typed, str(err))
     return Filed(number, typed, written.person or person, written.file, written.line,
                  already=not written.changed)  # fmt: skip
 
@@ -246,12 +243,16 @@ def _read(root: Path, config: Config, today: dt.date, capture: Capture) -> tuple
         return _read_remind(root, config, today, words)
     if not capture.text:
         raise UsageError(INBOX["no_text"].format(head=" ".join(words)))
-    found = date_at_start(words, today, "past", leave=1)
-    if found is not None and _iso(words[0]):  # `- 2026-12-06 Aiko: …`: clearly a date
-        return _person(root, config, words[found[1] :]), found[0], capture.text
-    try:  # `- May Chen: …` is May Chen, not someone called Chen in May
+    if _iso(words[0]) and len(words) > 1:  # `- 2026-12-06 Aiko: …`: clearly a date
+        try:
+            day = parse_date(words[0], today, "past")
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        return _person(root, config, words[1:]), day, capture.text
+    try:  # `- Sun Li: …` is Sun Li, not someone called Li last Sunday
         return _person(root, config, words), today, capture.text
     except UsageError:
+        found = date_at_start(words, today, "past", leave=1)  # dateparser only now
         if found is None:
             raise
     return _person(root, config, words[found[1] :]), found[0], capture.text
