@@ -410,3 +410,16 @@ def test_without_apprise_other_urls_name_the_extra(make_vault: MakeVault, tmp_pa
         "pip install 'vaultcrm[notify]' (smtp://, smtps://, ntfy:// and ntfys:// need "
         "nothing extra)"
     )
+
+
+def test_nobody_due_sends_nothing_unless_always(make_vault: MakeVault) -> None:
+    with http_server() as (port, seen):
+        url = f"ntfy://127.0.0.1:{port}/t"
+        root = make_vault({"People/Ann Lee.md": "- 2026-11-20 Tea\n",
+                           "vaultcrm.yaml": f"notify: ['{url}']\n"})  # fmt: skip
+        result = send(root)
+        assert result.exit_code == 0
+        assert result.stdout == f"Nobody is due for {url}: not sent (--always sends anyway)\n"
+        assert seen.requests == []
+        assert send(root, "--always").exit_code == 0
+        assert seen.requests[0]["headers"]["Title"] == "vaultcrm: nobody is due today"

@@ -337,6 +337,7 @@ DIGEST: dict[str, str] = {
     "open": "Open Reflections due",
     "nothing_new": "Nothing new since the last digest ({day}) for {destination}: not sent "
     "(--always sends anyway)",
+    "nothing_due": "Nobody is due for {destination}: not sent (--always sends anyway)",
     "sent": "Sent to {destination}",
     "not_sent": "digest not sent to {destination}: {reason}",
     "no_destinations": "no destination: add URLs under `notify:` in vaultcrm.yaml "

@@ -66,8 +66,8 @@ def send_digest(
         record = records.get(_key(target))
         view = _digest(outcome, items, record)
         fresh = len(ids) if record is None else len(set(ids) - record.ids)
-        if not fresh and not always:
-            when = record.day.isoformat() if record else "none yet"
+        if not fresh and not always:  # reason: the day of its last digest, if any
+            when = record.day.isoformat() if record else None
             run.deliveries.append(Delivery(target.shown, False, when))
             continue
         try:

@@ -93,6 +93,8 @@ def digest(
         elif not as_json:
             if d.sent:
                 click.echo(DIGEST["sent"].format(destination=d.destination))
+            elif d.reason is None:
+                click.echo(DIGEST["nothing_due"].format(destination=d.destination))
             else:
                 click.echo(DIGEST["nothing_new"].format(day=d.reason, destination=d.destination))
     failed = any(d.failed for d in run.deliveries)
