@@ -423,3 +423,20 @@ def test_nobody_due_sends_nothing_unless_always(make_vault: MakeVault) -> None:
         assert seen.requests == []
         assert send(root, "--always").exit_code == 0
         assert seen.requests[0]["headers"]["Title"] == "vaultcrm: nobody is due today"
+
+
+def test_send_json_says_what_became_of_each_destination(make_vault: MakeVault) -> None:
+    closed = free_port()
+    with http_server() as (port, _seen):
+        good, bad = f"ntfy://127.0.0.1:{port}/t", f"ntfy://127.0.0.1:{closed}/t"
+        root = vault_with(make_vault, f"  - {good}\n  - {bad}\n")
+        result = send(root, "--json")
+        assert result.exit_code == 1
+        data = json.loads(result.stdout)
+        assert data["sent"][0] == {"destination": good, "sent": True, "new": 2, "error": None,
+                                   "skipped": None}  # fmt: skip
+        assert data["sent"][1]["sent"] is False
+        assert data["sent"][1]["error"].startswith(f"cannot reach http://127.0.0.1:{closed}/t")
+        again = json.loads(send(root, "--json").stdout)
+        assert again["sent"][0] == {"destination": good, "sent": False, "new": 0, "error": None,
+                                    "skipped": "nothing new"}  # fmt: skip
