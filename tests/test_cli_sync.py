@@ -90,7 +90,7 @@ def test_sync_json_says_what_the_run_did(make_vault) -> None:  # type: ignore[no
     first = json.loads(run("sync", "--json", "--vault", str(root), "--today", TODAY).stdout)
     assert set(first) == {
         "today", "output", "written", "reflections", "recorded", "conflicts", "calendar",
-        "healed", "hints", "problems",
+        "healed", "hints", "inbox", "problems",
     }
     assert (first["written"], first["conflicts"], first["recorded"]) == (True, [], [])
     assert first["healed"] == []

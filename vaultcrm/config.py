@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultcrm.dailynotes import DailyNotes
 from vaultcrm.durations import parse_duration
@@ -45,6 +45,14 @@ DEFAULT_TAGS: Mapping[str, str] = {
 }
 #: The key of `tags` that names the tag keeping a line out of flag suggestions.
 NOFLAG = "noflag"
+
+
+class Destination(NamedTuple):
+    """One `notify:` entry: a URL (`smtp://`, `ntfy://`, any Apprise URL) and, for mail, a
+    file outside the vault holding the password (docs/digest.md)."""
+
+    url: str
+    password_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,11 @@ class Config:
     #: use the flags a line's prose reads as ("she told me…"), without writing them
     #: (issue "The ledger from prose"; docs/flags.md)
     infer_flags: bool = False
+    # -- reach (issue "Reach"; readers in the block after the note's shape) --
+    #: lines "- NAME: text #tags" here are filed into people's notes by sync and watch
+    inbox: str = "Inbox.md"
+    #: where `digest --send` sends the digest, in the order given
+    notify: tuple[Destination, ...] = ()
 
 
 if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
@@ -334,6 +347,34 @@ _READERS.update(
 )
 
 
+# -- reach: inbox, notify (issue "Reach") ------------------------------------------------
+
+
+def _notify(value: object) -> tuple[Destination, ...]:
+    """URLs, each a string or `{url: ..., password_file: ...}`; a password in the vault
+    is refused where it is used (`app/notify.py`), with the destination named."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            url, password_file = item, None
+        elif isinstance(item, dict) and set(item) <= {"url", "password_file"} and "url" in item:
+            url, password_file = item["url"], item.get("password_file")
+            if password_file is not None and not isinstance(password_file, str):
+                raise ValueError("password_file: expected a path, e.g. ~/.config/vaultcrm/smtp")
+        else:
+            raise ValueError(
+                "expected a list of URLs (smtp://, ntfy://…), or {url: ..., password_file: ...}"
+            )
+        if not isinstance(url, str) or "://" not in url:
+            raise ValueError(f"{url!r} is not a URL, e.g. ntfys://ntfy.sh/my-topic")
+        out.append(Destination(url.strip(), password_file))
+    return tuple(out)
+
+
+_READERS.update({"inbox": _simple(_output), "notify": _simple(_notify)})
+
+
 def _describe(err: Exception) -> str:
     """A YAML error's own words, without PyYAML's `in "<unicode string>"` position lines."""
     import yaml
@@ -537,9 +578,15 @@ def _plain(value: object) -> object:
     return value
 
 
+#: Settings that nothing read or written from the notes depends on: changing them must not
+#: empty the index (where the digest is sent).
+UNREAD = frozenset({"notify"})
+
+
 def config_fingerprint(config: Config) -> str:
-    """A stable hash of every setting: caches built under another config are stale."""
-    data = {f.name: _plain(getattr(config, f.name)) for f in fields(config)}
+    """A stable hash of every setting a read depends on (all but `UNREAD`): caches built
+    under another config are stale."""
+    data = {f.name: _plain(getattr(config, f.name)) for f in fields(config) if f.name not in UNREAD}
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

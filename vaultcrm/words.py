@@ -56,6 +56,11 @@ def short_day(d: date) -> str:
     return f"{WEEKDAYS_SHORT[d.weekday()]} {d.day} {MONTHS_SHORT[d.month - 1]}"
 
 
+def long_day(d: date) -> str:
+    """'Tuesday 24 November 2026': how a date said in words is echoed back."""
+    return f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
 def human_day(d: date, today: date) -> str:
     """The one date style of every reason, in the note and in `due`: 'Fri 13 Nov', or
     'Fri 13 Nov 2025' when `d` is not in `today`'s year."""
@@ -368,4 +373,44 @@ CALENDAR: dict[str, str] = {
     "from": "From {file}",
     "follow_up_from": "Follow-up in {file}",
     "name": "vaultcrm: birthdays, dates and follow-ups",
+}
+
+
+# --- the inbox (`inbox:`, filed by sync and watch) --------------------------------------------
+
+INBOX: dict[str, str] = {
+    "filed": "Filed {typed!r} → {file}: {line}",
+    "already": " (already there)",
+    "kept": "{inbox}:{number}: kept: {reason}",
+    "no_text": "nothing to log after “{head}:”",
+    "no_date": "no date found: write remind NAME DATE TEXT, e.g. remind Ben 2026-12-20 call",
+    "not_written": "{error}; it stays here until that is fixed",
+    "kept_changing": "{inbox} kept changing while vaultcrm filed its lines ({attempts} tries); "
+    "what was filed is in the notes and leaves the inbox on the next sync",
+}
+
+
+# --- the digest (`vaultcrm digest`) ----------------------------------------------------------
+
+DIGEST: dict[str, str] = {
+    "heading": "Reflections due, {day}",
+    "title": "vaultcrm: {people} today{new}",
+    "title_none": "vaultcrm: nobody is due today",
+    "title_new": " ({count} new)",
+    "one_person": "1 person is due",
+    "people": "{count} people are due",
+    "nobody": "Nobody is due. Enjoy the quiet.",
+    "more_items": " (+{count} more)",
+    "all_due": "All due: {counts}.",
+    "new_since": "New since {day}:",
+    "and_more": "and {count} more",
+    "problems": "{count} problems in the vault: `vaultcrm check` lists them.",
+    "open": "Open Reflections due",
+    "nothing_new": "Nothing new since the last digest ({day}) for {destination}: not sent "
+    "(--always sends anyway)",
+    "nothing_due": "Nobody is due for {destination}: not sent (--always sends anyway)",
+    "sent": "Sent to {destination}",
+    "not_sent": "digest not sent to {destination}: {reason}",
+    "no_destinations": "no destination: add URLs under `notify:` in vaultcrm.yaml "
+    "(e.g. ntfys://ntfy.sh/your-topic) or set VAULTCRM_NOTIFY",
 }

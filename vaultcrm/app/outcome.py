@@ -15,6 +15,7 @@ from vaultcrm.reflect.chart import Chart
 
 if TYPE_CHECKING:
     from vaultcrm.app.heal import Healed
+    from vaultcrm.app.inbox import InboxResult
 
 
 @dataclass
@@ -64,3 +65,5 @@ class SyncResult:
     #: one-line tips of a vault's first sync (the one that creates the note), e.g. that
     #: `vaultcrm flags suggest` exists when no line carries a flag tag
     hints: list[str] = field(default_factory=list)
+    #: what the inbox's lines became (None: not looked at, the no-change path)
+    inbox: InboxResult | None = None

@@ -132,7 +132,8 @@ def _scan(root: Path, config: Config) -> list[tuple[str, str]]:
     if os.path.isdir(top) and not os.path.islink(top):
         visit(top, folder)
     out_dir, _, out_name = config.output.strip("/").rpartition("/")
-    keep = [f for f in found if f != (out_dir, out_name)]
+    in_dir, _, in_name = config.inbox.strip("/").rpartition("/")
+    keep = [f for f in found if f != (out_dir, out_name) and f != (in_dir, in_name)]
     if not folder:  # people at the vault root: daily notes are not people
         from vaultcrm.config import daily_notes
 

@@ -197,6 +197,7 @@ def _sync(
     The note is read through `heal`: git conflict markers in it and sync tools' conflict
     copies beside it become one version whose ticks are recorded once.
     """
+    from vaultcrm.app.inbox import file_inbox
     from vaultcrm.app.ticks import TicksNotRecorded, record_ticks
     from vaultcrm.edit.engine import NoteChanged, write_generated
     from vaultcrm.output.generated import MARKER, acknowledged
@@ -204,6 +205,9 @@ def _sync(
     output = config.output.strip("/")
     marker = MARKER.encode()
     first = not os.path.lexists(root / output)  # this sync creates the note: say hello
+    inbox = file_inbox(root, config, today)  # before reading: its lines are in the notes read
+    if inbox.filed:
+        walked = walk(root, config, processes=processes)
     outcome = _compute(root, config, config_problems, walked, today, index, processes)
     recorded: list[str] = []
     conflicts: list[str] = []
@@ -222,7 +226,9 @@ def _sync(
             except NoteChanged:
                 continue
             healed = heal.settle(root, note, output)
-            return SyncResult(outcome, output, written, note=resolved, healed=healed)
+            return SyncResult(
+                outcome, output, written, note=resolved, healed=healed, inbox=inbox
+            )
         on_day = _reflections_on(root, config, walked)
         try:
             now = record_ticks(
@@ -263,7 +269,9 @@ def _sync(
         sig = _signature(root / output)
         if data is not None and _bytes_of(root / output) == data:
             _remember_sync(index, outcome, key, note_key, sig)
-    return SyncResult(outcome, output, written, recorded, data, conflicts, calendar, healed, hints)
+    return SyncResult(
+        outcome, output, written, recorded, data, conflicts, calendar, healed, hints, inbox
+    )
 
 
 def _reflections_on(
@@ -363,7 +371,8 @@ def _inputs_key(
 ) -> str:
     """Changes whenever anything a sync reads could have changed (`plan.inputs_key`); the
     config's problems count with it (a people folder that appears, empty, changes only
-    them)."""
+    them), and so does the inbox's signature (one stat: an unchanged inbox, whose lines
+    the last sync filed or kept, is not read again)."""
     said = "\n".join(p.format() for p in config_problems)
     return plan.inputs_key(
         index.key,
@@ -372,6 +381,7 @@ def _inputs_key(
         _templates(root),
         walked.digest,
         _stat(root / output),
+        inbox=_stat(root / config.inbox.strip("/")),  # app/inbox.py: one stat, no import
     )
 
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vaultcrm.cache.store import take_notes
 from vaultcrm.config import (
@@ -38,8 +38,11 @@ from vaultcrm.model import Problem, Reflection, capped_problem_lines
 from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.kinds import KIND, KINDS
 from vaultcrm.regular import read_regular
+from vaultcrm.words import INBOX, relative_day
 from vaultcrm.words import WATCH as MESSAGES
-from vaultcrm.words import relative_day
+
+if TYPE_CHECKING:
+    from vaultcrm.app.inbox import InboxResult
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
 TEMPLATES_DIR = ".vaultcrm/templates"
@@ -421,6 +424,7 @@ class Watcher:
             self._say("problem", message)
         for healed in result.healed:
             self._say("notice", healed.message())
+        self._say_inbox(result.inbox)
         fresh = [p for p in outcome.problems if p not in self._problems]
         for line in capped_problem_lines(fresh):  # each problem once, until it is fixed
             self._say("problem", line)
@@ -451,6 +455,22 @@ class Watcher:
                 ),
             )
         self._reflections = outcome.reflections
+
+    def _say_inbox(self, inbox: InboxResult | None) -> None:
+        """Lines filed from the inbox, and those kept there with their reason."""
+        if inbox is None:
+            return
+        for filed in inbox.filed:
+            said = INBOX["filed"].format(typed=filed.typed, file=filed.file, line=filed.line)
+            self._say("recorded", said + (INBOX["already"] if filed.already else ""))
+        for message in inbox.conflicts:
+            self._say("problem", message)
+        for kept in inbox.kept:
+            reason = kept.reason
+            self._say("problem", INBOX["kept"].format(inbox=inbox.path, number=kept.number,
+                                                     reason=reason))  # fmt: skip
+        for failure in inbox.failures:
+            self._say("error", failure)
 
     def _failed(self, exc: Exception, first: bool) -> None:
         message = MESSAGES["failed"].format(error=str(exc) or type(exc).__name__)

@@ -80,6 +80,10 @@ CONFIG_TEXT = """\
 # chart: true                    # a Mermaid chart of the last 12 months in the note
 # ics:                           # e.g. Calendar/people.ics: `sync` writes birthdays,
 #                                #   dates and follow-ups there as a calendar
+# inbox: Inbox.md                # lines "- NAME: text #tags" here are filed into
+#                                #   people's notes by sync and watch
+# notify: []                     # where `vaultcrm digest --send` sends the digest, e.g.
+#                                #   [ntfys://ntfy.sh/my-topic, smtps://me@host?to=me@x.org]
 """
 
 
@@ -330,10 +334,13 @@ def log_interaction(
     day: dt.date,
     flags: Iterable[str] = (),
     daily: bool = False,
+    once: bool = False,
 ) -> Written:
     """Log `- DAY TEXT #tags` in the person's note, after its last dated log line (or
-    `- [[Person]] TEXT #tags` in DAY's daily note, created when missing)."""
-    from vaultcrm.edit.engine import edit
+    `- [[Person]] TEXT #tags` in DAY's daily note, created when missing).
+
+    With `once` (the inbox, which may file a line again after a run was killed), a note
+    that already holds exactly that line is left as it is (`changed` False)."""
     from vaultcrm.edit.lines import append_log_line
 
     config = people_config(root)
@@ -344,8 +351,21 @@ def log_interaction(
         line = f"- [[{ref.name}]] {text}{suffix}"
         return _append_to_daily(root, daily_notes(config).path_for(day), line, ref)
     line = f"- {day.isoformat()} {text}{suffix}"
-    result = edit(root, ref.file, lambda data: append_log_line(data, line), landed=one_more(line))
-    return Written(result.rel, line, ref.name, conflict=result.conflict)
+    return _add(root, ref, line, append_log_line, once)
+
+
+def _add(
+    root: Path, ref: PersonRef, line: str, add: Callable[[bytes, str], bytes], once: bool
+) -> Written:
+    """Add `line` to the person's note with `add`; with `once`, only if it is not there."""
+    from vaultcrm.edit.engine import edit
+
+    def change(data: bytes) -> bytes:
+        return data if once and _count_line(data, line) else add(data, line)
+
+    landed = (lambda _before, after: _count_line(after, line) > 0) if once else one_more(line)
+    result = edit(root, ref.file, change, landed=landed)
+    return Written(result.rel, line, ref.name, changed=result.changed, conflict=result.conflict)
 
 
 def _count_line(data: bytes, line: str) -> int:
@@ -386,17 +406,18 @@ def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written
     return Written(result.rel, line, ref.name, conflict=result.conflict)
 
 
-def add_reminder(root: Path, person: str, day: dt.date, text: str) -> Written:
-    """Add `- [ ] DAY TEXT`, an open follow-up, at the end of the person's note."""
-    from vaultcrm.edit.engine import edit
+def add_reminder(
+    root: Path, person: str, day: dt.date, text: str, *, once: bool = False
+) -> Written:
+    """Add `- [ ] DAY TEXT`, an open follow-up, at the end of the person's note (with
+    `once`, only if the note does not hold that line yet: see `log_interaction`)."""
     from vaultcrm.edit.lines import append_line
 
     config = people_config(root)
     text = one_line(text, "TEXT")
     ref = resolve_person(root, config, person)
     line = f"- [ ] {day.isoformat()} {text}"
-    result = edit(root, ref.file, lambda data: append_line(data, line), landed=one_more(line))
-    return Written(result.rel, line, ref.name, conflict=result.conflict)
+    return _add(root, ref, line, append_line, once)
 
 
 # --- set ------------------------------------------------------------------------------

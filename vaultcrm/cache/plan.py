@@ -32,13 +32,18 @@ def inputs_key(
     templates: str,
     walk: str,
     output: tuple[int, int, int] | None,
+    *,
+    inbox: tuple[int, int, int] | None = None,
 ) -> str:
     """Changes whenever anything a sync reads could have changed: vaultcrm itself (the
     envelope), today, the config and template fingerprints, every note's signature (the
-    walk's digest) and the generated note's own signature (it holds the user's ticks)."""
+    walk's digest), the generated note's own signature (it holds the user's ticks) and
+    the inbox's (its lines are filed into notes)."""
     h = hashlib.sha256()
     h.update(f"{envelope}|{today}|{config}|{templates}|{walk}|".encode())
     h.update(b"absent" if output is None else "{}:{}:{}".format(*output).encode())
+    if inbox is not None:
+        h.update("|inbox {}:{}:{}".format(*inbox).encode())
     return h.hexdigest()
 
 

@@ -200,6 +200,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("interop", "export"),
     "completion": ("completion", "completion"),
     "flags": ("flagging", "flags"),
+    "digest": ("reaching", "digest"),
+    "schedule": ("reaching", "schedule"),
 }
 
 #: Other names for a command; not listed in `vaultcrm --help`.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,6 +37,10 @@ def sync(
     vault changes no byte. Problems are printed as path:line: message on stderr; a broken
     note is skipped and everything else is still processed. Exit 1 if any note has an error.
 
+    First, lines typed in the inbox (Inbox.md) are filed into people's notes, such as
+    "- Ben: coffee #heard" or "- remind Ben next tuesday call"; a line naming nobody (or
+    several people) stays there, with the reason beside it.
+
     \b
     Examples:
       vaultcrm sync
@@ -49,10 +54,12 @@ def sync(
     with progress_to(progress_bar("Reading notes")):
         result = run_sync(root, resolve_today(today), use_cache=not no_cache, processes=True)
     outcome = result.outcome
-    for message in result.conflicts:
+    inbox = result.inbox
+    for message in [*result.conflicts, *(inbox.conflicts if inbox else [])]:
         click.echo(message, err=True)
     for healed in result.healed:
         click.echo(healed.message(), err=True)
+    _echo_inbox_problems(inbox)
     echo_diagnostics(outcome, capped=True)  # `check` and --json list them all
     if as_json:
         echo_json(
@@ -66,10 +73,13 @@ def sync(
                 "calendar": result.calendar,
                 "healed": [healed.to_json() for healed in result.healed],
                 "hints": result.hints,
+                "inbox": _inbox_json(inbox, outcome.config.inbox),
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
     elif not quiet:
+        for filed in inbox.filed if inbox else []:
+            click.echo(_filed_line(filed))
         for line in result.recorded:
             echo_wrapped(line, head="Recorded: ", hang=2)
         counts = Counter(r.kind for r in outcome.reflections)
@@ -80,8 +90,40 @@ def sync(
         if result.calendar:
             click.echo(f"Wrote {result.calendar} (calendar)")
         for hint in result.hints:
-            click.echo(hint)
-    click.get_current_context().exit(_exit_for(outcome.problems))
+            echo_wrapped(hint, hang=2)
+    failed = bool(inbox and inbox.failures)
+    click.get_current_context().exit(max(_exit_for(outcome.problems), int(failed)))
+
+
+def _filed_line(filed: Any) -> str:
+    from vaultcrm.words import INBOX
+
+    said = INBOX["filed"].format(typed=filed.typed, file=filed.file, line=filed.line)
+    return said + (INBOX["already"] if filed.already else "")
+
+
+def _echo_inbox_problems(inbox: Any) -> None:
+    """Lines kept in the inbox, as `path:line: kept: reason` (the reason is in the file
+    too), and an inbox that could not be rewritten, on stderr."""
+    if inbox is None:
+        return
+    from vaultcrm.words import INBOX
+
+    for kept in inbox.kept:
+        click.echo(
+            INBOX["kept"].format(inbox=inbox.path, number=kept.number, reason=kept.reason),
+            err=True,
+        )
+    for failure in inbox.failures:
+        click.echo(f"Error: {failure}", err=True)
+
+
+def _inbox_json(inbox: Any, path: str) -> dict[str, Any]:
+    """What this run did with the inbox (nothing, on the no-change path: the inbox is the
+    one the last sync left)."""
+    if inbox is None:
+        return {"inbox": path, "filed": [], "kept": [], "failures": []}
+    return inbox.to_json()  # type: ignore[no-any-return]
 
 
 @click.command(short_help="Show who is due, and why, without writing anything.")

@@ -6,15 +6,20 @@ the command, so `vaultcrm log` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import handle_errors, is_terminal
 from .completion import complete_circle, complete_person
-from .options import DATE, resolve_today, today_option, vault_option
+from .options import resolve_today, today_option, vault_option
 from .terminal import echo_wrapped
+
+if TYPE_CHECKING:
+    from vaultcrm.dates import Prefer
 
 
 def _say_conflict(written: object) -> None:
@@ -189,12 +194,13 @@ def _flag_options(f):  # type: ignore[no-untyped-def]
 @_flag_options
 @click.option(
     "--date",
-    "--today",
-    "day",
-    type=DATE,
+    "date_text",
+    metavar="DATE",
     default=None,
-    help="The day it happened (default: today).",
+    help="The day it happened: YYYY-MM-DD, or yesterday, last friday, 20 Dec, 3 days ago "
+    "(default: today).",
 )
+@today_option
 @click.option("--daily", is_flag=True, help="Write it in that day's daily note instead.")
 @handle_errors
 def log(
@@ -205,62 +211,116 @@ def log(
     heard: bool,
     deep: bool,
     win: bool,
-    day: dt.date | None,
+    date_text: str | None,
+    today: dt.date | None,
     daily: bool,
 ) -> None:
     """Log an interaction: `- DATE TEXT #tags` in the person's note.
 
     PERSON is a name, an alias, or the start of one. The line goes after the note's last
     dated log line. With --daily it goes to that day's daily note as `- [[Person]] TEXT`.
+    A --date in words is counted from today (or --today) and echoed back; a day or month
+    name alone means the last one (`friday`: the last Friday before today).
 
     \b
     Examples:
       vaultcrm log Ben "Coffee; his dad is settling into the new routine" --heard
       vaultcrm log "Alice Nakamura" Called about the marathon --date 2026-11-20
+      vaultcrm log aiko Ramen after work --date "last friday" --shared
       vaultcrm log tom Pub quiz, we came second --daily
     """
     from vaultcrm.app.write import log_interaction
 
     chosen = {"shared": shared, "heard": heard, "deep": deep, "win": win}
     flags = [flag for flag, on in chosen.items() if on]
+    base = resolve_today(today)
+    day = base if date_text is None else _date(date_text, base, "past", "--date")
     written = log_interaction(
         _root(vault),
         person,
         " ".join(text),
-        day=resolve_today(day),
+        day=day,
         flags=flags,
         daily=daily,
     )
     created = " (created)" if written.created else ""
     echo_wrapped(written.line, head=f"Logged in {written.file}{created}: ", hang=2)
     _say_conflict(written)
+    if date_text is not None:
+        _echo_date(date_text, day)
+
+
+def _date(text: str, today: dt.date, prefer: Prefer, what: str) -> dt.date:
+    """A date as people say it, counted from `today`; a bad one is exit 2, one line."""
+    from vaultcrm.dates import parse_date
+
+    from . import DataError
+
+    try:
+        return parse_date(text, today, prefer)
+    except ValueError as err:
+        raise DataError(f"{what}: {err}") from None
+
+
+def _echo_date(text: str, day: dt.date) -> None:
+    """A date given in words is said back as understood, so a surprise shows at once."""
+    from vaultcrm.dates import is_spoken
+    from vaultcrm.words import long_day
+
+    if is_spoken(text):
+        click.echo(f"Read “{' '.join(text.split())}” as {long_day(day)}.")
 
 
 @click.command(short_help="Add a follow-up task to the person's note.")
 @vault_option
 @today_option
 @click.argument("person", shell_complete=complete_person)
-@click.argument("day", metavar="DATE", type=DATE)
+@click.argument("day", metavar="DATE")
 @click.argument("text", nargs=-1, required=True)
 @handle_errors
 def remind(
-    vault: Path | None, today: dt.date | None, person: str, day: dt.date, text: tuple[str, ...]
+    vault: Path | None, today: dt.date | None, person: str, day: str, text: tuple[str, ...]
 ) -> None:
     """Add a follow-up: `- [ ] DATE TEXT` at the end of the person's note.
 
     It shows in "Reflections due" from `horizon` days before DATE until it is ticked.
+    DATE is YYYY-MM-DD or words counted from today (or --today), quoted or not:
+    `next tuesday`, `in 2 weeks`, `20 Dec`; a day or month name alone means the next
+    one. A date in words is echoed back as understood.
 
     \b
     Examples:
       vaultcrm remind Ben 2026-12-01 Ask how his dad's first week went
+      vaultcrm remind Ben next tuesday Send the article
+      vaultcrm remind aiko "in 2 weeks" Ask about the new job
     """
     from vaultcrm.app.write import add_reminder
 
-    written = add_reminder(_root(vault), person, day, " ".join(text))
+    base = resolve_today(today)
+    date_text, words = _split_date(day, text, base)
+    when = _date(date_text, base, "future", "DATE")
+    written = add_reminder(_root(vault), person, when, " ".join(words))
     echo_wrapped(written.line, head=f"Added to {written.file}: ", hang=2)
     _say_conflict(written)
-    if day < resolve_today(today):
-        echo_wrapped(f"Note: {day.isoformat()} is already past, so it shows as overdue.", hang=2)
+    _echo_date(date_text, when)
+    if when < base:
+        echo_wrapped(f"Note: {when.isoformat()} is already past, so it shows as overdue.", hang=2)
+
+
+def _split_date(day: str, text: tuple[str, ...], today: dt.date) -> tuple[str, list[str]]:
+    """DATE and TEXT of `remind`: DATE as given when it reads as a date on its own (quoted
+    or ISO), else the longest run of words at the start that does (`next tuesday send
+    the article`); failing both, DATE as given (its error says why)."""
+    from vaultcrm.dates import date_at_start, parse_date
+
+    with contextlib.suppress(ValueError):
+        parse_date(day, today, "future")
+        return day, list(text)
+    words = [*day.split(), *text]
+    found = date_at_start(words, today, "future", leave=1)
+    if found is None:
+        return day, list(text)
+    return " ".join(words[: found[1]]), words[found[1] :]
 
 
 @click.command("set", short_help="Set or remove one frontmatter key in a person's note.")

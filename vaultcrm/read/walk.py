@@ -107,8 +107,8 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     settles whether the name is a date), anywhere else "other" (reading settles whether
     it is a person by tag or property, an interaction note, or nothing). Never walked:
     dot-folders (.obsidian, .trash, .vaultcrm…), `SKIP_DIRS`, the note-template folders
-    named in Obsidian's settings, the generated note and sync tools' conflict copies of
-    it (`read/copies.py`: `sync` records their ticks). Symlinked folders are not
+    named in Obsidian's settings, the generated note, sync tools' conflict copies of it
+    (`read/copies.py`: `sync` records their ticks) and the inbox. Symlinked folders are not
     followed; a symlinked note is used only when it stays inside the vault.
 
     With `processes` (the CLI asks for it) a big vault is walked by two processes: the
@@ -214,6 +214,8 @@ class _Lister:
         self.output = config.output.strip("/")
         #: what a conflict copy's name starts with: a cheap test before the patterns
         self.output_stem = self.output.rpartition("/")[2].removesuffix(".md") or "\0"
+        #: the inbox's lines are not interactions until `sync` files them (app/inbox.py)
+        self.inbox = config.inbox.strip("/")
         self.root_real = os.path.realpath(root)
 
     def visit(
@@ -227,7 +229,7 @@ class _Lister:
         put there instead (path, vault-relative path, entry)."""
         prefix = rel_dir + "/" if rel_dir else ""
         kind = folder_kind(rel_dir, self.people, self.daily)
-        output, skipped, root_real = self.output, self.skipped, self.root_real
+        output, inbox, skipped, root_real = self.output, self.inbox, self.skipped, self.root_real
         output_stem = self.output_stem
         problems, rels, kinds, entries = into.problems, into.rels, into.kinds, into.entries
         try:
@@ -253,8 +255,9 @@ class _Lister:
                         self._folder_link(into, entry, prefix + name)
                     continue
                 rel = prefix + name
-                if rel == output or (".conflict" in name and CONFLICT_COPY.search(name)):
-                    if rel != output and copy_of_output(rel, output) is None:
+                ours = rel in (output, inbox)
+                if ours or (".conflict" in name and CONFLICT_COPY.search(name)):
+                    if not ours and copy_of_output(rel, output) is None:
                         problems.append(Problem(rel, None, CONFLICT_MESSAGE, "warning"))
                     continue
                 if name.startswith(output_stem) and copy_of_output(rel, output) is not None:
