@@ -108,7 +108,9 @@ def test_commands_md_lists_every_environment_variable() -> None:
         source = path.read_text()
         used.update(re.findall(r"environ(?:\.get)?\(\"([A-Z_]+)\"", source))
         used.update(re.findall(r"envvar=\"([A-Z_]+)\"", source))
-    used -= {"COMP_CUR", "VAULTCRM_WATCH_POLLING"}  # shell completion's own; tests' own
+        used.update(re.findall(r"\"(VAULTCRM_[A-Z_]+)\"", source))  # a named constant
+    # shell completion's own (COMP_CUR, VAULTCRM_COMPLETE); the tests' own (polling)
+    used -= {"COMP_CUR", "VAULTCRM_COMPLETE", "VAULTCRM_WATCH_POLLING"}
     assert documented == used
 
 
@@ -139,6 +141,7 @@ JSON_RUNS = {
     "## `vaultcrm people --json`": ["people", "--json", "--today", EXAMPLE_TODAY],
     "## `vaultcrm sync --json`": ["sync", "--json", "--today", EXAMPLE_TODAY],
     "## `vaultcrm check --json`": ["check", "--json"],
+    "## `vaultcrm digest --json`": ["digest", "--json", "--today", EXAMPLE_TODAY],
     "## `vaultcrm flags suggest --json`": [
         "flags", "suggest", "--json", "--today", EXAMPLE_TODAY, "--min-confidence", "0",
     ],
