@@ -33,6 +33,7 @@ from vaultcrm.config import (
     Config,
 )
 from vaultcrm.edit.engine import TEMP_TAG
+from vaultcrm.gcpause import collect_cycles
 from vaultcrm.model import Problem, Reflection, capped_problem_lines
 from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.kinds import KIND, KINDS
@@ -393,6 +394,15 @@ class Watcher:
             return None
 
     def _pass(self, *, first: bool = False) -> None:
+        """One sync and what it reports; then the cycles it left are freed while the
+        watcher waits, so its memory stays flat however many passes it runs
+        (`gcpause.collect_cycles`)."""
+        try:
+            self._sync_once(first=first)
+        finally:
+            collect_cycles()
+
+    def _sync_once(self, *, first: bool = False) -> None:
         """One `app.sync.sync`; whatever goes wrong is reported, never raised."""
         from vaultcrm.app.sync import sync
 
