@@ -182,7 +182,8 @@ def test_log_into_a_note_with_broken_frontmatter_is_refused(make_vault: MakeVaul
 
 def test_remind_adds_an_open_follow_up(vault: Path) -> None:
     result = run(
-        "remind", "--vault", str(vault), "--today", "2026-11-23", "Bo", "2026-12-01", "Ask", "about", "the", "move"
+        "remind", "--vault", str(vault), "--today", "2026-11-23",
+        "Bo", "2026-12-01", "Ask", "about", "the", "move",
     )  # fmt: skip
     assert result.exit_code == 0
     assert result.output == "Added to People/Bo.md: - [ ] 2026-12-01 Ask about the move\n"

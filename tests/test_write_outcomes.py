@@ -116,7 +116,8 @@ CONFLICT_SAID = (
     ("args", "stdout"),
     [
         (["log", "Ann", "Walk", "--date", "2026-11-23"], f"Logged in {ANN}: - 2026-11-23 Walk\n"),
-        (["remind", "Ann", "2026-12-01", "Call", "--today", "2026-11-23"], f"Added to {ANN}: - [ ] 2026-12-01 Call\n"),
+        (["remind", "Ann", "2026-12-01", "Call", "--today", "2026-11-23"],
+         f"Added to {ANN}: - [ ] 2026-12-01 Call\n"),
         (["set", "Ann", "circle", "friends"], f"Set circle: friends in {ANN}\n"),
     ],
     ids=["log", "remind", "set"],
