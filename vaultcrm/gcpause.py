@@ -13,8 +13,8 @@ youngest generation, so the first collection after `gc.enable()` would walk all 
 still found, by the next full collection.
 
 That next full collection is the catch for a process that runs pass after pass (`watch`).
-Promoted objects do not count toward CPython's trigger for a full collection, and an idle
-watcher allocates almost nothing between passes, so the collector would never run one: every
+Promoted objects do not count toward CPython's trigger for a full collection, and what a
+watcher allocates outside its passes dies young, so the collector would never run one: every
 pass's cycles (a Jinja environment and its classes, an exception's frames) would stay, a
 little more memory after every save, for as long as the watch runs. Such a process calls
 `collect_cycles` after each pass, while it waits for the next change.

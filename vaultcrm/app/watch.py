@@ -187,11 +187,8 @@ def describe_chart(before: Chart | None, after: Chart | None, today: dt.date) ->
     """One phrase per month of the note's chart whose counts changed ("November: 15
     interactions (was 14)"), oldest first; nothing when the window itself moved (a new
     month: the new day says why) or there is no chart on either side."""
-    if before is None and after is None:
-        return []
     chart = after if after is not None else before
-    assert chart is not None
-    if before is not None and after is not None and before.start != after.start:
+    if chart is None or (before is not None and before.start != chart.start):
         return []
 
     def columns(c: Chart | None) -> list[tuple[int, int, int]]:
