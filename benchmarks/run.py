@@ -1,7 +1,8 @@
 """Time vaultcrm on a large vault against floors measured on the same machine.
 
     python benchmarks/run.py [--people 10000] [--daily 20000] [--runs 5] [--vault PATH]
-                             [--shape both|default|heavy] [--keep] [--watch] [--json FILE|-]
+                             [--shape both|default|heavy] [--keep] [--watch [--saves N]]
+                             [--json FILE|-]
 
 Two shapes of generated vault are measured, one after the other: the classic synthetic
 vault and a heavy one (~100 MB of notes at 10,000 people, first-name aliases shared by
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -38,6 +40,10 @@ OUTPUT_NOTE = "Reflections due.md"
 RUN_TIMEOUT = 900.0
 WATCH_START = 300.0
 WATCH_TIMEOUT = 30.0
+#: Saves before the watcher's resident memory is first read (imports, caches, the index).
+WATCH_WARMUP = 50
+#: The most a watcher's RSS may grow over the measured saves, after the warm-up.
+WATCH_GROWTH_MB = 3.0
 CLI = [sys.executable, "-m", "vaultcrm"]
 
 # Dot-folders (.git, .obsidian, .trash) are skipped because vaultcrm skips them too.
@@ -214,11 +220,61 @@ def measure_rss(row: Row, cmd: Sequence[str], env: dict[str, str], cache: Path) 
     return row
 
 
-def measure_watch(row: Row, vault: Path, env: dict[str, str], runs: int, person: Path) -> Row:
-    """Seconds from saving a person note to a rewritten output note, under `vaultcrm watch`.
+@dataclass
+class WatchRows:
+    """The `--watch` rows: the latency of a save, and the watcher's resident memory
+    after a warm-up and after `saves` more saves (and how much it grew)."""
 
-    Each save adds an overdue follow-up with its own text and date, so a reflection
-    changes every time whatever the template shows.
+    saves: int
+    latency: Row = field(default_factory=lambda: Row("watch: save → note rewritten"))
+    warm: Row = field(
+        default_factory=lambda: Row(f"watch: RSS after {WATCH_WARMUP} saves", unit="MB")
+    )
+    after: Row = field(default_factory=lambda: Row("watch: RSS after N more saves", unit="MB"))
+    growth: Row = field(
+        default_factory=lambda: Row("watch: RSS growth", unit="MB", limit=WATCH_GROWTH_MB)
+    )
+
+    def __post_init__(self) -> None:
+        self.after.name = f"watch: RSS after {self.saves} more saves"
+        self.growth.name = f"watch: RSS growth, {self.saves} saves"
+
+    def all(self) -> list[Row]:
+        return [self.latency, self.warm, self.after, self.growth]
+
+    def fail(self, error: str) -> None:
+        for row in self.all():
+            if not row.samples:
+                row.error = error
+
+
+def rss_mb(pid: int) -> float | None:
+    """A process's resident memory now: VmRSS from /proc (Linux), else `ps` (macOS)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        out = subprocess.run(["ps", "-o", "rss=", "-p", str(pid)], capture_output=True,
+                             text=True, timeout=10).stdout
+        return int(out.split()[0]) / 1024
+    except (OSError, ValueError, IndexError, subprocess.TimeoutExpired):
+        return None
+
+
+def measure_watch(rows: WatchRows, vault: Path, env: dict[str, str], runs: int,
+                  person: Path) -> WatchRows:
+    """Under one `vaultcrm watch` process: seconds from saving a person note to a rewritten
+    output note, then its RSS after a warm-up of saves and after `rows.saves` more.
+
+    Each timed save adds an overdue follow-up with its own text and date, so a reflection
+    changes every time whatever the template shows. The memory saves rewrite the note
+    as an editor does, going round a few versions (a follow-up whose date moves, a call
+    logged today and gone again): every save rewrites the output note, and the vault's
+    data stays the same size, so what the RSS gains is what the watcher keeps.
     """
     out = vault / OUTPUT_NOTE
     base = [*CLI, "watch", "--vault", str(vault)]
@@ -233,8 +289,8 @@ def measure_watch(row: Row, vault: Path, env: dict[str, str], runs: int, person:
                 deadline = time.perf_counter() + WATCH_START
                 while not out.exists() and proc.poll() is None:
                     if time.perf_counter() > deadline:
-                        row.error = f"n/a (no {OUTPUT_NOTE} after {WATCH_START:.0f} s)"
-                        return row
+                        rows.fail(f"n/a (no {OUTPUT_NOTE} after {WATCH_START:.0f} s)")
+                        return rows
                     time.sleep(0.01)
                 if proc.poll() is not None:
                     err.seek(0)
@@ -242,18 +298,20 @@ def measure_watch(row: Row, vault: Path, env: dict[str, str], runs: int, person:
                     if proc.returncode == 2 and "--today" in stderr and cmd is not base:
                         today = min(today, dt.date.today())
                         continue  # this watch takes no --today: try again with the real date
-                    row.error = why(proc.returncode, stderr)
-                    return row
+                    rows.fail(why(proc.returncode, stderr))
+                    return rows
                 time.sleep(0.5)  # let the observer start after its first render
+                row = rows.latency
                 for i in range(runs + 1):
                     seconds = _watch_once(out, person, today - dt.timedelta(days=i + 1), i)
                     if seconds is None:
                         row.samples.clear()
-                        row.error = f"n/a (no rewrite within {WATCH_TIMEOUT:.0f} s of a save)"
-                        return row
+                        rows.fail(f"n/a (no rewrite within {WATCH_TIMEOUT:.0f} s of a save)")
+                        return rows
                     if i:
                         row.samples.append(seconds * 1000)
-                return row
+                _watch_memory(rows, proc.pid, out, person, today)
+                return rows
             finally:
                 if proc.poll() is None:
                     proc.terminate()
@@ -262,12 +320,42 @@ def measure_watch(row: Row, vault: Path, env: dict[str, str], runs: int, person:
                     except subprocess.TimeoutExpired:
                         proc.kill()
                         proc.wait()
-    return row
+    return rows
+
+
+def _watch_memory(rows: WatchRows, pid: int, out: Path, person: Path, today: dt.date) -> None:
+    text = person.read_text(encoding="utf-8")
+    versions = [
+        f"- [ ] {today - dt.timedelta(days=1)} Benchmark follow-up",
+        f"- [ ] {today - dt.timedelta(days=2)} Benchmark follow-up",
+        f"- {today} Benchmark call #heard",
+        f"- [ ] {today - dt.timedelta(days=3)} Benchmark follow-up",
+    ]
+    warm = None
+    for i in range(WATCH_WARMUP + rows.saves):
+        if i == WATCH_WARMUP:
+            warm = rss_mb(pid)
+        new = f"{text}\n{versions[i % len(versions)]}\n"
+        if _watch_save(out, functools.partial(person.write_text, new, encoding="utf-8")) is None:
+            rows.fail(f"n/a (no rewrite within {WATCH_TIMEOUT:.0f} s of save {i + 1})")
+            return
+    after = rss_mb(pid)
+    if warm is None or after is None:
+        rows.fail("n/a (no RSS for the watch process)")
+        return
+    rows.warm.samples.append(warm)
+    rows.after.samples.append(after)
+    rows.growth.samples.append(after - warm)
 
 
 def _watch_once(out: Path, person: Path, due: dt.date, i: int) -> float | None:
+    return _watch_save(out, lambda: append(person, f"- [ ] {due} Benchmark follow-up {i}"))
+
+
+def _watch_save(out: Path, save: Callable[[], object]) -> float | None:
+    """Seconds from `save()` to new bytes in the output note (None: none in time)."""
     before = out.read_bytes()
-    append(person, f"- [ ] {due} Benchmark follow-up {i}")
+    save()
     saved = time.perf_counter()
     while time.perf_counter() - saved < WATCH_TIMEOUT:
         try:
@@ -279,8 +367,11 @@ def _watch_once(out: Path, person: Path, due: dt.date, i: int) -> float | None:
     return None
 
 
-def bench(vault: Path, cache: Path, runs: int, watch: bool, person: Path | None) -> list[Row]:
-    """Every row, in an order where each one leaves the vault as the next expects."""
+def bench(
+    vault: Path, cache: Path, runs: int, watch: int | None, person: Path | None
+) -> list[Row]:
+    """Every row, in an order where each one leaves the vault as the next expects;
+    `watch` is the number of saves of the watch rows (None: no watch rows)."""
     # The checkout this script sits in is what gets measured, installed or not.
     paths = [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
     pythonpath = os.pathsep.join(filter(None, paths))
@@ -328,13 +419,13 @@ def bench(vault: Path, cache: Path, runs: int, watch: bool, person: Path | None)
     rows.append(measure_rss(Row("peak RSS, cold sync", unit="MB", limit=300), sync, env, cache))
     rows.append(measure(Row("naive: frontmatter.load all", floor="a"),
                         [sys.executable, "-c", NAIVE, v], env, runs))
-    if watch:
-        row = Row("watch: save → note rewritten")
+    if watch is not None:
+        found = WatchRows(watch)
         if person is None:
-            row.error = "n/a (no person note)"
+            found.fail("n/a (no person note)")
         else:
-            measure_watch(row, vault, env, runs, person)
-        rows.append(row)
+            measure_watch(found, vault, env, runs, person)
+        rows += found.all()
     return rows
 
 
@@ -413,11 +504,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="which generated vault(s) to measure (default: both)")
     add_shape_arguments(ap)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    ap.add_argument("--watch", action="store_true", help="also time `vaultcrm watch`")
+    ap.add_argument("--watch", action="store_true",
+                    help="also time `vaultcrm watch` and measure its memory over many saves")
+    ap.add_argument("--saves", type=int, default=300, metavar="N",
+                    help=f"with --watch: saves measured after a warm-up of {WATCH_WARMUP} "
+                    "(default 300)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON ('-': stdout)")
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be at least 1")
+    if args.saves < 1:
+        ap.error("--saves must be at least 1")
     if args.vault and not args.vault.is_dir():
         ap.error(f"--vault {args.vault}: no such folder")
     names = ["copy"] if args.vault else (sorted(SHAPES) if args.shape == "both" else [args.shape])
@@ -440,7 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\nshape {name}: {files:,} notes, {size:,.1f} MB in {vault} "
                   f"({prepared:.1f} s to prepare); runs: {args.runs} after 1 warm-up; "
                   f"{sys.executable}", file=say, flush=True)
-            rows = bench(vault, cache, args.runs, args.watch, person)
+            rows = bench(vault, cache, args.runs, args.saves if args.watch else None, person)
             table, records = report(rows)
             print(table, file=say, flush=True)
             shapes.append({"shape": name, "vault": {**source, "notes": files, "mb": size},

@@ -12,6 +12,13 @@ youngest generation, so the first collection after `gc.enable()` would walk all 
 (`gc.freeze()` then `gc.unfreeze()`, which do not walk them): any cycle among them is
 still found, by the next full collection.
 
+That next full collection is the catch for a process that runs pass after pass (`watch`).
+Promoted objects do not count toward CPython's trigger for a full collection, and what a
+watcher allocates outside its passes dies young, so the collector would never run one: every
+pass's cycles (a Jinja environment and its classes, an exception's frames) would stay, a
+little more memory after every save, for as long as the watch runs. Such a process calls
+`collect_cycles` after each pass, while it waits for the next change.
+
 Freeing is the other cost: a cold sync's records and the vault assembled from them take
 a noticeable share of a run to free object by object (benchmarks/RESULTS.md). The console
 entry point ends the process with `os._exit` (after flushing), so what the core hands to
@@ -45,6 +52,14 @@ def _promote_young() -> None:
     if gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()
+
+
+def collect_cycles() -> None:
+    """Free whatever cycles the last pass left (see the module docstring): one full
+    collection, for a process that pauses the collector pass after pass. Skipped when
+    whoever embeds vaultcrm turned the collector off."""
+    if gc.isenabled():
+        gc.collect()
 
 
 #: What the process keeps until it ends (see the module docstring).

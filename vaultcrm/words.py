@@ -32,6 +32,14 @@ def count_years(n: int) -> str:
     return "1 year" if n == 1 else f"{n} years"
 
 
+def count_interactions(n: int) -> str:
+    return "1 interaction" if n == 1 else f"{n} interactions"
+
+
+def count_reflections(n: int) -> str:
+    return "1 reflection" if n == 1 else f"{n} reflections"
+
+
 def times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
@@ -354,7 +362,11 @@ WATCH: dict[str, str] = {
     "failed": "sync failed: {error}; still watching",
     "recorded": "Recorded: {line}",
     "new_day": "New day, {day}",
-    "updated": "{output} updated ({count} reflections)",
+    "updated": "{output} updated ({reflections})",
+    # what else a rewrite changed in the note: a month of its chart, its count of problems
+    "chart": "{month}: {interactions} (was {was})",
+    "chart_shared": "{month}: you shared {you}, they shared {they} (was {you_was}, {they_was})",
+    "problems": "problems in the vault: {count} (was {was})",
     "more": "and {count} more",
 }
 

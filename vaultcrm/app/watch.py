@@ -34,11 +34,13 @@ from vaultcrm.config import (
     Config,
 )
 from vaultcrm.edit.engine import TEMP_TAG
+from vaultcrm.gcpause import collect_cycles
 from vaultcrm.model import Problem, Reflection, capped_problem_lines
 from vaultcrm.read.walk import SKIP_DIRS
+from vaultcrm.reflect.chart import Chart
 from vaultcrm.reflect.kinds import KIND, KINDS
 from vaultcrm.regular import read_regular
-from vaultcrm.words import INBOX, relative_day
+from vaultcrm.words import INBOX, MONTHS, count_interactions, count_reflections, relative_day
 from vaultcrm.words import WATCH as MESSAGES
 
 if TYPE_CHECKING:
@@ -142,9 +144,15 @@ def _gained(kind: str, name: str, items: Sequence[Reflection]) -> str:
     return f"{name}: {text}"
 
 
-def describe_changes(before: Iterable[Reflection], after: Iterable[Reflection]) -> list[str]:
+def describe_changes(
+    before: Iterable[Reflection], after: Iterable[Reflection], *, details: bool = True
+) -> list[str]:
     """One phrase per (kind, person) that appeared or went away between two runs, and per
-    countdown (birthday, date, follow-up) whose details moved; by person, then kind."""
+    countdown (birthday, date, follow-up) whose details moved; by person, then kind.
+
+    With `details`, also one per reflection kept whose details changed (a cadence edited,
+    one more confidence heard, a newer win): the person and the reason the note now gives.
+    Off on a new day, when every overdue count moves by a day and that is no news."""
     old: dict[tuple[str, str], list[Reflection]] = defaultdict(list)
     new: dict[tuple[str, str], list[Reflection]] = defaultdict(list)
     for r in before:
@@ -165,8 +173,47 @@ def describe_changes(before: Iterable[Reflection], after: Iterable[Reflection]) 
             lines.append(_gained(kind, person, new[key]))
         elif key not in new:
             lines.append(f"{person}: {KIND[kind].words.lost}")
-        elif KIND[kind].countdown and old[key] != new[key]:
-            lines.append(_gained(kind, person, new[key]))
+        elif old[key] != new[key]:
+            if KIND[kind].countdown:
+                lines.append(_gained(kind, person, new[key]))
+            elif details:
+                lines.append(f"{person}: {new[key][0].reason}")
+    return lines
+
+
+def _month(start: dt.date, offset: int, year: int) -> str:
+    index = start.year * 12 + start.month - 1 + offset
+    name = MONTHS[index % 12]
+    return name if index // 12 == year else f"{name} {index // 12}"
+
+
+def describe_chart(before: Chart | None, after: Chart | None, today: dt.date) -> list[str]:
+    """One phrase per month of the note's chart whose counts changed ("November: 15
+    interactions (was 14)"), oldest first; nothing when the window itself moved (a new
+    month: the new day says why) or there is no chart on either side."""
+    chart = after if after is not None else before
+    if chart is None or (before is not None and before.start != chart.start):
+        return []
+
+    def columns(c: Chart | None) -> list[tuple[int, int, int]]:
+        if c is None:
+            return [(0, 0, 0)] * len(chart.you)
+        return list(zip(c.you, c.they, c.other, strict=True))
+
+    lines = []
+    for offset, (was, now) in enumerate(zip(columns(before), columns(after), strict=True)):
+        if was == now:
+            continue
+        month = _month(chart.start, offset, today.year)
+        total, total_was = now[0] + now[1] + now[2], was[0] + was[1] + was[2]
+        if total != total_was:
+            lines.append(MESSAGES["chart"].format(
+                month=month, interactions=count_interactions(total), was=total_was
+            ))  # fmt: skip
+        else:  # the same lines, tagged otherwise
+            lines.append(MESSAGES["chart_shared"].format(
+                month=month, you=now[0], they=now[1], you_was=was[0], they_was=was[1]
+            ))  # fmt: skip
     return lines
 
 
@@ -175,7 +222,9 @@ def summarise(changes: Sequence[str], *, output: str, count: int, new_day: str |
     shown = list(changes[:CHANGES_SHOWN])
     if len(changes) > CHANGES_SHOWN:
         shown.append(MESSAGES["more"].format(count=len(changes) - CHANGES_SHOWN))
-    body = "; ".join(shown) or MESSAGES["updated"].format(output=output, count=count)
+    body = "; ".join(shown) or MESSAGES["updated"].format(
+        output=output, reflections=count_reflections(count)
+    )
     return f"{MESSAGES['new_day'].format(day=new_day)}: {body}" if new_day else body
 
 
@@ -227,8 +276,12 @@ class Watcher:
         self._own: bytes | None = None  # the generated note's bytes as this watcher left them
         self._day: dt.date | None = None
         self._reflections: list[Reflection] = []
+        #: the note's chart as this watcher last saw it (None: none); known after a render
+        self._chart: Chart | None = None
+        self._chart_known = False
         self._problems: set[Problem] = set()
         self._cache_notes: set[str] = set()
+        self._problem_count: int | None = None  # the count in the note, once known
         self._last_error: str | None = None
         self._retry_at: float | None = None
         self._backoff = 1.0
@@ -398,6 +451,15 @@ class Watcher:
             return None
 
     def _pass(self, *, first: bool = False) -> None:
+        """One sync and what it reports; then the cycles it left are freed while the
+        watcher waits, so its memory stays flat however many passes it runs
+        (`gcpause.collect_cycles`)."""
+        try:
+            self._sync_once(first=first)
+        finally:
+            collect_cycles()
+
+    def _sync_once(self, *, first: bool = False) -> None:
         """One `app.sync.sync`; whatever goes wrong is reported, never raised."""
         from vaultcrm.app.sync import sync
 
@@ -445,16 +507,31 @@ class Watcher:
         elif result.written:
             from vaultcrm.output.render import long_date
 
+            changes = describe_changes(
+                self._reflections, outcome.reflections, details=not new_day
+            )
+            if not changes and self._chart_known and result.note is not None:
+                # no one's status moved: say which month of the chart did (a contact with
+                # someone not due); with no chart to compare (the memo's), say nothing
+                changes = describe_chart(self._chart, outcome.chart, today)
+            if self._problem_count not in (None, len(outcome.problems)):
+                changes.append(MESSAGES["problems"].format(
+                    count=len(outcome.problems), was=self._problem_count
+                ))  # fmt: skip
             self._say(
                 "rewrite",
                 summarise(
-                    describe_changes(self._reflections, outcome.reflections),
+                    changes,
                     output=result.output,
                     count=len(outcome.reflections),
                     new_day=long_date(today) if new_day else None,
                 ),
             )
         self._reflections = outcome.reflections
+        if result.note is not None:  # None: answered from the memo, which keeps no chart
+            self._chart = outcome.chart if outcome.config.chart else None
+            self._chart_known = True
+        self._problem_count = len(outcome.problems)
 
     def _say_inbox(self, inbox: InboxResult | None) -> None:
         """Lines filed from the inbox, and those kept there with their reason."""

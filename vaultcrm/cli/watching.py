@@ -77,7 +77,8 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
     daily-notes settings or a template override changes; a burst of changes (a git
     checkout) is one pass, and only changed notes are re-read. Ticking a box in the note
     records it. Without --today the note moves on to the new date at midnight. Prints one
-    line per rewrite, problems on stderr. Ctrl-C (or SIGTERM) stops it; exit 0.
+    line per rewrite saying what changed (who is due, the chart, the count of problems),
+    problems on stderr. Ctrl-C (or SIGTERM) stops it; exit 0.
 
     \b
     Examples:
