@@ -15,6 +15,7 @@ def test_kinds_are_the_records_in_order() -> None:
     assert len(set(KINDS)) == len(KINDS)
     assert KINDS == (
         "reach_out", "share", "listen", "deep", "birthday", "date", "follow_up", "celebrate",
+        "drift", "surprise",
     )  # fmt: skip
 
 
@@ -61,6 +62,8 @@ def test_order_is_one_sort_by_the_full_key() -> None:
             "count": rnd.randint(0, 2),
             "last_deep": rnd.choice([None, dt.date(2025, 1, 1)]),
             "label": rnd.choice([None, 1, "a"]),
+            "days_since": rnd.choice([21, 40]),
+            "rhythm_days": rnd.choice([5, 9]),
         }
         kind = rnd.choice([*KINDS, "unknown"])
         return Reflection(kind, rnd.choice(["Ann", "ann", "Bob"]), rnd.choice("fg"), "r", data)

@@ -147,14 +147,18 @@ def test_a_classic_override_still_lists_every_reflection_once_as_the_package_not
     example_vault: Path, make_vault: MakeVault, day: dt.date, done: bool
 ) -> None:
     """An override written before the focus list (it loops over `sections`) keeps
-    working: every reflection once, each with its id, as in the package's note."""
+    working: every reflection of the kinds it knows once, each with its id, as in the
+    package's note; the kinds added since (drift, surprise) are left out, not a failure."""
     for root in (example_vault, make_vault(TRICKY_PEOPLE, name=f"tricky-{day}-{done}")):
-        expected = sorted(item_ids(compute(root, day, use_cache=False).reflections))
+        found = compute(root, day, use_cache=False).reflections
+        expected = sorted(item_ids(found))
         package = render(root, day, done)
         assert "## " in package or "Nobody is due" in package
         assert sorted(ids_in(package)) == expected
         classic = render(with_classic_override(root), day, done)
-        assert sorted(ids_in(classic)) == expected
+        older = {"drift", "surprise"}
+        known = [key for r, key in zip(found, item_ids(found), strict=True) if r.kind not in older]
+        assert sorted(ids_in(classic)) == sorted(known)
         shutil.rmtree(root / ".vaultcrm")
 
 

@@ -7,15 +7,21 @@ people they can touch are worked out from the index alone:
 - a changed person note touches that person (before and after);
 - a changed daily or meeting note touches everyone it links, before and after;
 - a changed name or alias touches every person who claims that key now or claimed it
-  before, since links to the key may now resolve differently.
+  before, since links to the key may now resolve differently;
+- a changed person note touches every person whose note names them as someone around
+  them (a partner, a child…), whose reminders carry their birthday and dates.
 
-Everyone else keeps their cached result. A new `today`, or a cache without results, is a
+Everyone else keeps their cached result. A kind picked for one person of the whole
+vault (`surprise`) is stored as each person's candidacy, and the candidates' draws are
+kept beside the results (`POOLS`), updated person by person as the chart's totals are;
+the pick is made from them on every run. A new `today`, or a cache without results, is a
 full pass. `tests/test_incremental.py` proves both paths give the same note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,6 +30,7 @@ from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
     StoredResults,
+    decode_candidates,
     decode_counts,
     decode_results,
     decode_roster,
@@ -47,9 +54,10 @@ from vaultcrm.model import (
 )
 from vaultcrm.read.assemble import Roster, assemble, roster, sort_problems
 from vaultcrm.read.records import update_index
+from vaultcrm.read.relations import named_people
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
-from vaultcrm.reflect.kinds import order, reflect_person
+from vaultcrm.reflect.kinds import Pools, add_draws, candidates, order, picks, reflect_person
 from vaultcrm.reflect.rules import inferred_words, until
 from vaultcrm.words import inferred
 
@@ -58,6 +66,8 @@ _OPEN_KINDS = frozenset({"share", "listen", "deep"})
 _OPEN_FLAGS = frozenset({"shared", "heard", "deep"})
 #: meta key of the chart's totals, written with the per-person results they sum
 CHART = "chart_totals"
+#: meta key of the candidates' draws per picked kind, written with the results they come from
+POOLS = "picked_pools"
 
 
 def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
@@ -118,7 +128,7 @@ def compute(
     if not index.derived_hold(state, changes.base):
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(root, config, today, index, who, records, problems, stats, state)
-    affected = plan.affected(changes, who.names, index.claims)
+    affected = plan.affected(changes, who.names, index.claims, index.people_naming)
     if affected:
         stats.reflected = _partial_pass(root, config, today, index, who, affected)
     elif changes.any:  # the results still hold for the records just stored: say so
@@ -151,25 +161,38 @@ def _full_pass(
     opened: dict[str, Interaction] = {}
     due: dict[str, bytes] = {}
     total = charts.empty()
+    pools: Pools = {}
+    offered: dict[tuple[str, str], tuple[Reflection, bytes]] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
+        extra = candidates(person, vault, today, config, mine)
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        payload = encode_results(person, mine, contact, exchange, counts)
+        payload = encode_results(person, mine, contact, exchange, counts, extra)
         rows.append((name, payload, bool(mine)))
-        if mine:
-            found.extend(mine)
+        if extra:
+            add_draws(pools, extra)
+            offered.update(((r.kind, name), (r, payload)) for r in extra)
+        if mine or extra:
             people[name] = person
-            due[name] = payload
             if contact is not None:
                 last[name] = contact
+        if mine:
+            found.extend(mine)
+            due[name] = payload
             if exchange is not None:
                 opened[name] = exchange
-    index.put_derived(rows, replace_all=True, state=state, meta={CHART: encode_totals(total)})
+    chosen = picks(pools)
+    for kind, name in chosen.items():
+        r, payload = offered[(kind, name)]
+        found.append(r)
+        due.setdefault(name, payload)
+    meta = {CHART: encode_totals(total), POOLS: marshal.dumps(pools)}
+    index.put_derived(rows, replace_all=True, state=state, meta=meta)
     stats.reflected = len(rows)
-    content = plan.content_digest(due)
+    content = plan.content_digest(due, chosen)
     return Outcome(
         root, config, today, order(found), problems, stats, people, last, len(vault.people),
         content, opened, charts.chart_of(total, today),
@@ -210,8 +233,17 @@ def _partial_pass(
     # hundreds) or one that now resolves to someone else counts for none of them
     keys = {key for key in index.keys_of(affected) if who.names.get(key) in affected}
     paths = {who.paths[name] for name in present} | index.paths_linking(keys)
-    vault = assemble(root, index.records(paths).values(), config, (), who)
+    records = index.records(paths)
+    # the people their notes name (a partner, a child…): their birthdays are reminded
+    around = {who.paths[n] for n in named_people(records.values(), who.names, present)}
+    if around - paths:
+        records.update(index.records(around - paths))
+    vault = assemble(root, records.values(), config, (), who)
     total = _chart_totals(index)
+    pools = _pools(index)
+    for pool in pools.values():
+        for name in affected:
+            pool.pop(name, None)
     for payload in index.derived_of(affected).values():  # what they counted until now
         charts.add(total, decode_counts(payload), -1)
     rows = []
@@ -220,20 +252,40 @@ def _partial_pass(
         if person is None:  # its note no longer parses: nothing to say about them
             continue
         mine = reflect_person(person, vault, today, config)
+        extra = candidates(person, vault, today, config, mine)
+        add_draws(pools, extra)
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        rows.append((name, encode_results(person, mine, contact, exchange, counts), bool(mine)))
+        payload = encode_results(person, mine, contact, exchange, counts, extra)
+        rows.append((name, payload, bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
     index.put_derived(
         rows,
         replace_all=False,
         drop=gone,
         state=today.isoformat(),
-        meta={CHART: encode_totals(total)},
+        meta={CHART: encode_totals(total), POOLS: marshal.dumps(pools)},
     )
     return len(rows)
+
+
+def _pools(index: Index) -> Pools:
+    """The candidates' draws as last stored with the results; gathered again from every
+    stored result when missing."""
+    saved = index.get_blob(POOLS)
+    if saved is not None:
+        try:
+            pools = marshal.loads(saved)
+        except BROKEN:
+            pools = None
+        if isinstance(pools, dict):
+            return pools
+    pools = {}
+    for payload in index.derived().values():
+        add_draws(pools, decode_candidates(payload))
+    return pools
 
 
 def _chart_totals(index: Index) -> list[list[int]]:
@@ -263,7 +315,18 @@ def _from_cache(
     due = index.derived(due_only=True)
     for name, payload in due.items():
         found.extend(decode_results(name, payload, stored))
-    content = plan.content_digest(due)
+    chosen = picks(_pools(index))
+    if chosen:  # one person each, due for nothing else: their results are read now
+        theirs = index.derived_of(set(chosen.values()))
+        for kind, name in chosen.items():
+            picked = theirs.get(name)
+            if picked is None:
+                continue
+            if name not in due:
+                decode_results(name, picked, stored)
+                due[name] = picked
+            found.extend(r for r in decode_candidates(picked, stored) if r.kind == kind)
+    content = plan.content_digest(due, chosen)
     chart = charts.chart_of(_chart_totals(index), today)
     return Outcome(
         root, config, today, order(found), problems, stats, stored.people, stored.last,

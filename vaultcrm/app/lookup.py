@@ -1,9 +1,10 @@
 """The use cases behind `brief` and `people`: snapshots read through the index, never printed.
 
-`brief` needs one person's history only: their note and the daily notes that link any of
-their names, which the index can name without decoding anything else (the same subset a
-partial `sync` pass reads). `people` needs everyone, so it reads every record from the
-index. Both bring the index up to date first, exactly as `sync` and `due` do.
+`brief` needs one person's history only: their note, the daily notes that link any of
+their names and the notes of the people around them, which the index can name without
+decoding anything else (the same subset a partial `sync` pass reads). `people` needs
+everyone, so it reads every record from the index. Both bring the index up to date
+first, exactly as `sync` and `due` do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import Claim, LoadStats, Problem, Reflection, Vault
 from vaultcrm.read.assemble import assemble, roster, sort_problems
 from vaultcrm.read.records import load_records, open_index, update_index
+from vaultcrm.read.relations import named_people
 from vaultcrm.read.walk import walk
 from vaultcrm.reflect.brief import Brief, make_brief
 from vaultcrm.reflect.kinds import reflect
@@ -81,8 +83,13 @@ def _person_vault(
         update_index(root, config, index, walked, stats, processes=processes)
         try:
             who = roster(index.claims(), config)
+            # their note, the daily notes linking them, the notes naming them as someone
+            # around them, and then the notes of the people their note names
             paths = {file, *index.paths_linking(index.keys_of({name}))}
-            mine = list(index.records(paths).values())
+            read = index.records(paths)
+            around = {who.paths[n] for n in named_people(read.values(), who.names, {name})}
+            read.update(index.records(around - paths))
+            mine = list(read.values())
         except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
             index.recover(exc)
             records = load_records(root, config, walked, None, stats, processes=processes)

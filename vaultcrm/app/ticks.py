@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vaultcrm.config import Config, daily_notes
+from vaultcrm.config import Config, daily_notes, longest_horizon
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Reflection
 from vaultcrm.output.generated import item_ids, note_text, recorded_ids, tick_days, ticked
@@ -54,16 +54,21 @@ class TicksNotRecorded(VaultcrmError):
         self.failures = list(failures)
 
 
-def log_text(kind: str, config: Config, labels: Iterable[str] = ()) -> str:
+def log_text(
+    kind: str, config: Config, labels: Iterable[str] = (), relation: str | None = None
+) -> str:
     """The interaction text a ticked item of `kind` logs (without the date): the kind's
-    words, then the flag's configured tag (if any), so the ledger sees it (`share` →
-    `#shared`)."""
+    words (about `relation`, someone around the person, when the item is), then the
+    flag's configured tag (if any), so the ledger sees it (`share` → `#shared`)."""
     spec = KIND[kind]
     logged = TICKS["followed_up"] if kind == "follow_up" else spec.words.logged
+    if relation is not None and spec.words.logged_for is not None:
+        logged = spec.words.logged_for
     if logged is None:
         raise ValueError(f"a ticked {kind} is not logged")
     names = [" ".join(label.replace("#", "").split()) for label in labels]
-    text = logged.format(label=" and ".join(n for n in names if n) or "date")
+    label = " and ".join(n for n in names if n) or "date"
+    text = logged.format(label=label, relation=" ".join((relation or "").split()))
     tag = f" #{config.tags[spec.logs_flag]}" if spec.logs_flag else ""
     return f"{text} {TICK_SOURCE}{tag}"
 
@@ -160,7 +165,7 @@ class _Earlier:
     ) -> None:
         self.reflections_on = reflections_on
         self.today = today
-        self.reach = max(config.horizon, config.celebrate_within) + 1
+        self.reach = max(longest_horizon(config), config.celebrate_within) + 1
         self.days: dict[dt.date, dict[str, list[Reflection]]] = {}
 
     def _on(self, day: dt.date) -> dict[str, list[Reflection]]:
@@ -205,7 +210,8 @@ def _log(
 
     r = matched[0]
     labels = [str(m.data.get("label", "")) for m in matched if r.kind == "date"]
-    text = log_text(r.kind, config, labels)
+    relation = r.data.get("relation")
+    text = log_text(r.kind, config, labels, None if relation is None else str(relation))
     line = f"- {today.isoformat()} {text}"
     first = min(since or today, today)
 

@@ -31,6 +31,7 @@ from vaultcrm.model import (
     Person,
     Problem,
     Reflection,
+    Relation,
     YearlyDate,
     new_entry,
     new_interaction,
@@ -40,7 +41,7 @@ T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
-VERSION = 7
+VERSION = 8
 
 
 @functools.cache
@@ -96,18 +97,36 @@ def _yd(y: YearlyDate) -> list[Any]:
     return [y.label, y.month, y.day, y.year]
 
 
+def _relation(r: Relation) -> list[Any]:
+    birthday = None if r.birthday is None else _yd(r.birthday)
+    return [r.role, r.name, r.linked, birthday, [_yd(y) for y in r.dates], r.line]
+
+
+def _unrelation(data: list[Any]) -> Relation:
+    role, name, linked, birthday, dates, line = data
+    return Relation(
+        role,
+        name,
+        linked,
+        None if birthday is None else YearlyDate(*birthday),
+        tuple(YearlyDate(*y) for y in dates),
+        line,
+    )
+
+
 def encode_person(p: Person) -> list[Any]:
     """A person as JSON-compatible lists (also used in the results cached per person)."""
     return [
         p.name, p.file, list(p.aliases), list(p.tags), p.circle, p.cadence_days,
         None if p.birthday is None else _yd(p.birthday), [_yd(y) for y in p.dates],
         _d(p.snooze_until), list(p.likes), p.boundaries, dict(p.key_lines),
+        [_relation(r) for r in p.relations],
     ]  # fmt: skip
 
 
 def decode_person(data: list[Any]) -> Person:
     (name, file, aliases, tags, circle, cadence, birthday, dates, snooze, likes, boundaries,
-     key_lines) = data  # fmt: skip
+     key_lines, relations) = data  # fmt: skip
     return Person(
         name=name,
         file=file,
@@ -121,6 +140,7 @@ def decode_person(data: list[Any]) -> Person:
         likes=tuple(likes),
         boundaries=boundaries,
         key_lines=key_lines,
+        relations=tuple(_unrelation(r) for r in relations),
     )
 
 
@@ -218,21 +238,26 @@ def encode_results(
     contact: Interaction | None,
     exchange: Interaction | None = None,
     counts: tuple[tuple[int, int, int, int], ...] = (),
+    candidates: Iterable[Reflection] = (),
 ) -> bytes:
     """One person's results, as the note is made of: their reflections, last contact,
-    last open exchange (when share, listen or deep is due), and their interactions per
+    last open exchange (when share, listen or deep is due), their interactions per
     month of the chart's window (`reflect.chart.person_counts`; every person has them,
-    due or not, so the chart's totals can be corrected person by person).
+    due or not, so the chart's totals can be corrected person by person), and their
+    candidacies for the kinds picked for the whole vault (`reflect.kinds.candidates`:
+    reported only when they are picked).
 
     Marshal's version 0, which writes equal values as equal bytes (later versions vary
     with which objects happen to be shared), since the note's key hashes these.
     """
     found = [_reflection(r) for r in reflections]
+    offered = [_reflection(r) for r in candidates]
     # the person is needed only to render their reflections, and is marshalled apart so
     # that decoding the results leaves it as bytes until it is (`StoredPeople`)
-    mine = marshal.dumps(encode_person(person), 0) if found else None
+    mine = marshal.dumps(encode_person(person), 0) if found or offered else None
     return marshal.dumps(
-        (mine, found, _interaction(contact), _interaction(exchange), tuple(counts)), 0
+        (mine, found, _interaction(contact), _interaction(exchange), tuple(counts), offered),
+        0,
     )
 
 
@@ -286,7 +311,7 @@ class StoredResults:
 def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflection]:
     """The reflections of one person's results (not the month counts); their person (if
     they have reflections), last contact and last open exchange go `into` the rest."""
-    mine, found, last, exchange, _counts = marshal.loads(data)
+    mine, found, last, exchange, _counts, _offered = marshal.loads(data)
     if mine is not None:
         into.people._stored[name] = mine
     if last is not None:
@@ -298,6 +323,18 @@ def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflecti
     for item in found:
         r = _unreflection(item)
         forms[id(r)] = (r, item)
+        out.append(r)
+    return out
+
+
+def decode_candidates(data: bytes, into: StoredResults | None = None) -> list[Reflection]:
+    """One person's candidacies for the kinds picked for the whole vault; with `into`,
+    each keeps its stored form there (as `decode_results` does), for the memo."""
+    out = []
+    for item in marshal.loads(data)[5]:
+        r = _unreflection(item)
+        if into is not None:
+            into.forms[id(r)] = (r, item)
         out.append(r)
     return out
 

@@ -182,6 +182,7 @@ def assemble(
         interactions={n: tuple(sorted(interactions[n], key=_when_where)) for n in order},
         follow_ups={n: tuple(sorted(follow_ups[n], key=_due_where)) for n in order},
         problems=tuple(sort_problems(found)),
+        names=names,
     )
     if config.infer_flags:  # flags read from prose (docs/flags.md); off: no cost at all
         from vaultcrm.read.inferred import with_inferred

@@ -3,7 +3,8 @@
 Everything vaultcrm knows about a kind is its record here: the rule that finds it, how
 urgent one is within its section, its words (`vaultcrm.words.KIND_WORDS`), which fields
 tell two items apart in the note, what a tick logs and whether the item stays listed after
-one, and whether the watcher reports a change in its details.
+one, whether the watcher reports a change in its details, and, for a kind reported for
+one person of the whole vault at a time (`surprise`), how that person is picked.
 Adding a kind is one record below, one rule function (`rules.py`), its words, and one
 template block; `tests/test_kinds.py` proves every kind has every entry.
 """
@@ -11,13 +12,14 @@ template block; `tests/test_kinds.py` proves every kind has every entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vaultcrm.config import Config
 from vaultcrm.model import Person, Reflection, Vault
 from vaultcrm.reflect import rules
+from vaultcrm.reflect import surprise as weekly
 from vaultcrm.words import KIND_WORDS, KindWords
 
 Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
@@ -40,6 +42,13 @@ class KindSpec:
     stays_after_tick: bool = False
     #: the watcher reports a change in an item's details (a countdown), not only its arrival
     countdown: bool = False
+    #: considered only for a person due for nothing else (of the kinds found per person)
+    alone: bool = False
+    #: a kind reported for one person of the whole vault: each person's finding is a
+    #: candidate, `draw` keys it (from the finding alone, so it can be stored with the
+    #: person's results), and `pick` chooses among every candidate's key (None: nobody)
+    draw: Callable[[Reflection], Any] | None = None
+    pick: Callable[[Mapping[str, Any]], str | None] | None = None
 
     @property
     def words(self) -> KindWords:
@@ -93,7 +102,9 @@ SPECS: tuple[KindSpec, ...] = (
         "birthday",
         rules.birthday,
         _by_date,
-        id_fields=("date",),  # each year's birthday is its own item
+        # each year's birthday is its own item, and each relation's (an id field that
+        # is absent, as `relation` on their own birthday, is left out of the id)
+        id_fields=("date", "relation"),
         stays_after_tick=True,
         countdown=True,
     ),
@@ -101,7 +112,7 @@ SPECS: tuple[KindSpec, ...] = (
         "date",
         rules.date,
         _by_date,
-        id_fields=("label", "date"),
+        id_fields=("label", "date", "relation"),
         stays_after_tick=True,
         countdown=True,
     ),
@@ -119,6 +130,22 @@ SPECS: tuple[KindSpec, ...] = (
         id_fields=("date", "text"),
         stays_after_tick=True,
     ),
+    KindSpec(
+        "drift",
+        rules.drift,
+        # the most broken rhythm first: the most usual gaps since the last contact
+        lambda r: (-r.data["days_since"] / r.data["rhythm_days"],),
+    ),
+    KindSpec(
+        "surprise",
+        rules.surprise,
+        lambda r: (),
+        id_fields=("week",),  # each week's is its own item
+        stays_after_tick=True,  # ticked, it stays this week's (`rules.SURPRISE_TICK`)
+        alone=True,
+        draw=lambda r: weekly.draw(r.person, r.data["week"]),
+        pick=weekly.pick,
+    ),
 )
 
 KIND: dict[str, KindSpec] = {spec.name: spec for spec in SPECS}
@@ -126,7 +153,11 @@ KIND: dict[str, KindSpec] = {spec.name: spec for spec in SPECS}
 KINDS: tuple[str, ...] = tuple(KIND)
 
 _RANK = {name: i for i, name in enumerate(KINDS)}
-_RULES = tuple(spec.rule for spec in SPECS)
+#: the rules of the kinds found per person, and the kinds picked for the whole vault
+_RULES = tuple(spec.rule for spec in SPECS if spec.pick is None)
+_PICKED = tuple(spec for spec in SPECS if spec.pick is not None)
+#: kind → person → their candidate's draw (`KindSpec.draw`)
+Pools = dict[str, dict[str, Any]]
 
 
 def _comparable(value: Any) -> tuple[Any, ...]:
@@ -151,8 +182,42 @@ def _order(r: Reflection) -> tuple[Any, ...]:
 def reflect_person(
     person: Person, vault: Vault, today: dt.date, config: Config
 ) -> list[Reflection]:
-    """Every rule for one person, unordered (the index caches these per person)."""
+    """Every rule of the kinds found per person, for one person, unordered (the index
+    caches these per person)."""
     return [found for rule in _RULES for found in rule(person, vault, today, config)]
+
+
+def candidates(
+    person: Person, vault: Vault, today: dt.date, config: Config, mine: Sequence[Reflection]
+) -> list[Reflection]:
+    """One person's findings of the kinds picked for the whole vault (`KindSpec.pick`),
+    given `mine`, what `reflect_person` found for them; at most one per kind."""
+    return [
+        found
+        for spec in _PICKED
+        if not (spec.alone and mine)
+        for found in spec.rule(person, vault, today, config)[:1]
+    ]
+
+
+def add_draws(pools: Pools, found: Iterable[Reflection]) -> None:
+    """Enter one person's candidates into the pools."""
+    for r in found:
+        draw = KIND[r.kind].draw
+        if draw is not None:
+            pools.setdefault(r.kind, {})[r.person] = draw(r)
+
+
+def picks(pools: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """kind → the person picked among the kind's candidates (kinds nobody is picked for
+    are left out)."""
+    out: dict[str, str] = {}
+    for spec in _PICKED:
+        pool = pools.get(spec.name)
+        chosen = spec.pick(pool) if pool and spec.pick is not None else None
+        if chosen is not None:
+            out[spec.name] = chosen
+    return out
 
 
 def _lead(r: Reflection) -> tuple[Any, ...]:
@@ -183,11 +248,19 @@ def order(reflections: Iterable[Reflection]) -> list[Reflection]:
 
 
 def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """Every rule for every person, in a total, deterministic order."""
-    return order(
-        found
-        for person in vault.people.values()
-        for found in reflect_person(person, vault, today, config)
-    )
+    """Every rule for every person, and the person picked for each kind picked for the
+    whole vault, in a total, deterministic order."""
+    found: list[Reflection] = []
+    pools: Pools = {}
+    offered: dict[tuple[str, str], Reflection] = {}
+    for person in vault.people.values():
+        mine = reflect_person(person, vault, today, config)
+        found += mine
+        if _PICKED:
+            extra = candidates(person, vault, today, config, mine)
+            add_draws(pools, extra)
+            offered.update(((r.kind, r.person), r) for r in extra)
+    found += [offered[(kind, name)] for kind, name in picks(pools).items()]
+    return order(found)
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from vaultcrm.config import Config
 from vaultcrm.model import Reflection, Vault
 from vaultcrm.reflect.kinds import KINDS
+from vaultcrm.reflect.rhythm import rhythm
 from vaultcrm.reflect.rules import cadence_days, until
 
 Sort = Literal["name", "last", "overdue"]
@@ -29,6 +30,7 @@ class PersonRow:
     days_since: int | None
     cadence_days: int
     due: tuple[str, ...]  # kinds due now, in report order
+    rhythm_days: int | None = None  # the usual gap between contacts (`reflect.rhythm`)
 
     @property
     def overdue_days(self) -> int | None:
@@ -46,6 +48,7 @@ class PersonRow:
             "cadence_days": self.cadence_days,
             "overdue_days": self.overdue_days,
             "due": list(self.due),
+            "rhythm_days": self.rhythm_days,
         }
 
 
@@ -63,6 +66,7 @@ def people_rows(
         past = until(vault.interactions.get(name, ()), today)
         last = past[-1].date if past else None
         kinds = sorted(due.get(name, ()), key=lambda k: KINDS.index(k) if k in KINDS else 99)
+        usual = rhythm(past)
         rows.append(
             PersonRow(
                 name,
@@ -73,6 +77,7 @@ def people_rows(
                 None if last is None else (today - last).days,
                 cadence_days(person, config),
                 tuple(kinds),
+                None if usual is None else usual.days,
             )
         )
     return rows
