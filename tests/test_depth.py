@@ -120,7 +120,9 @@ def test_the_horizon_follows_the_circle_and_falls_back_to_horizon() -> None:
     assert longest_horizon(config) == 21
 
 
-def test_horizons_naming_an_unknown_circle_is_a_warning_with_its_line(make_vault: MakeVault) -> None:
+def test_horizons_naming_an_unknown_circle_is_a_warning_with_its_line(
+    make_vault: MakeVault,
+) -> None:
     root = make_vault({"vaultcrm.yaml": "horizon: 1 week\nhorizons: {famly: 3 weeks}\n"})
     config, problems = load_config(root)
     assert config.horizons == {"famly": 21}
@@ -160,8 +162,8 @@ def test_relation_values_as_yaml_writes_them(make_vault: MakeVault) -> None:
             "People/Tom.md": (
                 "---\npartner: [[Lucy]]\nchildren:\n  - [[Noah|N]]\n  - Mia\n"
                 "  - {name: '[[Zed]]', birthday: --04-02, dates: {baptism: 2020-06-01}}\n"
-                "parents: 2\nrelations:\n  Colleague: '[[Ana Sousa]]'\n  godmother: {birthday: 2020-01-01}\n"
-                "---\n"
+                "parents: 2\nrelations:\n  Colleague: '[[Ana Sousa]]'\n"
+                "  godmother: {birthday: 2020-01-01}\n---\n"
             ),
         }
     )
@@ -389,8 +391,8 @@ def test_the_reason_comes_from_their_notes() -> None:
     )
     plain = dataclasses.replace(vault.people["Grace Kim"], likes=())
     assert rules.surprise(plain, vault, TODAY, config)[0].reason == (
-        "Out of the blue: the last thing you did together was on Tue 13 Jan — Lunch. Tell them"
-        " you thought of them."
+        "Out of the blue: the last thing you did with Grace Kim was on Tue 13 Jan — Lunch. Tell"
+        " them you thought of them."
     )
 
 

@@ -252,8 +252,8 @@ REASONS: dict[str, str] = {
     " it is going.",
     "surprise_likes": "Out of the blue: {name} likes {like}. Send them something about it,"
     " for no reason at all.",
-    "surprise_together": "Out of the blue: the last thing you did together was on {day} —"
-    " {text}. Tell them you thought of them.",
+    "surprise_together": "Out of the blue: the last thing you did with {name} was on {day}"
+    " — {text}. Tell them you thought of them.",
 }
 
 #: Roles as people write them → the role they are a case of, for reading a relation the

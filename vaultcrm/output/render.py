@@ -158,9 +158,15 @@ def wikilink(name: str) -> str:
 
 
 def linked(reason: str, name: str) -> str:
-    """The reason with the person's first mention turned into a link, or the link in front."""
-    if name in reason:
-        return reason.replace(name, wikilink(name), 1)
+    """The reason with the person's first mention outside a link turned into a link; as
+    it is when it already links them; else with the link in front."""
+    at = reason.find(name)
+    while at >= 0:
+        if reason.rfind("[[", 0, at) <= reason.rfind("]]", 0, at):  # not inside a link
+            return reason[:at] + wikilink(name) + reason[at + len(name) :]
+        at = reason.find(name, at + len(name))
+    if f"[[{name}" in reason:
+        return reason
     return f"{wikilink(name)} — {reason}"
 
 
@@ -214,7 +220,7 @@ def kinds_named(env: Any) -> frozenset[str] | None:
 
     try:
         source, filename, _ = env.loader.get_source(env, REFLECTIONS_TEMPLATE)
-    except (TemplateNotFound, OSError, VaultcrmError):
+    except (TemplateNotFound, OSError, UnicodeError, VaultcrmError):
         return None  # the render says why, in its own words
     if Path(filename).resolve().is_relative_to(package_templates().resolve()):
         return None

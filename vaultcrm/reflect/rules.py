@@ -494,7 +494,7 @@ def surprise(person: Person, vault: Vault, today: dt.date, config: Config) -> li
         because, source = "likes", None
     else:
         reason = REASONS["surprise_together"].format(
-            day=human_day(last.date, today), text=_clause(last.text)
+            name=person.name, day=human_day(last.date, today), text=_clause(last.text)
         )
         because, source = "together", last.date
     found = _make(
