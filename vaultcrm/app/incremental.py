@@ -129,11 +129,12 @@ def compute(
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(root, config, today, index, who, records, problems, stats, state)
     affected = plan.affected(changes, who.names, index.claims, index.people_naming)
+    pools = None
     if affected:
-        stats.reflected = _partial_pass(root, config, today, index, who, affected)
+        stats.reflected, pools = _partial_pass(root, config, today, index, who, affected)
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
-    return _from_cache(root, config, today, index, problems, stats, len(who.paths))
+    return _from_cache(root, config, today, index, problems, stats, len(who.paths), pools)
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -227,7 +228,8 @@ def _partial_pass(
     index: Index,
     who: Roster,
     affected: set[str],
-) -> int:
+) -> tuple[int, Pools]:
+    """Reflect the affected people again; how many, and the candidates' draws now."""
     present = [name for name in sorted(affected) if name in who.paths]
     # only links that resolve to them matter: a key they share (a first name claimed by
     # hundreds) or one that now resolves to someone else counts for none of them
@@ -268,7 +270,7 @@ def _partial_pass(
         state=today.isoformat(),
         meta={CHART: encode_totals(total), POOLS: marshal.dumps(pools)},
     )
-    return len(rows)
+    return len(rows), pools
 
 
 def _pools(index: Index) -> Pools:
@@ -309,13 +311,14 @@ def _from_cache(
     problems: list[Problem],
     stats: LoadStats,
     count: int,
+    pools: Pools | None = None,
 ) -> Outcome:
     found: list[Reflection] = []
     stored = StoredResults()
     due = index.derived(due_only=True)
     for name, payload in due.items():
         found.extend(decode_results(name, payload, stored))
-    chosen = picks(_pools(index))
+    chosen = picks(_pools(index) if pools is None else pools)
     if chosen:  # one person each, due for nothing else: their results are read now
         theirs = index.derived_of(set(chosen.values()))
         for kind, name in chosen.items():
