@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from vaultcrm.benchswitch import off
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
@@ -464,7 +465,10 @@ class Index:
         return Changes(old, new, removed, unchanged, base)
 
     def _can_detach(self) -> bool:
-        return self.detach and fork_safe() and str(self.path) != ":memory:"
+        return (
+            self.detach and fork_safe() and str(self.path) != ":memory:"
+            and not off("detached_store")
+        )
 
     def _store_detached(
         self, stale: list[FileSig], parsed: list[Parsed], drop: list[str], walk: bytes

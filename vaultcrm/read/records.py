@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from vaultcrm.benchswitch import off
 from vaultcrm.cache.codec import decode_record, encode_record
 from vaultcrm.cache.plan import Changes
 from vaultcrm.cache.store import Index, Parsed, cache_path
@@ -73,7 +74,7 @@ def read_for_index(
     helpers = min(os.cpu_count() or 1, 8) - 1
     if not processes or n < PARALLEL_THRESHOLD or helpers < 1:
         return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
-    if fork_safe():
+    if fork_safe() and not off("parse_fork"):
         from vaultcrm.read.forked import parse_shared
 
         count = 0
@@ -83,6 +84,8 @@ def read_for_index(
             count = _tick(report, count, n)
 
         return parse_shared(root, sigs, spec, _read_one, tick, helpers)
+    if off("pool"):
+        return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
     # A watcher's threads run (forking could deadlock on a lock one of them holds), or
     # there is no fork: the helpers are started by a fork server (or spawned), in a pool.
     import multiprocessing

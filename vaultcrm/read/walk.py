@@ -15,6 +15,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from vaultcrm.benchswitch import off
 from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.config import Config
 from vaultcrm.model import FileSig, NoteKind, Problem
@@ -115,6 +116,7 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     top-level folders shared out when they balance (`_share_out`), else the notes' stat
     calls (`_stat_all`).
     """
+    processes = processes and not off("walk_fork")
     lister = _Lister(root, config)
     if not os.path.isdir(root):
         return Walk([], [], [], [])
