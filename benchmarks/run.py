@@ -535,12 +535,19 @@ def report(rows: list[Row]) -> tuple[str, list[dict[str, Any]]]:
     return "\n".join(lines), records
 
 
+def paired(a: Row, b: Row) -> float:
+    """The median of B/A over the runs, each B against the A timed next to it: a drift
+    of the machine over the runs moves both of a pair, so this is steadier than the
+    ratio of the two medians."""
+    return statistics.median(y / x for x, y in zip(a.samples, b.samples, strict=True))
+
+
 def report_ab(
     per_side: list[list[Row]], a: Sequence[str], b: Sequence[str]
 ) -> tuple[str, list[dict[str, Any]]]:
     """Side A against side B, row by row: both medians, B/A, and each side's verdict."""
     lines = [f"A: {' '.join(a) or '(as is)'}", f"B: {' '.join(b) or '(as is)'}"]
-    head = (f"{'row':<32} {'A median':>12} {'B median':>12} {'B/A':>7} {'B-A':>9}"
+    head = (f"{'row':<32} {'A median':>12} {'B median':>12} {'B/A':>7} {'paired':>7} {'B-A':>9}"
             f"  {'A ratio':>8} {'B ratio':>8}  {'target':<18} {'A':<5} {'B':<5}")
     lines += [head, "-" * len(head)]
     floors = {"a": per_side[0][0].median, "b": per_side[0][1].median}
@@ -558,6 +565,7 @@ def report_ab(
 
             lines.append(
                 f"{ra.name:<32} {ma:>9,.1f} {ra.unit} {mb:>9,.1f} {rb.unit} {mb / ma:>6.3f}×"
+                f" {paired(ra, rb):>6.3f}×"
                 f" {mb - ma:>+9.1f}  {r(ratio_a):>8} {r(ratio_b):>8}  {target_text(ra):<18}"
                 f" {res_a:<5} {res_b:<5}".rstrip()
             )
@@ -568,6 +576,7 @@ def report_ab(
             "b": {"median": mb, "samples": rb.samples, "ratio": ratio_b, "result": res_b or None,
                   "error": rb.error},
             "b_over_a": None if not ma or mb is None or ra is rb else mb / ma,
+            "paired": None if ma is None or mb is None or ra is rb else paired(ra, rb),
         })
     return "\n".join(lines), records
 

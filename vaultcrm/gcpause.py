@@ -85,5 +85,5 @@ def end_with_exit(on: bool = True) -> None:
 def leave_to_exit(*objects: object) -> None:
     """Big structures a run is done with: kept (never freed one by one) when the process
     is about to end, else left to Python as usual."""
-    if _ending:
+    if _ending and not off("keep"):
         _kept.extend(objects)

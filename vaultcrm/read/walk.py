@@ -126,7 +126,7 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     top: list[tuple[str, str, os.DirEntry[str]]] = []
     lister.visit(found, os.fspath(root), "", top)
     shares = None
-    if processes and fork_safe():
+    if processes and fork_safe() and not off("walk_folders"):
         shares = _share_out([_weight(entry) for _, _, entry in top])
     if shares is not None:
         walked = _walk_shared(lister, found, top, shares)
