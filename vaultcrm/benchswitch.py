@@ -11,7 +11,7 @@ import os
 
 #: the names `off` knows, each a mechanism the benchmarks measure alone
 NAMES = frozenset({
-    "walk_fork", "walk_folders", "parse_fork", "detached_store", "exit", "keep", "pool", "gc_pause",
+    "walk_fork", "walk_folders", "parse_fork", "detached_store", "exit", "pool", "gc_pause",
 })
 
 _OFF = frozenset(n.strip() for n in os.environ.get("VAULTCRM_BENCH_OFF", "").split(",")) & NAMES

@@ -22,7 +22,7 @@ from vaultcrm.app.flags import flags_hint
 from vaultcrm.app.gitsetup import driver_problem
 from vaultcrm.app.people import name_problem
 from vaultcrm.config import Config, load_config, no_people_problem, people_folder_error
-from vaultcrm.gcpause import collector_paused, leave_to_exit
+from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import NoteRecord, Problem
 from vaultcrm.read.parse import DATE_RE, link_target
 from vaultcrm.regular import read_regular
@@ -99,7 +99,6 @@ def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) 
     config, config_problems = load_config(root)
     records, walk_problems = _load_records(root, config, use_cache, processes)
     vault = assemble(root, records, config, walk_problems)
-    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
     labels = {
         label.strip().casefold(): label.strip()
         for person in vault.people.values()

@@ -34,7 +34,6 @@ from vaultcrm.cache.codec import (
 )
 from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
-from vaultcrm.gcpause import leave_to_exit
 from vaultcrm.model import (
     Claim,
     Interaction,
@@ -143,7 +142,6 @@ def _full_pass(
     state: str,
 ) -> Outcome:
     vault = assemble(root, records, config, (), who)
-    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
     found: list[Reflection] = []
     rows = []
     people: dict[str, Person] = {}

@@ -31,7 +31,7 @@ from vaultcrm.config import (
     people_folder_error,
 )
 from vaultcrm.errors import VaultcrmError
-from vaultcrm.gcpause import collector_paused, leave_to_exit
+from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import LoadStats, Problem, Reflection, Vault
 from vaultcrm.read.assemble import assemble, sort_problems
 from vaultcrm.read.records import load_records, open_index
@@ -89,7 +89,6 @@ def _compute_uncached(
     stats = LoadStats(files=walked.count)
     records = load_records(root, config, walked, None, stats, processes=processes)
     vault = assemble(root, records, config, walked.problems)
-    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
     reflections = reflect(vault, today, config)
     due = {r.person for r in reflections}
     last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}

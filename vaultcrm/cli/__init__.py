@@ -20,7 +20,6 @@ import click
 
 from vaultcrm.benchswitch import off
 from vaultcrm.errors import VaultcrmError
-from vaultcrm.gcpause import end_with_exit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -304,13 +303,12 @@ def _prepare_streams() -> None:
 
 def main() -> None:
     """The console entry point. The process ends here: everything is flushed, then it
-    exits without tearing the heap down object by object (a cold sync's records are slow
-    to free one by one; `gcpause.leave_to_exit` keeps them for this). Every child
-    process and file a command uses is waited for and closed before it returns."""
+    exits without tearing the heap down object by object (`os._exit`: no module, cache
+    or record is freed one at a time; benchmarks/RESULTS.md). Every child process and
+    file a command uses is waited for and closed before it returns."""
     if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _prepare_streams()
-    end_with_exit(not off("exit"))
     try:
         cli.main(prog_name="vaultcrm")
         code: int = 0

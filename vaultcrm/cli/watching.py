@@ -93,10 +93,8 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
 
 def _watch(vault: Path | None, debounce: float, today: dt.date | None, polling: bool) -> None:
     from vaultcrm.app.watch import Watcher
-    from vaultcrm.gcpause import end_with_exit
     from vaultcrm.locate import find_vault
 
-    end_with_exit(False)  # it computes again and again: keep nothing for the exit
     root = find_vault(vault)
     # watchdog warns when `mkdir -p` races its own recursive watch; nothing is lost.
     warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
