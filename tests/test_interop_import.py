@@ -347,6 +347,7 @@ def test_a_key_written_by_the_user_after_the_plan_is_kept_and_counted_unchanged(
     make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The user saves `emails:` between the import's read and its write: theirs stays."""
+    from tests.sessions import opened
     from vaultcrm.app import importing
 
     root = make_vault({"People/Ann.md": "---\n---\n"})
@@ -359,7 +360,8 @@ def test_a_key_written_by_the_user_after_the_plan_is_kept_and_counted_unchanged(
         return found
 
     monkeypatch.setattr(importing, "read_people", read_then_user_saves)
-    result = importing.import_contacts(root, "vcard", [root / "a.vcf"])
+    with opened(root) as session:
+        result = importing.import_contacts(session, "vcard", [root / "a.vcf"])
     assert result.counts == {"created": 0, "filled": 0, "unchanged": 1, "skipped": 0}
     assert (root / "People/Ann.md").read_text() == "---\nemails: [mine@x.org]\n---\n"
 

@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from vaultcrm.app.sync import compute, render_outcome
+from tests.sessions import compute
+from vaultcrm.app.sync import render_outcome
 from vaultcrm.app.watch import MESSAGES, Report, Watcher, candidate, describe_changes
 from vaultcrm.model import Reflection
 
@@ -57,7 +58,7 @@ class Session:
 
     def expected(self, today: dt.date = TODAY) -> str:
         """The note a fresh, index-less sync would write right now."""
-        return render_outcome(compute(self.root, today, use_cache=False))
+        return render_outcome(compute(self.root, today, cache=False))
 
     def after_passes(self, check: Callable[[], bool], timeout: float = 30.0) -> bool:
         """Wait until `check` holds, looking again each time a pass ends (an event, not a

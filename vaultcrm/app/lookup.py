@@ -11,16 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 from vaultcrm.app.people import resolve_person
-from vaultcrm.config import Config, load_config
+from vaultcrm.config import Config
 from vaultcrm.errors import VaultcrmError
-from vaultcrm.gcpause import collector_paused
 from vaultcrm.model import Claim, LoadStats, Problem, Reflection, Vault
-from vaultcrm.read.assemble import assemble, roster, sort_problems
-from vaultcrm.read.records import load_records, open_index, update_index
-from vaultcrm.read.walk import walk
+from vaultcrm.read.assemble import roster, sort_problems
+from vaultcrm.read.session import ReadSession
 from vaultcrm.reflect.brief import Brief, make_brief
 from vaultcrm.reflect.kinds import reflect
 
@@ -46,95 +43,58 @@ class Snapshot:
     stats: LoadStats
 
 
-def brief_of(
-    root: Path, query: str, today: dt.date, *, use_cache: bool = True, processes: bool = False
-) -> Briefing:
+def brief_of(session: ReadSession, query: str) -> Briefing:
     """The brief of the person `query` names (a name, an alias or the start of one).
 
     Raises `UsageError` (exit 2) for an unknown or ambiguous PERSON, and `VaultcrmError`
     (exit 1) when their note cannot be read as a person note.
     """
-    config, _ = load_config(root)
-    ref = resolve_person(root, config, query)
-    with collector_paused():
-        vault, stats = _person_vault(root, config, ref.name, ref.file, use_cache, processes)
+    ref = resolve_person(session, query)
+    vault = _person_vault(session, ref.name, ref.file)
     person = vault.people.get(ref.name)
     mine = [p for p in vault.problems if p.path == ref.file]
     if person is None:
         why = mine[0].format() if mine else f"{ref.file}: not readable as a person note"
         raise VaultcrmError(f"cannot brief {ref.name}: {why}")
-    return Briefing(make_brief(person, vault, today, config), mine, stats)
+    return Briefing(make_brief(person, vault, session.today, session.config), mine, session.stats)
 
 
-def _person_vault(
-    root: Path, config: Config, name: str, file: str, use_cache: bool, processes: bool
-) -> tuple[Vault, LoadStats]:
+def _person_vault(session: ReadSession, name: str, file: str) -> Vault:
     """A `Vault` holding at least `name`'s note (`file`, read even when it does not parse,
     for its problems) and every daily note that links them."""
-    walked = walk(root, config, processes=processes)
-    stats = LoadStats(files=walked.count)
-    if not use_cache:
-        records = load_records(root, config, walked, None, stats, processes=processes)
-        return assemble(root, records, config, walked.problems), stats
-    index = open_index(root, config, detach=processes)
+    session.update()
+    index = session.index
     try:
-        update_index(root, config, index, walked, stats, processes=processes)
-        try:
-            who = roster(index.claims(), config)
-            paths = {file, *index.paths_linking(index.keys_of({name}))}
-            mine = list(index.records(paths).values())
-        except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
-            index.recover(exc)
-            records = load_records(root, config, walked, None, stats, processes=processes)
-            return assemble(root, records, config, walked.problems), stats
-        return assemble(root, mine, config, walked.problems, who), stats
-    finally:
-        index.close()
+        who = roster(index.claims(), session.config)
+        paths = {file, *index.paths_linking(index.keys_of({name}))}
+        mine = list(index.records(paths).values())
+    except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
+        session.recover(exc)
+        return session.vault()
+    return session.assemble(mine, session.walked.problems, who)
 
 
-def snapshot(
-    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
-) -> Snapshot:
-    """Everyone and everything due for `today`; problems as values, never raised."""
-    config, config_problems = load_config(root)
-    walked = walk(root, config, processes=processes)
-    stats = LoadStats(files=walked.count)
-    with collector_paused():
-        index = open_index(root, config, detach=processes) if use_cache else None
-        try:
-            try:
-                records = load_records(root, config, walked, index, stats, processes=processes)
-            except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
-                assert index is not None
-                index.recover(exc)
-                records = load_records(root, config, walked, None, stats, processes=processes)
-        finally:
-            if index is not None:
-                index.close()
-        vault = assemble(root, records, config, walked.problems)
-        reflections = reflect(vault, today, config)
-    problems = sort_problems([*config_problems, *vault.problems])
-    return Snapshot(config, today, vault, reflections, problems, stats)
+def snapshot(session: ReadSession) -> Snapshot:
+    """Everyone and everything due for the session's day; problems as values, never
+    raised."""
+    vault = session.vault()
+    reflections = reflect(vault, session.today, session.config)
+    problems = sort_problems([*session.config_problems, *vault.problems])
+    return Snapshot(session.config, session.today, vault, reflections, problems, session.stats)
 
 
-def claims_quickly(root: Path) -> list[Claim]:
+def claims_quickly(session: ReadSession) -> list[Claim]:
     """Names and aliases as the index last saw them, without walking or parsing: for
     shell completion, which must answer in a blink. With no index yet (a fresh clone, a
     cleared cache, a changed config) the index is built once, so aliases complete from
     the first Tab; nothing (an empty list) when it cannot be read or built."""
-    from vaultcrm.app.people import claims
     from vaultcrm.cache.store import cache_path
 
-    config, _ = load_config(root)
     try:
-        if cache_path(root).exists():
-            index = open_index(root, config)
-            try:
-                known = index.claims()
-            finally:
-                index.close()
+        if cache_path(session.root).exists():
+            known = session.index.claims()
             if known:
                 return known
-        return claims(root, config)  # none yet, or emptied by a config change
+        return session.claims()  # none yet, or emptied by a config change
     except (sqlite3.Error, OSError, VaultcrmError):
         return []

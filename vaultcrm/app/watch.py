@@ -21,7 +21,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,8 +34,8 @@ from vaultcrm.config import (
     Config,
 )
 from vaultcrm.edit.engine import TEMP_TAG
-from vaultcrm.gcpause import collect_cycles
 from vaultcrm.model import Problem, Reflection, capped_problem_lines
+from vaultcrm.read.session import ReadPolicy, ReadSession
 from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.chart import Chart
 from vaultcrm.reflect.kinds import KIND, KINDS
@@ -248,7 +248,7 @@ class Watcher:
         today: Callable[[], dt.date] = dt.date.today,
         polling: bool = False,
         poll_interval: float = POLL_INTERVAL,
-        processes: bool = False,
+        policy: ReadPolicy | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         self._prefix = str(self.root) + os.sep
@@ -258,8 +258,9 @@ class Watcher:
         self._today = today
         self._polling = polling or os.environ.get(POLLING_ENV, "") not in ("", "0")
         self.poll_interval = poll_interval
-        #: whether a pass may spread parsing over processes (the CLI asks for it)
-        self.processes = processes
+        #: how each pass reads the vault (the CLI's choice); every pass is one session of
+        #: many in this process, which frees what each leaves when it closes
+        self.policy = replace(policy or ReadPolicy(), repeated=True)
         self.passes = 0
         self.renders = 0
         self.observer_kind = ""
@@ -451,22 +452,16 @@ class Watcher:
             return None
 
     def _pass(self, *, first: bool = False) -> None:
-        """One sync and what it reports; then the cycles it left are freed while the
-        watcher waits, so its memory stays flat however many passes it runs
-        (`gcpause.collect_cycles`)."""
-        try:
-            self._sync_once(first=first)
-        finally:
-            collect_cycles()
-
-    def _sync_once(self, *, first: bool = False) -> None:
-        """One `app.sync.sync`; whatever goes wrong is reported, never raised."""
+        """One `app.sync.sync`, in a session of its own (whose close frees what the pass
+        left, so the watcher's memory stays flat however many passes it runs), and what
+        it reports; whatever goes wrong is reported, never raised."""
         from vaultcrm.app.sync import sync
 
         today = self._today()
         self.passes += 1
         try:
-            result = sync(self.root, today, processes=self.processes)
+            with ReadSession.open(self.root, today, self.policy) as session:
+                result = sync(session)
         except Exception as exc:  # noqa: BLE001 - a failed pass must not end the watch
             self._failed(exc, first)
             return

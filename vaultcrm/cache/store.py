@@ -99,6 +99,9 @@ class Signatures(Protocol):
     def kinds(self) -> list[NoteKind]: ...
 
 
+#: SQLite's name for a database in memory: this run's alone, gone when it ends.
+MEMORY = ":memory:"
+
 #: Seconds a write waits for another run's before this run works without the cache.
 BUSY_TIMEOUT = 30.0
 
@@ -220,6 +223,9 @@ class Index:
         self._detached: tuple[list[FileSig], list[Parsed], bytes, str] | None = None
         self._generation: str | None = None  # the store token this run last read
         self._lock: int | None = None  # fd of `<cache>.lock`, shared while open
+        if self.in_memory:  # no file, no lock: nothing to share with another run
+            self.conn = self._connect()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = _lock_shared(self.path)
@@ -231,6 +237,18 @@ class Index:
                 self._in_memory(again)
         except OSError as exc:
             self._in_memory(exc)
+
+    @classmethod
+    def memory(cls, settings: str) -> Index:
+        """An index that lives in memory for one run (`--no-cache`): the same code as the
+        file's, nothing left behind."""
+        return cls(Path(MEMORY), settings)
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether this run's index lives in memory (`--no-cache`, or the file could not
+        be used)."""
+        return str(self.path) == MEMORY
 
     def _in_memory(self, exc: Exception) -> None:
         """No usable cache file (read-only or missing folder): work from memory this run."""
@@ -249,7 +267,7 @@ class Index:
         self.rebuilt_reason = reason
         if say:
             _NOTES.setdefault(reason)
-        self.path = Path(":memory:")
+        self.path = Path(MEMORY)
         self.conn = self._connect()
         return self.conn
 
@@ -268,7 +286,7 @@ class Index:
         folder, an I/O error): it is left as it is. A corrupt file is rebuilt only when no
         other run has it open; otherwise this run, too, works from memory.
         """
-        if str(self.path) == ":memory:":
+        if self.in_memory:
             return self._bypass(f"cache was unusable ({exc})", say=True)
         if is_contention(exc):
             return self._bypass(
@@ -320,7 +338,7 @@ class Index:
         open (then this run works from memory and leaves the file to a later run)."""
         with contextlib.suppress(Exception):
             self.conn.close()
-        if str(self.path) == ":memory:" or not _lock_exclusive(self._lock):
+        if self.in_memory or not _lock_exclusive(self._lock):
             return self._bypass(f"{reason}; in use by another run, working without it", say=True)
         try:
             self.rebuilt_reason = reason
@@ -466,7 +484,7 @@ class Index:
 
     def _can_detach(self) -> bool:
         return (
-            self.detach and fork_safe() and str(self.path) != ":memory:"
+            self.detach and fork_safe() and not self.in_memory
             and not off("detached_store")
         )
 

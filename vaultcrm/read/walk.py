@@ -112,9 +112,9 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     (`read/copies.py`: `sync` records their ticks) and the inbox. Symlinked folders are not
     followed; a symlinked note is used only when it stays inside the vault.
 
-    With `processes` (the CLI asks for it) a big vault is walked by two processes: the
-    top-level folders shared out when they balance (`_share_out`), else the notes' stat
-    calls (`_stat_all`).
+    With `processes` (the read session's policy: the CLI's) a big vault is walked by two
+    processes: the top-level folders shared out when they balance (`_share_out`), else
+    the notes' stat calls (`_stat_all`).
     """
     processes = processes and not off("walk_fork")
     lister = _Lister(root, config)
