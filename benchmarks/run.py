@@ -229,7 +229,7 @@ def measure_rss(
     envs = [env] if isinstance(env, dict) else list(env)
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
     for r, e in zip(rows, envs, strict=True):
-        empty_dir(cache)
+        empty_dir(Path(e.get("VAULTCRM_CACHE_DIR", cache)))
         try:
             _, stdout, _ = run_once([sys.executable, "-c", RSS_WRAPPER, *cmd], e, (0, 1))
         except Failed as exc:
@@ -413,6 +413,14 @@ def bench(
     # every run). The untimed warm-up of each row writes the __pycache__ files.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     envs = [{**env, **side} for side in sides]
+    # a side may keep its own index (VAULTCRM_CACHE_DIR in --a/--b: two builds of
+    # vaultcrm would each empty the other's); a cold row empties every side's
+    caches = sorted({Path(e["VAULTCRM_CACHE_DIR"]) for e in envs})
+
+    def cold(_: int) -> None:
+        for folder in caches:
+            empty_dir(folder)
+
     v = str(vault)
     sync = [*CLI, "sync", "--vault", v, "--today", TODAY]
     notes = md_notes(vault)
@@ -438,9 +446,10 @@ def bench(
         add(lambda f=floor: f)  # type: ignore[misc]
     if "cold" in only:
         measure(row("sync, cold cache", floor="a", limit=8), sync, envs, runs,
-                before=lambda i: empty_dir(cache), ok=(0, 1))
+                before=cold, ok=(0, 1))
     if {"nochange", "one", "percent", "due", "log"} & set(only):
-        run_once(sync, env, (0, 1))  # a current cache for the rows that follow
+        for side in envs:  # a current cache for the rows that follow
+            run_once(sync, side, (0, 1))
     if "nochange" in only:
         measure(row("sync, nothing changed", floor="b", limit=2), sync, envs, runs, ok=(0, 1))
     if "one" in only:
