@@ -306,8 +306,10 @@ def test_a_sync_tools_copy_and_git_markers_are_healed_while_watching(make_vault:
         alice = base.replace("- [ ] **Reach out**", "- [x] **Reach out**", 1)
         assert alice.split("- [x]")[0].rsplit("### ", 1)[1].startswith("[[Alice Smith]]")
         write(root, copy, alice)
-        assert s.after_passes(lambda: not (root / copy).exists())
-        assert any(f"Removed {copy}" in t for t in s.texts("notice"))
+        removed = f"Removed {copy}"
+        assert s.after_passes(
+            lambda: not (root / copy).exists() and any(removed in t for t in s.texts("notice"))
+        )
         now = s.note()
         ben = now.replace("- [ ] **Reach out**", "- [x] **Reach out**", 1)
         head, _, rest = ben.partition("\n# ")

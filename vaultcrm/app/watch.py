@@ -45,6 +45,7 @@ from vaultcrm.words import WATCH as MESSAGES
 
 if TYPE_CHECKING:
     from vaultcrm.app.inbox import InboxResult
+    from vaultcrm.app.outcome import SyncResult
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
 TEMPLATES_DIR = ".vaultcrm/templates"
@@ -452,19 +453,21 @@ class Watcher:
             return None
 
     def _pass(self, *, first: bool = False) -> None:
-        """One `app.sync.sync`, in a session of its own (whose close frees what the pass
-        left, so the watcher's memory stays flat however many passes it runs), and what
-        it reports; whatever goes wrong is reported, never raised."""
+        """One `app.sync.sync` and what it reports, in a read session of its own, whose
+        close frees what the pass left, so the watcher's memory stays flat however many
+        passes it runs; whatever goes wrong is reported, never raised."""
         from vaultcrm.app.sync import sync
 
         today = self._today()
         self.passes += 1
         try:
             with ReadSession.open(self.root, today, self.policy) as session:
-                result = sync(session)
+                self._reported(sync(session), today, first=first)
         except Exception as exc:  # noqa: BLE001 - a failed pass must not end the watch
             self._failed(exc, first)
-            return
+
+    def _reported(self, result: SyncResult, today: dt.date, *, first: bool) -> None:
+        """Say what one pass did, and remember what it left (the note, the reflections)."""
         outcome = result.outcome
         for reason in take_notes():  # the cache worked around: said once each, as problems
             if reason not in self._cache_notes:
