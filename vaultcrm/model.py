@@ -23,6 +23,9 @@ TaskState = Literal["open", "done"]
 
 #: Canonical interaction flags; config `tags` maps each to the tag the user writes.
 FLAGS: tuple[str, ...] = ("shared", "heard", "deep", "win")
+#: The flags of an open exchange (I opened up, they did, a truly open one): what the note
+#: recalls for the kinds that ask for it (`KindSpec.open_context`).
+OPEN_FLAGS: frozenset[str] = frozenset(FLAGS[:3])
 
 class FileSig(NamedTuple):
     """What the walk learns about a file without reading it (one per note, every run)."""

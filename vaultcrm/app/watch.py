@@ -38,7 +38,7 @@ from vaultcrm.model import Problem, Reflection, capped_problem_lines
 from vaultcrm.read.session import ReadPolicy, ReadSession
 from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.chart import Chart
-from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.reflect.kinds import KIND
 from vaultcrm.regular import read_regular
 from vaultcrm.words import INBOX, MONTHS, count_interactions, count_reflections, relative_day
 from vaultcrm.words import WATCH as MESSAGES
@@ -163,7 +163,7 @@ def describe_changes(
 
     def order(key: tuple[str, str]) -> tuple[str, str, int]:
         kind, person = key
-        return (person.casefold(), person, KINDS.index(kind) if kind in KINDS else len(KINDS))
+        return (person.casefold(), person, KIND.rank(kind))
 
     lines: list[str] = []
     for key in sorted(old.keys() | new.keys(), key=order):
