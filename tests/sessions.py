@@ -121,11 +121,11 @@ def from_scratch(root: Path, today: dt.date) -> Outcome:
     """The outcome worked out the plainest way, as an oracle for the index's passes: the
     whole vault assembled from its notes, every rule run for everyone, the chart summed
     from every interaction (no stored result, no pass over a subset)."""
-    from vaultcrm.app.incremental import last_contact, last_open, wants_open
     from vaultcrm.config import no_people_problem, people_folder_error
     from vaultcrm.read.assemble import sort_problems
     from vaultcrm.reflect import chart as charts
     from vaultcrm.reflect.kinds import reflect
+    from vaultcrm.reflect.recall import last_contact, last_open, wants_open
     from vaultcrm.reflect.rules import until
 
     with opened(root, today, cache=False) as session:

@@ -34,7 +34,6 @@ from vaultcrm.cache.codec import (
 from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
 from vaultcrm.model import (
-    OPEN_FLAGS,
     Claim,
     Interaction,
     NoteRecord,
@@ -47,36 +46,12 @@ from vaultcrm.read.assemble import Roster, roster, sort_problems
 from vaultcrm.read.session import ReadSession
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
-from vaultcrm.reflect.kinds import KIND, order, reflect_person
-from vaultcrm.reflect.rules import inferred_words, until
-from vaultcrm.words import inferred
+from vaultcrm.reflect.kinds import order, reflect_person
+from vaultcrm.reflect.recall import last_contact, last_open, wants_open
+from vaultcrm.reflect.rules import until
 
 #: meta key of the chart's totals, written with the per-person results they sum
 CHART = "chart_totals"
-
-
-def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today."""
-    past = until(vault.interactions.get(name, ()), today)
-    return past[-1] if past else None
-
-
-def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today tagged #shared, #heard or #deep; one whose
-    flags were read from its prose (config `infer_flags`) says so in its text, since the
-    note quotes it as the context of share, listen and deep."""
-    past = until(vault.interactions.get(name, ()), today)
-    found = next((i for i in reversed(past) if i.flags & OPEN_FLAGS), None)
-    if found is not None and vault.inferred:
-        because = inferred_words(vault, [found], set(OPEN_FLAGS))
-        if because:
-            found = found._replace(text=f"{found.text} {inferred(because)}")
-    return found
-
-
-def wants_open(mine: Iterable[Reflection]) -> bool:
-    """Whether the note's context for these reflections is the last open exchange."""
-    return any((spec := KIND.get(r.kind)) is not None and spec.open_context for r in mine)
 
 
 def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
