@@ -16,11 +16,11 @@ from typing import Any
 
 from vaultcrm.app import check as _check
 from vaultcrm.app import flags as _flags
-from vaultcrm.app import lookup as _lookup
+from vaultcrm.app import showing as _showing
 from vaultcrm.app import sync as _sync
 from vaultcrm.app.check import CheckReport
-from vaultcrm.app.lookup import Snapshot
 from vaultcrm.app.outcome import Outcome, SyncResult
+from vaultcrm.app.showing import Snapshot
 from vaultcrm.read.session import ReadPolicy, ReadSession
 
 
@@ -48,7 +48,7 @@ def compute(root: Path, today: dt.date, **policy: Any) -> Outcome:
 
 def snapshot(root: Path, today: dt.date, **policy: Any) -> Snapshot:
     with opened(root, today, **policy) as session:
-        return _lookup.snapshot(session)
+        return _showing.snapshot(session)
 
 
 def check_vault(root: Path, **policy: Any) -> CheckReport:
@@ -69,17 +69,17 @@ def digest(root: Path, today: dt.date, **policy: Any) -> Any:
 
 
 def resolve_person(root: Path, query: str) -> Any:
-    from vaultcrm.app import people
+    from vaultcrm.app import names
 
     with opened(root) as session:
-        return people.resolve_person(session, query)
+        return names.resolve_person(session, query)
 
 
 def taken_names(root: Path) -> dict[str, str]:
-    from vaultcrm.app import people
+    from vaultcrm.app import names
 
     with opened(root) as session:
-        return people.taken_names(session)
+        return names.taken_names(session)
 
 
 def add_person(root: Path, name: str, **kw: Any) -> Any:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import MakeVault
 from tests.test_golden import check_golden
-from vaultcrm.app.people import name_problem
+from vaultcrm.app.names import name_problem
 from vaultcrm.cli import cli
 from vaultcrm.interop.contacts import Contact, Source
 from vaultcrm.interop.vcard import write_vcards

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from vaultcrm.app.flags import flags_hint
 from vaultcrm.app.gitsetup import driver_problem
-from vaultcrm.app.people import name_problem
+from vaultcrm.app.names import name_problem
 from vaultcrm.config import no_people_problem, people_folder_error
 from vaultcrm.model import NoteRecord, Problem
 from vaultcrm.read.parse import DATE_RE, link_target

@@ -1,6 +1,6 @@
 """`vaultcrm flags suggest|apply`, and the hint that they exist, as values (never printed).
 
-The vault is loaded by one call, as `people` loads it (`lookup.snapshot`); suggestions
+The vault is loaded by one call, as `people` loads it (`showing.snapshot`); suggestions
 come from `read.inferred`; `apply` writes through the edit engine (`edit.tagline`), one
 note at a time, only lines that still read as they did, and says what it refused. A
 line that counts for several people (a daily note linking two) is tagged only with the
@@ -41,8 +41,8 @@ class Suggested:
 def _load(
     session: ReadSession, query: str | None
 ) -> tuple[Config, Vault, str | None, list[Problem], LoadStats]:
-    from vaultcrm.app.lookup import snapshot
-    from vaultcrm.app.people import resolve_person
+    from vaultcrm.app.names import resolve_person
+    from vaultcrm.app.showing import snapshot
 
     found = snapshot(session)
     who = None

@@ -220,7 +220,7 @@ def import_contacts(
 
     `progress(total)` may return a `(done, total)` callback, called after each step.
     """
-    from vaultcrm.app.people import name_problem
+    from vaultcrm.app.names import name_problem
     from vaultcrm.app.write import people_config
 
     root = session.root

@@ -266,7 +266,7 @@ def _read_remind(session: ReadSession, words: list[str]) -> tuple[str, dt.date, 
 
 
 def _person(session: ReadSession, words: list[str]) -> str:
-    from vaultcrm.app.people import resolve_person
+    from vaultcrm.app.names import resolve_person
 
     query = " ".join(words)
     link = _LINK.match(query)

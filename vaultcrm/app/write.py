@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vaultcrm.app.people import PersonRef, name_problem, resolve_person, taken_names
+from vaultcrm.app.names import PersonRef, name_problem, resolve_person, taken_names
 from vaultcrm.config import CONFIG_FILE, Config, daily_notes, load_config, people_folder_error
 from vaultcrm.errors import UsageError, VaultcrmError
 from vaultcrm.model import FLAGS

@@ -126,8 +126,8 @@ def use_own_scripts() -> None:
 def person_candidates(root: Path, incomplete: str) -> list[tuple[str, str | None]]:
     """(value, whose alias it is) for every name, then alias, starting with `incomplete`
     (any case), each once. Read in one process: a Tab answers in a blink."""
-    from vaultcrm.app.lookup import claims_quickly
-    from vaultcrm.app.people import person_files
+    from vaultcrm.app.names import person_files
+    from vaultcrm.app.showing import claims_quickly
     from vaultcrm.read.session import ReadSession
 
     with ReadSession.open(root) as session:

@@ -178,7 +178,7 @@ def brief(
       vaultcrm show tom --today 2026-11-23
       vaultcrm brief Ben --json | jq .ledger.move
     """
-    from vaultcrm.app.lookup import brief_of
+    from vaultcrm.app.showing import brief_of
     from vaultcrm.read.records import progress_to
 
     with (
@@ -235,7 +235,7 @@ def people(
       vaultcrm people --circle close --sort overdue
       vaultcrm people --due --json | jq -r '.people[].person'
     """
-    from vaultcrm.app.lookup import snapshot
+    from vaultcrm.app.showing import snapshot
     from vaultcrm.read.records import progress_to
     from vaultcrm.reflect.people_list import choose, people_rows
 

@@ -12,7 +12,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from vaultcrm.app.people import resolve_person
+from vaultcrm.app.names import resolve_person
 from vaultcrm.config import Config
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Claim, LoadStats, Problem, Reflection, Vault

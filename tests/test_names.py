@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import MakeVault
 from tests.sessions import resolve_person, taken_names
-from vaultcrm.app.people import PersonRef, name_problem, person_files, resolve_fast
+from vaultcrm.app.names import PersonRef, name_problem, person_files, resolve_fast
 from vaultcrm.config import Config, load_config
 from vaultcrm.errors import UsageError
 
