@@ -163,3 +163,18 @@ def test_a_memo_whose_findings_do_not_decode_is_not_used(make_vault) -> None:  #
     again = sync(root, TODAY)
     assert [r.to_json() for r in again.outcome.reflections] == expected
     assert not again.written
+
+
+def test_every_reason_the_index_gives_has_its_words() -> None:
+    """A new reason without its line in `words.CACHE_NOTES` fails here, not in a user's
+    terminal; a busy index (another run's) is never said."""
+    from typing import get_args
+
+    from vaultcrm.cache.store import CacheNote, CacheReason
+    from vaultcrm.words import CACHE_NOTES
+
+    assert set(get_args(CacheReason)) == set(CACHE_NOTES)
+    note = CacheNote("unreadable", "file is not a database")
+    assert note.text == "cache was unreadable (file is not a database)"
+    assert note.said
+    assert not CacheNote("busy", "database is locked").said

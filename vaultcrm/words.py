@@ -306,6 +306,31 @@ BRIEF: dict[str, str] = {
 }
 
 
+# --- problems -----------------------------------------------------------------------------
+
+#: How a problem line marks a warning (`path:line: warning: …`), and the line that ends a
+#: capped list of them (`sync` and `watch` print at most 20; `check` lists them all).
+PROBLEM_WORDS: dict[str, str] = {
+    "warning": "warning: ",
+    "more": "… and {count} more (vaultcrm check lists them all)",
+}
+
+# --- the index --------------------------------------------------------------------------------
+
+#: Why the index was worked around or rebuilt, by reason (`cache.store.CacheNote`); `{detail}`
+#: is the error or the folder. The CLI says each on stderr as `note: …`.
+CACHE_NOTES: dict[str, str] = {
+    "folder_unusable": "cache folder unusable ({detail}); working without a cache",
+    "unusable": "cache unusable ({detail}); working without it this run",
+    "was_unusable": "cache was unusable ({detail})",
+    "busy": "cache busy ({detail}): another vaultcrm run is writing it; working without it",
+    "busy_store": "cache busy: another vaultcrm run was writing it; not saved this run",
+    "unreadable": "cache was unreadable ({detail})",
+    "unreadable_in_use": "cache was unreadable ({detail}); in use by another run, working "
+    "without it",
+    "changed": "vaultcrm, its settings or Python changed",
+}
+
 # --- ticks -----------------------------------------------------------------------------------
 
 #: Ends every line a tick logs, so the person's note says where it came from.

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from vaultcrm.cache.store import take_notes
+from vaultcrm.cache.store import CacheNote, take_notes
 from vaultcrm.config import (
     CONFIG_FILE,
     OBSIDIAN_DAILY,
@@ -282,7 +282,7 @@ class Watcher:
         self._chart: Chart | None = None
         self._chart_known = False
         self._problems: set[Problem] = set()
-        self._cache_notes: set[str] = set()
+        self._cache_notes: set[CacheNote] = set()
         self._problem_count: int | None = None  # the count in the note, once known
         self._last_error: str | None = None
         self._retry_at: float | None = None
@@ -469,10 +469,10 @@ class Watcher:
     def _reported(self, result: SyncResult, today: dt.date, *, first: bool) -> None:
         """Say what one pass did, and remember what it left (the note, the reflections)."""
         outcome = result.outcome
-        for reason in take_notes():  # the cache worked around: said once each, as problems
-            if reason not in self._cache_notes:
-                self._cache_notes.add(reason)
-                self._say("notice", f"note: {reason}")
+        for note in take_notes():  # the cache worked around: said once each, as problems
+            if note not in self._cache_notes:
+                self._cache_notes.add(note)
+                self._say("notice", f"note: {note.text}")
         new_day = self._day is not None and today != self._day
         self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
         self._config, self._output = outcome.config, result.output

@@ -152,8 +152,8 @@ def echo_cache_note(stats: Any = None) -> None:
     reading commands say it before their problems."""
     store = sys.modules.get("vaultcrm.cache.store")  # not imported: nothing to say
     if store is not None:
-        for reason in store.take_notes():
-            click.echo(f"note: {reason}", err=True)
+        for note in store.take_notes():
+            click.echo(f"note: {note.text}", err=True)
 
 
 def echo_json(data: Any) -> None:

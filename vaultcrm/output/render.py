@@ -166,7 +166,7 @@ def linked(reason: str, name: str) -> str:
 
 def _bytecode_cache() -> Any:
     """Compiled templates kept beside the index; None if the folder cannot be made."""
-    from vaultcrm.cache.store import cache_dir
+    from vaultcrm.locate import cache_dir
     from vaultcrm.output.sandbox import ForgivingBytecodeCache
 
     folder = cache_dir() / "templates"
