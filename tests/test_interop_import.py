@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import MakeVault
+from tests.conftest import MakeVault, examples
 from tests.test_golden import check_golden
 from vaultcrm.app.names import name_problem
 from vaultcrm.cli import cli
@@ -300,7 +300,9 @@ def _contacts(draw: st.DrawFn) -> list[Contact]:
 
 @pytest.mark.slow  # 25 vaults imported, exported and imported again
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(contacts=_contacts())
 def test_import_export_import_is_stable(
