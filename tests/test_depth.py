@@ -17,13 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO, MakeVault
-from vaultcrm.app.sync import compute, render_outcome, sync
+from tests.sessions import compute, opened, sync
+from vaultcrm.app.sync import render_outcome
 from vaultcrm.cli import cli
 from vaultcrm.config import Config, load_config
-from vaultcrm.model import LoadStats
-from vaultcrm.read.assemble import assemble
-from vaultcrm.read.records import load_records
-from vaultcrm.read.walk import walk
 from vaultcrm.reflect import rules
 from vaultcrm.reflect import surprise as weekly
 from vaultcrm.reflect.kinds import reflect
@@ -86,10 +83,9 @@ def _due(root: Path, today: dt.date = TODAY, *extra: str) -> dict[str, Any]:
 
 
 def _vault(root: Path) -> tuple[Any, Config]:
-    config, _ = load_config(root)
-    walked = walk(root, config)
-    records = load_records(root, config, walked, None, LoadStats())
-    return assemble(root, records, config), config
+    """The whole vault as a read session assembles it, read afresh."""
+    with opened(root, TODAY, cache=False) as session:
+        return session.vault(), session.config
 
 
 # --- the fixture, exactly ------------------------------------------------------------------
@@ -279,7 +275,7 @@ def test_a_ticked_relation_birthday_is_logged_about_them(depth: Path) -> None:
 
 
 def _cold(root: Path) -> str:
-    return render_outcome(compute(root, TODAY, use_cache=False))
+    return render_outcome(compute(root, TODAY, cache=False))
 
 
 def _warm(root: Path) -> str:
@@ -332,7 +328,7 @@ def test_rhythms_and_the_weekly_pick_match_a_cold_run_after_edits(depth: Path) -
 
 
 def _picks(root: Path, day: dt.date) -> list[str]:
-    return [r.person for r in compute(root, day, use_cache=False).reflections
+    return [r.person for r in compute(root, day, cache=False).reflections
             if r.kind == "surprise"]  # fmt: skip
 
 
@@ -426,6 +422,26 @@ def test_a_ticked_surprise_stays_this_weeks_and_no_other_is_drawn(depth: Path) -
     assert "- [x] " in (depth / "Reflections due.md").read_text()
     # next week, someone else
     assert _picks(depth, TODAY + dt.timedelta(days=7)) == ["Hannah Weiss"]
+
+
+def test_a_surprise_ticked_early_in_the_week_is_recorded_at_its_end(depth: Path) -> None:
+    """A tick made in Monday's note is recorded on Sunday, when she is no longer the pick
+    (you met on Thursday): the item is looked up on the day of the note it was ticked in,
+    however short the horizons and `celebrate_within`."""
+    (depth / "vaultcrm.yaml").write_text("horizon: 3 days\ncelebrate_within: 3 days\n")
+    monday, sunday = dt.date(2026, 3, 2), dt.date(2026, 3, 8)
+    sync(depth, monday)
+    note = depth / "Reflections due.md"
+    text = note.read_text()
+    line = next(x for x in text.splitlines() if "Out of the blue" in x and "- [ ]" in x)
+    assert "[[Aiko Tanaka]]" in line
+    note.write_text(text.replace(line, line.replace("- [ ]", "- [x]", 1)))
+    aiko = depth / "People/Aiko Tanaka.md"
+    aiko.write_text(aiko.read_text() + "- 2026-03-05 Lunch.\n")
+    assert "Aiko Tanaka" not in _picks(depth, sunday)
+    assert sync(depth, sunday).recorded == [
+        "People/Aiko Tanaka.md: - 2026-03-08 Reached out out of the blue (from Reflections due)"
+    ]
 
 
 # --- the circle review ---------------------------------------------------------------------

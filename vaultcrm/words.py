@@ -107,15 +107,19 @@ def detag(text: str) -> str:
 class KindWords:
     """What a kind is called where a user meets it.
 
-    `title` heads its section in the note and in `due`; `logged` is what a ticked item
-    writes in the person's note (None: the kind ticks off a task instead; `{label}` is a
-    date's name); `gained` and `lost` are the watcher's phrases when a person gains or loses
-    a reflection of the kind (`{when}`: "today", "in 6 days"; `{label}` a date's name).
+    `title` heads its section in the note and in `due`; `label` names it in a word or two
+    (a task line of the note's focus list, under the person's name; the Kind column of
+    `due`'s table, the Due column of `people`, a brief's "Due now", the digest); `logged`
+    is what a ticked item writes in the person's note (`{label}` is a date's name; a kind
+    whose tick ticks off a task writes it only for a task that has no line of its own);
+    `gained` and `lost` are the watcher's phrases when a person gains or loses a
+    reflection of the kind (`{when}`: "today", "in 6 days"; `{label}` a date's name).
     `logged_for` is what a tick logs for an item about someone around the person.
     """
 
     title: str
-    logged: str | None
+    label: str
+    logged: str
     gained: str
     lost: str
     #: what a ticked item about someone around the person (`relation` in its fields)
@@ -123,25 +127,32 @@ class KindWords:
     logged_for: str | None = None
 
 
-#: In report order (`reflect.kinds.KINDS`, which tests/test_kinds.py checks against): the CLI
+#: In report order (`reflect.kinds.KIND`, which tests/test_kinds.py checks against): the CLI
 #: lists and titles kinds from here without importing any rule.
 KIND_WORDS: dict[str, KindWords] = {
     "reach_out": KindWords(
-        "Reach out", "Reached out", "now due to reach out", "no longer due to reach out"
+        "Reach out",
+        "Reach out",
+        "Reached out",
+        "now due to reach out",
+        "no longer due to reach out",
     ),
     "share": KindWords(
         "Share something of your own",
+        "Share",
         "Shared something of my own",
         "time to share something of your own",
         "no longer due to share",
     ),
     "listen": KindWords(
         "Ask, and listen",
+        "Listen",
         "Asked, and listened",
         "time to ask, and listen",
         "no longer due to listen",
     ),
     "deep": KindWords(
+        "Go deeper",
         "Go deeper",
         "A truly open conversation",
         "time to go deeper",
@@ -149,6 +160,7 @@ KIND_WORDS: dict[str, KindWords] = {
     ),
     "birthday": KindWords(
         "Birthdays",
+        "Birthday",
         "Birthday wishes",
         "birthday {when}",
         "birthday no longer coming up",
@@ -156,22 +168,36 @@ KIND_WORDS: dict[str, KindWords] = {
     ),
     "date": KindWords(
         "Dates to remember",
+        "Date",
         "Marked the {label}",
         "{label} {when}",
         "no date coming up any more",
         "Marked {relation}'s {label}",
     ),
-    "follow_up": KindWords("Follow-ups", None, "follow-up due {when}", "no follow-up due any more"),
+    "follow_up": KindWords(
+        "Follow-ups",
+        "Follow-up",
+        # a follow-up from a `follow_up:` field has no task line to tick: it is logged
+        "Followed up",
+        "follow-up due {when}",
+        "no follow-up due any more",
+    ),
     "celebrate": KindWords(
-        "Celebrate", "Celebrated their win", "a win to celebrate", "no win to celebrate any more"
+        "Celebrate",
+        "Celebrate",
+        "Celebrated their win",
+        "a win to celebrate",
+        "no win to celebrate any more",
     ),
     "drift": KindWords(
         "Drifting apart",
+        "Drifting",
         "Got back in touch",
         "drifting from your usual rhythm",
         "back in rhythm",
     ),
     "surprise": KindWords(
+        "Out of the blue",
         "Out of the blue",
         "Reached out out of the blue",
         "this week's unexpected reach-out",
@@ -179,21 +205,11 @@ KIND_WORDS: dict[str, KindWords] = {
     ),
 }
 
-#: How each kind is named in a word or two: on a task line of the note's focus list, under
-#: the person's name; in the Kind column of `due`'s table, the Due column of `people` and a
-#: brief's "Due now".
-FOCUS_LABELS: dict[str, str] = {
-    "reach_out": "Reach out",
-    "share": "Share",
-    "listen": "Listen",
-    "deep": "Go deeper",
-    "birthday": "Birthday",
-    "date": "Date",
-    "follow_up": "Follow-up",
-    "celebrate": "Celebrate",
-    "drift": "Drifting",
-    "surprise": "Out of the blue",
-}
+
+def focus_labels() -> dict[str, str]:
+    """Each kind's `label`, by kind: the template's `focus_labels`."""
+    return {kind: words.label for kind, words in KIND_WORDS.items()}
+
 
 #: The chart's title (`{first}`, `{last}`: "Dec 2025", "Nov 2026").
 CHART_TITLE = "Interactions per month, {first} to {last}"
@@ -398,6 +414,31 @@ def count_months(n: int) -> str:
     return "1 month" if n == 1 else f"{n} months"
 
 
+# --- problems -----------------------------------------------------------------------------
+
+#: How a problem line marks a warning (`path:line: warning: …`), and the line that ends a
+#: capped list of them (`sync` and `watch` print at most 20; `check` lists them all).
+PROBLEM_WORDS: dict[str, str] = {
+    "warning": "warning: ",
+    "more": "… and {count} more (vaultcrm check lists them all)",
+}
+
+# --- the index --------------------------------------------------------------------------------
+
+#: Why the index was worked around or rebuilt, by reason (`cache.store.CacheNote`); `{detail}`
+#: is the error or the folder. The CLI says each on stderr as `note: …`.
+CACHE_NOTES: dict[str, str] = {
+    "folder_unusable": "cache folder unusable ({detail}); working without a cache",
+    "unusable": "cache unusable ({detail}); working without it this run",
+    "was_unusable": "cache was unusable ({detail})",
+    "busy": "cache busy ({detail}): another vaultcrm run is writing it; working without it",
+    "busy_store": "cache busy: another vaultcrm run was writing it; not saved this run",
+    "unreadable": "cache was unreadable ({detail})",
+    "unreadable_in_use": "cache was unreadable ({detail}); in use by another run, working "
+    "without it",
+    "changed": "vaultcrm, its settings or Python changed",
+}
+
 # --- ticks -----------------------------------------------------------------------------------
 
 #: Ends every line a tick logs, so the person's note says where it came from.
@@ -406,8 +447,8 @@ TICKS: dict[str, str] = {
     "ignored": "nothing for “{shown}”: it is no longer due, so the tick was ignored",
     "already_logged": " (already logged)",
     "ticked_off": "{source}:{number}: ticked off “{text}”",
-    # a follow-up from a `follow_up:` field has no task line to tick: it is logged
-    "followed_up": "Followed up",
+    # what `{label}` reads in a logged line when the items ticked have no label
+    "no_label": "date",
     "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
     "your version is kept as {conflict}",
     # a sync that could not finish its job, and why; what it did record comes after

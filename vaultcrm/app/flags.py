@@ -1,6 +1,6 @@
 """`vaultcrm flags suggest|apply`, and the hint that they exist, as values (never printed).
 
-The vault is loaded by one call, as `people` loads it (`lookup.snapshot`); suggestions
+The vault is loaded by one call, as `people` loads it (`showing.snapshot`); suggestions
 come from `read.inferred`; `apply` writes through the edit engine (`edit.tagline`), one
 note at a time, only lines that still read as they did, and says what it refused. A
 line that counts for several people (a daily note linking two) is tagged only with the
@@ -10,7 +10,6 @@ flags it reads as for every one of them: a tag on a line counts for all it links
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,9 +21,8 @@ from vaultcrm.model import FLAGS, LoadStats, NoteRecord, Problem, Vault
 from vaultcrm.words import FLAGS_HINT, SKIPPED_SHARED_LINE
 
 if TYPE_CHECKING:  # the rules are imported by the commands that read prose, not by `sync`
-    from vaultcrm.cache.store import Index
     from vaultcrm.read.inferred import Suggestion
-    from vaultcrm.read.walk import Walk
+    from vaultcrm.read.session import ReadSession
 
 
 @dataclass(frozen=True)
@@ -41,26 +39,20 @@ class Suggested:
 
 
 def _load(
-    root: Path, today: dt.date, query: str | None, use_cache: bool, processes: bool
+    session: ReadSession, query: str | None
 ) -> tuple[Config, Vault, str | None, list[Problem], LoadStats]:
-    from vaultcrm.app.lookup import snapshot
-    from vaultcrm.app.people import resolve_person
+    from vaultcrm.app.names import resolve_person
+    from vaultcrm.app.showing import snapshot
 
-    found = snapshot(root, today, use_cache=use_cache, processes=processes)
+    found = snapshot(session)
     who = None
     if query is not None:
-        who = resolve_person(root, found.config, query).name
+        who = resolve_person(session, query).name
     return found.config, found.vault, who, found.problems, found.stats
 
 
 def suggest(
-    root: Path,
-    today: dt.date,
-    query: str | None = None,
-    *,
-    at_least: float | None = None,
-    use_cache: bool = True,
-    processes: bool = False,
+    session: ReadSession, query: str | None = None, *, at_least: float | None = None
 ) -> Suggested:
     """Every interaction line of `query`'s person (else everyone's), dated up to today and
     without a flag, whose prose reads as one at `at_least` or more (default: the rules'
@@ -69,7 +61,8 @@ def suggest(
     from vaultcrm.read.inferred import resolver, suggestions
 
     floor = default_confidence() if at_least is None else at_least
-    config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
+    config, vault, who, problems, stats = _load(session, query)
+    today = session.today
     found = suggestions(
         vault, config, resolver(vault.people), at_least=floor,
         who=None if who is None else {who}, until=today,
@@ -129,13 +122,7 @@ class Applied:
 
 
 def plan(
-    root: Path,
-    today: dt.date,
-    query: str | None = None,
-    *,
-    at_least: float | None = None,
-    use_cache: bool = True,
-    processes: bool = False,
+    session: ReadSession, query: str | None = None, *, at_least: float | None = None
 ) -> Plan:
     """The tags `flags apply` would add, and the suggestions it would leave, without
     writing anything."""
@@ -143,10 +130,11 @@ def plan(
     from vaultcrm.read.inferred import resolver, suggestions
 
     floor = default_confidence() if at_least is None else at_least
-    config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
+    config, vault, who, problems, stats = _load(session, query)
+    today = session.today
     found = suggestions(vault, config, resolver(vault.people), at_least=floor, until=today)
     lines, skipped = plan_lines(vault, config, found, who)
-    return Plan(root, today, floor, lines, skipped, problems, stats)
+    return Plan(session.root, today, floor, lines, skipped, problems, stats)
 
 
 def plan_lines(
@@ -250,21 +238,15 @@ def flags_hint(records: Iterable[NoteRecord], config: Config, interactions: int)
     return FLAGS_HINT.format(tags=", ".join(tags[:-1]) + f" or {tags[-1]}")
 
 
-def first_sync_hints(root: Path, config: Config, walked: Walk, index: Index | None) -> list[str]:
-    """The hints of a vault's first sync (the one that creates the note): read from the
-    index as it was just brought up to date, or afresh without one. Only then: a later
-    sync reads nothing it does not need."""
-    from vaultcrm.read.assemble import assemble
-    from vaultcrm.read.records import load_records
-
+def first_sync_hints(session: ReadSession) -> list[str]:
+    """The hints of a vault's first sync (the one that creates the note), from the
+    session's records. Only then: a later sync reads nothing it does not need."""
+    config = session.config
     if config.infer_flags:
         return []
-    try:
-        records = load_records(root, config, walked, index, LoadStats())
-    except sqlite3.DatabaseError:
-        return []
+    records = session.records()
     if not untagged(records, config):
         return []
-    vault = assemble(root, records, config)
+    vault = session.vault()
     hint = flags_hint(records, config, sum(len(i) for i in vault.interactions.values()))
     return [hint] if hint else []

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 from collections.abc import Iterable
-from pathlib import Path
 
 from vaultcrm.app.outcome import Outcome
 from vaultcrm.cache import plan
@@ -41,57 +40,28 @@ from vaultcrm.cache.codec import (
 )
 from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
-from vaultcrm.gcpause import leave_to_exit
 from vaultcrm.model import (
     Claim,
     Interaction,
-    LoadStats,
     NoteRecord,
     Person,
     Problem,
     Reflection,
     Vault,
 )
-from vaultcrm.read.assemble import Roster, assemble, roster, sort_problems
-from vaultcrm.read.records import update_index
+from vaultcrm.read.assemble import Roster, roster, sort_problems
 from vaultcrm.read.relations import named_people
+from vaultcrm.read.session import ReadSession
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
 from vaultcrm.reflect.kinds import Pools, add_draws, candidates, order, picks, reflect_person
-from vaultcrm.reflect.rules import inferred_words, until
-from vaultcrm.words import inferred
+from vaultcrm.reflect.recall import last_contact, last_open, wants_open
+from vaultcrm.reflect.rules import until
 
-#: Kinds whose note context is the last open exchange (output.focus.OPEN_KINDS).
-_OPEN_KINDS = frozenset({"share", "listen", "deep"})
-_OPEN_FLAGS = frozenset({"shared", "heard", "deep"})
 #: meta key of the chart's totals, written with the per-person results they sum
 CHART = "chart_totals"
 #: meta key of the candidates' draws per picked kind, written with the results they come from
 POOLS = "picked_pools"
-
-
-def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today."""
-    past = until(vault.interactions.get(name, ()), today)
-    return past[-1] if past else None
-
-
-def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today tagged #shared, #heard or #deep; one whose
-    flags were read from its prose (config `infer_flags`) says so in its text, since the
-    note quotes it as the context of share, listen and deep."""
-    past = until(vault.interactions.get(name, ()), today)
-    found = next((i for i in reversed(past) if i.flags & _OPEN_FLAGS), None)
-    if found is not None and vault.inferred:
-        because = inferred_words(vault, [found], set(_OPEN_FLAGS))
-        if because:
-            found = found._replace(text=f"{found.text} {inferred(because)}")
-    return found
-
-
-def wants_open(mine: Iterable[Reflection]) -> bool:
-    """Whether the note's context for these reflections is the last open exchange."""
-    return any(r.kind in _OPEN_KINDS for r in mine)
 
 
 def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
@@ -100,41 +70,35 @@ def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.C
     return charts.person_counts(until(vault.interactions.get(name, ()), today), today)
 
 
-def compute(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
-    walked: Walk,
-    *,
-    processes: bool = False,
-) -> Outcome:
-    """The reflections for `today`, reusing every stored result the changes leave valid.
-    Problems are the vault's (walk, roster, notes); the caller adds the config's."""
-    stats = LoadStats(files=walked.count)
-    state = today.isoformat()
-    changes = update_index(root, config, index, walked, stats, processes=processes)
+def compute(session: ReadSession) -> Outcome:
+    """The reflections for the session's day, reusing every stored result the changes
+    leave valid. Problems are the vault's (walk, roster, notes); the caller adds the
+    config's."""
+    config, index, walked = session.config, session.index, session.walked
+    state = session.today.isoformat()
+    changes = session.update()
+    stats = session.stats
     if not changes.unchanged:
         # Everything was parsed just now (a cold index): work from the records in memory
         # and leave the index alone until the end, while it is being written.
         fresh = list(changes.new.values())
         who = roster((Claim.of(r.person) for r in fresh if r.person is not None), config)
         problems = _problems(walked, who, fresh)
-        result = _full_pass(root, config, today, index, who, fresh, problems, stats, state)
+        result = _full_pass(session, who, fresh, problems, state)
         _remember_roster(index, who)
         return result
     who = _roster(index, config)
     problems = _problems(walked, who, index.records_with_problems())
     if not index.derived_hold(state, changes.base):
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
-        return _full_pass(root, config, today, index, who, records, problems, stats, state)
+        return _full_pass(session, who, records, problems, state)
     affected = plan.affected(changes, who.names, index.claims, index.people_naming)
     pools = None
     if affected:
-        stats.reflected, pools = _partial_pass(root, config, today, index, who, affected)
+        stats.reflected, pools = _partial_pass(session, who, affected)
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
-    return _from_cache(root, config, today, index, problems, stats, len(who.paths), pools)
+    return _from_cache(session, problems, len(who.paths), pools)
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -143,18 +107,15 @@ def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[
 
 
 def _full_pass(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
+    session: ReadSession,
     who: Roster,
     records: list[NoteRecord],
     problems: list[Problem],
-    stats: LoadStats,
     state: str,
 ) -> Outcome:
-    vault = assemble(root, records, config, (), who)
-    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
+    root, config, today, index = session.root, session.config, session.today, session.index
+    stats = session.stats
+    vault = session.assemble(records, roster=who)
     found: list[Reflection] = []
     rows = []
     people: dict[str, Person] = {}
@@ -163,7 +124,8 @@ def _full_pass(
     due: dict[str, bytes] = {}
     total = charts.empty()
     pools: Pools = {}
-    offered: dict[tuple[str, str], tuple[Reflection, bytes]] = {}
+    #: (kind, name) → a candidate's finding, stored results, person and last contact
+    offered: dict[tuple[str, str], tuple[Reflection, bytes, Person, Interaction | None]] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         extra = candidates(person, vault, today, config, mine)
@@ -175,21 +137,23 @@ def _full_pass(
         rows.append((name, payload, bool(mine)))
         if extra:
             add_draws(pools, extra)
-            offered.update(((r.kind, name), (r, payload)) for r in extra)
-        if mine or extra:
-            people[name] = person
-            if contact is not None:
-                last[name] = contact
+            offered.update(((r.kind, name), (r, payload, person, contact)) for r in extra)
         if mine:
             found.extend(mine)
+            people[name] = person
             due[name] = payload
+            if contact is not None:
+                last[name] = contact
             if exchange is not None:
                 opened[name] = exchange
     chosen = picks(pools)
     for kind, name in chosen.items():
-        r, payload = offered[(kind, name)]
+        r, payload, person, contact = offered[(kind, name)]
         found.append(r)
         due.setdefault(name, payload)
+        people[name] = person
+        if contact is not None:
+            last[name] = contact
     meta = {CHART: encode_totals(total), POOLS: marshal.dumps(pools)}
     index.put_derived(rows, replace_all=True, state=state, meta=meta)
     stats.reflected = len(rows)
@@ -221,15 +185,9 @@ def _remember_roster(index: Index, who: Roster) -> None:
     index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
-def _partial_pass(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
-    who: Roster,
-    affected: set[str],
-) -> tuple[int, Pools]:
+def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> tuple[int, Pools]:
     """Reflect the affected people again; how many, and the candidates' draws now."""
+    config, today, index = session.config, session.today, session.index
     present = [name for name in sorted(affected) if name in who.paths]
     # only links that resolve to them matter: a key they share (a first name claimed by
     # hundreds) or one that now resolves to someone else counts for none of them
@@ -240,7 +198,7 @@ def _partial_pass(
     around = {who.paths[n] for n in named_people(records.values(), who.names, present)}
     if around - paths:
         records.update(index.records(around - paths))
-    vault = assemble(root, records.values(), config, (), who)
+    vault = session.assemble(records.values(), roster=who)
     total = _chart_totals(index)
     pools = _pools(index)
     for pool in pools.values():
@@ -304,15 +262,10 @@ def _chart_totals(index: Index) -> list[list[int]]:
 
 
 def _from_cache(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
-    problems: list[Problem],
-    stats: LoadStats,
-    count: int,
-    pools: Pools | None = None,
+    session: ReadSession, problems: list[Problem], count: int, pools: Pools | None = None
 ) -> Outcome:
+    root, config, today, index = session.root, session.config, session.today, session.index
+    stats = session.stats
     found: list[Reflection] = []
     stored = StoredResults()
     due = index.derived(due_only=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
-from vaultcrm.app.lookup import snapshot
+from vaultcrm.app.showing import snapshot
 from vaultcrm.model import LoadStats, Problem
+from vaultcrm.read.session import ReadSession
 from vaultcrm.reflect.review import Review, make_review
 
 
@@ -18,9 +17,7 @@ class Reviewed:
     stats: LoadStats
 
 
-def review_circles(
-    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
-) -> Reviewed:
-    """The review of every circle for `today`; problems as values, never raised."""
-    snap = snapshot(root, today, use_cache=use_cache, processes=processes)
-    return Reviewed(make_review(snap.vault, today, snap.config), snap.problems, snap.stats)
+def review_circles(session: ReadSession) -> Reviewed:
+    """The review of every circle for the session's day; problems as values, never raised."""
+    snap = snapshot(session)
+    return Reviewed(make_review(snap.vault, snap.today, snap.config), snap.problems, snap.stats)

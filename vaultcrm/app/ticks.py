@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vaultcrm.config import Config, daily_notes, longest_horizon
+from vaultcrm.config import Config, daily_notes
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Reflection
 from vaultcrm.output.generated import item_ids, note_text, recorded_ids, tick_days, ticked
@@ -58,16 +58,15 @@ def log_text(
     kind: str, config: Config, labels: Iterable[str] = (), relation: str | None = None
 ) -> str:
     """The interaction text a ticked item of `kind` logs (without the date): the kind's
-    words (about `relation`, someone around the person, when the item is), then the
-    flag's configured tag (if any), so the ledger sees it (`share` → `#shared`)."""
+    words (`{label}`: the items' labels, a yearly date's name; about `relation`, someone
+    around the person, when the item is: `logged_for`), then the flag's configured tag (if
+    any), so the ledger sees it (`share` → `#shared`)."""
     spec = KIND[kind]
-    logged = TICKS["followed_up"] if kind == "follow_up" else spec.words.logged
+    logged = spec.words.logged
     if relation is not None and spec.words.logged_for is not None:
         logged = spec.words.logged_for
-    if logged is None:
-        raise ValueError(f"a ticked {kind} is not logged")
     names = [" ".join(label.replace("#", "").split()) for label in labels]
-    label = " and ".join(n for n in names if n) or "date"
+    label = " and ".join(n for n in names if n) or TICKS["no_label"]
     text = logged.format(label=label, relation=" ".join((relation or "").split()))
     tag = f" #{config.tags[spec.logs_flag]}" if spec.logs_flag else ""
     return f"{text} {TICK_SOURCE}{tag}"
@@ -125,10 +124,10 @@ def record_ticks(
             skip.add(tick.id)
             continue
         try:
-            if tick.kind == "follow_up" and _from_field(root, matched[0]):
-                line, conflict = _log(root, config, today, matched[:1])
-            elif tick.kind == "follow_up":
+            if _ticks_off(matched[0]) and not _from_field(root, matched[0]):
                 line, conflict = _tick_off(root, config, matched[0], done_tasks)
+            elif _ticks_off(matched[0]):  # a task with no line of its own: logged
+                line, conflict = _log(root, config, today, matched[:1])
             else:
                 line, conflict = _log(root, config, today, matched, since=day)
         except EditRefused as err:
@@ -154,8 +153,9 @@ def _by_id(reflections: Sequence[Reflection]) -> dict[str, list[Reflection]]:
 class _Earlier:
     """An item of a kind that stays listed, looked up on the days before today: from the
     day of the note its tick was made in (which a line-by-line git merge can show later
-    than it was) back as far as such an item is listed (the horizon ahead of a date, or
-    `celebrate_within` after a win), each day's reflections worked out once."""
+    than it was) back as far as an item of any such kind is listed (`KindSpec.listed_for`:
+    the horizon ahead of a date, `celebrate_within` after a win), each day's reflections
+    worked out once."""
 
     def __init__(
         self,
@@ -165,7 +165,8 @@ class _Earlier:
     ) -> None:
         self.reflections_on = reflections_on
         self.today = today
-        self.reach = max(longest_horizon(config), config.celebrate_within) + 1
+        lasting = [spec.listed_for(config) for spec in KIND.values() if spec.listed_for]
+        self.reach = max(lasting, default=0) + 1
         self.days: dict[dt.date, dict[str, list[Reflection]]] = {}
 
     def _on(self, day: dt.date) -> dict[str, list[Reflection]]:
@@ -195,6 +196,12 @@ def _lasting(kind: str) -> bool:
     return spec is not None and spec.stays_after_tick
 
 
+def _ticks_off(r: Reflection) -> bool:
+    """Whether a tick of this item ticks off the task it came from (`KindSpec.tick`)."""
+    spec = KIND.get(r.kind)
+    return spec is not None and spec.tick == "task"
+
+
 def _log(
     root: Path,
     config: Config,
@@ -209,7 +216,7 @@ def _log(
     from vaultcrm.edit.lines import append_log_line
 
     r = matched[0]
-    labels = [str(m.data.get("label", "")) for m in matched if r.kind == "date"]
+    labels = [str(m.data.get("label", "")) for m in matched]
     relation = r.data.get("relation")
     text = log_text(r.kind, config, labels, None if relation is None else str(relation))
     line = f"- {today.isoformat()} {text}"

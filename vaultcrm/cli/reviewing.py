@@ -11,7 +11,14 @@ import click
 from vaultcrm.words import LAYER_EVERY, REVIEW, count_people, long_day
 
 from . import echo_diagnostics, echo_json, handle_errors, progress_bar
-from .options import cache_option, json_option, resolve_today, today_option, vault_option
+from .options import (
+    cache_option,
+    json_option,
+    read_session,
+    resolve_today,
+    today_option,
+    vault_option,
+)
 from .terminal import echo_wrapped
 
 if TYPE_CHECKING:
@@ -43,13 +50,14 @@ def review(vault: Path | None, today: dt.date | None, as_json: bool, no_cache: b
       vaultcrm review --json | jq -r '.misfits[].command'
     """
     from vaultcrm.app.review import review_circles
-    from vaultcrm.locate import find_vault
     from vaultcrm.read.records import progress_to
 
     day = resolve_today(today)
-    root = find_vault(vault)
-    with progress_to(progress_bar("Reading notes")):
-        found = review_circles(root, day, use_cache=not no_cache, processes=True)
+    with (
+        progress_to(progress_bar("Reading notes")),
+        read_session(vault, day, no_cache=no_cache) as session,
+    ):
+        found = review_circles(session)
     echo_diagnostics(found, capped=True)
     if as_json:
         echo_json({**found.review.to_json(), "problems": [p.to_json() for p in found.problems]})

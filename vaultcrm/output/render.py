@@ -18,8 +18,8 @@ from vaultcrm.output.focus import FocusPerson, focus_people
 from vaultcrm.output.generated import head, item_ids
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, package_templates, template_folders
 from vaultcrm.reflect.chart import Chart
-from vaultcrm.reflect.kinds import KIND, KINDS
-from vaultcrm.words import FOCUS_LABELS, MONTHS, MONTHS_SHORT, WEEKDAYS, detag, human_day
+from vaultcrm.reflect.kinds import KIND
+from vaultcrm.words import MONTHS, MONTHS_SHORT, WEEKDAYS, detag, focus_labels, human_day
 
 __all__ = ["Item", "Section", "detag", "render_note"]
 
@@ -125,13 +125,13 @@ def build_items(
 
 
 def sections_of(items: Iterable[Item], limit: int | None = None) -> list[Section]:
-    """One section per kind that has items, in KINDS order; items keep their order (most
+    """One section per kind that has items, in report order; items keep their order (most
     urgent first), the first `limit` of them listed and the rest counted in `more`."""
     by_kind: dict[str, list[Item]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
     out = []
-    for kind in KINDS:
+    for kind in KIND.names:
         found = by_kind.get(kind)
         if found:
             shown = found if limit is None else found[:limit]
@@ -172,7 +172,7 @@ def linked(reason: str, name: str) -> str:
 
 def _bytecode_cache() -> Any:
     """Compiled templates kept beside the index; None if the folder cannot be made."""
-    from vaultcrm.cache.store import cache_dir
+    from vaultcrm.locate import cache_dir
     from vaultcrm.output.sandbox import ForgivingBytecodeCache
 
     folder = cache_dir() / "templates"
@@ -224,8 +224,8 @@ def kinds_named(env: Any) -> frozenset[str] | None:
         return None  # the render says why, in its own words
     if Path(filename).resolve().is_relative_to(package_templates().resolve()):
         return None
-    named = frozenset(k for k in KINDS if re.search(rf"\b{k}\b", source))
-    return named if named and len(named) < len(KINDS) else None
+    named = frozenset(k for k in KIND.names if re.search(rf"\b{k}\b", source))
+    return named if named and len(named) < len(KIND) else None
 
 
 def render_note(
@@ -264,7 +264,7 @@ def render_note(
         "people_count": len({i.name for i in items}),
         "sections": sections_of(items),
         "focus": leading,
-        "focus_labels": FOCUS_LABELS,
+        "focus_labels": focus_labels(),
         "rest": sections_of(rest, section_limit),
         "chart": chart,
         "problem_count": problem_count,

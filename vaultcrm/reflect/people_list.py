@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from vaultcrm.config import Config
 from vaultcrm.model import Reflection, Vault
-from vaultcrm.reflect.kinds import KINDS
+from vaultcrm.reflect.kinds import KIND
 from vaultcrm.reflect.rhythm import rhythm
 from vaultcrm.reflect.rules import cadence_days, until
 
@@ -65,7 +65,7 @@ def people_rows(
     for name, person in vault.people.items():
         past = until(vault.interactions.get(name, ()), today)
         last = past[-1].date if past else None
-        kinds = sorted(due.get(name, ()), key=lambda k: KINDS.index(k) if k in KINDS else 99)
+        kinds = sorted(due.get(name, ()), key=KIND.rank)
         usual = rhythm(past)
         rows.append(
             PersonRow(
