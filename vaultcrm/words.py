@@ -169,6 +169,10 @@ FOCUS_LABELS: dict[str, str] = {
     "celebrate": "Celebrate",
 }
 
+#: The heading of the people the note lists together, compactly: never contacted, so no
+#: urgency (`KindSpec.not_yet`); the template says what to do about them.
+NOT_YET_TITLE = "Not yet in your notes"
+
 #: The chart's title (`{first}`, `{last}`: "Dec 2025", "Nov 2026").
 CHART_TITLE = "Interactions per month, {first} to {last}"
 
@@ -230,8 +234,9 @@ def inferred(because: tuple[str, ...] | list[str]) -> str:
 
 #: The one line `check` and a vault's first `sync` add when no line carries a flag tag.
 FLAGS_HINT = (
-    "No {tags} anywhere yet: `vaultcrm flags suggest` finds the lines whose words already"
-    " say it (\"she told me…\")."
+    "No {tags} anywhere yet, so {kinds} {stay} silent: tag a line with"
+    ' `vaultcrm log NAME "…" {option}`{others}, or let `vaultcrm flags suggest` find the'
+    ' lines whose words already say it ("she told me…").'
 )
 #: Why `flags apply` leaves a suggestion on a line that counts for several people.
 SKIPPED_SHARED_LINE = "the line also counts for {others}, for whom it does not read so"
@@ -275,6 +280,8 @@ BRIEF: dict[str, str] = {
     "deep": "Last truly open exchange",
     "deep_none": "none logged with #deep yet",
     "follow_ups": "Open follow-ups",
+    "open_tasks": "Open with them (no date)",
+    "never_nudged": "kept for reference (cadence: never)",
     "ahead": "Dates ahead",
     "mind": "Keep in mind",
     "recent": "Last {count} interactions",
@@ -292,8 +299,10 @@ TICKS: dict[str, str] = {
     "ignored": "nothing for “{shown}”: it is no longer due, so the tick was ignored",
     "already_logged": " (already logged)",
     "ticked_off": "{source}:{number}: ticked off “{text}”",
-    # a follow-up from a `follow_up:` field has no task line to tick: it is logged
+    # a follow-up from a `follow_up:` field has no task line to tick: it is logged, and
+    # the field's value is removed so it does not come back
     "followed_up": "Followed up",
+    "field_cleared": " ({key} cleared)",
     "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
     "your version is kept as {conflict}",
     # a sync that could not finish its job, and why; what it did record comes after

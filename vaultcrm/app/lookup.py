@@ -8,11 +8,13 @@ index. Both bring the index up to date first, exactly as `sync` and `due` do.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultcrm.app.incremental import stored_flags
 from vaultcrm.app.people import resolve_person
 from vaultcrm.config import Config, load_config
 from vaultcrm.errors import VaultcrmError
@@ -58,7 +60,8 @@ def brief_of(
     ref = resolve_person(root, config, query)
     with collector_paused():
         vault, stats = _person_vault(root, config, ref.name, ref.file, use_cache, processes)
-    person = vault.people.get(ref.name)
+    # by file: a name found from file names alone is the note's stem, not always its name
+    person = next((p for p in vault.people.values() if p.file == ref.file), None)
     mine = [p for p in vault.problems if p.path == ref.file]
     if person is None:
         why = mine[0].format() if mine else f"{ref.file}: not readable as a person note"
@@ -80,14 +83,22 @@ def _person_vault(
     try:
         update_index(root, config, index, walked, stats, processes=processes)
         try:
-            who = roster(index.claims(), config)
+            claims = index.claims()
+            who = roster(claims, config)
+            name = next((c.name for c in claims if c.path == file), name)
             paths = {file, *index.paths_linking(index.keys_of({name}))}
             mine = list(index.records(paths).values())
+            used = stored_flags(index)
+            if used is None:  # never worked out for this index: from every note, once
+                used = assemble(root, index.all_records(), config).flags_used
         except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
             index.recover(exc)
             records = load_records(root, config, walked, None, stats, processes=processes)
             return assemble(root, records, config, walked.problems), stats
-        return assemble(root, mine, config, walked.problems, who), stats
+        vault = assemble(root, mine, config, walked.problems, who)
+        # the flags the whole vault uses, as the last sync counted them, and theirs now
+        return dataclasses.replace(vault, flags_used=(used or frozenset()) | (
+            vault.flags_used or frozenset())), stats
     finally:
         index.close()
 

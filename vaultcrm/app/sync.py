@@ -27,7 +27,6 @@ from vaultcrm.config import (
     Config,
     config_fingerprint,
     load_config,
-    no_people_problem,
     people_folder_error,
 )
 from vaultcrm.errors import VaultcrmError
@@ -73,8 +72,10 @@ def _compute(
             outcome = _compute_cached(root, config, today, walked, index, processes)
     outcome.problems = sort_problems([*config_problems, *outcome.problems])
     if outcome.people_count == 0 and people_folder_error(config_problems) is None:
-        # never a silent all-clear
-        outcome.problems = sort_problems([*outcome.problems, no_people_problem(root, config)])
+        from vaultcrm.read.discover import nobody_found
+
+        # never a silent all-clear: an error saying what the vault holds instead
+        outcome.problems = sort_problems([*outcome.problems, nobody_found(root, config)])
     return outcome
 
 
@@ -209,6 +210,8 @@ def _sync(
     if inbox.filed:
         walked = walk(root, config, processes=processes)
     outcome = _compute(root, config, config_problems, walked, today, index, processes)
+    if outcome.people_count == 0:  # no note at all rather than one that reads as all-clear
+        return SyncResult(outcome, output, False, inbox=inbox)
     recorded: list[str] = []
     conflicts: list[str] = []
     handled: set[str] = set()  # tick ids recorded by this run, on any attempt

@@ -11,7 +11,7 @@ template block; `tests/test_kinds.py` proves every kind has every entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,12 @@ class KindSpec:
     stays_after_tick: bool = False
     #: the watcher reports a change in an item's details (a countdown), not only its arrival
     countdown: bool = False
+    #: the flag the kind is built on: silent until some interaction of the vault carries it
+    #: (a vault that never writes #deep is not told to go deeper with everyone)
+    built_on: str | None = None
+    #: whether an item (by its data) says only that the person is not in the notes yet
+    #: (never contacted): no urgency, and the note lists those people together, compactly
+    not_yet: Callable[[Mapping[str, Any]], bool] | None = None
 
     @property
     def words(self) -> KindWords:
@@ -69,18 +75,21 @@ SPECS: tuple[KindSpec, ...] = (
         rules.reach_out,
         # never contacted first of all, then most overdue
         lambda r: (r.data["overdue_days"] is not None, -(r.data["overdue_days"] or 0)),
+        not_yet=lambda data: data.get("last_contact") is None,
     ),
     KindSpec(
         "share",
         rules.share,
         _by_count,
         logs_flag="shared",
+        built_on="heard",  # their confidences, counted
     ),
     KindSpec(
         "listen",
         rules.listen,
         _by_count,
         logs_flag="heard",
+        built_on="shared",  # yours, counted
     ),
     KindSpec(
         "deep",
@@ -88,6 +97,7 @@ SPECS: tuple[KindSpec, ...] = (
         # never first, then the longest without (earliest last deep)
         lambda r: _never_first(r.data["last_deep"]),
         logs_flag="deep",
+        built_on="deep",
     ),
     KindSpec(
         "birthday",
@@ -118,6 +128,7 @@ SPECS: tuple[KindSpec, ...] = (
         _by_date,
         id_fields=("date", "text"),
         stays_after_tick=True,
+        built_on="win",
     ),
 )
 
@@ -127,6 +138,23 @@ KINDS: tuple[str, ...] = tuple(KIND)
 
 _RANK = {name: i for i, name in enumerate(KINDS)}
 _RULES = tuple(spec.rule for spec in SPECS)
+#: (rule, the flag it is built on) of every kind, in report order
+_BUILT = tuple((spec.rule, spec.built_on) for spec in SPECS)
+
+
+def silent_kinds(used: frozenset[str] | None) -> tuple[str, ...]:
+    """The kinds silent in a vault whose interactions carry the flags `used` (None: no
+    kind is silent), in report order."""
+    if used is None:
+        return ()
+    return tuple(s.name for s in SPECS if s.built_on is not None and s.built_on not in used)
+
+
+def not_yet(kind: str, data: Mapping[str, Any]) -> bool:
+    """Whether an item of `kind` with `data` only says its person is not in the notes
+    yet (`KindSpec.not_yet`)."""
+    spec = KIND.get(kind)
+    return spec is not None and spec.not_yet is not None and spec.not_yet(data)
 
 
 def _comparable(value: Any) -> tuple[Any, ...]:
@@ -151,8 +179,17 @@ def _order(r: Reflection) -> tuple[Any, ...]:
 def reflect_person(
     person: Person, vault: Vault, today: dt.date, config: Config
 ) -> list[Reflection]:
-    """Every rule for one person, unordered (the index caches these per person)."""
-    return [found for rule in _RULES for found in rule(person, vault, today, config)]
+    """Every rule for one person, unordered (the index caches these per person); a rule
+    built on a flag the vault never uses stays silent (`KindSpec.built_on`)."""
+    used = vault.flags_used
+    if used is None:
+        return [found for rule in _RULES for found in rule(person, vault, today, config)]
+    return [
+        found
+        for rule, flag in _BUILT
+        if flag is None or flag in used
+        for found in rule(person, vault, today, config)
+    ]
 
 
 def _lead(r: Reflection) -> tuple[Any, ...]:
