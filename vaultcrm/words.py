@@ -350,6 +350,8 @@ GIT: dict[str, str] = {
 #: What `due` says when it has nothing to list.
 NOTHING_DUE = "Nobody is due. Enjoy the quiet."
 NO_PEOPLE = "No people found."
+#: What `sync` says instead of writing a note that would read as an all-clear.
+NO_NOTE = "Wrote no {output}: nobody was found (see above for where to look)."
 
 
 def conflict_message(rel: str, conflict: str) -> str:

@@ -472,7 +472,7 @@ def _person(
     fields: dict[str, Any] = {}
     extra: list[Entry] = []
     for name, (key, value, line) in picked.items():
-        if value is None:
+        if value is None or value == "":  # `key:` or `key::` with nothing after it
             continue
         try:
             if name in _READERS:
