@@ -371,3 +371,30 @@ def test_every_focus_task_line_names_its_person(example_vault: Path) -> None:
             tasks += 1
             assert person in line, line
     assert tasks == 8
+
+
+def test_an_import_finds_someone_by_their_name_field(make_vault: MakeVault, tmp_path: Path) -> None:
+    root = make_vault({"People/ben-cohen.md": "---\nname: Ben Cohen\n---\n"})
+    card = tmp_path / "ben.vcf"
+    card.write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ben Cohen\nBDAY:1990-04-12\nEND:VCARD\n", encoding="utf-8"
+    )
+    result = run(root, "import", "vcard", str(card))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "People").iterdir()) == ["ben-cohen.md"]
+    assert (root / "People/ben-cohen.md").read_text() == (
+        "---\nname: Ben Cohen\nbirthday: 1990-04-12\n---\n"
+    )
+
+
+def test_two_notes_with_one_name_say_which_field_to_change(make_vault: MakeVault) -> None:
+    root = make_vault({
+        "People/sam-lee.md": "---\nname: Sam Lee\n---\n",
+        "People/sam-lee-2.md": "---\nname: Sam Lee\n---\n",
+    })  # fmt: skip
+    problems = json.loads(run(root, "check", "--json").stdout)["problems"]
+    assert [(p["path"], p["message"]) for p in problems] == [(
+        "People/sam-lee.md",
+        "another note is also named 'Sam Lee' (People/sam-lee-2.md); this one is ignored:"
+        " give one of them another name",
+    )]  # fmt: skip

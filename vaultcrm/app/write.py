@@ -148,22 +148,11 @@ def _adopt(root: Path) -> tuple[dict[str, str], list[InitStep]]:
     """The settings that adopt what the vault holds (those that differ from the
     defaults, and no daily-note setting when Obsidian's own says where they are), and a
     step saying what was found for each."""
-    from vaultcrm.config import OBSIDIAN_DAILY
-    from vaultcrm.read.discover import discover
+    from vaultcrm.read.discover import adoptable
 
-    found = discover(root)
-    settings = found.settings()
-    if os.path.exists(root / OBSIDIAN_DAILY):
-        settings.pop("daily_folder", None)
-        settings.pop("daily_format", None)
-    defaults = Config()
-    if settings.get("people_folder") == defaults.people_folder:
-        del settings["people_folder"]
-    if (settings.get("daily_folder"), settings.get("daily_format")) == (
-        defaults.daily_folder, defaults.daily_format
-    ):
-        del settings["daily_folder"], settings["daily_format"]
+    found, settings = adoptable(root)
     steps: list[InitStep] = []
+
     def said(*keys: str) -> str:
         return " and ".join(f"{key}: {settings[key]}" for key in keys)
 

@@ -18,6 +18,7 @@ from vaultcrm.model import (
     Problem,
     Vault,
     new_interaction,
+    stem_of,
 )
 
 
@@ -72,12 +73,14 @@ def roster(claims: Iterable[Claim], config: Config) -> Roster:
     kept: list[Claim] = []
     for claim in sorted(claims, key=_path_of):
         if claim.name in paths:
+            # a name from a `name:` field, not the file's: that field is what to change
+            fix = "" if stem_of(claim.path) == claim.name else ": give one of them another name"
             problems.append(
                 Problem(
                     claim.path,
                     None,
                     f"another note is also named "
-                    f"{claim.name!r} ({paths[claim.name]}); this one is ignored",
+                    f"{claim.name!r} ({paths[claim.name]}); this one is ignored{fix}",
                 )
             )
             continue

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultcrm.config import Config, no_people_problem
+from vaultcrm.config import OBSIDIAN_DAILY, Config, no_people_problem
 from vaultcrm.ignoring import never_a_note
 from vaultcrm.locate import CONFIG_FILE
 from vaultcrm.model import Problem
@@ -172,6 +172,24 @@ def _marks(root: Path, notes: list[str]) -> tuple[Tag | None, Property | None]:
     top_prop = max(props.items(), key=lambda kv: (kv[1], kv[0])) if props else None
     prop = None if top_prop is None else (top_prop[0][0], top_prop[0][1], top_prop[1])
     return top_tag, prop
+
+
+def adoptable(root: Path) -> tuple[Found, dict[str, str]]:
+    """What `vaultcrm init` writes into a new `vaultcrm.yaml`: the settings that adopt
+    what the vault holds, leaving out those equal to the defaults, and the daily notes'
+    when Obsidian's own settings say where they are (vaultcrm reads those already)."""
+    found = discover(root)
+    settings = found.settings()
+    if os.path.exists(root / OBSIDIAN_DAILY):
+        settings.pop("daily_folder", None)
+        settings.pop("daily_format", None)
+    defaults = Config()
+    if settings.get("people_folder") == defaults.people_folder:
+        del settings["people_folder"]
+    daily = (settings.get("daily_folder"), settings.get("daily_format"))
+    if daily == (defaults.daily_folder, defaults.daily_format):
+        del settings["daily_folder"], settings["daily_format"]
+    return found, settings
 
 
 def nobody_found(root: Path, config: Config) -> Problem:

@@ -15,11 +15,10 @@ incremental engine and `vault.assemble` treat like a daily-note line.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from typing import Any
 
-from vaultcrm.fields import Fields, norm_key
+from vaultcrm.fields import norm_key
 from vaultcrm.model import Entry, NoteRecord, Problem
 from vaultcrm.read.membership import flat_texts, frontmatter_tags, is_person
 from vaultcrm.read.parse import (
@@ -77,19 +76,10 @@ def frontmatter_links(data: dict[Any, Any]) -> list[str]:
     return list(found)
 
 
-@functools.lru_cache(maxsize=8)
-def _attendee_keys(fields: Fields) -> tuple[frozenset[str], re.Pattern[str]]:
-    """The attendees field's spellings, and a test for a frontmatter line holding one."""
-    spellings = dict(fields).get("attendees", ("attendees",))
-    words = "|".join(re.escape(s).replace("_", "[-_ ]") for s in spellings)
-    line = re.compile(rf"""^["']?(?:{words})["']?[ \t]*:""", re.MULTILINE | re.IGNORECASE)
-    return frozenset(spellings), line
-
-
-def attendee_names(data: dict[Any, Any], fields: Fields) -> list[str]:
+def attendee_names(data: dict[Any, Any], spec: ReadSpec) -> list[str]:
     """Plain names (not links) in the people properties, in order, once each: a list's
     items, or a text's parts between commas."""
-    keys, _ = _attendee_keys(fields)
+    keys = spec.attendee_keys
     found: dict[str, None] = {}
     for key, value in data.items():
         if norm_key(key) not in keys:
@@ -130,7 +120,7 @@ def parse_other(path: str, data: bytes, spec: ReadSpec) -> NoteRecord:
         return nothing
     fm, body, first_line = split_frontmatter(text)
     if not anywhere and not in_folder and (
-        fm is None or ("[[" not in fm and _attendee_keys(spec.fields)[1].search(fm) is None)
+        fm is None or ("[[" not in fm and spec.attendee_line.search(fm) is None)
     ):
         return nothing
     fields: dict[Any, Any] = {}
@@ -147,7 +137,7 @@ def parse_other(path: str, data: bytes, spec: ReadSpec) -> NoteRecord:
     if day is None:
         return nothing
     links = frontmatter_links(fields)
-    names = attendee_names(fields, spec.fields)
+    names = attendee_names(fields, spec)
     if names:
         links = list(dict.fromkeys([*links, *names]))
     if in_folder and "[[" in body:
