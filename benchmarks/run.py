@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,29 +159,39 @@ def run_once(
 
 
 def measure(
-    row: Row,
+    row: Row | Sequence[Row],
     cmd: Sequence[str],
-    env: dict[str, str],
+    env: dict[str, str] | Sequence[dict[str, str]],
     runs: int,
     before: Callable[[int], None] | None = None,
     ok: Sequence[int] = (0,),
 ) -> Row:
-    """Fill `row` with `runs` timings in ms after one warm-up; `before(i)` runs untimed first."""
+    """Fill `row` with `runs` timings in ms after one warm-up; `before(i)` runs untimed first.
+
+    With several rows and as many environments (an A/B), each run times every side in
+    turn, the order reversed every other run (A B, B A, A B…), so a drift of the machine
+    weighs on all sides alike; `before(i)` runs before each side's command.
+    """
+    rows = [row] if isinstance(row, Row) else list(row)
+    envs = [env] if isinstance(env, dict) else list(env)
     try:
         for i in range(runs + 1):
-            if before is not None:
-                before(i)
-            elapsed, _, stderr = run_once(cmd, env, ok)
-            if i == 0:
-                lines = stderr.count("\n")
-                if lines:
-                    row.note = f"{lines} stderr lines (problems?)"
-            else:
-                row.samples.append(elapsed * 1000)
+            order = range(len(rows)) if i % 2 == 0 else range(len(rows) - 1, -1, -1)
+            for k in order:
+                if before is not None:
+                    before(i)
+                elapsed, _, stderr = run_once(cmd, envs[k], ok)
+                if i == 0:
+                    lines = stderr.count("\n")
+                    if lines:
+                        rows[k].note = f"{lines} stderr lines (problems?)"
+                else:
+                    rows[k].samples.append(elapsed * 1000)
     except Failed as exc:
-        row.samples.clear()
-        row.error = str(exc)
-    return row
+        for r in rows:
+            r.samples.clear()
+            r.error = str(exc)
+    return rows[0]
 
 
 def md_notes(vault: Path) -> list[Path]:
@@ -204,20 +214,29 @@ def empty_dir(path: Path) -> None:
     path.mkdir(parents=True)
 
 
-def measure_rss(row: Row, cmd: Sequence[str], env: dict[str, str], cache: Path) -> Row:
-    """Peak RSS (MB) of one cold sync, read by a wrapper process from RUSAGE_CHILDREN.
+def measure_rss(
+    row: Row | Sequence[Row],
+    cmd: Sequence[str],
+    env: dict[str, str] | Sequence[dict[str, str]],
+    cache: Path,
+) -> Row:
+    """Peak RSS (MB) of one cold sync per side, read by a wrapper process from
+    RUSAGE_CHILDREN.
 
     One run is enough: memory, unlike time, barely varies between runs.
     """
-    empty_dir(cache)
-    try:
-        _, stdout, _ = run_once([sys.executable, "-c", RSS_WRAPPER, *cmd], env, (0, 1))
-    except Failed as exc:
-        row.error = str(exc)
-        return row
+    rows = [row] if isinstance(row, Row) else list(row)
+    envs = [env] if isinstance(env, dict) else list(env)
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    row.samples.append(int(stdout.split()[-1]) / scale)
-    return row
+    for r, e in zip(rows, envs, strict=True):
+        empty_dir(Path(e.get("VAULTCRM_CACHE_DIR", cache)))
+        try:
+            _, stdout, _ = run_once([sys.executable, "-c", RSS_WRAPPER, *cmd], e, (0, 1))
+        except Failed as exc:
+            r.error = str(exc)
+            continue
+        r.samples.append(int(stdout.split()[-1]) / scale)
+    return rows[0]
 
 
 @dataclass
@@ -367,11 +386,23 @@ def _watch_save(out: Path, save: Callable[[], object]) -> float | None:
     return None
 
 
+#: Row names for `--rows` (the floors are always measured: every target is a ratio to one).
+ROW_NAMES = ("cold", "nochange", "one", "percent", "due", "log", "help", "rss", "naive")
+
+
 def bench(
-    vault: Path, cache: Path, runs: int, watch: int | None, person: Path | None
-) -> list[Row]:
-    """Every row, in an order where each one leaves the vault as the next expects;
-    `watch` is the number of saves of the watch rows (None: no watch rows)."""
+    vault: Path,
+    cache: Path,
+    runs: int,
+    watch: int | None,
+    person: Path | None,
+    sides: Sequence[dict[str, str]] = ({},),
+    only: Collection[str] = ROW_NAMES,
+) -> list[list[Row]]:
+    """Every row (of `only`), in an order where each one leaves the vault as the next
+    expects, once per side: `sides` are environment overrides (one for a plain run, two
+    for an A/B, whose rows are timed interleaved); `watch` is the number of saves of the
+    watch rows (None: no watch rows; not with an A/B)."""
     # The checkout this script sits in is what gets measured, installed or not.
     paths = [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
     pythonpath = os.pathsep.join(filter(None, paths))
@@ -381,52 +412,87 @@ def bench(
     # (some shells export PYTHONDONTWRITEBYTECODE, which would recompile every module on
     # every run). The untimed warm-up of each row writes the __pycache__ files.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    envs = [{**env, **side} for side in sides]
+    # a side may keep its own index (VAULTCRM_CACHE_DIR in --a/--b: two builds of
+    # vaultcrm would each empty the other's); a cold row empties every side's
+    caches = sorted({Path(e["VAULTCRM_CACHE_DIR"]) for e in envs})
+
+    def cold(_: int) -> None:
+        for folder in caches:
+            empty_dir(folder)
+
     v = str(vault)
     sync = [*CLI, "sync", "--vault", v, "--today", TODAY]
     notes = md_notes(vault)
     step = max(1, len(notes) // max(1, len(notes) // 100))
     percent = notes[::step]
-    rows = [
+    out: list[list[Row]] = [[] for _ in sides]
+
+    def add(make: Callable[[], Row]) -> list[Row]:
+        made = [make() for _ in sides]
+        for side, row in zip(out, made, strict=True):
+            side.append(row)
+        return made
+
+    def row(name: str, **kw: Any) -> list[Row]:
+        return add(lambda: Row(name, **kw))
+
+    # the floors are the same script whatever the side: measured once, shown on each
+    floors = [
         measure(Row("floor (a): read all files"), [sys.executable, "-c", FLOOR_READ, v], env, runs),
         measure(Row("floor (b): scandir + stat"), [sys.executable, "-c", FLOOR_STAT, v], env, runs),
-        measure(Row("sync, cold cache", floor="a", limit=8), sync, env, runs,
-                before=lambda i: empty_dir(cache), ok=(0, 1)),
-        measure(Row("sync, nothing changed", floor="b", limit=2), sync, env, runs, ok=(0, 1)),
     ]
-    if person is not None:
-        target = person
-        rows.append(measure(Row("sync, 1 note changed", floor="b", limit=4), sync, env, runs,
-                            before=lambda i: append(target, f"- {TODAY} Benchmark ping {i}"),
-                            ok=(0, 1)))
-    else:
-        rows.append(Row("sync, 1 note changed", floor="b", limit=4, error="n/a (no person note)"))
+    for floor in floors:
+        add(lambda f=floor: f)  # type: ignore[misc]
+    if "cold" in only:
+        measure(row("sync, cold cache", floor="a", limit=8), sync, envs, runs,
+                before=cold, ok=(0, 1))
+    if {"nochange", "one", "percent", "due", "log"} & set(only):
+        for side in envs:  # a current cache for the rows that follow
+            run_once(sync, side, (0, 1))
+    if "nochange" in only:
+        measure(row("sync, nothing changed", floor="b", limit=2), sync, envs, runs, ok=(0, 1))
+    if "one" in only:
+        if person is not None:
+            target = person
+            measure(row("sync, 1 note changed", floor="b", limit=4), sync, envs, runs,
+                    before=lambda i: append(target, f"- {TODAY} Benchmark ping {i}"),
+                    ok=(0, 1))
+        else:
+            row("sync, 1 note changed", floor="b", limit=4, error="n/a (no person note)")
 
     def touch_percent(i: int) -> None:
         for note in percent:
             append(note, f"- benchmark edit {i}")
 
-    rows.append(measure(Row(f"sync, 1% changed ({len(percent)})", floor="b"), sync, env, runs,
-                        before=touch_percent, ok=(0, 1)))
-    rows.append(measure(Row("due --json", floor="b"),
-                        [*CLI, "due", "--json", "--vault", v, "--today", TODAY], env, runs,
-                        ok=(0, 1)))
-    if person is not None:
-        rows.append(measure(Row("log (appends a line)", limit=150),
-                            [*CLI, "log", "--vault", v, person.stem, "benchmark note"], env, runs))
-    else:
-        rows.append(Row("log (appends a line)", limit=150, error="n/a (no person note)"))
-    rows.append(measure(Row("--help (start-up)"), [*CLI, "--help"], env, runs))
-    rows.append(measure_rss(Row("peak RSS, cold sync", unit="MB", limit=300), sync, env, cache))
-    rows.append(measure(Row("naive: frontmatter.load all", floor="a"),
-                        [sys.executable, "-c", NAIVE, v], env, runs))
+    if "percent" in only:
+        measure(row(f"sync, 1% changed ({len(percent)})", floor="b"), sync, envs, runs,
+                before=touch_percent, ok=(0, 1))
+    if "due" in only:
+        measure(row("due --json", floor="b"),
+                [*CLI, "due", "--json", "--vault", v, "--today", TODAY], envs, runs, ok=(0, 1))
+    if "log" in only:
+        if person is not None:
+            measure(row("log (appends a line)", limit=150),
+                    [*CLI, "log", "--vault", v, person.stem, "benchmark note"], envs, runs)
+        else:
+            row("log (appends a line)", limit=150, error="n/a (no person note)")
+    if "help" in only:
+        measure(row("--help (start-up)"), [*CLI, "--help"], envs, runs)
+    if "rss" in only:
+        measure_rss(row("peak RSS, cold sync", unit="MB", limit=300), sync, envs, cache)
+    if "naive" in only:
+        naive = measure(Row("naive: frontmatter.load all", floor="a"),
+                        [sys.executable, "-c", NAIVE, v], env, runs)
+        add(lambda: naive)
     if watch is not None:
         found = WatchRows(watch)
         if person is None:
             found.fail("n/a (no person note)")
         else:
-            measure_watch(found, vault, env, runs, person)
-        rows += found.all()
-    return rows
+            measure_watch(found, vault, envs[0], runs, person)
+        out[0] += found.all()
+    return out
 
 
 def verdict(row: Row, floors: dict[str, float | None]) -> tuple[float | None, str]:
@@ -478,12 +544,63 @@ def report(rows: list[Row]) -> tuple[str, list[dict[str, Any]]]:
     return "\n".join(lines), records
 
 
+def paired(a: Row, b: Row) -> float:
+    """The median of B/A over the runs, each B against the A timed next to it: a drift
+    of the machine over the runs moves both of a pair, so this is steadier than the
+    ratio of the two medians."""
+    return statistics.median(y / x for x, y in zip(a.samples, b.samples, strict=True))
+
+
+def report_ab(
+    per_side: list[list[Row]], a: Sequence[str], b: Sequence[str]
+) -> tuple[str, list[dict[str, Any]]]:
+    """Side A against side B, row by row: both medians, B/A, and each side's verdict."""
+    lines = [f"A: {' '.join(a) or '(as is)'}", f"B: {' '.join(b) or '(as is)'}"]
+    head = (f"{'row':<32} {'A median':>12} {'B median':>12} {'B/A':>7} {'paired':>7} {'B-A':>9}"
+            f"  {'A ratio':>8} {'B ratio':>8}  {'target':<18} {'A':<5} {'B':<5}")
+    lines += [head, "-" * len(head)]
+    floors = {"a": per_side[0][0].median, "b": per_side[0][1].median}
+    records = []
+    for ra, rb in zip(per_side[0], per_side[1], strict=True):
+        ma, mb = ra.median, rb.median
+        (ratio_a, res_a), (ratio_b, res_b) = verdict(ra, floors), verdict(rb, floors)
+        if ma is None or mb is None:
+            lines.append(f"{ra.name:<32} {ra.error or rb.error}")
+        elif ra is rb:  # measured once (a floor, the naive row)
+            lines.append(f"{ra.name:<32} {ma:>9,.1f} {ra.unit}")
+        else:
+            def r(x: float | None) -> str:
+                return "" if x is None else f"{x:.2f}×"
+
+            lines.append(
+                f"{ra.name:<32} {ma:>9,.1f} {ra.unit} {mb:>9,.1f} {rb.unit} {mb / ma:>6.3f}×"
+                f" {paired(ra, rb):>6.3f}×"
+                f" {mb - ma:>+9.1f}  {r(ratio_a):>8} {r(ratio_b):>8}  {target_text(ra):<18}"
+                f" {res_a:<5} {res_b:<5}".rstrip()
+            )
+        records.append({
+            "name": ra.name, "unit": ra.unit, "target": target_text(ra) or None,
+            "a": {"median": ma, "samples": ra.samples, "ratio": ratio_a, "result": res_a or None,
+                  "error": ra.error},
+            "b": {"median": mb, "samples": rb.samples, "ratio": ratio_b, "result": res_b or None,
+                  "error": rb.error},
+            "b_over_a": None if not ma or mb is None or ra is rb else mb / ma,
+            "paired": None if ma is None or mb is None or ra is rb else paired(ra, rb),
+        })
+    return "\n".join(lines), records
+
+
 def prepare(
     args: argparse.Namespace, shape: Shape, vault: Path
 ) -> tuple[Path | None, dict[str, Any]]:
     """The vault to measure (generated or copied) and where it came from."""
     if args.vault:
         shutil.copytree(args.vault, vault, ignore=shutil.ignore_patterns(".git"))
+        # a vault generate.py wrote (with these --people and --seed): the person a
+        # generated run edits, so the figures compare with one
+        made = vault / person_files(args.people, args.seed)[0] if args.people else None
+        if made is not None and made.is_file():
+            return made, {"copied_from": str(args.vault)}
         people = sorted((vault / "People").rglob("*.md"))
         return (people[0] if people else None), {"copied_from": str(args.vault)}
     generate(vault, args.people, args.daily, args.seed, shape)
@@ -510,7 +627,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help=f"with --watch: saves measured after a warm-up of {WATCH_WARMUP} "
                     "(default 300)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON ('-': stdout)")
+    ap.add_argument("--a", action="append", default=[], metavar="VAR=VALUE",
+                    help="A/B: an environment variable of side A (repeatable)")
+    ap.add_argument("--b", action="append", default=[], metavar="VAR=VALUE",
+                    help="A/B: an environment variable of side B (repeatable); with --a or "
+                    "--b, each row is timed on both sides, interleaved")
+    ap.add_argument("--rows", default=",".join(ROW_NAMES),
+                    help=f"rows to measure, comma-separated (default: {','.join(ROW_NAMES)})")
     args = ap.parse_args(argv)
+    only = [r for r in args.rows.split(",") if r]
+    if set(only) - set(ROW_NAMES):
+        ap.error(f"--rows: unknown {', '.join(sorted(set(only) - set(ROW_NAMES)))}")
+    try:
+        sides = [dict(pair.split("=", 1) for pair in side) for side in (args.a, args.b)]
+    except ValueError:
+        ap.error("--a and --b take VAR=VALUE")
+    ab = bool(args.a or args.b)
+    if ab and args.watch:
+        ap.error("--watch does not take --a or --b")
     if args.runs < 1:
         ap.error("--runs must be at least 1")
     if args.saves < 1:
@@ -537,11 +671,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\nshape {name}: {files:,} notes, {size:,.1f} MB in {vault} "
                   f"({prepared:.1f} s to prepare); runs: {args.runs} after 1 warm-up; "
                   f"{sys.executable}", file=say, flush=True)
-            rows = bench(vault, cache, args.runs, args.saves if args.watch else None, person)
-            table, records = report(rows)
+            per_side = bench(vault, cache, args.runs, args.saves if args.watch else None,
+                             person, sides if ab else [{}], only)
+            entry: dict[str, Any] = {"shape": name, "vault": {**source, "notes": files, "mb": size}}
+            if ab:
+                table, records = report_ab(per_side, args.a, args.b)
+                entry["rows"] = records
+                entry["sides"] = {"a": sides[0], "b": sides[1]}
+            else:
+                table, records = report(per_side[0])
+                entry["rows"] = records
             print(table, file=say, flush=True)
-            shapes.append({"shape": name, "vault": {**source, "notes": files, "mb": size},
-                           "rows": records})  # fmt: skip
+            shapes.append(entry)
             if not args.keep:
                 shutil.rmtree(work / name, ignore_errors=True)
         if args.json:
@@ -556,7 +697,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.write(text)
             else:
                 Path(args.json).write_text(text, encoding="utf-8")
-        failed = any(r["result"] == "FAIL" for s in shapes for r in s["rows"])
+        failed = any(r.get("result") == "FAIL" for s in shapes for r in s["rows"])
         return 1 if failed else 0
     finally:
         if args.keep:

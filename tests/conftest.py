@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tracemalloc
 from collections.abc import Callable, Iterator, Mapping
@@ -9,10 +10,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_VAULT = REPO / "example-vault"
 EXAMPLE_TODAY = "2026-11-23"
+
+#: Hypothesis's profile: `ci` (`HYPOTHESIS_PROFILE=ci`, as `.ci/run` sets it) tries every
+#: property the number of examples its test asks for; `quick` (the default: the quick
+#: loop) a fifth of them, at least 20, so the loop stays quick and CI stays thorough.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
+settings.register_profile("ci", deadline=None)
+settings.register_profile("quick", deadline=None, max_examples=20)
+settings.load_profile(PROFILE)
+
+
+def examples(full: int) -> int:
+    """How many examples a property test tries: `full` under the ci profile, a fifth of it
+    (at least 20) under the quick one."""
+    return full if PROFILE == "ci" else max(20, full // 5)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

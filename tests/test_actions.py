@@ -11,17 +11,8 @@ import pytest
 import yaml
 
 from tests.conftest import MakeVault
-from vaultcrm.app.write import (
-    CONFIG_TEXT,
-    add_person,
-    add_reminder,
-    init_vault,
-    log_interaction,
-    parse_value,
-    set_field,
-    unset_field,
-    yaml_value,
-)
+from tests.sessions import add_person, add_reminder, log_interaction, set_field, unset_field
+from vaultcrm.app.write import CONFIG_TEXT, init_vault, parse_value, yaml_value
 from vaultcrm.config import Config, load_config
 from vaultcrm.edit.engine import EditRefused
 from vaultcrm.errors import UsageError

@@ -19,7 +19,8 @@ import vaultcrm.cache.store as store
 import vaultcrm.read.records as records
 import vaultcrm.read.walk as walking
 from tests.conftest import EXAMPLE_TODAY, REPO
-from vaultcrm.app.sync import compute, render_outcome, sync
+from tests.sessions import compute, sync
+from vaultcrm.app.sync import render_outcome
 from vaultcrm.cache.codec import code_fingerprint
 
 OLD = "Birthday on {day} ({when})."
@@ -87,14 +88,14 @@ def test_nothing_forks_unless_the_caller_asks(
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
     today = dt.date.fromisoformat(EXAMPLE_TODAY)
     assert sync(example_vault, today).written
-    assert compute(example_vault, today, use_cache=False).reflections
+    assert compute(example_vault, today, cache=False).reflections
 
 
 def test_asked_for_processes_a_cold_read_gives_what_one_process_gives(
     example_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     today = dt.date.fromisoformat(EXAMPLE_TODAY)
-    alone = render_outcome(compute(example_vault, today, use_cache=False))
+    alone = render_outcome(compute(example_vault, today, cache=False))
     monkeypatch.setattr(records, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(store, "DETACH_THRESHOLD", 1)
     monkeypatch.setattr(walking, "PARALLEL_STAT", 1)
@@ -118,7 +119,7 @@ def test_the_index_is_opened_once_per_run(
 
     monkeypatch.setattr(records, "Index", Counting)
     today = dt.date.fromisoformat(EXAMPLE_TODAY)
-    from vaultcrm.app.sync import due
+    from tests.sessions import due
 
     for run in (sync, sync, due, compute):  # cold, then no change, then reporting
         opened.clear()

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import MakeVault
-from vaultcrm.app.check import NearMiss, check_vault, near_miss_links, unsafe_names
+from tests.sessions import check_vault
+from vaultcrm.app.check import NearMiss, near_miss_links, unsafe_names
 from vaultcrm.cli import cli
 from vaultcrm.model import Entry, NoteRecord
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from vaultcrm.app.lookup import snapshot
+from tests.sessions import snapshot
 from vaultcrm.cli import cli
 from vaultcrm.config import Config
 from vaultcrm.reflect.brief import make_brief

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from vaultcrm.cli import cli
-from vaultcrm.reflect.kinds import KINDS
+from vaultcrm.reflect.kinds import KIND
 
 TODAY = "2026-11-23"
 OUT = "Reflections due.md"
@@ -75,7 +75,7 @@ def test_due_json_is_the_public_contract(make_vault) -> None:  # type: ignore[no
     data = json.loads(result.stdout)
     assert data["today"] == TODAY
     kinds = [r["kind"] for r in data["reflections"]]
-    assert kinds == sorted(kinds, key=KINDS.index)
+    assert kinds == sorted(kinds, key=KIND.rank)
     first = data["reflections"][0]
     assert {"kind", "person", "file", "reason"} <= set(first)
     bo = next(r for r in data["reflections"] if r["person"] == "Bo")

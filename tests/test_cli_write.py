@@ -16,9 +16,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import MakeVault
 from vaultcrm.cli import cli
-from vaultcrm.cli.writing import _root
 from vaultcrm.config import load_config
-from vaultcrm.locate import find_vault
 
 NOTE = "---\ncircle: friends\n---\n- 2026-11-01 Coffee\n"
 
@@ -238,20 +236,6 @@ def test_set_refusals_exit_2(vault: Path, args: list[str], message: str) -> None
 # --- speed --------------------------------------------------------------------------------
 
 
-def test_the_light_vault_finder_agrees_with_find_vault(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "a/b/c").mkdir(parents=True)
-    (tmp_path / "a/.obsidian").mkdir()
-    (tmp_path / "a/b/vaultcrm.yaml").write_text("")
-    for cwd in (tmp_path, tmp_path / "a", tmp_path / "a/b/c"):
-        monkeypatch.chdir(cwd)
-        assert _root(None) == find_vault(None)
-        assert _root(tmp_path / "a") == find_vault(tmp_path / "a")
-    monkeypatch.setenv("VAULTCRM_VAULT", str(tmp_path / "a/b"))
-    assert _root(None) == find_vault(None) == (tmp_path / "a/b").resolve()
-
-
 def test_log_imports_no_template_engine_watcher_or_index(vault: Path) -> None:
     """`log` resolves a name from file names alone: no jinja2, no watchdog, no index."""
     env = {**os.environ, "VAULTCRM_DEBUG": "0"}
@@ -273,7 +257,7 @@ def test_log_imports_no_template_engine_watcher_or_index(vault: Path) -> None:
 def test_log_finds_one_of_ten_thousand_people(tmp_path: Path) -> None:
     """Names are resolved from file names alone, among many (how fast is the benchmark's:
     benchmarks/run.py measures `log` on the synthetic vault)."""
-    from vaultcrm.app.write import log_interaction
+    from tests.sessions import log_interaction
 
     people = tmp_path / "People"
     people.mkdir()

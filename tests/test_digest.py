@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import EXAMPLE_TODAY, MakeVault
+from tests.sessions import digest, opened
 from tests.test_golden import check_golden
 from vaultcrm.app import sent
-from vaultcrm.app.digest import digest
 from vaultcrm.cli import cli
 
 TODAY = dt.date(2026, 11, 23)
@@ -107,7 +107,8 @@ def test_new_since_the_last_digest_sent(make_vault: MakeVault) -> None:
 def _ids(root: Path) -> list[str]:
     from vaultcrm.app.digest import _today
 
-    return [i.id for i in _today(root, TODAY, False)[1]]
+    with opened(root, TODAY) as session:
+        return [i.id for i in _today(session)[1]]
 
 
 def test_nobody_due_says_so(make_vault: MakeVault) -> None:

@@ -14,11 +14,12 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultcrm.app.flags import apply_plan, plan
+from vaultcrm.app.flags import apply_plan
 from vaultcrm.cli import cli
 from vaultcrm.edit.tagline import TagLine, add_tags, with_tags
 
 from .conftest import MakeVault
+from .sessions import flags_plan
 
 TODAY = "2026-11-23"
 
@@ -244,7 +245,7 @@ def test_a_note_changed_since_the_plan_is_refused_and_the_others_written(
     make_vault: MakeVault,
 ) -> None:
     root = vault(make_vault)
-    planned = plan(root, dt.date.fromisoformat(TODAY))
+    planned = flags_plan(root, dt.date.fromisoformat(TODAY))
     tom = root / "People/Tom Gallagher.md"
     edited = TOM.replace("I told him about my imposter", "I told him about his imposter")
     tom.write_bytes(edited.encode())

@@ -128,7 +128,7 @@ def example_vault_score(tmp_path: Path, at_least: float) -> Score:
     from a copy, and score the suggestions against the tags its author wrote."""
     import shutil
 
-    from vaultcrm.app.lookup import snapshot
+    from tests.sessions import snapshot
     from vaultcrm.read.inferred import resolver, suggestions
 
     from .conftest import EXAMPLE_TODAY, EXAMPLE_VAULT
@@ -139,8 +139,8 @@ def example_vault_score(tmp_path: Path, at_least: float) -> Score:
     for note in bare.rglob("*.md"):
         text = note.read_text(encoding="utf-8")
         note.write_text(re.sub(r" #(?:shared|heard|deep|win)\b", "", text), encoding="utf-8")
-    tagged = snapshot(EXAMPLE_VAULT, today, use_cache=False).vault
-    stripped = snapshot(bare, today, use_cache=False)
+    tagged = snapshot(EXAMPLE_VAULT, today, cache=False).vault
+    stripped = snapshot(bare, today, cache=False)
     found = suggestions(
         stripped.vault, stripped.config, resolver(stripped.vault.people), at_least=at_least,
         until=today,

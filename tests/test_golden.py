@@ -8,8 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from vaultcrm.cli import cli
-from vaultcrm.reflect.kinds import KIND, KINDS
-from vaultcrm.words import FOCUS_LABELS
+from vaultcrm.reflect.kinds import KIND
 
 from .conftest import EXAMPLE_TODAY
 
@@ -32,8 +31,8 @@ def test_example_vault_note_matches_golden(example_vault: Path, update_golden: b
     assert result.stderr == ""
     note = (example_vault / "Reflections due.md").read_text(encoding="utf-8")
     check_golden("Reflections due 2026-11-23.md", note, update_golden)
-    for kind in KINDS:
-        listed = f"## {KIND[kind].title}\n" in note or f"**{FOCUS_LABELS[kind]}** — " in note
+    for kind, spec in KIND.items():
+        listed = f"## {spec.title}\n" in note or f"**{spec.words.label}** — " in note
         assert listed, f"no {kind} in the example vault's note"
 
 
@@ -43,7 +42,7 @@ def test_example_vault_due_json_matches_golden(example_vault: Path, update_golde
         catch_exceptions=False)
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert {r["kind"] for r in data["reflections"]} == set(KINDS)
+    assert {r["kind"] for r in data["reflections"]} == set(KIND)
     check_golden("due 2026-11-23.json", result.stdout, update_golden)
 
 

@@ -13,10 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import MakeVault
+from tests.sessions import due, opened, sync
 from vaultcrm.app.inbox import Capture, file_inbox, parse_line
-from vaultcrm.app.sync import due, sync
 from vaultcrm.cli import cli
-from vaultcrm.config import load_config
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 BEN = "People/Ben Okafor.md"
@@ -77,7 +76,7 @@ def test_lines_are_filed_once_and_leave_the_inbox(make_vault: MakeVault) -> None
 
     again = sync(root, TODAY)
     assert again.inbox is None  # nothing changed: the inbox is not even read
-    forced = sync(root, TODAY, use_cache=False)
+    forced = sync(root, TODAY, cache=False)
     assert forced.inbox is not None and forced.inbox.filed == []
     assert len(_lines(root, BEN)) == 6 and len(_lines(root, AIKO)) == 7
 
@@ -116,7 +115,7 @@ def test_unknown_or_ambiguous_names_stay_with_their_reason_once(make_vault: Make
         (5, "'2026-02-"),
     ]  # fmt: skip
     before = (root / "Inbox.md").stat().st_mtime_ns
-    sync(root, TODAY, use_cache=False)  # read again: the same reasons, no second comment
+    sync(root, TODAY, cache=False)  # read again: the same reasons, no second comment
     assert _lines(root, "Inbox.md") == expected
     assert (root / "Inbox.md").stat().st_mtime_ns == before
 
@@ -173,8 +172,8 @@ def test_missing_or_empty_inbox_is_left_alone(make_vault: MakeVault) -> None:
     assert not (root / "Inbox.md").exists()
     (root / "Inbox.md").write_bytes(b"")
     os.utime(root / "Inbox.md", ns=(1, 1))
-    config, _ = load_config(root)
-    assert file_inbox(root, config, TODAY).filed == []
+    with opened(root, TODAY) as session:
+        assert file_inbox(session).filed == []
     assert (root / "Inbox.md").stat().st_mtime_ns == 1
 
 
@@ -306,7 +305,7 @@ def test_a_line_typed_during_a_sync_is_never_lost_or_filed_twice(
     typist.thread.start()
     syncs = 0
     while typist.thread.is_alive():
-        result = sync(root, TODAY, use_cache=syncs % 2 == 0)
+        result = sync(root, TODAY, cache=syncs % 2 == 0)
         assert result.inbox is None or result.inbox.kept == [], result.inbox
         syncs += 1
     typist.thread.join()

@@ -14,14 +14,19 @@ from typing import Any
 import pytest
 
 import vaultcrm.cache.store as index
-from vaultcrm.app.sync import compute, render_outcome, sync
+from tests.sessions import compute, from_scratch, sync
+from vaultcrm.app.sync import render_outcome
 from vaultcrm.read.records import open_index
 
 TODAY = dt.date(2026, 11, 23)
 
 
 def cold_note(root: Path, today: dt.date = TODAY) -> str:
-    return render_outcome(compute(root, today, use_cache=False))
+    """The note worked out from scratch (`tests/sessions.from_scratch`), which `--no-cache`
+    (a cold pass through an index in memory) must give too."""
+    note = render_outcome(from_scratch(root, today))
+    assert render_outcome(compute(root, today, cache=False)) == note
+    return note
 
 
 def warm_note(root: Path, today: dt.date = TODAY, *, processes: bool = False) -> str:

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import vaultcrm.cache.codec as codec
-from vaultcrm.app.sync import compute
+from tests.sessions import compute
 from vaultcrm.cache.store import cache_path
 
 PEOPLE = {
@@ -98,7 +98,7 @@ def test_config_change_rebuilds(make_vault) -> None:  # type: ignore[no-untyped-
 
 def test_no_cache_touches_no_cache_file(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(PEOPLE)
-    _, stats = load(root, use_cache=False)
+    _, stats = load(root, cache=False)
     assert stats.parsed == 3
     assert not cache_path(root).exists()
 
@@ -147,7 +147,7 @@ def test_a_memo_whose_findings_do_not_decode_is_not_used(make_vault) -> None:  #
     findings that do not decode make the run do the work, never fail or report nothing."""
     import marshal
 
-    from vaultcrm.app.sync import due, sync
+    from tests.sessions import due, sync
     from vaultcrm.cache.store import LAST_SYNC
 
     root = make_vault(PEOPLE)
@@ -164,3 +164,18 @@ def test_a_memo_whose_findings_do_not_decode_is_not_used(make_vault) -> None:  #
     again = sync(root, TODAY)
     assert [r.to_json() for r in again.outcome.reflections] == expected
     assert not again.written
+
+
+def test_every_reason_the_index_gives_has_its_words() -> None:
+    """A new reason without its line in `words.CACHE_NOTES` fails here, not in a user's
+    terminal; a busy index (another run's) is never said."""
+    from typing import get_args
+
+    from vaultcrm.cache.store import CacheNote, CacheReason
+    from vaultcrm.words import CACHE_NOTES
+
+    assert set(get_args(CacheReason)) == set(CACHE_NOTES)
+    note = CacheNote("unreadable", "file is not a database")
+    assert note.text == "cache was unreadable (file is not a database)"
+    assert note.said
+    assert not CacheNote("busy", "database is locked").said

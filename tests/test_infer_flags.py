@@ -201,7 +201,7 @@ def test_with_the_key_off_no_line_is_read(make_vault: MakeVault) -> None:
         f"""
         import datetime as dt, sys
         from pathlib import Path
-        from vaultcrm.app.sync import due, sync
+        from tests.sessions import due, sync
         today = dt.date.fromisoformat("{TODAY}")
         sync(Path({str(root)!r}), today)
         sync(Path({str(root)!r}), today)

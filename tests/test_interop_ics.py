@@ -132,7 +132,9 @@ def test_sync_and_log_do_not_import_vobject_or_icalendar_unless_ics_is_set(
     code = (
         "import sys, datetime as dt, pathlib\n"
         "from vaultcrm.app.sync import sync\n"
-        f"sync(pathlib.Path({str(root)!r}), dt.date(2026, 11, 23))\n"
+        "from vaultcrm.read.session import ReadSession\n"
+        f"with ReadSession.open(pathlib.Path({str(root)!r}), dt.date(2026, 11, 23)) as s:\n"
+        "    sync(s)\n"
         "print(sorted(m for m in ('icalendar', 'vobject', 'rich') if m in sys.modules))\n"
     )
     env_cache = {"VAULTCRM_CACHE_DIR": str(tmp_path / "cache")}

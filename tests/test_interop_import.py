@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import MakeVault
+from tests.conftest import MakeVault, examples
 from tests.test_golden import check_golden
-from vaultcrm.app.people import name_problem
+from vaultcrm.app.names import name_problem
 from vaultcrm.cli import cli
 from vaultcrm.interop.contacts import Contact, Source
 from vaultcrm.interop.vcard import write_vcards
@@ -300,7 +300,9 @@ def _contacts(draw: st.DrawFn) -> list[Contact]:
 
 @pytest.mark.slow  # 25 vaults imported, exported and imported again
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(contacts=_contacts())
 def test_import_export_import_is_stable(
@@ -347,6 +349,7 @@ def test_a_key_written_by_the_user_after_the_plan_is_kept_and_counted_unchanged(
     make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The user saves `emails:` between the import's read and its write: theirs stays."""
+    from tests.sessions import opened
     from vaultcrm.app import importing
 
     root = make_vault({"People/Ann.md": "---\n---\n"})
@@ -359,7 +362,8 @@ def test_a_key_written_by_the_user_after_the_plan_is_kept_and_counted_unchanged(
         return found
 
     monkeypatch.setattr(importing, "read_people", read_then_user_saves)
-    result = importing.import_contacts(root, "vcard", [root / "a.vcf"])
+    with opened(root) as session:
+        result = importing.import_contacts(session, "vcard", [root / "a.vcf"])
     assert result.counts == {"created": 0, "filled": 0, "unchanged": 1, "skipped": 0}
     assert (root / "People/Ann.md").read_text() == "---\nemails: [mine@x.org]\n---\n"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.app.people import name_problem
+from vaultcrm.app.names import name_problem
 from vaultcrm.interop.contacts import Contact, Source
 from vaultcrm.interop.merge import Known, clean_name, plan
 

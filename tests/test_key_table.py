@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from vaultcrm.fields import DEFAULT_FIELDS, NEAR, Fields, KeyTable, norm_key, normalise
 
 _NOT_MISSES = {"date", "created", "updated", "modified", "title", "name", "type"}
@@ -55,7 +56,7 @@ CONFIGS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.lists(KEYS, max_size=10), min_size=1, max_size=4),
     st.sampled_from(CONFIGS),

@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from vaultcrm.output.generated import (
     head,
     note_day,
@@ -153,7 +154,7 @@ def test_merge_is_deterministic_whatever_the_order() -> None:
     assert ticked_ids(merge_notes([c, b, a])) == {IDS[0], IDS[2], IDS[4]}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.sets(st.sampled_from(IDS)),
     st.sets(st.sampled_from(IDS)),

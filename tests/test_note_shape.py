@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLE_TODAY, MakeVault
-from vaultcrm.app.sync import compute, render_outcome
+from tests.sessions import compute
+from vaultcrm.app.sync import render_outcome
 from vaultcrm.cli import cli
 from vaultcrm.output.generated import item_ids
 
@@ -290,10 +291,10 @@ def test_the_chart_follows_a_change_to_someone_with_nothing_due(
     root = make_vault(CHART_VAULT)
     synced(root)
     (root / "Journal/2026-11-20.md").write_text("- Walk with [[Bo]] #heard\n")
-    note = synced(root) if cached else render_outcome(compute(root, TODAY, use_cache=False))
+    note = synced(root) if cached else render_outcome(compute(root, TODAY, cache=False))
     everything, shared, you = parse_xychart(mermaid_block(note))["series"]  # type: ignore[misc]
     assert everything[11] == 2 and shared[11] == 1 and you[11] == 0
-    assert note == render_outcome(compute(root, TODAY, use_cache=False))
+    assert note == render_outcome(compute(root, TODAY, cache=False))
 
 
 def test_a_big_vault_reads_in_one_screenful_per_section(make_vault: MakeVault) -> None:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import vaultcrm.read.parse as parse
 from vaultcrm.model import Entry, NoteKind, NoteRecord, Problem, TaskState
 
-from .conftest import EXAMPLE_VAULT
+from .conftest import EXAMPLE_VAULT, examples
 
 # --- the oracle: one line at a time ------------------------------------------------------
 
@@ -276,7 +276,7 @@ def assert_same(path: str, data: bytes, kind: NoteKind, day: dt.date | None = No
         assert list(fast.person.key_lines.items()) == list(slow.person.key_lines.items())
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(notes(), st.sampled_from(["person", "daily"]))
 @example(b"- 2024-01-02 a\n```\n- 2024-01-03 hidden [[A]]\n``\n````\n- 2024-01-04 [[B]]", "person")
 @example(b"~~~~\n- [[A]] x\n~~~\n- [[B]]\n~~~~~ py\n~~~~~\n- [ ] [[C]] 2024-02-30", "daily")
@@ -287,7 +287,7 @@ def test_fast_parse_equals_the_line_loop(data: bytes, kind: NoteKind) -> None:
     assert_same("People/X.md", data, kind, dt.date(2024, 1, 1) if kind == "daily" else None)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(WORDS, max_size=12).map("".join))
 def test_line_helpers_equal_the_plain_regexes(line: str) -> None:
     assert parse.find_tags(line) == tags(line)
@@ -296,7 +296,7 @@ def test_line_helpers_equal_the_plain_regexes(line: str) -> None:
         assert parse.link_target(inner) == link_target(inner)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(FRONTMATTER)
 def test_key_lines_equal_the_line_loop(fm: str) -> None:
     keys = {k.strip("\"'"): 0 for k in re.findall(r"[^\n:]+", fm)}

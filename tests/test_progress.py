@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.app.sync import compute
+from tests.sessions import compute
 from vaultcrm.read.records import PROGRESS_THRESHOLD, progress_to
 
 from .conftest import MakeVault

@@ -16,7 +16,7 @@ import pytest
 
 from vaultcrm.config import Config
 from vaultcrm.model import FollowUp, Interaction, Person, Reflection, Vault, YearlyDate
-from vaultcrm.reflect.kinds import KINDS, SPECS, reflect
+from vaultcrm.reflect.kinds import KIND, SPECS, reflect
 from vaultcrm.reflect.rules import cadence_days, next_yearly
 
 TODAY = date(2026, 12, 7)  # a Monday
@@ -89,7 +89,7 @@ def one(kind: str, vault: Vault, today: date = TODAY, config: Config = CONFIG) -
 
 
 def test_registry_follows_kinds_order() -> None:
-    assert tuple(spec.name for spec in SPECS) == KINDS
+    assert tuple(spec.name for spec in SPECS) == KIND.names
 
 
 def test_empty_vault_reflects_nothing() -> None:
@@ -571,7 +571,7 @@ class TestSnooze:
             for r in reflect(everything_due_vault(None), TODAY, config)
             if r.person == "Alice"
         }
-        assert kinds == set(KINDS) - {"listen"}
+        assert kinds == set(KIND) - {"listen"}
 
     @pytest.mark.parametrize("until", [TODAY, ago(-1)])
     def test_snooze_silences_five_kinds_only(self, until: date) -> None:

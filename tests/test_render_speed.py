@@ -21,7 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import MakeVault
-from vaultcrm.app.sync import compute, render_outcome
+from tests.sessions import compute
+from vaultcrm.app.sync import render_outcome
 from vaultcrm.output.generated import item_ids
 from vaultcrm.output.render import detag
 from vaultcrm.output.template_limits import TemplateError
@@ -126,7 +127,7 @@ TRICKY_PEOPLE = {
 
 
 def render(root: Path, today: dt.date, every_other_done: bool = False) -> str:
-    outcome = compute(root, today, use_cache=False)
+    outcome = compute(root, today, cache=False)
     done = item_ids(outcome.reflections)[::2] if every_other_done else []
     return render_outcome(outcome, done)
 
@@ -152,7 +153,7 @@ def test_a_classic_override_still_lists_every_reflection_once_as_the_package_not
     from vaultcrm.reflect.kinds import not_yet
 
     for root in (example_vault, make_vault(TRICKY_PEOPLE, name=f"tricky-{day}-{done}")):
-        reflections = compute(root, day, use_cache=False).reflections
+        reflections = compute(root, day, cache=False).reflections
         ids = item_ids(reflections)
         expected = sorted(ids)
         package = render(root, day, done)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import MakeVault, allocates_at_most
-from vaultcrm.app.check import check_vault
+from tests.sessions import check_vault
 from vaultcrm.cli import cli
 
 TODAY = "2026-11-23"

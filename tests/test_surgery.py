@@ -10,6 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from vaultcrm.edit.frontmatter import set_frontmatter_key, unset_frontmatter_key
 from vaultcrm.edit.lines import append_line, append_log_line, check_task
 from vaultcrm.read.parse import split_frontmatter
@@ -317,7 +318,7 @@ log_lines = st.builds(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(notes(), log_lines)
 def test_removing_the_appended_log_line_gives_back_the_original(note: Note, line: str) -> None:
     first_break = note.data.find(b"\n")
@@ -348,7 +349,7 @@ def file_lines(note: Note) -> list[bytes]:
     return note.data.split(b"\n")
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(notes(), st.sampled_from(KEYS), values)
 def test_setting_a_key_changes_exactly_that_keys_lines(note: Note, key: str, value: object) -> None:
     result = set_frontmatter_key(note.data, key, value)
@@ -369,7 +370,7 @@ def test_setting_a_key_changes_exactly_that_keys_lines(note: Note, key: str, val
     assert frontmatter(result)[key] == value
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(notes(), st.sampled_from(KEYS))
 def test_unsetting_a_key_removes_exactly_its_lines(note: Note, key: str) -> None:
     result = unset_frontmatter_key(note.data, key)
@@ -381,7 +382,7 @@ def test_unsetting_a_key_removes_exactly_its_lines(note: Note, key: str) -> None
     assert result.split(b"\n") == before[:start] + before[end:]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.sampled_from(["circle", "likes", "new_key"]), values)
 def test_tricky_scalars_in_other_keys_stay_byte_identical(key: str, value: object) -> None:
     note = (
@@ -394,7 +395,7 @@ def test_tricky_scalars_in_other_keys_stay_byte_identical(key: str, value: objec
     assert result.startswith(b"\xef\xbb\xbf---\r\n") and result.endswith(b"---\r\nbody\r\n")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=30))
 def test_any_string_value_is_written_faithfully_or_refused(value: str) -> None:
     try:

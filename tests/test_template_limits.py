@@ -236,7 +236,7 @@ def test_a_template_compiled_by_another_vaultcrm_is_compiled_again(example_vault
     code generator did not bound `~` (plain Jinja's, as before) must never run."""
     import jinja2
 
-    from vaultcrm.cache.store import cache_dir
+    from vaultcrm.locate import cache_dir
 
     override = example_vault / OVERRIDE
     override.parent.mkdir(parents=True)

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeVault
-from vaultcrm.app.sync import NoteKeptChanging, SyncResult, sync
+from tests.sessions import sync
+from vaultcrm.app.sync import NoteKeptChanging, SyncResult
 
 TODAY = dt.date(2026, 11, 23)
 OUT = "Reflections due.md"
@@ -97,7 +98,7 @@ def _sync_in_process(root: Path) -> None:
     """Every other sync without the cache: it reads every note, a wider window to hit."""
     # allowed under this storm: the note is left as it is, ticks included
     with contextlib.suppress(NoteKeptChanging):
-        sync(root, TODAY, use_cache=next(_RUNS) % 2 == 0)
+        sync(root, TODAY, cache=next(_RUNS) % 2 == 0)
 
 
 def _sync_in_subprocess(root: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLE_TODAY, MakeVault
-from vaultcrm.app.sync import compute, sync
+from tests.sessions import compute, sync
 from vaultcrm.app.ticks import TicksNotRecorded, record_ticks
 from vaultcrm.cli import cli
 from vaultcrm.config import load_config

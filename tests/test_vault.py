@@ -5,22 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from vaultcrm.config import load_config
+from tests.sessions import opened
 from vaultcrm.locate import find_vault
-from vaultcrm.model import LoadStats
-from vaultcrm.read.assemble import assemble
-from vaultcrm.read.records import load_records
-from vaultcrm.read.walk import walk
 
 D = dt.date
 
 
 def load(root: Path):  # type: ignore[no-untyped-def]
     """The vault as an uncached run reads it: walk, read every note, assemble."""
-    config, _ = load_config(root)
-    walked = walk(root, config)
-    records = load_records(root, config, walked, None, LoadStats())
-    return assemble(root, records, config, walked.problems)
+    with opened(root, cache=False) as session:
+        return session.vault()
 
 
 def test_every_link_form_counts(make_vault) -> None:  # type: ignore[no-untyped-def]

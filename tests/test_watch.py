@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from vaultcrm.app.sync import compute, render_outcome
+from tests.sessions import compute
+from vaultcrm.app.sync import render_outcome
 from vaultcrm.app.watch import MESSAGES, Report, Watcher, candidate, describe_changes
 from vaultcrm.model import Reflection
 
@@ -58,7 +59,7 @@ class Session:
 
     def expected(self, today: dt.date = TODAY) -> str:
         """The note a fresh, index-less sync would write right now."""
-        return render_outcome(compute(self.root, today, use_cache=False))
+        return render_outcome(compute(self.root, today, cache=False))
 
     def after_passes(self, check: Callable[[], bool], timeout: float = 30.0) -> bool:
         """Wait until `check` holds, looking again each time a pass ends (an event, not a
@@ -306,8 +307,10 @@ def test_a_sync_tools_copy_and_git_markers_are_healed_while_watching(make_vault:
         alice = base.replace("- [ ] **Reach out**", "- [x] **Reach out**", 1)
         assert alice.split("- [x]")[0].rsplit("### ", 1)[1].startswith("[[Alice Smith]]")
         write(root, copy, alice)
-        assert s.after_passes(lambda: not (root / copy).exists())
-        assert any(f"Removed {copy}" in t for t in s.texts("notice"))
+        removed = f"Removed {copy}"
+        assert s.after_passes(
+            lambda: not (root / copy).exists() and any(removed in t for t in s.texts("notice"))
+        )
         now = s.note()
         ben = now.replace("- [ ] **Reach out**", "- [x] **Reach out**", 1)
         head, _, rest = ben.partition("\n# ")

@@ -15,6 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from vaultcrm.read.yamlload import MARKED, FastLoader, SlowLoader, loader_for, with_mark
 
 
@@ -117,7 +118,7 @@ _SNIPPETS = [
 ]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from(_SNIPPETS), min_size=0, max_size=8))
 def test_frontmatter_like_documents_load_as_stock(lines: list[str]) -> None:
     _same_as_stock("\n".join(lines))
@@ -140,13 +141,13 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_values, st.sampled_from([None, True, False]), st.booleans())
 def test_dumped_values_load_as_stock(value: Any, flow: bool | None, unicode: bool) -> None:
     _same_as_stock(yaml.safe_dump(value, default_flow_style=flow, allow_unicode=unicode))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab:-[]{},'\"!&*?|>#\n\t 01.~")), max_size=40))
 def test_arbitrary_text_loads_or_fails_as_stock(text: str) -> None:
     _same_as_stock(text)

@@ -1,4 +1,4 @@
-"""Pause Python's cycle collector while a vault is read; leave the rest to process exit.
+"""Pause Python's cycle collector while a vault is read; free a long-running process's cycles.
 
 Reading a big vault allocates hundreds of thousands of small records that live until
 the run ends. Each allocation burst triggers the cycle collector, and its older
@@ -18,12 +18,6 @@ watcher allocates outside its passes dies young, so the collector would never ru
 pass's cycles (a Jinja environment and its classes, an exception's frames) would stay, a
 little more memory after every save, for as long as the watch runs. Such a process calls
 `collect_cycles` after each pass, while it waits for the next change.
-
-Freeing is the other cost: a cold sync's records and the vault assembled from them take
-a noticeable share of a run to free object by object (benchmarks/RESULTS.md). The console
-entry point ends the process with `os._exit` (after flushing), so what the core hands to
-`leave_to_exit` is never freed by Python at all. Only the entry point turns this on
-(`end_with_exit`); a library caller or a long-running watch keeps nothing.
 """
 
 from __future__ import annotations
@@ -32,10 +26,15 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from vaultcrm.benchswitch import off
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Nested use is fine: only the outermost pause turns the collector back on."""
+    if off("gc_pause"):
+        yield
+        return
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -60,25 +59,3 @@ def collect_cycles() -> None:
     whoever embeds vaultcrm turned the collector off."""
     if gc.isenabled():
         gc.collect()
-
-
-#: What the process keeps until it ends (see the module docstring).
-_kept: list[object] = []
-_ending = False
-
-
-def end_with_exit(on: bool = True) -> None:
-    """The process ends with `os._exit` right after this command: objects handed to
-    `leave_to_exit` are kept for the operating system to reclaim. Off for a command that
-    computes again and again (watch)."""
-    global _ending
-    _ending = on
-    if not on:
-        _kept.clear()
-
-
-def leave_to_exit(*objects: object) -> None:
-    """Big structures a run is done with: kept (never freed one by one) when the process
-    is about to end, else left to Python as usual."""
-    if _ending:
-        _kept.extend(objects)

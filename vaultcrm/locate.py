@@ -1,5 +1,6 @@
-"""Where things are: which folder is the vault (the one rule every command shares), and
-the package's own templates. Kept import-light for `log`."""
+"""Where things are: which folder is the vault (the one rule every command shares), where
+vaultcrm keeps its own files (the index, compiled templates), and the package's own
+templates. Kept import-light for `log`."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None)
         if (folder / CONFIG_FILE).is_file() or (folder / ".obsidian").is_dir():
             return folder
     return start
+
+
+def cache_dir() -> Path:
+    """`VAULTCRM_CACHE_DIR`, else the user cache dir (never inside the vault)."""
+    override = os.environ.get("VAULTCRM_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("vaultcrm", appauthor=False))
 
 
 #: The generated note's template (the file the package ships and a vault may override).

@@ -1,11 +1,11 @@
 """Plain records that flow from parsing to reflections.
 
-Only the standard library is imported here so every other module can depend on it
-without cost. Records are frozen: a `Vault` snapshot is a value, never mutated in place.
-The records made by the hundred thousand (`FileSig`, `Entry`, `Interaction`, `FollowUp`)
-are NamedTuples, several times cheaper to build than frozen dataclasses; the hottest
-loops build them through `new_entry` / `new_interaction` (below), the rest are
-dataclasses.
+Only the standard library (and `words.py`, which imports nothing else) is imported here,
+so every other module can depend on it without cost. Records are frozen: a `Vault`
+snapshot is a value, never mutated in place. The records made by the hundred thousand
+(`FileSig`, `Entry`, `Interaction`, `FollowUp`) are NamedTuples, several times cheaper to
+build than frozen dataclasses; the hottest loops build them through `new_entry` /
+`new_interaction` (below), the rest are dataclasses.
 """
 
 from __future__ import annotations
@@ -17,12 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
+from vaultcrm.words import PROBLEM_WORDS
+
 Severity = Literal["error", "warning"]
 NoteKind = Literal["person", "daily", "meeting", "other"]
 TaskState = Literal["open", "done"]
 
 #: Canonical interaction flags; config `tags` maps each to the tag the user writes.
 FLAGS: tuple[str, ...] = ("shared", "heard", "deep", "win")
+#: The flags of an open exchange (I opened up, they did, a truly open one): what the note
+#: recalls for the kinds that ask for it (`KindSpec.open_context`).
+OPEN_FLAGS: frozenset[str] = frozenset(FLAGS[:3])
 
 class FileSig(NamedTuple):
     """What the walk learns about a file without reading it (one per note, every run)."""
@@ -67,7 +72,7 @@ class Problem:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        label = "" if self.severity == "error" else "warning: "
+        label = "" if self.severity == "error" else PROBLEM_WORDS["warning"]
         return f"{where}: {label}{self.message}"
 
     def to_json(self) -> dict[str, Any]:
@@ -89,7 +94,7 @@ def capped_problem_lines(problems: Sequence[Problem], limit: int = PROBLEM_LINES
     10,000 people, a vault-wide mistake must not bury the terminal."""
     lines = [p.format() for p in problems[:limit]]
     if len(problems) > limit:
-        lines.append(f"… and {len(problems) - limit} more (vaultcrm check lists them all)")
+        lines.append(PROBLEM_WORDS["more"].format(count=len(problems) - limit))
     return lines
 
 

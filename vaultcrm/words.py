@@ -107,67 +107,89 @@ def detag(text: str) -> str:
 class KindWords:
     """What a kind is called where a user meets it.
 
-    `title` heads its section in the note and in `due`; `logged` is what a ticked item
-    writes in the person's note (None: the kind ticks off a task instead; `{label}` is a
-    date's name); `gained` and `lost` are the watcher's phrases when a person gains or loses
-    a reflection of the kind (`{when}`: "today", "in 6 days"; `{label}` a date's name).
+    `title` heads its section in the note and in `due`; `label` names it in a word or two
+    (a task line of the note's focus list, under the person's name; the Kind column of
+    `due`'s table, the Due column of `people`, a brief's "Due now", the digest); `logged`
+    is what a ticked item writes in the person's note (`{label}` is a date's name; a kind
+    whose tick ticks off a task writes it only for a task that has no line of its own);
+    `gained` and `lost` are the watcher's phrases when a person gains or loses a
+    reflection of the kind (`{when}`: "today", "in 6 days"; `{label}` a date's name).
     """
 
     title: str
-    logged: str | None
+    label: str
+    logged: str
     gained: str
     lost: str
 
 
-#: In report order (`reflect.kinds.KINDS`, which tests/test_kinds.py checks against): the CLI
+#: In report order (`reflect.kinds.KIND`, which tests/test_kinds.py checks against): the CLI
 #: lists and titles kinds from here without importing any rule.
 KIND_WORDS: dict[str, KindWords] = {
     "reach_out": KindWords(
-        "Reach out", "Reached out", "now due to reach out", "no longer due to reach out"
+        "Reach out",
+        "Reach out",
+        "Reached out",
+        "now due to reach out",
+        "no longer due to reach out",
     ),
     "share": KindWords(
         "Share something of your own",
+        "Share",
         "Shared something of my own",
         "time to share something of your own",
         "no longer due to share",
     ),
     "listen": KindWords(
         "Ask, and listen",
+        "Listen",
         "Asked, and listened",
         "time to ask, and listen",
         "no longer due to listen",
     ),
     "deep": KindWords(
         "Go deeper",
+        "Go deeper",
         "A truly open conversation",
         "time to go deeper",
         "no longer due a deeper talk",
     ),
     "birthday": KindWords(
-        "Birthdays", "Birthday wishes", "birthday {when}", "birthday no longer coming up"
+        "Birthdays",
+        "Birthday",
+        "Birthday wishes",
+        "birthday {when}",
+        "birthday no longer coming up",
     ),
     "date": KindWords(
-        "Dates to remember", "Marked the {label}", "{label} {when}", "no date coming up any more"
+        "Dates to remember",
+        "Date",
+        "Marked the {label}",
+        "{label} {when}",
+        "no date coming up any more",
     ),
-    "follow_up": KindWords("Follow-ups", None, "follow-up due {when}", "no follow-up due any more"),
+    "follow_up": KindWords(
+        "Follow-ups",
+        "Follow-up",
+        # a follow-up from a `follow_up:` field has no task line to tick: it is logged
+        "Followed up",
+        "follow-up due {when}",
+        "no follow-up due any more",
+    ),
     "celebrate": KindWords(
-        "Celebrate", "Celebrated their win", "a win to celebrate", "no win to celebrate any more"
+        "Celebrate",
+        "Celebrate",
+        "Celebrated their win",
+        "a win to celebrate",
+        "no win to celebrate any more",
     ),
 }
 
-#: How each kind is named in a word or two: on a task line of the note's focus list, under
-#: the person's name; in the Kind column of `due`'s table, the Due column of `people` and a
-#: brief's "Due now".
-FOCUS_LABELS: dict[str, str] = {
-    "reach_out": "Reach out",
-    "share": "Share",
-    "listen": "Listen",
-    "deep": "Go deeper",
-    "birthday": "Birthday",
-    "date": "Date",
-    "follow_up": "Follow-up",
-    "celebrate": "Celebrate",
-}
+
+def focus_labels() -> dict[str, str]:
+    """Each kind's `label`, by kind: the template's `focus_labels`."""
+    return {kind: words.label for kind, words in KIND_WORDS.items()}
+
 
 #: The heading of the people the note lists together, compactly: never contacted, so no
 #: urgency (`KindSpec.not_yet`); the template says what to do about them.
@@ -291,6 +313,31 @@ BRIEF: dict[str, str] = {
 }
 
 
+# --- problems -----------------------------------------------------------------------------
+
+#: How a problem line marks a warning (`path:line: warning: …`), and the line that ends a
+#: capped list of them (`sync` and `watch` print at most 20; `check` lists them all).
+PROBLEM_WORDS: dict[str, str] = {
+    "warning": "warning: ",
+    "more": "… and {count} more (vaultcrm check lists them all)",
+}
+
+# --- the index --------------------------------------------------------------------------------
+
+#: Why the index was worked around or rebuilt, by reason (`cache.store.CacheNote`); `{detail}`
+#: is the error or the folder. The CLI says each on stderr as `note: …`.
+CACHE_NOTES: dict[str, str] = {
+    "folder_unusable": "cache folder unusable ({detail}); working without a cache",
+    "unusable": "cache unusable ({detail}); working without it this run",
+    "was_unusable": "cache was unusable ({detail})",
+    "busy": "cache busy ({detail}): another vaultcrm run is writing it; working without it",
+    "busy_store": "cache busy: another vaultcrm run was writing it; not saved this run",
+    "unreadable": "cache was unreadable ({detail})",
+    "unreadable_in_use": "cache was unreadable ({detail}); in use by another run, working "
+    "without it",
+    "changed": "vaultcrm, its settings or Python changed",
+}
+
 # --- ticks -----------------------------------------------------------------------------------
 
 #: Ends every line a tick logs, so the person's note says where it came from.
@@ -299,9 +346,10 @@ TICKS: dict[str, str] = {
     "ignored": "nothing for “{shown}”: it is no longer due, so the tick was ignored",
     "already_logged": " (already logged)",
     "ticked_off": "{source}:{number}: ticked off “{text}”",
-    # a follow-up from a `follow_up:` field has no task line to tick: it is logged, and
-    # the field's value is removed so it does not come back
-    "followed_up": "Followed up",
+    # what `{label}` reads in a logged line when the items ticked have no label
+    "no_label": "date",
+    # a follow-up from a `follow_up:` field, ticked: the field's value is removed too, so
+    # it does not come back
     "field_cleared": " ({key} cleared)",
     "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
     "your version is kept as {conflict}",

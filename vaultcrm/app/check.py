@@ -20,11 +20,11 @@ from pathlib import Path
 
 from vaultcrm.app.flags import flags_hint
 from vaultcrm.app.gitsetup import driver_problem
-from vaultcrm.app.people import name_problem
-from vaultcrm.config import Config, load_config, people_folder_error
-from vaultcrm.gcpause import collector_paused, leave_to_exit
+from vaultcrm.app.names import name_problem
+from vaultcrm.config import people_folder_error
 from vaultcrm.model import NoteRecord, Problem
 from vaultcrm.read.parse import DATE_RE, link_target
+from vaultcrm.read.session import ReadSession
 from vaultcrm.regular import read_regular
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
@@ -92,14 +92,11 @@ def _count(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
 
 
-def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) -> CheckReport:
+def check_vault(session: ReadSession) -> CheckReport:
     """Load the vault as `sync` does and run every rule; never raises on bad content."""
-    from vaultcrm.read.assemble import assemble
-
-    config, config_problems = load_config(root)
-    records, walk_problems = _load_records(root, config, use_cache, processes)
-    vault = assemble(root, records, config, walk_problems)
-    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
+    root, config, config_problems = session.root, session.config, session.config_problems
+    records = session.records()
+    vault = session.vault()
     labels = {
         label.strip().casefold(): label.strip()
         for person in vault.people.values()
@@ -130,26 +127,6 @@ def check_vault(root: Path, *, use_cache: bool = True, processes: bool = False) 
         unique, len(records), len(vault.people), interactions, open_follow_ups,
         [hint] if hint else [],
     )  # fmt: skip
-
-
-def _load_records(
-    root: Path, config: Config, use_cache: bool, processes: bool
-) -> tuple[list[NoteRecord], list[Problem]]:
-    """Every walked note's record (through the index, as `sync` reads them)."""
-    from vaultcrm.model import LoadStats
-    from vaultcrm.read.records import load_records, open_index
-    from vaultcrm.read.walk import walk
-
-    walked = walk(root, config, processes=processes)
-    stats = LoadStats(files=walked.count)
-    with collector_paused():
-        index = open_index(root, config, detach=processes) if use_cache else None
-        try:
-            records = load_records(root, config, walked, index, stats, processes=processes)
-            return records, walked.problems
-        finally:
-            if index is not None:
-                index.close()
 
 
 # --- rules ------------------------------------------------------------------------------

@@ -8,10 +8,8 @@ destination with nothing new since its last digest is skipped unless `always`.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from vaultcrm.app import sent
 from vaultcrm.app.destinations import Message, SendFailed, Target, targets
@@ -19,6 +17,7 @@ from vaultcrm.app.notify import send
 from vaultcrm.app.outcome import Outcome
 from vaultcrm.output.digest import Digest, make_digest, open_note_url, render, title
 from vaultcrm.output.render import Item
+from vaultcrm.read.session import ReadSession
 
 
 @dataclass(frozen=True)
@@ -41,23 +40,22 @@ class DigestRun:
     deliveries: list[Delivery] = field(default_factory=list)
 
 
-def digest(root: Path, today: dt.date, *, processes: bool = False) -> DigestRun:
-    """The digest for `today`, nothing sent."""
-    outcome, items = _today(root, today, processes)
-    records = sent.load(root)
+def digest(session: ReadSession) -> DigestRun:
+    """The digest for the session's day, nothing sent."""
+    outcome, items = _today(session)
+    records = sent.load(session.root)
     known = [records[k] for t in targets(outcome.config.notify) if (k := _key(t)) in records]
     last = max(known, key=lambda r: r.day, default=None)
     view = _digest(outcome, items, last)
     return DigestRun(outcome, view)
 
 
-def send_digest(
-    root: Path, today: dt.date, *, always: bool = False, processes: bool = False
-) -> DigestRun:
+def send_digest(session: ReadSession, *, always: bool = False) -> DigestRun:
     """Send the digest to every destination that has something new (every one with
     `always`); each delivered one is recorded at once, a failed one is not (the next run
     tries it again)."""
-    outcome, items = _today(root, today, processes)
+    root, today = session.root, session.today
+    outcome, items = _today(session)
     found = targets(outcome.config.notify)
     records = sent.load(root)
     ids = [i.id for i in items]
@@ -84,14 +82,14 @@ def _key(target: Target) -> str:
     return sent.destination_key(target.url)
 
 
-def _today(root: Path, today: dt.date, processes: bool) -> tuple[Outcome, list[Item]]:
+def _today(session: ReadSession) -> tuple[Outcome, list[Item]]:
     """The outcome, and the note's items still to act on (a box ticked is acted on)."""
     from vaultcrm.app.sync import compute
     from vaultcrm.output.generated import note_text, recorded_ids, ticked
     from vaultcrm.output.render import build_items
 
-    outcome = compute(root, today, processes=processes)
-    text = note_text(root, outcome.config.output.strip("/"))
+    outcome = compute(session)
+    text = note_text(session.root, outcome.config.output.strip("/"))
     acted = {t.id for t in ticked(text)} | recorded_ids(text) if text else set()
     items = build_items(outcome.reflections, outcome.people, outcome.last, (), outcome.open)
     return outcome, [i for i in items if i.id not in acted]

@@ -1,6 +1,6 @@
 """`vaultcrm flags suggest|apply`, and the hint that they exist, as values (never printed).
 
-The vault is loaded by one call, as `people` loads it (`lookup.snapshot`); suggestions
+The vault is loaded by one call, as `people` loads it (`showing.snapshot`); suggestions
 come from `read.inferred`; `apply` writes through the edit engine (`edit.tagline`), one
 note at a time, only lines that still read as they did, and says what it refused. A
 line that counts for several people (a daily note linking two) is tagged only with the
@@ -10,7 +10,6 @@ flags it reads as for every one of them: a tag on a line counts for all it links
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +18,11 @@ from typing import TYPE_CHECKING
 
 from vaultcrm.config import Config
 from vaultcrm.model import FLAGS, LoadStats, Problem, Vault
-from vaultcrm.words import FLAGS_HINT, FOCUS_LABELS, SKIPPED_SHARED_LINE
+from vaultcrm.words import FLAGS_HINT, KIND_WORDS, SKIPPED_SHARED_LINE
 
 if TYPE_CHECKING:  # the rules are imported by the commands that read prose, not by `sync`
-    from vaultcrm.cache.store import Index
     from vaultcrm.read.inferred import Suggestion
-    from vaultcrm.read.walk import Walk
+    from vaultcrm.read.session import ReadSession
 
 
 @dataclass(frozen=True)
@@ -41,26 +39,20 @@ class Suggested:
 
 
 def _load(
-    root: Path, today: dt.date, query: str | None, use_cache: bool, processes: bool
+    session: ReadSession, query: str | None
 ) -> tuple[Config, Vault, str | None, list[Problem], LoadStats]:
-    from vaultcrm.app.lookup import snapshot
-    from vaultcrm.app.people import resolve_person
+    from vaultcrm.app.names import resolve_person
+    from vaultcrm.app.showing import snapshot
 
-    found = snapshot(root, today, use_cache=use_cache, processes=processes)
+    found = snapshot(session)
     who = None
     if query is not None:
-        who = resolve_person(root, found.config, query).name
+        who = resolve_person(session, query).name
     return found.config, found.vault, who, found.problems, found.stats
 
 
 def suggest(
-    root: Path,
-    today: dt.date,
-    query: str | None = None,
-    *,
-    at_least: float | None = None,
-    use_cache: bool = True,
-    processes: bool = False,
+    session: ReadSession, query: str | None = None, *, at_least: float | None = None
 ) -> Suggested:
     """Every interaction line of `query`'s person (else everyone's), dated up to today and
     without a flag, whose prose reads as one at `at_least` or more (default: the rules'
@@ -69,7 +61,8 @@ def suggest(
     from vaultcrm.read.inferred import resolver, suggestions
 
     floor = default_confidence() if at_least is None else at_least
-    config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
+    config, vault, who, problems, stats = _load(session, query)
+    today = session.today
     found = suggestions(
         vault, config, resolver(vault.people), at_least=floor,
         who=None if who is None else {who}, until=today,
@@ -129,13 +122,7 @@ class Applied:
 
 
 def plan(
-    root: Path,
-    today: dt.date,
-    query: str | None = None,
-    *,
-    at_least: float | None = None,
-    use_cache: bool = True,
-    processes: bool = False,
+    session: ReadSession, query: str | None = None, *, at_least: float | None = None
 ) -> Plan:
     """The tags `flags apply` would add, and the suggestions it would leave, without
     writing anything."""
@@ -143,10 +130,11 @@ def plan(
     from vaultcrm.read.inferred import resolver, suggestions
 
     floor = default_confidence() if at_least is None else at_least
-    config, vault, who, problems, stats = _load(root, today, query, use_cache, processes)
+    config, vault, who, problems, stats = _load(session, query)
+    today = session.today
     found = suggestions(vault, config, resolver(vault.people), at_least=floor, until=today)
     lines, skipped = plan_lines(vault, config, found, who)
-    return Plan(root, today, floor, lines, skipped, problems, stats)
+    return Plan(session.root, today, floor, lines, skipped, problems, stats)
 
 
 def plan_lines(
@@ -252,7 +240,7 @@ def flags_hint(vault: Vault, config: Config) -> str | None:
     others = "" if len(offered) < 2 else " (or " + ", ".join(f"--{f}" for f in offered[1:]) + ")"
     return FLAGS_HINT.format(
         tags=_listed([f"#{config.tags[f]}" for f in unused], "or"),
-        kinds=_listed([FOCUS_LABELS[k].lower() for k in silent], "and"),
+        kinds=_listed([KIND_WORDS[k].label.lower() for k in silent], "and"),
         stay="stays" if len(silent) == 1 else "stay",
         option=f"--{offered[0]}",
         others=others,
@@ -263,18 +251,11 @@ def _listed(words: list[str], last: str) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} {words[-1]}"
 
 
-def first_sync_hints(root: Path, config: Config, walked: Walk, index: Index | None) -> list[str]:
-    """The hints of a vault's first sync (the one that creates the note): read from the
-    index as it was just brought up to date, or afresh without one. Only then: a later
-    sync reads nothing it does not need."""
-    from vaultcrm.read.assemble import assemble
-    from vaultcrm.read.records import load_records
-
+def first_sync_hints(session: ReadSession) -> list[str]:
+    """The hints of a vault's first sync (the one that creates the note), from the
+    session's records. Only then: a later sync reads nothing it does not need."""
+    config = session.config
     if config.infer_flags:
         return []
-    try:
-        records = load_records(root, config, walked, index, LoadStats())
-    except sqlite3.DatabaseError:
-        return []
-    hint = flags_hint(assemble(root, records, config), config)
+    hint = flags_hint(session.vault(), config)
     return [hint] if hint else []

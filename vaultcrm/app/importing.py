@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultcrm.config import Config, load_config
 from vaultcrm.edit.engine import EditRefused, EditResult
 from vaultcrm.errors import UsageError
 from vaultcrm.interop.contacts import (
@@ -31,13 +30,12 @@ from vaultcrm.interop.contacts import (
     with_config_fields,
 )
 from vaultcrm.interop.merge import Known, Step, plan, summary
-from vaultcrm.model import LoadStats, Problem
+from vaultcrm.model import Problem
 from vaultcrm.regular import read_regular
 
 if TYPE_CHECKING:
-    from vaultcrm.cache.store import Index
     from vaultcrm.interop.ics import Event
-    from vaultcrm.read.walk import Walk
+    from vaultcrm.read.session import ReadSession
 
 Progress = Callable[[int, int], None]
 
@@ -115,20 +113,13 @@ def _frontmatter(text: str) -> tuple[dict[Any, Any] | None, bool]:
     return (data if isinstance(data, dict) else {}), not body.strip()
 
 
-def read_people(root: Path, config: Config) -> tuple[list[PersonNote], list[Problem]]:
+def read_people(session: ReadSession) -> tuple[list[PersonNote], list[Problem]]:
     """Every note the vault counts as a person (in the people folder, or by a tag or
     property, as `sync` reads them), in path order, with its frontmatter as loaded."""
-    from vaultcrm.read.records import load_records, open_index
-    from vaultcrm.read.walk import walk
-
-    walked = walk(root, config)
-    index = open_index(root, config)
-    try:
-        records = load_records(root, config, walked, index, LoadStats(files=walked.count))
-    finally:
-        index.close()
+    root = session.root
+    records = session.records()
     notes: list[PersonNote] = []
-    problems: list[Problem] = list(walked.problems)
+    problems: list[Problem] = list(session.walked.problems)
     for record in records:
         if record.kind != "person" and record.person is None:
             continue
@@ -220,7 +211,7 @@ class ImportResult:
 
 
 def import_contacts(
-    root: Path,
+    session: ReadSession,
     kind: str,
     files: Sequence[Path],
     *,
@@ -231,12 +222,13 @@ def import_contacts(
 
     `progress(total)` may return a `(done, total)` callback, called after each step.
     """
-    from vaultcrm.app.people import name_problem
+    from vaultcrm.app.names import name_problem
     from vaultcrm.app.write import people_config
 
-    config = people_config(root)  # a named people folder that is missing stops it, as `add`
+    root = session.root
+    config = people_config(session)  # a named people folder that is missing stops it, as `add`
     contacts, problems = read_contacts(kind, files)
-    notes, _vault_problems = read_people(root, config)
+    notes, _vault_problems = read_people(session)
     spellings = with_config_fields(config.fields)
     steps = plan(
         contacts,
@@ -329,13 +321,13 @@ def fill_note(
 # --- export ------------------------------------------------------------------------------
 
 
-def export_vcards(root: Path) -> tuple[str, list[Problem]]:
+def export_vcards(session: ReadSession) -> tuple[str, list[Problem]]:
     """Every readable person note as a vCard 4.0, in path order."""
     from vaultcrm.app.write import people_config
     from vaultcrm.interop.vcard import write_vcards
 
-    config = people_config(root)
-    notes, problems = read_people(root, config)
+    config = people_config(session)
+    notes, problems = read_people(session)
     spellings = with_config_fields(config.fields)
     contacts: list[tuple[Contact, str]] = []
     for note in notes:
@@ -347,38 +339,20 @@ def export_vcards(root: Path) -> tuple[str, list[Problem]]:
     return write_vcards(contacts), problems
 
 
-def calendar_events(
-    root: Path, config: Config, walked: Walk | None = None, index: Index | None = None
-) -> tuple[list[Event], list[Problem]]:
-    """The calendar's events from the vault's records: through `index` when the caller has
-    it open (sync), else through an index opened for this call (export)."""
+def calendar_events(session: ReadSession) -> tuple[list[Event], list[Problem]]:
+    """The calendar's events from the vault as the session reads it."""
     from vaultcrm.interop.ics import events
-    from vaultcrm.read.assemble import assemble
-    from vaultcrm.read.records import load_records, open_index
-    from vaultcrm.read.walk import walk
 
-    walked = walked if walked is not None else walk(root, config)
-    stats = LoadStats(files=walked.count)
-    if index is not None:
-        records = load_records(root, config, walked, index, stats)
-    else:
-        own = open_index(root, config)
-        try:
-            records = load_records(root, config, walked, own, stats)
-        finally:
-            own.close()
-    vault = assemble(root, records, config, walked.problems)
+    vault = session.vault()
     follow_ups = [f for items in vault.follow_ups.values() for f in items]
     return events(vault.people.values(), follow_ups), list(vault.problems)
 
 
-def export_calendar(root: Path, config: Config | None = None) -> tuple[bytes, list[Problem]]:
+def export_calendar(session: ReadSession) -> tuple[bytes, list[Problem]]:
     """The .ics calendar of the vault's birthdays, dates and open follow-ups."""
     from vaultcrm.interop.ics import render
 
-    if config is None:
-        config, _ = load_config(root)
-    found, problems = calendar_events(root, config)
+    found, problems = calendar_events(session)
     return render(found), problems
 
 
@@ -410,17 +384,16 @@ def _conflicted(data: bytes) -> bool:
     return conflict_marker_line(data) is not None
 
 
-def sync_calendar(
-    root: Path, config: Config, walked: Walk | None = None, index: Index | None = None
-) -> EditResult | None:
+def sync_calendar(session: ReadSession) -> EditResult | None:
     """The `ics:` hook of `sync`: write the calendar when its content changed. A calendar
     whose digest line matches is current: icalendar is then neither imported nor run."""
+    root, config = session.root, session.config
     if not config.ics:
         return None
     from vaultcrm.interop.ics import MARKER, digest_line, render
 
     rel = config.ics
-    found, _ = calendar_events(root, config, walked, index)
+    found, _ = calendar_events(session)
     try:
         current = read_regular(root / rel)
     except OSError:  # absent, or not a regular file (the edit engine refuses that one)

@@ -27,16 +27,15 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vaultcrm.config import Config
 from vaultcrm.dates import date_at_start, parse_date
 from vaultcrm.errors import UsageError, VaultcrmError
 from vaultcrm.words import INBOX
 
 if TYPE_CHECKING:
     from vaultcrm.app.write import Written
+    from vaultcrm.read.session import ReadSession
 
 #: How many times the inbox is read again when it keeps changing under a run.
 ATTEMPTS = 10
@@ -99,7 +98,7 @@ class InboxResult:
         }  # fmt: skip
 
 
-def file_inbox(root: Path, config: Config, today: dt.date) -> InboxResult:
+def file_inbox(session: ReadSession) -> InboxResult:
     """File every line of the inbox that names one person; keep the others with a reason.
 
     Costs one stat when the inbox is absent or empty. Never raises for what a line says or
@@ -108,7 +107,8 @@ def file_inbox(root: Path, config: Config, today: dt.date) -> InboxResult:
     """
     from vaultcrm.edit.engine import EditRefused, NoteChanged, read_for_edit, write_edit
 
-    rel = config.inbox.strip("/")
+    root = session.root
+    rel = session.config.inbox.strip("/")
     result = InboxResult(rel)
     try:
         if os.stat(root / rel).st_size == 0:
@@ -126,7 +126,7 @@ def file_inbox(root: Path, config: Config, today: dt.date) -> InboxResult:
             result.failures.append(str(err))
             return result
         try:
-            new, kept = _sorted_out(root, config, today, snap.data, handled, result)
+            new, kept = _sorted_out(session, snap.data, handled, result)
         except ValueError as err:  # not UTF-8
             result.failures.append(f"{rel}: {err}")
             return result
@@ -144,9 +144,7 @@ def file_inbox(root: Path, config: Config, today: dt.date) -> InboxResult:
 
 
 def _sorted_out(
-    root: Path,
-    config: Config,
-    today: dt.date,
+    session: ReadSession,
     data: bytes,
     handled: Counter[str],
     result: InboxResult,
@@ -173,7 +171,7 @@ def _sorted_out(
         if seen[typed] > 0:
             seen[typed] -= 1
             continue
-        outcome = _file(root, config, today, index + 1, typed, capture)
+        outcome = _file(session, index + 1, typed, capture)
         if isinstance(outcome, Filed):
             result.filed.append(outcome)
             handled[typed] += 1
@@ -218,15 +216,13 @@ def parse_line(line: str) -> Capture | None:
     return Capture("log", words, (log.group("text") or "").strip())
 
 
-def _file(
-    root: Path, config: Config, today: dt.date, number: int, typed: str, capture: Capture
-) -> Filed | Kept:
+def _file(session: ReadSession, number: int, typed: str, capture: Capture) -> Filed | Kept:
     """File one line through `log` or `remind`'s use case, or say why it stays."""
     from vaultcrm.edit.engine import EditRefused
 
     try:
-        person, day, text = _read(root, config, today, capture)
-        written = _write(root, capture.kind, person, day, text)
+        person, day, text = _read(session, capture)
+        written = _write(session, capture.kind, person, day, text)
     except EditRefused as err:
         return Kept(number, typed, INBOX["not_written"].format(error=err))
     except VaultcrmError as err:  # who or what the line means; a people folder missing
@@ -235,12 +231,13 @@ def _file(
                  already=not written.changed)  # fmt: skip
 
 
-def _read(root: Path, config: Config, today: dt.date, capture: Capture) -> tuple[str, dt.date, str]:
+def _read(session: ReadSession, capture: Capture) -> tuple[str, dt.date, str]:
     """(person, day, text): the person resolved as `log` resolves PERSON; UsageError with
     the reason a line cannot be filed."""
     words = list(capture.words)
+    today = session.today
     if capture.kind == "remind":
-        return _read_remind(root, config, today, words)
+        return _read_remind(session, words)
     if not capture.text:
         raise UsageError(INBOX["no_text"].format(head=" ".join(words)))
     if _iso(words[0]) and len(words) > 1:  # `- 2026-12-06 Aiko: …`: clearly a date
@@ -248,42 +245,40 @@ def _read(root: Path, config: Config, today: dt.date, capture: Capture) -> tuple
             day = parse_date(words[0], today, "past")
         except ValueError as err:
             raise UsageError(str(err)) from None
-        return _person(root, config, words[1:]), day, capture.text
+        return _person(session, words[1:]), day, capture.text
     try:  # `- Sun Li: …` is Sun Li, not someone called Li last Sunday
-        return _person(root, config, words), today, capture.text
+        return _person(session, words), today, capture.text
     except UsageError:
         found = date_at_start(words, today, "past", leave=1)  # dateparser only now
         if found is None:
             raise
-    return _person(root, config, words[found[1] :]), found[0], capture.text
+    return _person(session, words[found[1] :]), found[0], capture.text
 
 
-def _read_remind(
-    root: Path, config: Config, today: dt.date, words: list[str]
-) -> tuple[str, dt.date, str]:
+def _read_remind(session: ReadSession, words: list[str]) -> tuple[str, dt.date, str]:
     """`remind NAME DATE text`: the person is the words before the first date."""
     for start in range(1, len(words)):
-        found = date_at_start(words[start:], today, "future", leave=1)
+        found = date_at_start(words[start:], session.today, "future", leave=1)
         if found is not None:
             text = " ".join(words[start + found[1] :])
-            return _person(root, config, words[:start]), found[0], text
+            return _person(session, words[:start]), found[0], text
     raise UsageError(INBOX["no_date"])
 
 
-def _person(root: Path, config: Config, words: list[str]) -> str:
-    from vaultcrm.app.people import resolve_person
+def _person(session: ReadSession, words: list[str]) -> str:
+    from vaultcrm.app.names import resolve_person
 
     query = " ".join(words)
     link = _LINK.match(query)
-    return resolve_person(root, config, link.group(1) if link else query).name
+    return resolve_person(session, link.group(1) if link else query).name
 
 
-def _write(root: Path, kind: str, person: str, day: dt.date, text: str) -> Written:
+def _write(session: ReadSession, kind: str, person: str, day: dt.date, text: str) -> Written:
     from vaultcrm.app.write import add_reminder, log_interaction
 
     if kind == "remind":
-        return add_reminder(root, person, day, text, once=True)
-    return log_interaction(root, person, text, day=day, once=True)
+        return add_reminder(session, person, day, text, once=True)
+    return log_interaction(session, person, text, day=day, once=True)
 
 
 def _iso(word: str) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from pathlib import Path
 
 from vaultcrm.app.outcome import Outcome
 from vaultcrm.cache import plan
@@ -42,42 +41,27 @@ from vaultcrm.cache.codec import (
 )
 from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
-from vaultcrm.gcpause import leave_to_exit
 from vaultcrm.model import (
     Claim,
     Interaction,
-    LoadStats,
     NoteRecord,
     Person,
     Problem,
     Reflection,
     Vault,
 )
-from vaultcrm.read.assemble import Roster, assemble, roster, sort_problems
-from vaultcrm.read.records import update_index
+from vaultcrm.read.assemble import Roster, roster, sort_problems
+from vaultcrm.read.session import ReadSession
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
 from vaultcrm.reflect.kinds import order, reflect_person
-from vaultcrm.reflect.rules import inferred_words, until
-from vaultcrm.words import inferred
+from vaultcrm.reflect.recall import last_contact, last_open, person_flags, wants_open
+from vaultcrm.reflect.rules import until
 
-#: Kinds whose note context is the last open exchange (output.focus.OPEN_KINDS).
-_OPEN_KINDS = frozenset({"share", "listen", "deep"})
-_OPEN_FLAGS = frozenset({"shared", "heard", "deep"})
 #: meta key of the chart's totals, written with the per-person results they sum
 CHART = "chart_totals"
 #: meta key of how many people's interactions carry each flag, written with them too
 FLAGS_USED = "flags_in_use"
-
-
-def person_flags(vault: Vault, name: str) -> frozenset[str]:
-    """The flags any interaction with `name` carries (any day: the vault uses them)."""
-    found = set(map(_flags_of, vault.interactions.get(name, ())))  # a few distinct sets
-    return frozenset().union(*found)
-
-
-def _flags_of(i: Interaction) -> frozenset[str]:
-    return i.flags
 
 
 def stored_flags(index: Index) -> frozenset[str] | None:
@@ -88,74 +72,44 @@ def stored_flags(index: Index) -> frozenset[str] | None:
     return None if counts is None else frozenset(f for f, n in counts.items() if n > 0)
 
 
-def last_contact(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today."""
-    past = until(vault.interactions.get(name, ()), today)
-    return past[-1] if past else None
-
-
-def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
-    """The last interaction on or before today tagged #shared, #heard or #deep; one whose
-    flags were read from its prose (config `infer_flags`) says so in its text, since the
-    note quotes it as the context of share, listen and deep."""
-    past = until(vault.interactions.get(name, ()), today)
-    found = next((i for i in reversed(past) if i.flags & _OPEN_FLAGS), None)
-    if found is not None and vault.inferred:
-        because = inferred_words(vault, [found], set(_OPEN_FLAGS))
-        if because:
-            found = found._replace(text=f"{found.text} {inferred(because)}")
-    return found
-
-
-def wants_open(mine: Iterable[Reflection]) -> bool:
-    """Whether the note's context for these reflections is the last open exchange."""
-    return any(r.kind in _OPEN_KINDS for r in mine)
-
-
 def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
     if not config.chart:
         return ()
     return charts.person_counts(until(vault.interactions.get(name, ()), today), today)
 
 
-def compute(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
-    walked: Walk,
-    *,
-    processes: bool = False,
-) -> Outcome:
-    """The reflections for `today`, reusing every stored result the changes leave valid.
-    Problems are the vault's (walk, roster, notes); the caller adds the config's."""
-    stats = LoadStats(files=walked.count)
-    state = today.isoformat()
-    changes = update_index(root, config, index, walked, stats, processes=processes)
+def compute(session: ReadSession) -> Outcome:
+    """The reflections for the session's day, reusing every stored result the changes
+    leave valid. Problems are the vault's (walk, roster, notes); the caller adds the
+    config's."""
+    config, index, walked = session.config, session.index, session.walked
+    state = session.today.isoformat()
+    changes = session.update()
+    stats = session.stats
     if not changes.unchanged:
         # Everything was parsed just now (a cold index): work from the records in memory
         # and leave the index alone until the end, while it is being written.
         fresh = list(changes.new.values())
         who = roster((Claim.of(r.person) for r in fresh if r.person is not None), config)
         problems = _problems(walked, who, fresh)
-        result = _full_pass(root, config, today, index, who, fresh, problems, stats, state)
+        result = _full_pass(session, who, fresh, problems, state)
         _remember_roster(index, who)
         return result
     who = _roster(index, config)
     problems = _problems(walked, who, index.records_with_problems())
     if not index.derived_hold(state, changes.base):
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
-        return _full_pass(root, config, today, index, who, records, problems, stats, state)
+        return _full_pass(session, who, records, problems, state)
     affected = plan.affected(changes, who.names, index.claims)
     if affected:
-        reflected = _partial_pass(root, config, today, index, who, affected)
+        reflected = _partial_pass(session, who, affected)
         if reflected is None:  # a flag came into use, or went out of it: everyone
             records = [*index.records(changes.unchanged).values(), *changes.new.values()]
-            return _full_pass(root, config, today, index, who, records, problems, stats, state)
+            return _full_pass(session, who, records, problems, state)
         stats.reflected = reflected
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
-    return _from_cache(root, config, today, index, problems, stats, len(who.paths))
+    return _from_cache(session, problems, len(who.paths))
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -164,18 +118,15 @@ def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[
 
 
 def _full_pass(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
+    session: ReadSession,
     who: Roster,
     records: list[NoteRecord],
     problems: list[Problem],
-    stats: LoadStats,
     state: str,
 ) -> Outcome:
-    vault = assemble(root, records, config, (), who)
-    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
+    root, config, today, index = session.root, session.config, session.today, session.index
+    stats = session.stats
+    vault = session.assemble(records, roster=who)
     found: list[Reflection] = []
     rows = []
     people: dict[str, Person] = {}
@@ -233,22 +184,16 @@ def _remember_roster(index: Index, who: Roster) -> None:
     index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
-def _partial_pass(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
-    who: Roster,
-    affected: set[str],
-) -> int | None:
+def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int | None:
     """Reflect the affected people again, correcting the stored totals person by person;
     None (nothing stored) when the flags the vault uses would change: that is everyone's."""
+    config, today, index = session.config, session.today, session.index
     present = [name for name in sorted(affected) if name in who.paths]
     # only links that resolve to them matter: a key they share (a first name claimed by
     # hundreds) or one that now resolves to someone else counts for none of them
     keys = {key for key in index.keys_of(affected) if who.names.get(key) in affected}
     paths = {who.paths[name] for name in present} | index.paths_linking(keys)
-    vault = assemble(root, index.records(paths).values(), config, (), who)
+    vault = session.assemble(index.records(paths).values(), roster=who)
     saved = index.get_blob(FLAGS_USED)
     in_use = decode_flag_counts(saved) if saved is not None else None
     if in_use is None:
@@ -305,15 +250,9 @@ def _chart_totals(index: Index) -> list[list[int]]:
     return total
 
 
-def _from_cache(
-    root: Path,
-    config: Config,
-    today: dt.date,
-    index: Index,
-    problems: list[Problem],
-    stats: LoadStats,
-    count: int,
-) -> Outcome:
+def _from_cache(session: ReadSession, problems: list[Problem], count: int) -> Outcome:
+    root, config, today, index = session.root, session.config, session.today, session.index
+    stats = session.stats
     found: list[Reflection] = []
     stored = StoredResults()
     due = index.derived(due_only=True)

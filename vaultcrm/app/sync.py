@@ -1,11 +1,11 @@
 """The use cases behind `sync` and `due`, as plain functions that never print.
 
-    config → walk → index → (incremental) reflections → render → write (only when changed)
+    session (config → walk → index) → (incremental) reflections → render → write (only when changed)
 
 A `sync` whose inputs (every file's signature, today, config, templates, the note
 itself, and vaultcrm's own code) are exactly those of the last run does no work beyond
-the walk. The index is opened once per run; with `processes` (the CLI asks for it) a cold
-run may fork a writer and spread parsing over processes, otherwise nothing forks.
+the walk. How the vault is read (the index on disk or in memory, other processes or
+not) is the session's (`read/session.py`), decided by whoever opened it.
 """
 
 from __future__ import annotations
@@ -22,19 +22,11 @@ from vaultcrm.app import heal
 from vaultcrm.app.outcome import Outcome, SyncResult
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import Memo, encode_memo
-from vaultcrm.cache.store import Index
-from vaultcrm.config import (
-    Config,
-    config_fingerprint,
-    load_config,
-    people_folder_error,
-)
+from vaultcrm.config import config_fingerprint, people_folder_error
 from vaultcrm.errors import VaultcrmError
-from vaultcrm.gcpause import collector_paused, leave_to_exit
-from vaultcrm.model import LoadStats, Problem, Reflection, Vault
-from vaultcrm.read.assemble import assemble, sort_problems
-from vaultcrm.read.records import load_records, open_index
-from vaultcrm.read.walk import Walk, walk
+from vaultcrm.model import LoadStats, Reflection
+from vaultcrm.read.assemble import sort_problems
+from vaultcrm.read.session import ReadSession
 from vaultcrm.words import TICKS
 
 __all__ = [
@@ -42,81 +34,25 @@ __all__ = [
 ]  # fmt: skip
 
 
-def compute(
-    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
-) -> Outcome:
-    """Read the vault (through the index) and work out every reflection for `today`."""
-    config, config_problems = load_config(root)
-    walked = walk(root, config, processes=processes)
-    index = open_index(root, config, detach=processes) if use_cache else None
+def compute(session: ReadSession) -> Outcome:
+    """Read the vault (through the index) and work out every reflection for the
+    session's day."""
+    from vaultcrm.app import incremental
+
     try:
-        return _compute(root, config, config_problems, walked, today, index, processes)
-    finally:
-        if index is not None:
-            index.close()
-
-
-def _compute(
-    root: Path,
-    config: Config,
-    config_problems: list[Problem],
-    walked: Walk,
-    today: dt.date,
-    index: Index | None,
-    processes: bool,
-) -> Outcome:
-    with collector_paused():
-        if index is None:
-            outcome = _compute_uncached(root, config, today, walked, processes)
-        else:
-            outcome = _compute_cached(root, config, today, walked, index, processes)
+        outcome = incremental.compute(session)
+    except sqlite3.DatabaseError as exc:  # damaged (rebuilt) or busy (bypassed) mid-way
+        session.recover(exc)
+        outcome = incremental.compute(session)
+    config, config_problems = session.config, session.config_problems
     outcome.problems = sort_problems([*config_problems, *outcome.problems])
     if outcome.people_count == 0 and people_folder_error(config_problems) is None:
         from vaultcrm.read.discover import nobody_found
 
         # never a silent all-clear: an error saying what the vault holds instead
+        root = session.root
         outcome.problems = sort_problems([*outcome.problems, nobody_found(root, config)])
     return outcome
-
-
-def _compute_uncached(
-    root: Path, config: Config, today: dt.date, walked: Walk, processes: bool
-) -> Outcome:
-    from vaultcrm.app.incremental import last_contact, last_open, wants_open
-    from vaultcrm.reflect import chart as charts
-    from vaultcrm.reflect.kinds import reflect
-    from vaultcrm.reflect.rules import until
-
-    stats = LoadStats(files=walked.count)
-    records = load_records(root, config, walked, None, stats, processes=processes)
-    vault = assemble(root, records, config, walked.problems)
-    leave_to_exit(records, vault)  # the CLI's process ends soon: never freed one by one
-    reflections = reflect(vault, today, config)
-    due = {r.person for r in reflections}
-    last = {n: c for n in due if (c := last_contact(vault, n, today)) is not None}
-    people = {n: vault.people[n] for n in due}
-    ledger = {r.person for r in reflections if wants_open([r])}
-    opened = {n: c for n in ledger if (c := last_open(vault, n, today)) is not None}
-    total = charts.empty()
-    if config.chart:
-        for found in vault.interactions.values():
-            charts.add(total, charts.person_counts(until(found, today), today))
-    return Outcome(
-        root, config, today, reflections, list(vault.problems), stats, people, last,
-        len(vault.people), None, opened, charts.chart_of(total, today),
-    )  # fmt: skip
-
-
-def _compute_cached(
-    root: Path, config: Config, today: dt.date, walked: Walk, index: Index, processes: bool
-) -> Outcome:
-    from vaultcrm.app import incremental
-
-    try:
-        return incremental.compute(root, config, today, index, walked, processes=processes)
-    except sqlite3.DatabaseError as exc:  # damaged (rebuilt) or busy (bypassed) mid-way
-        index.recover(exc)
-        return incremental.compute(root, config, today, index, walked, processes=processes)
 
 
 def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
@@ -135,35 +71,20 @@ def render_outcome(outcome: Outcome, done: Collection[str] = ()) -> str:
     )
 
 
-def sync(
-    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
-) -> SyncResult:
+def sync(session: ReadSession) -> SyncResult:
     """Record the boxes ticked in the note, then regenerate it; the file is touched only
     when its bytes would change (see `_sync` for how a tick made meanwhile is kept)."""
-    with collector_paused():  # rendering and remembering allocate as much as reading
-        return _sync_paused(root, today, use_cache, processes)
-
-
-def _sync_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> SyncResult:
-    config, config_problems = load_config(root)
-    output = config.output.strip("/")
-    walked = walk(root, config, processes=processes)
-    if not use_cache:
-        return _sync(root, config, config_problems, walked, today, None, None, processes)
-    index = open_index(root, config, detach=processes)
-    try:
-        key = _inputs_key(index, root, config, config_problems, today, walked, output)
-        memo = _memo(index)
-        if (
-            memo is not None
-            and _holds(memo, key)
-            and not _calendar_missing(root, config)
-            and not heal.pending(root, output)
-        ):
-            return SyncResult(_remembered(root, config, today, walked, index, memo), output, False)
-        return _sync(root, config, config_problems, walked, today, index, memo, processes)
-    finally:
-        index.close()
+    output = session.config.output.strip("/")
+    key = _inputs_key(session, output)
+    memo = _memo(session)
+    if (
+        memo is not None
+        and _holds(memo, key)
+        and not _calendar_missing(session)
+        and not heal.pending(session.root, output)
+    ):
+        return SyncResult(_remembered(session, memo), output, False)
+    return _sync(session, memo)
 
 
 #: How many times `sync` re-reads the ticks when the note keeps changing under it.
@@ -181,16 +102,7 @@ class NoteKeptChanging(VaultcrmError):
         self.recorded = list(recorded)
 
 
-def _sync(
-    root: Path,
-    config: Config,
-    config_problems: list[Problem],
-    walked: Walk,
-    today: dt.date,
-    index: Index | None,
-    memo: Memo | None,
-    processes: bool,
-) -> SyncResult:
+def _sync(session: ReadSession, memo: Memo | None) -> SyncResult:
     """The note is replaced only if it is still the version whose ticks were recorded (the
     edit engine's compare-and-swap): a box ticked meanwhile makes it read the ticks again,
     record them and render again, up to SYNC_ATTEMPTS times, then give up (the note left
@@ -203,13 +115,14 @@ def _sync(
     from vaultcrm.edit.engine import NoteChanged, write_generated
     from vaultcrm.output.generated import MARKER, acknowledged
 
+    root, config, today = session.root, session.config, session.today
     output = config.output.strip("/")
     marker = MARKER.encode()
     first = not os.path.lexists(root / output)  # this sync creates the note: say hello
-    inbox = file_inbox(root, config, today)  # before reading: its lines are in the notes read
+    inbox = file_inbox(session)  # before reading: its lines are in the notes read
     if inbox.filed:
-        walked = walk(root, config, processes=processes)
-    outcome = _compute(root, config, config_problems, walked, today, index, processes)
+        session.walk_again()
+    outcome = compute(session)
     if outcome.people_count == 0:  # no note at all rather than one that reads as all-clear
         return SyncResult(outcome, output, False, inbox=inbox)
     recorded: list[str] = []
@@ -232,21 +145,21 @@ def _sync(
             return SyncResult(
                 outcome, output, written, note=resolved, healed=healed, inbox=inbox
             )
-        on_day = _reflections_on(root, config, walked)
         try:
             now = record_ticks(
                 root, config, today, outcome.reflections,
-                text=text, skip=handled, conflicts=conflicts, reflections_on=on_day,
+                text=text, skip=handled, conflicts=conflicts,
+                reflections_on=_reflections_on(session),
             )  # fmt: skip
         except TicksNotRecorded as err:  # say what earlier tries recorded too
             raise TicksNotRecorded(output, [*recorded, *err.recorded], err.failures) from None
         if now:  # the recorded lines changed notes: read them again
             recorded += now
-            walked = walk(root, config, processes=processes)
-            outcome = _compute(root, config, config_problems, walked, today, index, processes)
+            session.walk_again()
+            outcome = compute(session)
         done = acknowledged(text, outcome.reflections)
         note_key = ""
-        if index is not None and outcome.content is not None:
+        if outcome.content is not None:
             note_key = plan.note_key(
                 today, _templates(root), len(outcome.problems), outcome.content, done,
                 shape=(config.focus, config.section_limit, config.chart),
@@ -263,57 +176,52 @@ def _sync(
     else:
         raise NoteKeptChanging(output, SYNC_ATTEMPTS, recorded)
     healed = heal.settle(root, note, output) if note.healing else []
-    calendar = _write_calendar(root, config, walked, index)
-    hints = _first_hints(root, config, walked, index) if first and written else []
-    if index is not None:
-        # the note just written is an input of the next run: key it as it is now, unless
-        # it already is not what this run left (a tick the next run must read)
-        key = _inputs_key(index, root, config, config_problems, today, walked, output)
-        sig = _signature(root / output)
-        if data is not None and _bytes_of(root / output) == data:
-            _remember_sync(index, outcome, key, note_key, sig)
+    calendar = _write_calendar(session)
+    hints = _first_hints(session) if first and written else []
+    # the note just written is an input of the next run: key it as it is now, unless it
+    # already is not what this run left (a tick the next run must read)
+    key = _inputs_key(session, output)
+    sig = _signature(root / output)
+    if data is not None and _bytes_of(root / output) == data:
+        _remember_sync(session, outcome, key, note_key, sig)
     return SyncResult(
         outcome, output, written, recorded, data, conflicts, calendar, healed, hints, inbox
     )
 
 
-def _reflections_on(
-    root: Path, config: Config, walked: Walk
-) -> Callable[[dt.date], list[Reflection]]:
+def _reflections_on(session: ReadSession) -> Callable[[dt.date], list[Reflection]]:
     """The reflections of other days, for a tick made in a note of an earlier day whose
-    item is no longer listed today (`app.ticks`): the vault is read once, on the first
-    call, without the index (which holds today's results)."""
-    from vaultcrm.reflect.kinds import reflect
-
-    read: list[Vault] = []
+    item is no longer listed today (`app.ticks`): from the whole vault as the session
+    reads it (its records are the same whatever the day; the index's stored results,
+    which are today's, are not used)."""
 
     def on(day: dt.date) -> list[Reflection]:
-        if not read:
-            records = load_records(root, config, walked, None, LoadStats(files=walked.count))
-            read.append(assemble(root, records, config, walked.problems))
-        return reflect(read[0], day, config)
+        from vaultcrm.reflect.kinds import reflect
+
+        return reflect(session.vault(), day, session.config)
 
     return on
 
 
-def _first_hints(root: Path, config: Config, walked: Walk, index: Index | None) -> list[str]:
+def _first_hints(session: ReadSession) -> list[str]:
     from vaultcrm.app.flags import first_sync_hints
 
-    return first_sync_hints(root, config, walked, index)
+    return first_sync_hints(session)
 
 
-def _calendar_missing(root: Path, config: Config) -> bool:
-    return bool(config.ics) and not os.path.lexists(root / str(config.ics))
+def _calendar_missing(session: ReadSession) -> bool:
+    ics = session.config.ics
+    return bool(ics) and not os.path.lexists(session.root / str(ics))
 
 
-def _write_calendar(root: Path, config: Config, walked: Walk, index: Index | None) -> str | None:
+def _write_calendar(session: ReadSession) -> str | None:
     """The `ics:` calendar, rewritten when its content changed (icalendar is imported
     only when `ics` is configured, and its events changed); its path when written."""
-    if not config.ics:
+    if not session.config.ics:
         return None
     from vaultcrm.app.importing import sync_calendar
 
-    result = sync_calendar(root, config, walked, index)
+    result = sync_calendar(session)
     return result.rel if result is not None and result.changed else None
 
 
@@ -324,34 +232,16 @@ def _bytes_of(path: Path) -> bytes | None:
         return None
 
 
-def due(
-    root: Path, today: dt.date, *, use_cache: bool = True, processes: bool = False
-) -> Outcome:
+def due(session: ReadSession) -> Outcome:
     """`compute` for reporting: answered from the last sync when nothing it read changed.
 
     The outcome then carries no people or last contacts (reporting needs neither), so it
     is not for rendering: use `compute` for that.
     """
-    with collector_paused():  # decoding the remembered reflections allocates thousands
-        return _due_paused(root, today, use_cache, processes)
-
-
-def _due_paused(root: Path, today: dt.date, use_cache: bool, processes: bool) -> Outcome:
-    config, config_problems = load_config(root)
-    walked = walk(root, config, processes=processes)
-    if not use_cache:
-        return _compute(root, config, config_problems, walked, today, None, processes)
-    index = open_index(root, config, detach=processes)
-    try:
-        key = _inputs_key(
-            index, root, config, config_problems, today, walked, config.output.strip("/")
-        )
-        memo = _memo(index)
-        if memo is not None and _holds(memo, key):
-            return _remembered(root, config, today, walked, index, memo)
-        return _compute(root, config, config_problems, walked, today, index, processes)
-    finally:
-        index.close()
+    memo = _memo(session)
+    if memo is not None and _holds(memo, _inputs_key(session, session.config.output.strip("/"))):
+        return _remembered(session, memo)
+    return compute(session)
 
 
 # -- the no-change fast path -------------------------------------------------------------
@@ -363,26 +253,19 @@ def _templates(root: Path) -> str:
     return template_fingerprint(root)
 
 
-def _inputs_key(
-    index: Index,
-    root: Path,
-    config: Config,
-    config_problems: Sequence[Problem],
-    today: dt.date,
-    walked: Walk,
-    output: str,
-) -> str:
+def _inputs_key(session: ReadSession, output: str) -> str:
     """Changes whenever anything a sync reads could have changed (`plan.inputs_key`); the
     config's problems count with it (a people folder that appears, empty, changes only
     them), and so does the inbox's signature (one stat: an unchanged inbox, whose lines
     the last sync filed or kept, is not read again)."""
-    said = "\n".join(p.format() for p in config_problems)
+    root, config = session.root, session.config
+    said = "\n".join(p.format() for p in session.config_problems)
     return plan.inputs_key(
-        index.key,
-        today,
+        session.index.key,
+        session.today,
         f"{config_fingerprint(config)}|{said}",
         _templates(root),
-        walked.digest,
+        session.walked.digest,
         _stat(root / output),
         inbox=_stat(root / config.inbox.strip("/")),  # app/inbox.py: one stat, no import
     )
@@ -401,10 +284,10 @@ def _signature(path: Path) -> list[int] | None:
     return None if found is None else list(found)
 
 
-def _memo(index: Index) -> Memo | None:
+def _memo(session: ReadSession) -> Memo | None:
     """The last sync's memo; a damaged cache has none (the run then does the work)."""
     try:
-        return index.memo()
+        return session.index.memo()
     except sqlite3.DatabaseError:
         return None
 
@@ -414,14 +297,14 @@ def _holds(memo: Memo, key: str) -> bool:
     return memo.key == key and memo.intact()
 
 
-def _remembered(
-    root: Path, config: Config, today: dt.date, walked: Walk, index: Index, memo: Memo
-) -> Outcome:
+def _remembered(session: ReadSession, memo: Memo) -> Outcome:
     """The last sync's outcome (its inputs are this run's), without people or contacts."""
-    stats = LoadStats(files=walked.count, reused=walked.count, cache=str(index.path))
+    count = session.walked.count
+    cache = None if session.index.in_memory else str(session.index.path)
+    stats = LoadStats(files=count, reused=count, cache=cache)
     return Outcome(
-        root, config, today, memo.reflections(), memo.problems(), stats,
-        people_count=memo.people,
+        session.root, session.config, session.today, memo.reflections(), memo.problems(),
+        stats, people_count=memo.people,
     )  # fmt: skip
 
 
@@ -433,11 +316,11 @@ def _note_is(memo: Memo | None, note_key: str, path: Path) -> bool:
 
 
 def _remember_sync(
-    index: Index, outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None
+    session: ReadSession, outcome: Outcome, key: str, note_key: str, note_sig: list[int] | None
 ) -> None:
     memo = encode_memo(
         key, note_key, note_sig, outcome.problems, outcome.people_count, outcome.reflections,
         outcome.stored,
     )  # fmt: skip
     with contextlib.suppress(sqlite3.DatabaseError):  # only a cache: the next sync redoes it
-        index.remember_sync(memo)
+        session.index.remember_sync(memo)

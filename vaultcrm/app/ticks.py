@@ -56,14 +56,11 @@ class TicksNotRecorded(VaultcrmError):
 
 def log_text(kind: str, config: Config, labels: Iterable[str] = ()) -> str:
     """The interaction text a ticked item of `kind` logs (without the date): the kind's
-    words, then the flag's configured tag (if any), so the ledger sees it (`share` →
-    `#shared`)."""
+    words (`{label}`: the items' labels, a yearly date's name), then the flag's configured
+    tag (if any), so the ledger sees it (`share` → `#shared`)."""
     spec = KIND[kind]
-    logged = TICKS["followed_up"] if kind == "follow_up" else spec.words.logged
-    if logged is None:
-        raise ValueError(f"a ticked {kind} is not logged")
     names = [" ".join(label.replace("#", "").split()) for label in labels]
-    text = logged.format(label=" and ".join(n for n in names if n) or "date")
+    text = spec.words.logged.format(label=" and ".join(n for n in names if n) or TICKS["no_label"])
     tag = f" #{config.tags[spec.logs_flag]}" if spec.logs_flag else ""
     return f"{text} {TICK_SOURCE}{tag}"
 
@@ -120,11 +117,12 @@ def record_ticks(
             skip.add(tick.id)
             continue
         try:
-            if tick.kind == "follow_up" and _from_field(root, matched[0]):
+            if _ticks_off(matched[0]) and not _from_field(root, matched[0]):
+                line, conflict = _tick_off(root, config, matched[0], done_tasks)
+            elif _ticks_off(matched[0]):  # a task with no line of its own: logged,
+                # and the field it was read from cleared (its line is the item's)
                 field_line = int(matched[0].data.get("line") or 0)
                 line, conflict = _log(root, config, today, matched[:1], field_line=field_line)
-            elif tick.kind == "follow_up":
-                line, conflict = _tick_off(root, config, matched[0], done_tasks)
             else:
                 line, conflict = _log(root, config, today, matched, since=day)
         except EditRefused as err:
@@ -150,8 +148,9 @@ def _by_id(reflections: Sequence[Reflection]) -> dict[str, list[Reflection]]:
 class _Earlier:
     """An item of a kind that stays listed, looked up on the days before today: from the
     day of the note its tick was made in (which a line-by-line git merge can show later
-    than it was) back as far as such an item is listed (the horizon ahead of a date, or
-    `celebrate_within` after a win), each day's reflections worked out once."""
+    than it was) back as far as an item of any such kind is listed (`KindSpec.listed_for`:
+    the horizon ahead of a date, `celebrate_within` after a win), each day's reflections
+    worked out once."""
 
     def __init__(
         self,
@@ -161,7 +160,8 @@ class _Earlier:
     ) -> None:
         self.reflections_on = reflections_on
         self.today = today
-        self.reach = max(config.horizon, config.celebrate_within) + 1
+        lasting = [spec.listed_for(config) for spec in KIND.values() if spec.listed_for]
+        self.reach = max(lasting, default=0) + 1
         self.days: dict[dt.date, dict[str, list[Reflection]]] = {}
 
     def _on(self, day: dt.date) -> dict[str, list[Reflection]]:
@@ -191,6 +191,12 @@ def _lasting(kind: str) -> bool:
     return spec is not None and spec.stays_after_tick
 
 
+def _ticks_off(r: Reflection) -> bool:
+    """Whether a tick of this item ticks off the task it came from (`KindSpec.tick`)."""
+    spec = KIND.get(r.kind)
+    return spec is not None and spec.tick == "task"
+
+
 def _log(
     root: Path,
     config: Config,
@@ -205,13 +211,12 @@ def _log(
     `last_contact` field forward; with `field_line`, the ticked follow-up came from the
     `follow_up` field written there, whose value is removed (`edit/fieldline.py`)."""
     from vaultcrm.edit.engine import edit
-    from vaultcrm.edit.fieldline import cleared_follow_up, moved_last_contact
+    from vaultcrm.edit.fieldline import cleared_follow_up, follow_up_key, moved_last_contact
     from vaultcrm.edit.lines import append_log_line
-    from vaultcrm.read.parse import field_at
     from vaultcrm.read.spec import read_spec
 
     r = matched[0]
-    labels = [str(m.data.get("label", "")) for m in matched if r.kind == "date"]
+    labels = [str(m.data.get("label", "")) for m in matched]
     text = log_text(r.kind, config, labels)
     line = f"- {today.isoformat()} {text}"
     first = min(since or today, today)
@@ -223,10 +228,10 @@ def _log(
         cleared.clear()
         appended.clear()
         if field_line:
-            found = field_at(data, "follow_up", spec)
             clean = cleared_follow_up(data, field_line, spec)
-            if clean != data and found is not None:
-                cleared.append(found.key)
+            key = follow_up_key(data, spec) if clean != data else None
+            if key is not None:
+                cleared.append(key)
             data = clean
         if _logged_since(data, text, first, today):
             return data

@@ -21,11 +21,11 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from vaultcrm.cache.store import take_notes
+from vaultcrm.cache.store import CacheNote, take_notes
 from vaultcrm.config import (
     CONFIG_FILE,
     OBSIDIAN_DAILY,
@@ -34,17 +34,18 @@ from vaultcrm.config import (
     Config,
 )
 from vaultcrm.edit.engine import TEMP_TAG
-from vaultcrm.gcpause import collect_cycles
 from vaultcrm.model import Problem, Reflection, capped_problem_lines
+from vaultcrm.read.session import ReadPolicy, ReadSession
 from vaultcrm.read.walk import SKIP_DIRS
 from vaultcrm.reflect.chart import Chart
-from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.reflect.kinds import KIND
 from vaultcrm.regular import read_regular
 from vaultcrm.words import INBOX, MONTHS, count_interactions, count_reflections, relative_day
 from vaultcrm.words import WATCH as MESSAGES
 
 if TYPE_CHECKING:
     from vaultcrm.app.inbox import InboxResult
+    from vaultcrm.app.outcome import SyncResult
 
 #: A change under this folder re-renders (template overrides); the rest of .vaultcrm/ is ours.
 TEMPLATES_DIR = ".vaultcrm/templates"
@@ -162,7 +163,7 @@ def describe_changes(
 
     def order(key: tuple[str, str]) -> tuple[str, str, int]:
         kind, person = key
-        return (person.casefold(), person, KINDS.index(kind) if kind in KINDS else len(KINDS))
+        return (person.casefold(), person, KIND.rank(kind))
 
     lines: list[str] = []
     for key in sorted(old.keys() | new.keys(), key=order):
@@ -248,7 +249,7 @@ class Watcher:
         today: Callable[[], dt.date] = dt.date.today,
         polling: bool = False,
         poll_interval: float = POLL_INTERVAL,
-        processes: bool = False,
+        policy: ReadPolicy | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         self._prefix = str(self.root) + os.sep
@@ -258,8 +259,9 @@ class Watcher:
         self._today = today
         self._polling = polling or os.environ.get(POLLING_ENV, "") not in ("", "0")
         self.poll_interval = poll_interval
-        #: whether a pass may spread parsing over processes (the CLI asks for it)
-        self.processes = processes
+        #: how each pass reads the vault (the CLI's choice); every pass is one session of
+        #: many in this process, which frees what each leaves when it closes
+        self.policy = replace(policy or ReadPolicy(), repeated=True)
         self.passes = 0
         self.renders = 0
         self.observer_kind = ""
@@ -280,7 +282,7 @@ class Watcher:
         self._chart: Chart | None = None
         self._chart_known = False
         self._problems: set[Problem] = set()
-        self._cache_notes: set[str] = set()
+        self._cache_notes: set[CacheNote] = set()
         self._problem_count: int | None = None  # the count in the note, once known
         self._last_error: str | None = None
         self._retry_at: float | None = None
@@ -451,30 +453,26 @@ class Watcher:
             return None
 
     def _pass(self, *, first: bool = False) -> None:
-        """One sync and what it reports; then the cycles it left are freed while the
-        watcher waits, so its memory stays flat however many passes it runs
-        (`gcpause.collect_cycles`)."""
-        try:
-            self._sync_once(first=first)
-        finally:
-            collect_cycles()
-
-    def _sync_once(self, *, first: bool = False) -> None:
-        """One `app.sync.sync`; whatever goes wrong is reported, never raised."""
+        """One `app.sync.sync` and what it reports, in a read session of its own, whose
+        close frees what the pass left, so the watcher's memory stays flat however many
+        passes it runs; whatever goes wrong is reported, never raised."""
         from vaultcrm.app.sync import sync
 
         today = self._today()
         self.passes += 1
         try:
-            result = sync(self.root, today, processes=self.processes)
+            with ReadSession.open(self.root, today, self.policy) as session:
+                self._reported(sync(session), today, first=first)
         except Exception as exc:  # noqa: BLE001 - a failed pass must not end the watch
             self._failed(exc, first)
-            return
+
+    def _reported(self, result: SyncResult, today: dt.date, *, first: bool) -> None:
+        """Say what one pass did, and remember what it left (the note, the reflections)."""
         outcome = result.outcome
-        for reason in take_notes():  # the cache worked around: said once each, as problems
-            if reason not in self._cache_notes:
-                self._cache_notes.add(reason)
-                self._say("notice", f"note: {reason}")
+        for note in take_notes():  # the cache worked around: said once each, as problems
+            if note not in self._cache_notes:
+                self._cache_notes.add(note)
+                self._say("notice", f"note: {note.text}")
         new_day = self._day is not None and today != self._day
         self._day, self._retry_at, self._backoff, self._last_error = today, None, 1.0, None
         self._config, self._output = outcome.config, result.output

@@ -15,11 +15,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vaultcrm.app.people import PersonRef, name_problem, resolve_person, taken_names
+from vaultcrm.app.names import PersonRef, name_problem, resolve_person, taken_names
 from vaultcrm.config import CONFIG_FILE, Config, daily_notes, load_config, people_folder_error
 from vaultcrm.errors import UsageError, VaultcrmError
 from vaultcrm.model import FLAGS, stem_of
+
+if TYPE_CHECKING:
+    from vaultcrm.read.session import ReadSession
 
 
 @dataclass(frozen=True)
@@ -92,14 +96,13 @@ CONFIG_TEXT = """\
 """
 
 
-def people_config(root: Path) -> Config:
+def people_config(session: ReadSession) -> Config:
     """The config of a command that reads people: a `people_folder` named in
     vaultcrm.yaml that does not exist stops it (exit 1), naming the folder."""
-    config, problems = load_config(root)
-    missing = people_folder_error(problems)
+    missing = people_folder_error(session.config_problems)
     if missing is not None:
         raise VaultcrmError(missing.format())
-    return config
+    return session.config
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ def check_circle(circle: str, config: Config) -> str:
 
 
 def add_person(
-    root: Path,
+    session: ReadSession,
     name: str,
     *,
     circle: str | None = None,
@@ -277,7 +280,7 @@ def add_person(
     `force`, one that is the start of someone's name or alias (`NameShadows`)."""
     from vaultcrm.edit.engine import create
 
-    config = people_config(root)
+    root, config = session.root, people_config(session)
     reason = name_problem(name)
     if reason is not None:
         raise UsageError(f"cannot add {name!r}: {reason}")
@@ -289,7 +292,7 @@ def add_person(
         "circle": check_circle(circle, config) if circle is not None else None,
         "birthday": parse_birthday(birthday) if birthday is not None else None,
     }
-    taken = taken_names(root, config)
+    taken = taken_names(session)
     for label in (name, *others):
         holder = taken.get(label.casefold())
         if holder is not None:
@@ -400,7 +403,7 @@ def tag_suffix(flags: Iterable[str], config: Config, text: str = "") -> str:
 
 
 def log_interaction(
-    root: Path,
+    session: ReadSession,
     person: str,
     text: str,
     *,
@@ -418,9 +421,9 @@ def log_interaction(
     that already holds exactly that line is left as it is (`changed` False)."""
     from vaultcrm.edit.lines import append_log_line
 
-    config = people_config(root)
+    root, config = session.root, people_config(session)
     text = one_line(text, "TEXT")
-    ref = resolve_person(root, config, person)
+    ref = resolve_person(session, person)
     suffix = tag_suffix(flags, config, text)
     if daily:
         line = f"- [[{stem_of(ref.file)}]] {text}{suffix}"  # the file's name: it resolves
@@ -489,17 +492,17 @@ def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written
 
 
 def add_reminder(
-    root: Path, person: str, day: dt.date, text: str, *, once: bool = False
+    session: ReadSession, person: str, day: dt.date, text: str, *, once: bool = False
 ) -> Written:
     """Add `- [ ] DAY TEXT`, an open follow-up, at the end of the person's note (with
     `once`, only if the note does not hold that line yet: see `log_interaction`)."""
     from vaultcrm.edit.lines import append_line
 
-    config = people_config(root)
+    people_config(session)
     text = one_line(text, "TEXT")
-    ref = resolve_person(root, config, person)
+    ref = resolve_person(session, person)
     line = f"- [ ] {day.isoformat()} {text}"
-    return _add(root, ref, line, append_line, once)
+    return _add(session.root, ref, line, append_line, once)
 
 
 # --- set ------------------------------------------------------------------------------
@@ -564,7 +567,7 @@ def _scalar(value: object, raw: str) -> Scalar:
     raise UsageError(f"VALUE {raw!r}: only plain values may go inside a list or mapping")
 
 
-def validate_field(root: Path, config: Config, key: str, value: object, person: str) -> None:
+def validate_field(session: ReadSession, key: str, value: object, person: str) -> None:
     """Refuse a value the vault would report as a problem (a bad cadence, an impossible
     birthday, an unknown circle, an alias someone else has): checked by parsing a note
     holding just that key, exactly as the vault will read it."""
@@ -572,6 +575,7 @@ def validate_field(root: Path, config: Config, key: str, value: object, person: 
 
     from vaultcrm.read.parse import parse_note
 
+    config = session.config
     fm = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=2**31 - 1)
     from vaultcrm.read.spec import read_spec
 
@@ -586,7 +590,7 @@ def validate_field(root: Path, config: Config, key: str, value: object, person: 
     if key == "circle" and found.circle is not None:
         check_circle(found.circle, config)
     if key == "aliases":
-        taken = taken_names(root, config)
+        taken = taken_names(session)
         own = {f"it is an alias of {person}"}
         for alias in found.aliases:
             holder = taken.get(alias.casefold())
@@ -594,21 +598,21 @@ def validate_field(root: Path, config: Config, key: str, value: object, person: 
                 raise UsageError(f"alias {alias!r} is already taken ({holder})")
 
 
-def set_field(root: Path, person: str, key: str, raw: str) -> Written:
+def set_field(session: ReadSession, person: str, key: str, raw: str) -> Written:
     """Set one frontmatter key; every other byte of the note stays as it was."""
     from vaultcrm.edit.engine import edit
     from vaultcrm.edit.frontmatter import set_frontmatter_key
 
-    config = people_config(root)
+    people_config(session)
     key = check_key(key)
-    ref = resolve_person(root, config, person)
+    ref = resolve_person(session, person)
     value = parse_value(raw)
-    validate_field(root, config, key, value, ref.name)
+    validate_field(session, key, value, ref.name)
 
     def change(data: bytes) -> bytes:
         return set_frontmatter_key(data, key, value)
 
-    result = edit(root, ref.file, change, landed=_settled(change))
+    result = edit(session.root, ref.file, change, landed=_settled(change))
     return Written(
         result.rel,
         f"{key}: {yaml_value(value)}",
@@ -618,17 +622,17 @@ def set_field(root: Path, person: str, key: str, raw: str) -> Written:
     )
 
 
-def unset_field(root: Path, person: str, key: str) -> Written:
+def unset_field(session: ReadSession, person: str, key: str) -> Written:
     """Remove one frontmatter key and its lines; nothing changes when it is absent."""
     from vaultcrm.edit.engine import edit
     from vaultcrm.edit.frontmatter import unset_frontmatter_key
 
-    config = people_config(root)
+    people_config(session)
     key = check_key(key)
-    ref = resolve_person(root, config, person)
+    ref = resolve_person(session, person)
 
     def change(data: bytes) -> bytes:
         return unset_frontmatter_key(data, key)
 
-    result = edit(root, ref.file, change, landed=_settled(change))
+    result = edit(session.root, ref.file, change, landed=_settled(change))
     return Written(result.rel, key, ref.name, changed=result.changed, conflict=result.conflict)

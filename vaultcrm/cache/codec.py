@@ -11,14 +11,18 @@ old code computed.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,12 +30,12 @@ from typing import Any, TypeVar
 import vaultcrm
 from vaultcrm.locate import package_templates
 from vaultcrm.model import (
+    Entry,
     Interaction,
     NoteRecord,
     Person,
     Problem,
     Reflection,
-    YearlyDate,
     new_entry,
     new_interaction,
 )
@@ -40,7 +44,7 @@ T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
-VERSION = 8
+VERSION = 9
 
 
 @functools.cache
@@ -80,78 +84,121 @@ def cache_key(settings: str) -> str:
 # -- records -----------------------------------------------------------------------------
 
 
-def _d(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 #: day number → date, memoised: notes repeat the same days over and over.
 _from_ordinal = functools.lru_cache(maxsize=65536)(dt.date.fromordinal)
 
+class FieldsCodec:
+    """A record (a dataclass or a NamedTuple) stored as the tuple of its fields, in their
+    order, each field's form worked out from its type (`_forms`): a new field of a
+    supported type is stored and read back with no edit here, and one of another type
+    stops the import, naming the field (then give its type a form in `_forms`).
 
-def _ud(value: str | None) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
+    `encode` and `decode` are compiled once from the fields, as `dataclasses` builds an
+    `__init__`: one expression per field, no call for a field stored as it is (a person is
+    decoded by the ten thousand)."""
+
+    def __init__(self, cls: type) -> None:
+        hints = typing.get_type_hints(cls)
+        names = (
+            [f.name for f in dataclasses.fields(cls)]
+            if dataclasses.is_dataclass(cls)
+            else list(cls._fields)  # type: ignore[attr-defined]
+        )
+        self.names = tuple(names)
+        env: dict[str, Any] = {"cls": cls, "_from_ordinal": _from_ordinal}
+        encoded, decoded = [], []
+        for i, name in enumerate(names):
+            try:
+                enc, dec = _forms(hints[name], env)
+            except TypeError as exc:
+                raise TypeError(f"{cls.__name__}.{name}: {exc}") from None
+            encoded.append(enc.replace("@", f"o.{name}"))
+            decoded.append(dec.replace("@", f"d[{i}]"))
+        source = (
+            f"def encode(o):\n    return ({', '.join(encoded)},)\n"
+            f"def decode(d):\n    return cls({', '.join(decoded)})\n"
+        )
+        exec(compile(source, f"<stored form of {cls.__name__}>", "exec"), env)  # noqa: S102
+        self.encode: Callable[[Any], tuple[Any, ...]] = env["encode"]
+        self.decode: Callable[[Sequence[Any]], Any] = env["decode"]
 
 
-def _yd(y: YearlyDate) -> list[Any]:
-    return [y.label, y.month, y.day, y.year]
+_PLAIN = (str, int, float, bool, type(None))
 
 
-def encode_person(p: Person) -> list[Any]:
-    """A person as JSON-compatible lists (also used in the results cached per person)."""
-    return [
-        p.name, p.file, list(p.aliases), list(p.tags), p.circle, p.cadence_days,
-        None if p.birthday is None else _yd(p.birthday), [_yd(y) for y in p.dates],
-        _d(p.snooze_until), list(p.likes), p.boundaries, dict(p.key_lines),
-        list(p.open_tasks), p.never,
-    ]  # fmt: skip
+def _forms(hint: Any, env: dict[str, Any]) -> tuple[str, str]:
+    """How a value of this type is stored and read back, as two expressions of `@` (the
+    value); names they need go into `env`. TypeError for a type without a stored form."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in _PLAIN or (origin is typing.Literal and all(type(a) in _PLAIN for a in args)):
+        return "@", "@"
+    if origin in (types.UnionType, typing.Union) and type(None) in args:
+        (inner,) = [a for a in args if a is not type(None)]
+        enc, dec = _forms(inner, env)
+        return _or_none(enc), _or_none(dec)
+    if hint is dt.date:
+        return "@.toordinal()", "_from_ordinal(@)"
+    if dataclasses.is_dataclass(hint) or hasattr(hint, "_fields"):
+        record = FieldsCodec(hint)
+        env[f"_enc_{hint.__name__}"], env[f"_dec_{hint.__name__}"] = record.encode, record.decode
+        return f"_enc_{hint.__name__}(@)", f"_dec_{hint.__name__}(@)"
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        enc, dec = _forms(args[0], env)  # a tuple is stored as a tuple
+        each = lambda form: "@" if form == "@" else f"tuple([{form.replace('@', 'x')} for x in @])"  # noqa: E731
+        return each(enc), each(dec)
+    if origin in (dict, collections.abc.Mapping) and all(a in _PLAIN for a in args):
+        return "dict(@)", "@"
+    raise TypeError(f"no stored form for {hint!r}")
 
 
-def decode_person(data: list[Any]) -> Person:
-    (name, file, aliases, tags, circle, cadence, birthday, dates, snooze, likes, boundaries,
-     key_lines, open_tasks, never) = data  # fmt: skip
-    return Person(
-        name=name,
-        file=file,
-        aliases=tuple(aliases),
-        tags=tuple(tags),
-        circle=circle,
-        cadence_days=cadence,
-        birthday=None if birthday is None else YearlyDate(*birthday),
-        dates=tuple(YearlyDate(*y) for y in dates),
-        snooze_until=_ud(snooze),
-        likes=tuple(likes),
-        boundaries=boundaries,
-        key_lines=key_lines,
-        open_tasks=tuple(open_tasks),
-        never=never,
-    )
+def _or_none(form: str) -> str:
+    return form if form == "@" else f"(None if @ is None else {form})"
+
+
+_PERSON = FieldsCodec(Person)
+_PROBLEM = FieldsCodec(Problem)
+
+
+def encode_person(p: Person) -> tuple[Any, ...]:
+    """A person as the tuple of its fields (also in the results cached per person)."""
+    return _PERSON.encode(p)
+
+
+def decode_person(data: Sequence[Any]) -> Person:
+    return _PERSON.decode(data)  # type: ignore[no-any-return]
+
+
+#: Where an entry's date is among its fields (stored as a day number; the rest as it is).
+_ENTRY_DATE = Entry._fields.index("date")
 
 
 def encode_record(rec: NoteRecord) -> bytes:
     """Entries keep Entry's field order (dates as day numbers), so decoding builds each
     one from its tuple without a call per field."""
     person = None if rec.person is None else encode_person(rec.person)
+    d = _ENTRY_DATE
     entries = tuple(
-        (e.line, e.text, None if e.date is None else e.date.toordinal(), e.tags, e.links, e.task)
+        (*e[:d], None if e.date is None else e.date.toordinal(), *e[d + 1 :])
         for e in rec.entries
     )
-    problems = tuple((q.path, q.line, q.message, q.severity, q.col) for q in rec.problems)
+    problems = tuple(_PROBLEM.encode(q) for q in rec.problems)
     day = None if rec.day is None else rec.day.toordinal()
-    return marshal.dumps((rec.path, rec.kind, person, day, entries, problems))
+    return marshal.dumps((rec.path, rec.kind, person, day, entries, problems))  # type: ignore[arg-type]
 
 
 def decode_record(data: bytes) -> NoteRecord:
     path, kind, person, day, entries, problems = marshal.loads(data)
+    d = _ENTRY_DATE
     return NoteRecord(
         path=path,
         kind=kind,
         person=None if person is None else decode_person(person),
         day=None if day is None else _from_ordinal(day),
         entries=tuple(
-            new_entry((e[0], e[1], None if e[2] is None else _from_ordinal(e[2]), *e[3:]))
+            new_entry((*e[:d], None if e[d] is None else _from_ordinal(e[d]), *e[d + 1 :]))
             for e in entries
         ),
-        problems=tuple(Problem(*q) for q in problems),
+        problems=tuple(_PROBLEM.decode(q) for q in problems),
     )
 
 
@@ -162,7 +209,7 @@ BROKEN = (ValueError, EOFError, TypeError)
 
 
 def _problem(p: Problem) -> tuple[Any, ...]:
-    return (p.path, p.line, p.message, p.severity, p.col)
+    return _PROBLEM.encode(p)
 
 
 def encode_walk(rels: list[str], mtimes: list[int], sizes: list[int]) -> bytes:
@@ -182,7 +229,7 @@ def encode_roster(
 
 def decode_roster(data: bytes) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
     paths, names, problems = marshal.loads(data)
-    return paths, names, [Problem(*p) for p in problems]
+    return paths, names, [_PROBLEM.decode(p) for p in problems]
 
 
 def _reflection(r: Reflection) -> tuple[Any, ...]:
@@ -399,7 +446,7 @@ class Memo:
         return self._decoded[1]
 
     def problems(self) -> list[Problem]:
-        return [Problem(*p) for p in self._decoded[0]]
+        return [_PROBLEM.decode(p) for p in self._decoded[0]]
 
     def reflections(self) -> list[Reflection]:
         return [_unreflection(r) for r in self._decoded[2]]

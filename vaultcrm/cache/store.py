@@ -20,9 +20,11 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
+from vaultcrm.benchswitch import off
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
@@ -36,7 +38,9 @@ from vaultcrm.cache.codec import (
 )
 from vaultcrm.cache.plan import Changes, link_keys
 from vaultcrm.children import fork, fork_safe, reap
+from vaultcrm.locate import cache_dir
 from vaultcrm.model import Claim, FileSig, NoteKind, NoteRecord
+from vaultcrm.words import CACHE_NOTES
 
 try:
     import fcntl
@@ -98,6 +102,9 @@ class Signatures(Protocol):
     def kinds(self) -> list[NoteKind]: ...
 
 
+#: SQLite's name for a database in memory: this run's alone, gone when it ends.
+MEMORY = ":memory:"
+
 #: Seconds a write waits for another run's before this run works without the cache.
 BUSY_TIMEOUT = 30.0
 
@@ -147,16 +154,38 @@ def is_unwritable(exc: BaseException) -> bool:
     )
 
 
-def _unusable(exc: object) -> str:
-    return f"cache unusable ({exc}); working without it this run"
+#: Why the index was worked around or rebuilt: the reasons a `CacheNote` may give.
+CacheReason = Literal[
+    "folder_unusable", "unusable", "was_unusable", "busy", "busy_store", "unreadable",
+    "unreadable_in_use", "changed",
+]
 
 
-#: What this process was told to say about the cache (worked around, rebuilt), in order
-#: and once each: `take_notes` hands them to the CLI.
-_NOTES: dict[str, None] = {}
+@dataclass(frozen=True)
+class CacheNote:
+    """Why the index was worked around or rebuilt: a reason (a key of
+    `words.CACHE_NOTES`, whose text says it) and what it is about (the error, the folder).
+    `said`: a note for the user to see; a busy index (another run's) is the cache's
+    business alone."""
+
+    reason: CacheReason
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        return CACHE_NOTES[self.reason].format(detail=self.detail)
+
+    @property
+    def said(self) -> bool:
+        return self.reason not in ("busy", "busy_store")
 
 
-def take_notes() -> list[str]:
+#: What this process noted about the cache for the user (worked around, rebuilt), in
+#: order and once each: `take_notes` hands them to the CLI.
+_NOTES: dict[CacheNote, None] = {}
+
+
+def take_notes() -> list[CacheNote]:
     """Why the cache was worked around or rebuilt since the last call, once each."""
     notes = list(_NOTES)
     _NOTES.clear()
@@ -179,16 +208,6 @@ _CHILD_BUSY = 3
 #: A parsed note with its stored encoding, or b"" when the store is to encode it (workers
 #: encode what they send; the parent leaves its own share to the store).
 Parsed = tuple[NoteRecord, bytes]
-
-
-def cache_dir() -> Path:
-    """`VAULTCRM_CACHE_DIR`, else the user cache dir (never inside the vault)."""
-    override = os.environ.get("VAULTCRM_CACHE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("vaultcrm", appauthor=False))
 
 
 def cache_path(root: Path) -> Path:
@@ -219,6 +238,9 @@ class Index:
         self._detached: tuple[list[FileSig], list[Parsed], bytes, str] | None = None
         self._generation: str | None = None  # the store token this run last read
         self._lock: int | None = None  # fd of `<cache>.lock`, shared while open
+        if self.in_memory:  # no file, no lock: nothing to share with another run
+            self.conn = self._connect()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = _lock_shared(self.path)
@@ -231,24 +253,33 @@ class Index:
         except OSError as exc:
             self._in_memory(exc)
 
+    @classmethod
+    def memory(cls, settings: str) -> Index:
+        """An index that lives in memory for one run (`--no-cache`): the same code as the
+        file's, nothing left behind."""
+        return cls(Path(MEMORY), settings)
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether this run's index lives in memory (`--no-cache`, or the file could not
+        be used)."""
+        return str(self.path) == MEMORY
+
     def _in_memory(self, exc: Exception) -> None:
         """No usable cache file (read-only or missing folder): work from memory this run."""
         reason = getattr(exc, "strerror", None) or str(exc)
-        self._bypass(
-            f"cache folder unusable ({self.path.parent}: {reason}); working without a cache",
-            say=True,
-        )
+        self._bypass(CacheNote("folder_unusable", f"{self.path.parent}: {reason}"))
 
-    def _bypass(self, reason: str, *, say: bool = False) -> sqlite3.Connection:
-        """Work from an empty cache in memory this run, leaving the file as it is; with
-        `say`, the reason is one for the user to see (`take_notes`)."""
+    def _bypass(self, note: CacheNote) -> sqlite3.Connection:
+        """Work from an empty cache in memory this run, leaving the file as it is; a note
+        for the user to see goes to `take_notes`."""
         with contextlib.suppress(Exception):
             self._conn.close()
         self._unlock()
-        self.rebuilt_reason = reason
-        if say:
-            _NOTES.setdefault(reason)
-        self.path = Path(":memory:")
+        self.rebuilt_reason = note.text
+        if note.said:
+            _NOTES.setdefault(note)
+        self.path = Path(MEMORY)
         self.conn = self._connect()
         return self.conn
 
@@ -267,15 +298,13 @@ class Index:
         folder, an I/O error): it is left as it is. A corrupt file is rebuilt only when no
         other run has it open; otherwise this run, too, works from memory.
         """
-        if str(self.path) == ":memory:":
-            return self._bypass(f"cache was unusable ({exc})", say=True)
+        if self.in_memory:
+            return self._bypass(CacheNote("was_unusable", str(exc)))
         if is_contention(exc):
-            return self._bypass(
-                f"cache busy ({exc}): another vaultcrm run is writing it; working without it"
-            )
+            return self._bypass(CacheNote("busy", str(exc)))
         if is_unwritable(exc):
-            return self._bypass(_unusable(exc), say=True)
-        return self.reset(f"cache was unreadable ({exc})")
+            return self._bypass(CacheNote("unusable", str(exc)))
+        return self.reset(str(exc))
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -307,28 +336,30 @@ class Index:
                 self._generation = detached[3]
             return
         if code == _CHILD_BUSY:
-            self._bypass("cache busy: another vaultcrm run was writing it; not saved this run")
+            self._bypass(CacheNote("busy_store"))
         else:
-            self._bypass(_unusable(why or "the store failed"), say=True)
+            self._bypass(CacheNote("unusable", why or "the store failed"))
         if detached is not None:  # a detached store holds every record (`update`)
             stale, parsed, walk, _ = detached
             self._store(stale, parsed, [], walk)
 
-    def reset(self, reason: str) -> sqlite3.Connection:
-        """Throw a damaged cache file away and start an empty one, if no other run has it
-        open (then this run works from memory and leaves the file to a later run)."""
+    def reset(self, why: str) -> sqlite3.Connection:
+        """Throw a damaged cache file away (`why`: what SQLite said of it) and start an
+        empty one, if no other run has it open (then this run works from memory and leaves
+        the file to a later run)."""
         with contextlib.suppress(Exception):
             self.conn.close()
-        if str(self.path) == ":memory:" or not _lock_exclusive(self._lock):
-            return self._bypass(f"{reason}; in use by another run, working without it", say=True)
+        if self.in_memory or not _lock_exclusive(self._lock):
+            return self._bypass(CacheNote("unreadable_in_use", why))
         try:
-            self.rebuilt_reason = reason
-            _NOTES.setdefault(reason)
+            note = CacheNote("unreadable", why)
+            self.rebuilt_reason = note.text
+            _NOTES.setdefault(note)
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
             self.conn = self._connect()
         except (OSError, sqlite3.Error) as exc:  # cannot be removed or made again
-            return self._bypass(_unusable(exc), say=True)
+            return self._bypass(CacheNote("unusable", str(exc)))
         finally:
             if fcntl is not None and self._lock is not None:
                 fcntl.flock(self._lock, fcntl.LOCK_SH)
@@ -355,7 +386,7 @@ class Index:
                 meta = dict(conn.execute("SELECT key, value FROM meta"))
                 if meta.get(_KEY) != self.key:
                     if meta:
-                        self.rebuilt_reason = "vaultcrm, its settings or Python changed"
+                        self.rebuilt_reason = CacheNote("changed").text
                     for table in ("files", "links", "people", "derived", "meta"):
                         conn.execute(f"DELETE FROM {table}")
                     meta = {_KEY: self.key, _GENERATION: _token()}
@@ -464,7 +495,10 @@ class Index:
         return Changes(old, new, removed, unchanged, base)
 
     def _can_detach(self) -> bool:
-        return self.detach and fork_safe() and str(self.path) != ":memory:"
+        return (
+            self.detach and fork_safe() and not self.in_memory
+            and not off("detached_store")
+        )
 
     def _store_detached(
         self, stale: list[FileSig], parsed: list[Parsed], drop: list[str], walk: bytes

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 import click
 
+from vaultcrm.benchswitch import off
 from vaultcrm.errors import VaultcrmError
-from vaultcrm.gcpause import end_with_exit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,8 +152,8 @@ def echo_cache_note(stats: Any = None) -> None:
     reading commands say it before their problems."""
     store = sys.modules.get("vaultcrm.cache.store")  # not imported: nothing to say
     if store is not None:
-        for reason in store.take_notes():
-            click.echo(f"note: {reason}", err=True)
+        for note in store.take_notes():
+            click.echo(f"note: {note.text}", err=True)
 
 
 def echo_json(data: Any) -> None:
@@ -303,13 +303,12 @@ def _prepare_streams() -> None:
 
 def main() -> None:
     """The console entry point. The process ends here: everything is flushed, then it
-    exits without tearing the heap down object by object (a cold sync's records are slow
-    to free one by one; `gcpause.leave_to_exit` keeps them for this). Every child
-    process and file a command uses is waited for and closed before it returns."""
+    exits without tearing the heap down object by object (`os._exit`: no module, cache
+    or record is freed one at a time; benchmarks/RESULTS.md). Every child process and
+    file a command uses is waited for and closed before it returns."""
     if hasattr(signal, "SIGCHLD"):  # inherited as ignored, children would not be waited for
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _prepare_streams()
-    end_with_exit()
     try:
         cli.main(prog_name="vaultcrm")
         code: int = 0
@@ -332,6 +331,8 @@ def main() -> None:
             stream.flush()
         except (OSError, ValueError):
             code = code or 1
+    if off("exit"):
+        sys.exit(code)
     os._exit(code)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import echo_json, handle_errors
-from .options import cache_option, json_option, vault_option
+from .options import cache_option, json_option, read_session, vault_option
 from .terminal import echo_wrapped
 
 
@@ -31,9 +31,9 @@ def check(vault: Path | None, as_json: bool, no_cache: bool) -> None:
       vaultcrm check --json | jq '.problems[] | select(.severity == "error")'
     """
     from vaultcrm.app.check import check_vault
-    from vaultcrm.locate import find_vault
 
-    report = check_vault(find_vault(vault), use_cache=not no_cache, processes=True)
+    with read_session(vault, no_cache=no_cache) as session:
+        report = check_vault(session)
     if as_json:
         echo_json(report.to_json())
     else:

@@ -125,20 +125,20 @@ def use_own_scripts() -> None:
 
 def person_candidates(root: Path, incomplete: str) -> list[tuple[str, str | None]]:
     """(value, whose alias it is) for every name, then alias, starting with `incomplete`
-    (any case), each once."""
-    from vaultcrm.app.lookup import claims_quickly
-    from vaultcrm.app.people import person_files
-    from vaultcrm.config import load_config
+    (any case), each once. Read in one process: a Tab answers in a blink."""
+    from vaultcrm.app.names import person_files
+    from vaultcrm.app.showing import claims_quickly
+    from vaultcrm.read.session import ReadSession
 
-    config, _ = load_config(root)
-    folded = incomplete.casefold()
-    seen: set[str] = set()
-    found: list[tuple[str, str | None]] = []
-    for ref in person_files(root, config):
-        if ref.name.casefold().startswith(folded) and ref.name.casefold() not in seen:
-            seen.add(ref.name.casefold())
-            found.append((ref.name, None))
-    claims = claims_quickly(root)
+    with ReadSession.open(root) as session:
+        folded = incomplete.casefold()
+        seen: set[str] = set()
+        found: list[tuple[str, str | None]] = []
+        for ref in person_files(root, session.config):
+            if ref.name.casefold().startswith(folded) and ref.name.casefold() not in seen:
+                seen.add(ref.name.casefold())
+                found.append((ref.name, None))
+        claims = claims_quickly(session)
     for claim in claims:  # people the index knows outside the people folder
         name = claim.name.casefold()
         if name.startswith(folded) and name not in seen:

@@ -13,7 +13,7 @@ from vaultcrm.words import FLAGS_WORDS
 
 from . import echo_cache_note, echo_json, handle_errors, progress_bar
 from .completion import complete_person
-from .options import cache_option, json_option, resolve_today, today_option, vault_option
+from .options import cache_option, json_option, read_session, today_option, vault_option
 
 if TYPE_CHECKING:
     from vaultcrm.app.flags import Plan, Planned
@@ -99,15 +99,13 @@ def suggest(
       vaultcrm flags suggest --json | jq '.suggestions[] | select(.flags | index("heard"))'
     """
     from vaultcrm.app.flags import suggest as run_suggest
-    from vaultcrm.locate import find_vault
     from vaultcrm.read.records import progress_to
 
-    root = find_vault(vault)
-    with progress_to(progress_bar("Reading notes")):
-        found = run_suggest(
-            root, resolve_today(today), person, at_least=at_least,
-            use_cache=not no_cache, processes=True,
-        )  # fmt: skip
+    with (
+        progress_to(progress_bar("Reading notes")),
+        read_session(vault, today, no_cache=no_cache) as session,
+    ):
+        found = run_suggest(session, person, at_least=at_least)
     _diagnostics(found.problems, found.stats)
     if as_json:
         echo_json(
@@ -172,15 +170,13 @@ def apply(
     """
     from vaultcrm.app.flags import Applied, apply_plan
     from vaultcrm.app.flags import plan as make_plan
-    from vaultcrm.locate import find_vault
     from vaultcrm.read.records import progress_to
 
-    root = find_vault(vault)
-    with progress_to(progress_bar("Reading notes")):
-        planned = make_plan(
-            root, resolve_today(today), person, at_least=at_least,
-            use_cache=not no_cache, processes=True,
-        )  # fmt: skip
+    with (
+        progress_to(progress_bar("Reading notes")),
+        read_session(vault, today, no_cache=no_cache) as session,
+    ):
+        planned = make_plan(session, person, at_least=at_least)
     _diagnostics(planned.problems, planned.stats)
     if not as_json:
         _print_plan(planned)

@@ -10,17 +10,11 @@ from typing import Any, BinaryIO
 import click
 
 from vaultcrm.cli import echo_json, echo_problems, handle_errors, is_terminal
-from vaultcrm.cli.options import json_option, vault_option
+from vaultcrm.cli.options import json_option, read_session, vault_option
 
 #: Files with more contacts than this get a progress bar (on a terminal only).
 PROGRESS_FROM = 300
 _VERBS = {"create": "create", "fill": "fill in", "unchanged": "unchanged", "skip": "skip"}
-
-
-def _root(vault: Path | None) -> Path:
-    from vaultcrm.locate import find_vault
-
-    return find_vault(vault)
 
 
 def _progress(total: int) -> Callable[[int, int], None] | None:
@@ -61,9 +55,10 @@ def _run_import(
 ) -> None:
     from vaultcrm.app.importing import import_contacts
 
-    result = import_contacts(
-        _root(vault), kind, list(files), dry_run=dry_run, progress=None if as_json else _progress
-    )
+    with read_session(vault) as session:
+        result = import_contacts(
+            session, kind, list(files), dry_run=dry_run, progress=None if as_json else _progress
+        )
     problems = result.all_problems()
     if as_json:
         echo_json(result.to_json())
@@ -188,11 +183,11 @@ def export_vcard(vault: Path | None, out: Path | None) -> None:
     from vaultcrm.app.importing import export_vcards
     from vaultcrm.interop.vcard import MARKER
 
-    root = _root(vault)
-    text, problems = export_vcards(root)
+    with read_session(vault) as session:
+        text, problems = export_vcards(session)
     echo_problems(problems)
     count = text.count("BEGIN:VCARD")
-    _emit(root, out, text.encode("utf-8"), MARKER, f"{count} people")
+    _emit(session.root, out, text.encode("utf-8"), MARKER, f"{count} people")
     click.get_current_context().exit(1 if any(p.severity == "error" for p in problems) else 0)
 
 
@@ -214,10 +209,10 @@ def export_ics(vault: Path | None, out: Path | None) -> None:
     from vaultcrm.app.importing import export_calendar
     from vaultcrm.interop.ics import MARKER
 
-    root = _root(vault)
-    data, problems = export_calendar(root)
+    with read_session(vault) as session:
+        data, problems = export_calendar(session)
     echo_problems(problems)
-    _emit(root, out, data, MARKER, f"{data.count(b'BEGIN:VEVENT')} events")
+    _emit(session.root, out, data, MARKER, f"{data.count(b'BEGIN:VEVENT')} events")
     click.get_current_context().exit(1 if any(p.severity == "error" for p in problems) else 0)
 
 

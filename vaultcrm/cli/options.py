@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from vaultcrm.read.session import ReadSession
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,3 +75,15 @@ def cache_option(f: F) -> F:
 
 def resolve_today(today: dt.date | None) -> dt.date:
     return today or dt.date.today()
+
+
+def read_session(
+    vault: Path | None, today: dt.date | None = None, *, no_cache: bool = False
+) -> contextlib.AbstractContextManager[ReadSession]:
+    """The one read session of a command (`read/session.py`), with the CLI's policy:
+    forked processes where they pay, and the index unless `--no-cache`."""
+    from vaultcrm.locate import find_vault
+    from vaultcrm.read.session import ReadPolicy, ReadSession
+
+    policy = ReadPolicy(processes=True, cache=not no_cache)
+    return ReadSession.open(find_vault(vault), resolve_today(today), policy)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import echo_diagnostics, echo_json, handle_errors
-from .options import json_option, resolve_today, today_option, vault_option
+from .options import json_option, read_session, today_option, vault_option
 
 
 @click.command(short_help="What needs you today, short enough for a notification.")
@@ -56,17 +56,11 @@ def digest(
     """
     from vaultcrm.app.digest import digest as make
     from vaultcrm.app.digest import send_digest
-    from vaultcrm.locate import find_vault
     from vaultcrm.output.digest import render, to_json
     from vaultcrm.words import DIGEST
 
-    root = find_vault(vault)
-    day = resolve_today(today)
-    run = (
-        send_digest(root, day, always=always, processes=True)
-        if send
-        else make(root, day, processes=True)
-    )
+    with read_session(vault, today) as session:
+        run = send_digest(session, always=always) if send else make(session)
     outcome = run.outcome
     echo_diagnostics(outcome, capped=True)
     if send and not run.deliveries:

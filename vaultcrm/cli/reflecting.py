@@ -12,7 +12,7 @@ import click
 from vaultcrm.words import KIND_WORDS, NO_NOTE, NO_PEOPLE, NOTHING_DUE
 
 from . import echo_diagnostics, echo_json, handle_errors, progress_bar
-from .options import cache_option, json_option, resolve_today, today_option, vault_option
+from .options import cache_option, json_option, read_session, today_option, vault_option
 from .terminal import echo_wrapped
 
 
@@ -47,12 +47,13 @@ def sync(
       vaultcrm sync --vault ~/Notes --today 2026-11-23
     """
     from vaultcrm.app.sync import sync as run_sync
-    from vaultcrm.locate import find_vault
     from vaultcrm.read.records import progress_to
 
-    root = find_vault(vault)
-    with progress_to(progress_bar("Reading notes")):
-        result = run_sync(root, resolve_today(today), use_cache=not no_cache, processes=True)
+    with (
+        progress_to(progress_bar("Reading notes")),
+        read_session(vault, today, no_cache=no_cache) as session,
+    ):
+        result = run_sync(session)
     outcome = result.outcome
     inbox = result.inbox
     for message in [*result.conflicts, *(inbox.conflicts if inbox else [])]:
@@ -160,7 +161,6 @@ def due(
       vaultcrm due --json --today 2026-11-23 | jq '.reflections[].person'
     """
     from vaultcrm.app.sync import due as compute_due
-    from vaultcrm.locate import find_vault
     from vaultcrm.read.records import progress_to
 
     unknown = sorted(set(kinds) - set(KIND_WORDS))
@@ -169,9 +169,11 @@ def due(
         raise click.BadParameter(
             f"unknown kind {', '.join(unknown)}; known: {known}", param_hint="--kind"
         )
-    root = find_vault(vault)
-    with progress_to(progress_bar("Reading notes")):
-        outcome = compute_due(root, resolve_today(today), use_cache=not no_cache, processes=True)
+    with (
+        progress_to(progress_bar("Reading notes")),
+        read_session(vault, today, no_cache=no_cache) as session,
+    ):
+        outcome = compute_due(session)
     chosen = [r for r in outcome.reflections if not kinds or r.kind in kinds]
     echo_diagnostics(outcome, capped=True)  # the reflections, though, are all listed
     if as_json:

@@ -24,7 +24,14 @@ from . import (
     progress_bar,
 )
 from .completion import complete_circle, complete_person
-from .options import cache_option, json_option, resolve_today, today_option, vault_option
+from .options import (
+    cache_option,
+    json_option,
+    read_session,
+    resolve_today,
+    today_option,
+    vault_option,
+)
 from .tables import PEOPLE_HEADERS, kind_label, people_cells, use_tables
 from .terminal import echo_wrapped
 
@@ -177,13 +184,14 @@ def brief(
       vaultcrm show tom --today 2026-11-23
       vaultcrm brief Ben --json | jq .ledger.move
     """
-    from vaultcrm.app.lookup import brief_of
-    from vaultcrm.locate import find_vault
+    from vaultcrm.app.showing import brief_of
     from vaultcrm.read.records import progress_to
 
-    root = find_vault(vault)
-    with progress_to(progress_bar("Reading notes")):
-        found = brief_of(root, person, resolve_today(today), use_cache=not no_cache, processes=True)
+    with (
+        progress_to(progress_bar("Reading notes")),
+        read_session(vault, today, no_cache=no_cache) as session,
+    ):
+        found = brief_of(session, person)
     echo_cache_note(found.stats)
     echo_problems(found.problems)
     if as_json:
@@ -233,15 +241,16 @@ def people(
       vaultcrm people --circle close --sort overdue
       vaultcrm people --due --json | jq -r '.people[].person'
     """
-    from vaultcrm.app.lookup import snapshot
-    from vaultcrm.locate import find_vault
+    from vaultcrm.app.showing import snapshot
     from vaultcrm.read.records import progress_to
     from vaultcrm.reflect.people_list import choose, people_rows
 
     day = resolve_today(today)
-    root = find_vault(vault)
-    with progress_to(progress_bar("Reading notes")):
-        snap = snapshot(root, day, use_cache=not no_cache, processes=True)
+    with (
+        progress_to(progress_bar("Reading notes")),
+        read_session(vault, day, no_cache=no_cache) as session,
+    ):
+        snap = snapshot(session)
     echo_diagnostics(snap, capped=True)  # a listing: the problems are `check`'s to detail
     rows = people_rows(snap.vault, snap.reflections, day, snap.config)
     if circle is not None:

@@ -29,9 +29,10 @@ __all__ = [
 
 def kind_label(kind: str) -> str:
     """A kind in a word or two ('Reach out', 'Follow-up'), from words.py."""
-    from vaultcrm.words import FOCUS_LABELS
+    from vaultcrm.words import KIND_WORDS
 
-    return FOCUS_LABELS.get(kind, kind.replace("_", " "))
+    words = KIND_WORDS.get(kind)
+    return kind.replace("_", " ") if words is None else words.label
 
 
 def use_tables() -> bool:

@@ -93,16 +93,18 @@ def watch(vault: Path | None, debounce: float, today: dt.date | None, polling: b
 
 def _watch(vault: Path | None, debounce: float, today: dt.date | None, polling: bool) -> None:
     from vaultcrm.app.watch import Watcher
-    from vaultcrm.gcpause import end_with_exit
     from vaultcrm.locate import find_vault
+    from vaultcrm.read.session import ReadPolicy
 
-    end_with_exit(False)  # it computes again and again: keep nothing for the exit
     root = find_vault(vault)
     # watchdog warns when `mkdir -p` races its own recursive watch; nothing is lost.
     warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
     clock: Callable[[], dt.date] = (lambda: today) if today else dt.date.today
+    # each pass a session of its own, forked processes where they pay (the watcher's
+    # threads keep forks out: a big pass parses in a pool); nothing kept for the exit
+    policy = ReadPolicy(processes=True)
     watcher = Watcher(
-        root, _print_report, debounce=debounce, today=clock, polling=polling, processes=True
+        root, _print_report, debounce=debounce, today=clock, polling=polling, policy=policy
     )
     previous = _install_stop_handlers(watcher.stop, lambda: watcher.stopping)
     try:

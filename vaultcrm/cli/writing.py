@@ -15,7 +15,7 @@ import click
 
 from . import handle_errors, is_terminal
 from .completion import complete_circle, complete_person
-from .options import resolve_today, today_option, vault_option
+from .options import read_session, resolve_today, today_option, vault_option
 from .terminal import echo_wrapped
 
 if TYPE_CHECKING:
@@ -29,12 +29,6 @@ def _say_conflict(written: object) -> None:
     conflict = getattr(written, "conflict", None)
     if conflict is not None:
         click.echo(conflict_message(getattr(written, "file", ""), conflict), err=True)
-
-
-def _root(vault: Path | None) -> Path:
-    from vaultcrm.locate import find_vault
-
-    return find_vault(vault)
 
 
 @click.command(short_help="Set up a vault: vaultcrm.yaml and the people and daily folders.")
@@ -162,17 +156,17 @@ def add(
     from vaultcrm.app.write import add_person
     from vaultcrm.errors import NameShadows
 
-    root = _root(vault)
     options = {"circle": circle, "birthday": birthday, "aliases": aliases, "tags": tags}
-    try:
-        written = add_person(root, name, force=force, **options)  # type: ignore[arg-type]
-    except NameShadows as exc:
-        if not (is_terminal(sys.stdin) and is_terminal(sys.stdout)):
-            raise
-        click.echo(f"Warning: {exc}", err=True)
-        if not click.confirm(f"Add {name!r} anyway?", default=False, err=True):
-            raise click.exceptions.Exit(1) from None
-        written = add_person(root, name, force=True, **options)  # type: ignore[arg-type]
+    with read_session(vault) as session:
+        try:
+            written = add_person(session, name, force=force, **options)  # type: ignore[arg-type]
+        except NameShadows as exc:
+            if not (is_terminal(sys.stdin) and is_terminal(sys.stdout)):
+                raise
+            click.echo(f"Warning: {exc}", err=True)
+            if not click.confirm(f"Add {name!r} anyway?", default=False, err=True):
+                raise click.exceptions.Exit(1) from None
+            written = add_person(session, name, force=True, **options)  # type: ignore[arg-type]
     click.echo(f"Created {written.file}")
 
 
@@ -238,14 +232,10 @@ def log(
     flags = [flag for flag, on in chosen.items() if on]
     base = resolve_today(today)
     day = base if date_text is None else _date(date_text, base, "past", "--date")
-    written = log_interaction(
-        _root(vault),
-        person,
-        " ".join(text),
-        day=day,
-        flags=flags,
-        daily=daily,
-    )
+    with read_session(vault, base) as session:
+        written = log_interaction(
+            session, person, " ".join(text), day=day, flags=flags, daily=daily
+        )
     created = " (created)" if written.created else ""
     echo_wrapped(written.line, head=f"Logged in {written.file}{created}: ", hang=2)
     _say_conflict(written)
@@ -302,7 +292,8 @@ def remind(
     base = resolve_today(today)
     date_text, words = _split_date(day, text, base)
     when = _date(date_text, base, "future", "DATE")
-    written = add_reminder(_root(vault), person, when, " ".join(words))
+    with read_session(vault, base) as session:
+        written = add_reminder(session, person, when, " ".join(words))
     echo_wrapped(written.line, head=f"Added to {written.file}: ", hang=2)
     _say_conflict(written)
     _echo_date(date_text, when)
@@ -353,7 +344,8 @@ def set_(
     if unset_key is not None:
         if key is not None:
             raise click.UsageError("give either KEY VALUE or --unset KEY, not both")
-        written = unset_field(_root(vault), person, unset_key)
+        with read_session(vault) as session:
+            written = unset_field(session, person, unset_key)
         _say_conflict(written)
         if written.changed:
             click.echo(f"Removed {written.line} from {written.file}")
@@ -362,7 +354,8 @@ def set_(
         return
     if key is None or value is None:
         raise click.UsageError("give KEY and VALUE (or --unset KEY)")
-    written = set_field(_root(vault), person, key, value)
+    with read_session(vault) as session:
+        written = set_field(session, person, key, value)
     _say_conflict(written)
     if written.changed:
         click.echo(f"Set {written.line} in {written.file}")

@@ -74,6 +74,13 @@ def cleared_follow_up(data: bytes, line: int, spec: ReadSpec = DEFAULT_SPEC) -> 
     return data if after is not None and after.value not in (None, "") else changed
 
 
+def follow_up_key(data: bytes, spec: ReadSpec = DEFAULT_SPEC) -> str | None:
+    """The note's `follow_up` field's key as the note spells it (`next_follow_up`), to
+    say which field a tick cleared; None without one."""
+    found = field_at(data, FOLLOW_UP, spec)
+    return None if found is None else found.key
+
+
 #: A Dataview inline field's value as written after `key::`: up to the end of the line,
 #: or of its `[…]` / `(…)`; a `[[link]]` inside is kept whole.
 _VALUE = r"[ \t]*((?:\[\[[^\]\n]*\]\]|[^\])\r\n])*?)[ \t]*(?=[\])]|\r?$)"

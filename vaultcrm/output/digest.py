@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 from vaultcrm.output.focus import focus_people, urgency
 from vaultcrm.output.render import Item
-from vaultcrm.reflect.kinds import KINDS
-from vaultcrm.words import DIGEST, FOCUS_LABELS, detag, long_day
+from vaultcrm.reflect.kinds import KIND
+from vaultcrm.words import DIGEST, KIND_WORDS, detag, long_day
 
 #: Longest why shown for a person, then "…" (a notification shows a few lines).
 WHY_CHARS = 120
@@ -59,6 +59,11 @@ class Digest:
     open_url: str
 
 
+def _label(kind: str) -> str:
+    words = KIND_WORDS.get(kind)
+    return kind if words is None else words.label
+
+
 def open_note_url(vault_name: str, output: str) -> str:
     """`obsidian://open?vault=…&file=Reflections%20due`: tapping the notification opens
     the note in Obsidian."""
@@ -86,7 +91,7 @@ def make_digest(
         for f in focus_people(items, focus)
     )
     by_kind = Counter(i.kind for i in items)
-    counts = tuple((k, by_kind[k]) for k in KINDS if by_kind.get(k))
+    counts = tuple((k, by_kind[k]) for k in KIND.names if by_kind.get(k))
     new: tuple[Line, ...] | None = None
     more = 0
     if seen is not None:
@@ -101,7 +106,7 @@ def _line(name: str, file: str, items: Sequence[Item]) -> Line:
     """Their labels in report order; the why of their most urgent item, as the focus list
     ranks urgency (a birthday today before a reach out)."""
     kinds = tuple(dict.fromkeys(i.kind for i in items))
-    labels = tuple(FOCUS_LABELS.get(k, k) for k in kinds)
+    labels = tuple(_label(k) for k in kinds)
     first = min(items, key=lambda i: urgency([i])[:2])
     return Line(name, file, kinds, labels, _why(first.reason), len(items) - 1)
 
@@ -127,7 +132,7 @@ def title(digest: Digest) -> str:
 
 
 def _counts(digest: Digest) -> str:
-    return ", ".join(f"{FOCUS_LABELS.get(k, k).lower()} {n}" for k, n in digest.counts)
+    return ", ".join(f"{_label(k).lower()} {n}" for k, n in digest.counts)
 
 
 def _person(line: Line) -> str:

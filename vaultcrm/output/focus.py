@@ -6,14 +6,14 @@ people who need you most come first, each with all of their reflections and one 
 block, and the sections by kind hold only the rest, capped at `section_limit`.
 
 "Most urgent" is a total order on people (smallest key first), documented in
-docs/templates.md:
+docs/templates.md. Where each item puts its person is its kind's (`KindSpec.focus`):
 
-1. tier 0: something that cannot wait: a birthday or yearly date today, a follow-up due
-   today or overdue, a win to celebrate; tier 1: due to reach out; tier 2: the rest
-   (a date ahead, the ledger, going deeper); tier 3: all of it already done (ticked
-   birthdays, dates and wins that stay listed);
+1. tier 0: something that cannot wait (an item's `pressing` date: a birthday or yearly
+   date today, a follow-up due today or overdue, a win to celebrate); tier 1: due to
+   reach out; tier 2: the rest (a date ahead, the ledger, going deeper); tier 3: all of
+   it already done (ticked birthdays, dates and wins that stay listed);
 2. within the tier: tier 0, the earliest date first (the longest overdue follow-up);
-   tier 1, the furthest past their cadence in proportion (days since / cadence); tier 2,
+   tier 1, by the kind's `rank` (the furthest past their cadence in proportion); tier 2,
    the nearest date ahead, people without one last;
 3. more reflections first (one conversation settles several);
 4. the name, case-insensitive, then exact.
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from vaultcrm.model import Interaction, Person
-from vaultcrm.reflect.kinds import KINDS, not_yet
+from vaultcrm.reflect.kinds import KIND, Focus, not_yet
 
 
 class Item(Protocol):
@@ -56,11 +56,8 @@ class Item(Protocol):
     @property
     def open(self) -> Interaction | None: ...
 
-#: Kinds whose context is the last open exchange rather than the last contact.
-OPEN_KINDS = frozenset({"share", "listen", "deep"})
-_DATED = frozenset({"birthday", "date", "follow_up"})
-#: Kinds whose item can put its person in tier 0 (`_pressing_date`).
-_CAN_PRESS = frozenset({"birthday", "date", "follow_up", "celebrate"})
+#: The place of an item whose kind is not registered: tier 2, without a date.
+_NO_FOCUS = Focus()
 
 
 @dataclass(frozen=True)
@@ -79,6 +76,11 @@ class FocusPerson:
     context_open: bool
 
 
+def _focus(kind: str) -> Focus:
+    spec = KIND.get(kind)
+    return _NO_FOCUS if spec is None else spec.focus
+
+
 def urgency(items: Sequence[Item]) -> tuple[Any, ...]:
     """The sort key of one person's items (all theirs): see the module docstring. Items
     saying only that they are not in the notes yet count for nothing."""
@@ -86,30 +88,21 @@ def urgency(items: Sequence[Item]) -> tuple[Any, ...]:
     name = items[0].name
     if not live:
         return (3, (), -len(items), name.casefold(), name)
-    pressing = [_pressing_date(i) for i in live]
-    now = [d for d in pressing if d is not None]
+    now = [d for i in live if (d := _pressing_date(i)) is not None]
     if now:
         return (0, (min(now),), -len(live), name.casefold(), name)
-    reach = next((i for i in live if i.kind == "reach_out"), None)
-    if reach is not None:
-        since, cadence = reach.data.get("days_since"), reach.data.get("cadence_days") or 1
-        ratio = float("inf") if since is None else since / cadence
-        return (1, (-ratio,), -len(live), name.casefold(), name)
-    ahead = [i.data["date"] for i in live if i.kind in _DATED]
+    ranks = [f.rank(i.data) for i in live if (f := _focus(i.kind)).tier == 1 and f.rank]
+    if ranks:
+        return (1, min(ranks), -len(live), name.casefold(), name)
+    ahead = [i.data["date"] for i in live if _focus(i.kind).dated]
     measure = (0, min(ahead)) if ahead else (1, dt.date.min)
     return (2, measure, -len(live), name.casefold(), name)
 
 
 def _pressing_date(item: Item) -> dt.date | None:
     """The item's date when it cannot wait (today, overdue, a fresh win), else None."""
-    kind, data = item.kind, item.data
-    if kind in ("birthday", "date") and data.get("days_until") == 0:
-        return data["date"]  # type: ignore[no-any-return]
-    if kind == "follow_up" and data.get("days_until", 1) <= 0:
-        return data["date"]  # type: ignore[no-any-return]
-    if kind == "celebrate":
-        return data["date"]  # type: ignore[no-any-return]
-    return None
+    pressing = _focus(item.kind).pressing
+    return None if pressing is None else pressing(item.data)
 
 
 def choose(items: Sequence[Item], count: int) -> list[str]:
@@ -119,9 +112,7 @@ def choose(items: Sequence[Item], count: int) -> list[str]:
     # Tier 0 comes before every other tier: when it alone has `count` people, nobody
     # else can be chosen, and only they need a key (a few hundred of thousands due).
     pressing = {
-        item.name
-        for item in items
-        if item.kind in _CAN_PRESS and not item.done and _pressing_date(item) is not None
+        item.name for item in items if not item.done and _pressing_date(item) is not None
     }
     mine: dict[str, list[Item]] = {}
     if len(pressing) >= count:
@@ -151,25 +142,21 @@ def context_of(
     kinds: set[str], last: Interaction | None, last_open: Interaction | None
 ) -> tuple[Interaction | None, bool]:
     """The one interaction to recall for someone with these kinds due, and whether it is
-    the last open exchange. An interaction a reason already quotes (the last #deep
-    exchange of a deep reason, the win of a celebrate one) is never repeated."""
-    if kinds & OPEN_KINDS and last_open is not None and not _quoted(kinds, last_open):
+    the last open exchange (for a kind with `open_context`). An interaction a reason
+    already quotes (`quotes_flag`: the last #deep exchange of a deep reason, the win of a
+    celebrate one) is never repeated."""
+    specs = [spec for kind in kinds if (spec := KIND.get(kind)) is not None]
+    quoted = {spec.quotes_flag for spec in specs if spec.quotes_flag}
+    wants_open = any(spec.open_context for spec in specs)
+    if wants_open and last_open is not None and not quoted & last_open.flags:
         return last_open, True
-    if last is not None and not _quoted(kinds, last):
+    if last is not None and not quoted & last.flags:
         return last, False
     return None, False
 
 
-def _quoted(kinds: set[str], interaction: Interaction) -> bool:
-    """Whether a reason of these kinds quotes this interaction: a deep reason quotes the
-    last #deep exchange, which is the latest one tagged so; a celebrate reason quotes
-    the wins of the last day of contact, where the last contact then is."""
-    flags = interaction.flags
-    return ("deep" in kinds and "deep" in flags) or ("celebrate" in kinds and "win" in flags)
-
-
 def focus_people(items: Sequence[Item], count: int) -> list[FocusPerson]:
-    """The focus list: the chosen people with their items in report order (KINDS)."""
+    """The focus list: the chosen people with their items in report order."""
     chosen = choose(items, count)
     mine: dict[str, list[Item]] = {name: [] for name in chosen}
     for item in items:
@@ -177,7 +164,7 @@ def focus_people(items: Sequence[Item], count: int) -> list[FocusPerson]:
             mine[item.name].append(item)
     out = []
     for name in chosen:
-        found = sorted(mine[name], key=lambda i: KINDS.index(i.kind) if i.kind in KINDS else 99)
+        found = sorted(mine[name], key=lambda i: KIND.rank(i.kind))
         first = found[0]
         context, is_open = context_of({i.kind for i in found}, first.last, first.open)
         out.append(FocusPerson(name, first.person, tuple(found), context, is_open))

@@ -18,14 +18,14 @@ from vaultcrm.output.focus import FocusPerson, focus_people, is_not_yet
 from vaultcrm.output.generated import head, item_ids
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
 from vaultcrm.reflect.chart import Chart
-from vaultcrm.reflect.kinds import KIND, KINDS
+from vaultcrm.reflect.kinds import KIND
 from vaultcrm.words import (
-    FOCUS_LABELS,
     MONTHS,
     MONTHS_SHORT,
     NOT_YET_TITLE,
     WEEKDAYS,
     detag,
+    focus_labels,
     human_day,
 )
 
@@ -133,13 +133,13 @@ def build_items(
 
 
 def sections_of(items: Iterable[Item], limit: int | None = None) -> list[Section]:
-    """One section per kind that has items, in KINDS order; items keep their order (most
+    """One section per kind that has items, in report order; items keep their order (most
     urgent first), the first `limit` of them listed and the rest counted in `more`."""
     by_kind: dict[str, list[Item]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
     out = []
-    for kind in KINDS:
+    for kind in KIND.names:
         found = by_kind.get(kind)
         if found:
             shown = found if limit is None else found[:limit]
@@ -236,7 +236,7 @@ def link_stems(items: Iterable[Item]) -> dict[str, str]:
 
 def _bytecode_cache() -> Any:
     """Compiled templates kept beside the index; None if the folder cannot be made."""
-    from vaultcrm.cache.store import cache_dir
+    from vaultcrm.locate import cache_dir
     from vaultcrm.output.sandbox import ForgivingBytecodeCache
 
     folder = cache_dir() / "templates"
@@ -316,7 +316,7 @@ def render_note(
         "people_count": len({i.name for i in items}),
         "sections": sections_of(items),
         "focus": leading,
-        "focus_labels": FOCUS_LABELS,
+        "focus_labels": focus_labels(),
         "rest": sections_of(rest, section_limit),
         "not_yet": _not_yet_section(waiting, section_limit),
         "chart": chart,

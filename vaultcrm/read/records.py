@@ -1,7 +1,7 @@
 """Files → records: read and parse what the index does not hold, through the index.
 
-One process unless the caller asks for more (`processes=True`, which the CLI does): a
-library embedding vaultcrm never sees a fork or a process pool it did not ask for.
+One process unless the read session's policy allows more (`read/session.py`; the CLI's
+does): a library embedding vaultcrm never sees a fork or a process pool it did not ask for.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from vaultcrm.benchswitch import off
 from vaultcrm.cache.codec import decode_record, encode_record
 from vaultcrm.cache.plan import Changes
 from vaultcrm.cache.store import Index, Parsed, cache_path
@@ -50,13 +51,6 @@ def progress_to(report: Progress | None) -> Iterator[None]:
         _progress.reset(token)
 
 
-def read_records(
-    root: Path, sigs: list[FileSig], spec: ReadSpec, *, processes: bool = False
-) -> list[NoteRecord]:
-    """Read and parse files, in order (no index involved)."""
-    return [rec for rec, _ in read_for_index(root, sigs, spec, processes=processes)]
-
-
 def read_for_index(
     root: Path, sigs: list[FileSig], spec: ReadSpec, *, processes: bool = False
 ) -> list[Parsed]:
@@ -73,7 +67,7 @@ def read_for_index(
     helpers = min(os.cpu_count() or 1, 8) - 1
     if not processes or n < PARALLEL_THRESHOLD or helpers < 1:
         return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
-    if fork_safe():
+    if fork_safe() and not off("parse_fork"):
         from vaultcrm.read.forked import parse_shared
 
         count = 0
@@ -83,6 +77,8 @@ def read_for_index(
             count = _tick(report, count, n)
 
         return parse_shared(root, sigs, spec, _read_one, tick, helpers)
+    if off("pool"):
+        return _reporting(((_read_one(root, sig, spec), b"") for sig in sigs), n, report)
     # A watcher's threads run (forking could deadlock on a lock one of them holds), or
     # there is no fork: the helpers are started by a fork server (or spawned), in a pool.
     import multiprocessing
@@ -216,8 +212,11 @@ def _read_bytes(path: str, size: int) -> bytes:
     return read_regular(path, size, stat_checked=True)
 
 
-def open_index(root: Path, config: Config, *, detach: bool = False) -> Index:
-    """The vault's index; with `detach`, a big store may be written by a forked child."""
+def open_index(root: Path, config: Config, *, detach: bool = False, on_disk: bool = True) -> Index:
+    """The vault's index; with `detach`, a big store may be written by a forked child.
+    Not `on_disk` (`--no-cache`): an index in memory, for this run alone."""
+    if not on_disk:
+        return Index.memory(config_fingerprint(config))
     return Index(cache_path(root), config_fingerprint(config), detach=detach)
 
 
@@ -251,23 +250,6 @@ def update_index(
             index.recover(exc)  # rebuilt, or worked around (busy, full disk): never raises
     stats.parsed, stats.reused = len(changes.new), len(changes.unchanged)
     stats.removed = len(changes.removed)
-    stats.cache, stats.cache_rebuilt = str(index.path), index.rebuilt_reason
+    stats.cache = None if index.in_memory else str(index.path)
+    stats.cache_rebuilt = index.rebuilt_reason
     return changes
-
-
-def load_records(
-    root: Path,
-    config: Config,
-    walked: Walk,
-    index: Index | None,
-    stats: LoadStats,
-    *,
-    processes: bool = False,
-) -> list[NoteRecord]:
-    """Every walked note's record: through `index` when there is one, else read afresh."""
-    if index is None:
-        records = read_records(root, walked.sigs, read_spec(config), processes=processes)
-        stats.parsed = len(records)
-        return records
-    update_index(root, config, index, walked, stats, processes=processes)
-    return index.all_records()

@@ -15,6 +15,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from vaultcrm.benchswitch import off
 from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.config import Config
 from vaultcrm.ignoring import Ignore, never_a_note
@@ -113,10 +114,11 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     (`read/copies.py`: `sync` records their ticks) and the inbox. Symlinked folders are not
     followed; a symlinked note is used only when it stays inside the vault.
 
-    With `processes` (the CLI asks for it) a big vault is walked by two processes: the
-    top-level folders shared out when they balance (`_share_out`), else the notes' stat
-    calls (`_stat_all`).
+    With `processes` (the read session's policy: the CLI's) a big vault is walked by two
+    processes: the top-level folders shared out when they balance (`_share_out`), else
+    the notes' stat calls (`_stat_all`).
     """
+    processes = processes and not off("walk_fork")
     lister = _Lister(root, config)
     if not os.path.isdir(root):
         return Walk([], [], [], [])
@@ -126,7 +128,7 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     top: list[tuple[str, str, os.DirEntry[str]]] = []
     lister.visit(found, os.fspath(root), "", top)
     shares = None
-    if processes and fork_safe():
+    if processes and fork_safe() and not off("walk_folders"):
         shares = _share_out([_weight(entry) for _, _, entry in top])
     if shares is not None:
         walked = _walk_shared(lister, found, top, shares)

@@ -1,19 +1,27 @@
 """One record per reflection kind (`KindSpec`), in report order, and running them all.
 
-Everything vaultcrm knows about a kind is its record here: the rule that finds it, how
-urgent one is within its section, its words (`vaultcrm.words.KIND_WORDS`), which fields
-tell two items apart in the note, what a tick logs and whether the item stays listed after
-one, and whether the watcher reports a change in its details.
-Adding a kind is one record below, one rule function (`rules.py`), its words, and one
-template block; `tests/test_kinds.py` proves every kind has every entry.
+Everything vaultcrm knows about a kind is its record here, and no other module names a
+kind: the rule that finds it, how urgent one is within its section, its words
+(`vaultcrm.words.KIND_WORDS`), where it puts its person in the note's focus list, which
+fields tell two items apart in the note, what a tick does and whether the item stays
+listed after one (and for how long), whether the note recalls the last open exchange for
+it or its reason quotes an interaction, the settings that tune it, whether the watcher
+reports a change in its details, the flag it is built on (silent until the vault uses
+it) and which of its items only say the person is not in the notes yet.
+
+Adding a kind is one record below, one rule function (`rules.py`), its words
+(`words.py`), and one branch in the note's template; `tests/test_kinds.py` fails until
+each is there. `KIND` is the live registry: `KIND.registered(spec)` adds a kind for a
+block (a test's own kind) and takes it away after.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from vaultcrm.config import Config
 from vaultcrm.model import Person, Reflection, Vault
@@ -22,6 +30,24 @@ from vaultcrm.words import KIND_WORDS, KindWords
 
 Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
 Urgency = Callable[[Reflection], tuple[Any, ...]]
+Data = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Focus:
+    """Where an item of the kind puts its person in the note's focus list
+    (`output/focus.py`, docs/templates.md). Tiers, most urgent first: 0, something that
+    cannot wait (`pressing`); 1, due to reach out, ranked by `rank`; 2, the rest, the
+    nearest date ahead first (`dated`: the item's `date`), people without one last."""
+
+    tier: Literal[1, 2] = 2
+    #: the item's date when it cannot wait (today, overdue, a fresh win), else None;
+    #: None for a kind whose items never do
+    pressing: Callable[[Data], dt.date | None] | None = None
+    #: tier 1's order, smallest first
+    rank: Callable[[Data], Any] | None = None
+    #: tier 2 orders by the item's `date`
+    dated: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,12 +58,30 @@ class KindSpec:
     rule: Rule
     #: most urgent first within the kind's section (a sort key)
     urgency: Urgency
+    #: what the kind is called where a user meets it (its `words.py` entry)
+    words: KindWords
+    focus: Focus = Focus()
     #: fields that tell two items of the kind for one person apart (the note's task id)
     id_fields: tuple[str, ...] = ()
+    #: what ticking an item does: "log", a dated line (`words.logged`) in the person's
+    #: note; "task", the task the item came from ticked off (one from a `follow_up:`
+    #: field, which has no task line, is logged)
+    tick: Literal["log", "task"] = "log"
     #: the flag a tick's logged line carries (its configured tag), so the ledger sees it
     logs_flag: str | None = None
     #: a ticked item stays listed, ticked, until it is no longer due (`done` in the note)
     stays_after_tick: bool = False
+    #: for such a kind, how many days an item is listed (a tick made in a note of an
+    #: earlier day is looked up that far back, `app/ticks.py`)
+    listed_for: Callable[[Config], int] | None = None
+    #: the note recalls the person's last open exchange (#shared, #heard, #deep) for it,
+    #: rather than the last contact
+    open_context: bool = False
+    #: its reason quotes the last interaction carrying this flag, so the note's context
+    #: never repeats that interaction
+    quotes_flag: str | None = None
+    #: the settings of vaultcrm.yaml that tune it (docs/config.md)
+    settings: tuple[str, ...] = ()
     #: the watcher reports a change in an item's details (a countdown), not only its arrival
     countdown: bool = False
     #: the flag the kind is built on: silent until some interaction of the vault carries it
@@ -45,11 +89,7 @@ class KindSpec:
     built_on: str | None = None
     #: whether an item (by its data) says only that the person is not in the notes yet
     #: (never contacted): no urgency, and the note lists those people together, compactly
-    not_yet: Callable[[Mapping[str, Any]], bool] | None = None
-
-    @property
-    def words(self) -> KindWords:
-        return KIND_WORDS[self.name]
+    not_yet: Callable[[Data], bool] | None = None
 
     @property
     def title(self) -> str:
@@ -68,27 +108,63 @@ def _by_count(r: Reflection) -> tuple[Any, ...]:
     return (-r.data["count"],)
 
 
-#: Every kind, in report order (the order of docs/format.md's table of kinds).
+def _on_the_day(data: Data) -> dt.date | None:
+    return data["date"] if data.get("days_until") == 0 else None  # type: ignore[no-any-return]
+
+
+def _due_by_now(data: Data) -> dt.date | None:
+    return data["date"] if data.get("days_until", 1) <= 0 else None  # type: ignore[no-any-return]
+
+
+def _its_date(data: Data) -> dt.date | None:
+    return data["date"]  # type: ignore[no-any-return]
+
+
+def _past_cadence(data: Data) -> tuple[float]:
+    """Furthest past their cadence in proportion first (days since / cadence). A person
+    never contacted is no urgency (`not_yet`): their item never reaches the focus list."""
+    since, cadence = data.get("days_since"), data.get("cadence_days") or 1
+    return (-(float("inf") if since is None else since / cadence),)
+
+
+def _horizon(config: Config) -> int:
+    return config.horizon
+
+
+def _celebrate_within(config: Config) -> int:
+    return config.celebrate_within
+
+
+#: Every kind of the package, in report order (the order of docs/format.md's table).
 SPECS: tuple[KindSpec, ...] = (
     KindSpec(
         "reach_out",
         rules.reach_out,
         # never contacted first of all, then most overdue
         lambda r: (r.data["overdue_days"] is not None, -(r.data["overdue_days"] or 0)),
+        KIND_WORDS["reach_out"],
+        focus=Focus(tier=1, rank=_past_cadence),
+        settings=("circles", "default_cadence"),
         not_yet=lambda data: data.get("last_contact") is None,
     ),
     KindSpec(
         "share",
         rules.share,
         _by_count,
+        KIND_WORDS["share"],
         logs_flag="shared",
+        open_context=True,
+        settings=("ledger_threshold",),
         built_on="heard",  # their confidences, counted
     ),
     KindSpec(
         "listen",
         rules.listen,
         _by_count,
+        KIND_WORDS["listen"],
         logs_flag="heard",
+        open_context=True,
+        settings=("ledger_threshold",),
         built_on="shared",  # yours, counted
     ),
     KindSpec(
@@ -96,50 +172,113 @@ SPECS: tuple[KindSpec, ...] = (
         rules.deep,
         # never first, then the longest without (earliest last deep)
         lambda r: _never_first(r.data["last_deep"]),
+        KIND_WORDS["deep"],
         logs_flag="deep",
+        open_context=True,
+        quotes_flag="deep",
+        settings=("deep_circles", "deep_every"),
         built_on="deep",
     ),
     KindSpec(
         "birthday",
         rules.birthday,
         _by_date,
+        KIND_WORDS["birthday"],
+        focus=Focus(pressing=_on_the_day, dated=True),
         id_fields=("date",),  # each year's birthday is its own item
         stays_after_tick=True,
+        listed_for=_horizon,
+        settings=("horizon",),
         countdown=True,
     ),
     KindSpec(
         "date",
         rules.date,
         _by_date,
+        KIND_WORDS["date"],
+        focus=Focus(pressing=_on_the_day, dated=True),
         id_fields=("label", "date"),
         stays_after_tick=True,
+        listed_for=_horizon,
+        settings=("horizon",),
         countdown=True,
     ),
     KindSpec(
         "follow_up",
         rules.follow_up,
         _by_date,
+        KIND_WORDS["follow_up"],
+        focus=Focus(pressing=_due_by_now, dated=True),
         id_fields=("source_file", "date", "text"),
+        tick="task",
+        settings=("horizon",),
         countdown=True,
     ),
     KindSpec(
         "celebrate",
         rules.celebrate,
         _by_date,
+        KIND_WORDS["celebrate"],
+        focus=Focus(pressing=_its_date),
         id_fields=("date", "text"),
         stays_after_tick=True,
+        listed_for=_celebrate_within,
+        quotes_flag="win",
+        settings=("celebrate_within",),
         built_on="win",
     ),
 )
 
-KIND: dict[str, KindSpec] = {spec.name: spec for spec in SPECS}
-#: Kind names in report order.
-KINDS: tuple[str, ...] = tuple(KIND)
 
-_RANK = {name: i for i, name in enumerate(KINDS)}
-_RULES = tuple(spec.rule for spec in SPECS)
-#: (rule, the flag it is built on) of every kind, in report order
-_BUILT = tuple((spec.rule, spec.built_on) for spec in SPECS)
+class Registry(Mapping[str, KindSpec]):
+    """The kinds, by name, in report order: a mapping every module reads at the moment it
+    needs a kind, so a kind `registered` for a block (a test's own) is seen everywhere."""
+
+    def __init__(self, specs: Iterable[KindSpec]) -> None:
+        self._set(tuple(specs))
+
+    def _set(self, specs: tuple[KindSpec, ...]) -> None:
+        self.specs = specs
+        self._by_name = {spec.name: spec for spec in specs}
+        self.names: tuple[str, ...] = tuple(self._by_name)
+        self._rank = {name: i for i, name in enumerate(self.names)}
+        self.rules: tuple[Rule, ...] = tuple(spec.rule for spec in specs)
+        #: (rule, the flag it is built on) of every kind, in report order
+        self.built: tuple[tuple[Rule, str | None], ...] = tuple(
+            (spec.rule, spec.built_on) for spec in specs
+        )
+
+    def __getitem__(self, name: str) -> KindSpec:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def rank(self, name: str) -> int:
+        """Its place in report order; a kind not registered comes after every other."""
+        return self._rank.get(name, len(self.names))
+
+    @contextlib.contextmanager
+    def registered(self, *specs: KindSpec) -> Iterator[None]:
+        """These kinds too (after the others, in report order), with their words, for
+        the duration of the block."""
+        before, words = self.specs, dict(KIND_WORDS)
+        self._set(before + specs)
+        KIND_WORDS.update({spec.name: spec.words for spec in specs})
+        try:
+            yield
+        finally:
+            self._set(before)
+            KIND_WORDS.clear()
+            KIND_WORDS.update(words)
+
+
+#: Every kind, live (see `Registry`): `KIND[name]` is a kind's record, `KIND.names` the
+#: kinds in report order.
+KIND = Registry(SPECS)
 
 
 def silent_kinds(used: frozenset[str] | None) -> tuple[str, ...]:
@@ -147,10 +286,12 @@ def silent_kinds(used: frozenset[str] | None) -> tuple[str, ...]:
     kind is silent), in report order."""
     if used is None:
         return ()
-    return tuple(s.name for s in SPECS if s.built_on is not None and s.built_on not in used)
+    return tuple(
+        s.name for s in KIND.specs if s.built_on is not None and s.built_on not in used
+    )
 
 
-def not_yet(kind: str, data: Mapping[str, Any]) -> bool:
+def not_yet(kind: str, data: Data) -> bool:
     """Whether an item of `kind` with `data` only says its person is not in the notes
     yet (`KindSpec.not_yet`)."""
     spec = KIND.get(kind)
@@ -170,7 +311,7 @@ def _no_urgency(_: Reflection) -> tuple[Any, ...]:
 
 def _order(r: Reflection) -> tuple[Any, ...]:
     spec = KIND.get(r.kind)
-    kind_rank = _RANK.get(r.kind, len(KINDS))
+    kind_rank = KIND.rank(r.kind)
     urgency = (spec.urgency if spec is not None else _no_urgency)(r)
     rest = tuple((key, _comparable(value)) for key, value in r.data.items())
     return (kind_rank, r.kind, urgency, r.person.casefold(), r.person, rest, r.file, r.reason)
@@ -183,10 +324,10 @@ def reflect_person(
     built on a flag the vault never uses stays silent (`KindSpec.built_on`)."""
     used = vault.flags_used
     if used is None:
-        return [found for rule in _RULES for found in rule(person, vault, today, config)]
+        return [found for rule in KIND.rules for found in rule(person, vault, today, config)]
     return [
         found
-        for rule, flag in _BUILT
+        for rule, flag in KIND.built
         if flag is None or flag in used
         for found in rule(person, vault, today, config)
     ]
@@ -196,11 +337,11 @@ def _lead(r: Reflection) -> tuple[Any, ...]:
     """The first fields of `_order`: they almost always settle it."""
     spec = KIND.get(r.kind)
     urgency = (spec.urgency if spec is not None else _no_urgency)(r)
-    return (_RANK.get(r.kind, len(KINDS)), r.kind, urgency, r.person.casefold(), r.person)
+    return (KIND.rank(r.kind), r.kind, urgency, r.person.casefold(), r.person)
 
 
 def order(reflections: Iterable[Reflection]) -> list[Reflection]:
-    """Kind (KINDS order), then urgency, then name (case-insensitive, then exact), then
+    """Kind (report order), then urgency, then name (case-insensitive, then exact), then
     the remaining fields, so equal inputs always give an identical list.
 
     Sorted by `_lead` (a prefix of `_order`), then each run of equal leads by `_order`:

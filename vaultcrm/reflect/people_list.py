@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from vaultcrm.config import Config
 from vaultcrm.model import Reflection, Vault
-from vaultcrm.reflect.kinds import KINDS
+from vaultcrm.reflect.kinds import KIND
 from vaultcrm.reflect.rules import cadence_days, until
 
 Sort = Literal["name", "last", "overdue"]
@@ -71,7 +71,7 @@ def people_rows(
     for name, person in vault.people.items():
         past = until(vault.interactions.get(name, ()), today)
         last = past[-1].date if past else None
-        kinds = sorted(due.get(name, ()), key=lambda k: KINDS.index(k) if k in KINDS else 99)
+        kinds = sorted(due.get(name, ()), key=KIND.rank)
         rows.append(
             PersonRow(
                 name,

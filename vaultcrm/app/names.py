@@ -12,11 +12,15 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vaultcrm.config import Config
 from vaultcrm.errors import UsageError
 from vaultcrm.ignoring import Ignore, never_a_note
 from vaultcrm.model import Claim
+
+if TYPE_CHECKING:
+    from vaultcrm.read.session import ReadSession
 
 #: Longest name in UTF-8 bytes: with `.md` it stays well under the usual 255-byte limit.
 MAX_NAME_BYTES = 200
@@ -180,38 +184,24 @@ def resolve_fast(root: Path, config: Config, query: str) -> PersonRef | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def resolve_person(root: Path, config: Config, query: str) -> PersonRef:
+def resolve_person(session: ReadSession, query: str) -> PersonRef:
     """The person `query` names: by name, alias, or a unique case-insensitive prefix of
-    either. Raises UsageError listing the candidates when it is ambiguous or unknown."""
+    either. Raises UsageError listing the candidates when it is ambiguous or unknown.
+    The session's index is read only when file names do not tell."""
     query = query.strip()
     if not query:
         raise UsageError("PERSON is empty: give a name, an alias or the start of one")
-    fast = resolve_fast(root, config, query)
+    fast = resolve_fast(session.root, session.config, query)
     if fast is not None:
         return fast
-    return _resolve_with_aliases(root, config, query)
+    return _resolve_with_aliases(session, query)
 
 
-def claims(root: Path, config: Config) -> list[Claim]:
-    """What every readable person note claims (its name, casefolded aliases), from the
-    index: brought up to date first, and no record decoded."""
-    from vaultcrm.model import LoadStats
-    from vaultcrm.read.records import open_index, update_index
-    from vaultcrm.read.walk import walk
-
-    walked = walk(root, config)
-    index = open_index(root, config)
-    try:
-        update_index(root, config, index, walked, LoadStats(files=walked.count))
-        return index.claims()
-    finally:
-        index.close()
-
-
-def _resolve_with_aliases(root: Path, config: Config, query: str) -> PersonRef:
+def _resolve_with_aliases(session: ReadSession, query: str) -> PersonRef:
     from vaultcrm.read.assemble import AMBIGUOUS, roster
 
-    found = claims(root, config)
+    root, config = session.root, session.config
+    found = session.claims()
     who = roster(found, config)  # the vault's own rules: duplicates, shared aliases
     kept = [c for c in found if who.paths.get(c.name) == c.path]
     folded = query.casefold()
@@ -258,13 +248,13 @@ def _did_you_mean(query: str, kept: Iterable[Claim]) -> str:
     return " (did you mean " + " or ".join(shown[c] for c in close) + "?)"
 
 
-def taken_names(root: Path, config: Config) -> dict[str, str]:
+def taken_names(session: ReadSession) -> dict[str, str]:
     """Every name and alias in use, casefolded → who holds it, so a new person or alias
     never collides with one (case-insensitively)."""
     taken: dict[str, str] = {}
-    for ref in person_files(root, config):
+    for ref in person_files(session.root, session.config):
         taken.setdefault(ref.name.casefold(), f"{ref.file} exists")
-    for claim in claims(root, config):
+    for claim in session.claims():
         for key in claim.keys:
             taken.setdefault(key, f"it is an alias of {claim.name}")
     return taken

@@ -7,14 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeVault
-from vaultcrm.app.people import (
-    PersonRef,
-    name_problem,
-    person_files,
-    resolve_fast,
-    resolve_person,
-    taken_names,
-)
+from tests.sessions import resolve_person, taken_names
+from vaultcrm.app.names import PersonRef, name_problem, person_files, resolve_fast
 from vaultcrm.config import Config, load_config
 from vaultcrm.errors import UsageError
 
@@ -117,7 +111,7 @@ def test_names_and_unique_prefixes_resolve_from_file_names(
 ) -> None:
     root, config = people_vault(make_vault)
     assert resolve_fast(root, config, query) is not None
-    assert resolve_person(root, config, query).name == name
+    assert resolve_person(root, query).name == name
 
 
 @pytest.mark.parametrize(
@@ -133,7 +127,7 @@ def test_aliases_and_their_prefixes_resolve_through_the_index(
     make_vault: MakeVault, query: str, name: str
 ) -> None:
     root, config = people_vault(make_vault)
-    assert resolve_person(root, config, query) == PersonRef(
+    assert resolve_person(root, query) == PersonRef(
         name, next(r.file for r in person_files(root, config) if r.name == name)
     )
 
@@ -141,17 +135,17 @@ def test_aliases_and_their_prefixes_resolve_through_the_index(
 def test_an_ambiguous_prefix_lists_the_candidates(make_vault: MakeVault) -> None:
     root, config = people_vault(make_vault)
     with pytest.raises(UsageError, match="'Al' matches 2 people: Alice Nakamura, Alison Brie"):
-        resolve_person(root, config, "Al")
+        resolve_person(root, "Al")
 
 
 def test_an_unknown_name_suggests_close_ones(make_vault: MakeVault) -> None:
     root, config = people_vault(make_vault)
     with pytest.raises(UsageError, match=r"no person named 'Alcie Nakamura' \(did you mean"):
-        resolve_person(root, config, "Alcie Nakamura")
+        resolve_person(root, "Alcie Nakamura")
     with pytest.raises(UsageError, match="add them with `vaultcrm add`"):
-        resolve_person(root, config, "Quentin")
+        resolve_person(root, "Quentin")
     with pytest.raises(UsageError, match="PERSON is empty"):
-        resolve_person(root, config, "  ")
+        resolve_person(root, "  ")
 
 
 def test_an_alias_shared_by_two_people_is_ambiguous(make_vault: MakeVault) -> None:
@@ -163,7 +157,7 @@ def test_an_alias_shared_by_two_people_is_ambiguous(make_vault: MakeVault) -> No
     )
     config, _ = load_config(root)
     with pytest.raises(UsageError, match="'Sunny' matches 2 people: Ann Lee, Carl Green"):
-        resolve_person(root, config, "Sunny")
+        resolve_person(root, "Sunny")
 
 
 def test_a_unique_name_prefix_wins_before_aliases_are_read(make_vault: MakeVault) -> None:
@@ -172,14 +166,14 @@ def test_a_unique_name_prefix_wins_before_aliases_are_read(make_vault: MakeVault
         {"People/Alison Brie.md": "", "People/Alice Nakamura.md": "---\naliases: [Ali]\n---\n"}
     )
     config, _ = load_config(root)
-    assert resolve_person(root, config, "Alis").name == "Alison Brie"
-    assert resolve_person(root, config, "Ali").name == "Alice Nakamura"  # 2 name prefixes
+    assert resolve_person(root, "Alis").name == "Alison Brie"
+    assert resolve_person(root, "Ali").name == "Alice Nakamura"  # 2 name prefixes
 
 
 def test_a_note_with_broken_frontmatter_is_still_found_by_name(make_vault: MakeVault) -> None:
     root = make_vault({"People/Ann Lee.md": "---\naliases: [oops\n---\n"})
     config, _ = load_config(root)
-    assert resolve_person(root, config, "Ann Lee").file == "People/Ann Lee.md"
+    assert resolve_person(root, "Ann Lee").file == "People/Ann Lee.md"
 
 
 def test_people_at_the_vault_root_exclude_daily_notes_and_the_output(make_vault: MakeVault) -> None:
@@ -197,7 +191,7 @@ def test_people_at_the_vault_root_exclude_daily_notes_and_the_output(make_vault:
 
 def test_taken_names_cover_files_and_aliases(make_vault: MakeVault) -> None:
     root, config = people_vault(make_vault)
-    taken = taken_names(root, config)
+    taken = taken_names(root)
     assert taken["ben okafor"] == "People/Ben Okafor.md exists"
     assert taken["big b"] == "it is an alias of Ben Okafor"
     assert "hidden" not in taken
