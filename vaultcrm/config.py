@@ -94,6 +94,9 @@ class Config:
     inbox: str = "Inbox.md"
     #: where `digest --send` sends the digest, in the order given
     notify: tuple[Destination, ...] = ()
+    # -- personal vaults (issue "Personal vaults") --
+    #: vault-relative globs never read as people or interactions (`vaultcrm.ignoring`)
+    ignore: tuple[str, ...] = ()
 
 
 if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
@@ -373,6 +376,29 @@ def _notify(value: object) -> tuple[Destination, ...]:
 
 
 _READERS.update({"inbox": _simple(_output), "notify": _simple(_notify)})
+
+
+# -- personal vaults: ignore (issue "Personal vaults") -----------------------------------
+
+
+def _globs(value: object) -> tuple[str, ...]:
+    """Vault-relative globs (`people/archive`, `*.excalidraw.md`); `..` and absolute
+    paths are refused, as for folders."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError("expected a list of globs, e.g. [people/archive, \"*.excalidraw.md\"]")
+    globs = []
+    for item in items:
+        if _ABSOLUTE.match(item):
+            raise ValueError(f"{item!r} is an absolute path: use a glob relative to the vault")
+        if ".." in item.replace("\\", "/").split("/"):
+            raise ValueError(f"{item!r} leaves the vault: use a glob inside it")
+        if item.strip().strip("/"):
+            globs.append(item.strip().strip("/"))
+    return tuple(dict.fromkeys(globs))
+
+
+_READERS["ignore"] = _simple(_globs)
 
 
 def _describe(err: Exception) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 
 #: Field → accepted spellings, first found wins. The canonical name is always accepted.
 DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
+    # the person's name as people write it (`name: Ben Cohen` in `ben-cohen.md`)
+    "name": ("name", "title", "full_name"),
     "aliases": ("aliases", "alias"),
     "tags": ("tags", "tag"),
     "circle": ("circle",),
@@ -28,6 +30,8 @@ DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
     "boundaries": ("boundaries",),
     "last_contact": ("last_contact", "last_contacted", "last_seen"),
     "follow_up": ("follow_up", "next_follow_up", "next_contact"),
+    # an interaction note's people: a plain name there counts like a link
+    "attendees": ("attendees", "attendee", "people", "participants", "with", "contacts"),
 }
 
 #: Normalised spellings per field, as a hashable tuple (it travels to worker processes).

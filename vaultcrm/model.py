@@ -127,7 +127,9 @@ class Entry(NamedTuple):
 
 @dataclass(frozen=True)
 class Person:
-    """One person note: the file name is the name, frontmatter holds the rest."""
+    """One person note: frontmatter holds the fields. `name` is how the person is called
+    everywhere (their `name`/`title` field, else the file name; the file name stays an
+    alias, `stem`), and the key of every mapping of people."""
 
     name: str
     file: str
@@ -142,6 +144,22 @@ class Person:
     boundaries: str | None = None
     #: file line of each top-level frontmatter key, so later checks can point at it
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    #: the texts of the open tasks without a date in their note: open with them, due
+    #: on no day (never overdue)
+    open_tasks: tuple[str, ...] = ()
+    #: `cadence: never`: kept for reference (an author), never nudged to keep in touch
+    never: bool = False
+
+    @property
+    def stem(self) -> str:
+        """The note's file name without `.md`: an alias whatever the name is, and what a
+        link to the note is made of (`[[stem|name]]`)."""
+        return stem_of(self.file)
+
+
+def stem_of(path: str) -> str:
+    """`people/ben-cohen.md` → `ben-cohen`."""
+    return path[path.rfind("/") + 1 :].removesuffix(".md")
 
 
 class Claim(NamedTuple):
@@ -160,7 +178,7 @@ class Claim(NamedTuple):
 
     @classmethod
     def of(cls, person: Person) -> Claim:
-        keys = {person.name.casefold()}
+        keys = {person.name.casefold(), person.stem.casefold()}
         for alias in person.aliases:
             if alias := alias.strip():
                 keys.add(alias.casefold())
@@ -253,6 +271,10 @@ class Vault:
     follow_ups: Mapping[str, tuple[FollowUp, ...]]
     problems: tuple[Problem, ...] = ()
     inferred: Mapping[tuple[str, str, int], Inferred] = field(default_factory=dict)
+    #: the flags some interaction of the whole vault carries (written, or inferred with
+    #: `infer_flags`): a kind built on a flag stays silent until the vault uses it.
+    #: None: not known, nothing is silenced.
+    flags_used: frozenset[str] | None = None
 
     def inferred_of(self, i: Interaction) -> Inferred | None:
         """What of `i`'s flags was inferred from its prose, if any (a dict lookup: the

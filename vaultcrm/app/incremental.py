@@ -7,7 +7,11 @@ people they can touch are worked out from the index alone:
 - a changed person note touches that person (before and after);
 - a changed daily or meeting note touches everyone it links, before and after;
 - a changed name or alias touches every person who claims that key now or claimed it
-  before, since links to the key may now resolve differently.
+  before, since links to the key may now resolve differently;
+- a flag the vault starts or stops using (the first `#deep` anywhere) touches everyone:
+  a kind built on it speaks or falls silent for people whose notes did not change
+  (`plan.flags_moved`; each person's flags are stored with their results, and the count
+  of people per flag beside them, so a change is seen without reading anyone else).
 
 Everyone else keeps their cached result. A new `today`, or a cache without results, is a
 full pass. `tests/test_incremental.py` proves both paths give the same note.
@@ -15,6 +19,7 @@ full pass. `tests/test_incremental.py` proves both paths give the same note.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
@@ -24,9 +29,12 @@ from vaultcrm.cache.codec import (
     BROKEN,
     StoredResults,
     decode_counts,
+    decode_flag_counts,
+    decode_flags,
     decode_results,
     decode_roster,
     decode_totals,
+    encode_flag_counts,
     encode_results,
     encode_roster,
     encode_totals,
@@ -47,11 +55,21 @@ from vaultcrm.read.session import ReadSession
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
 from vaultcrm.reflect.kinds import order, reflect_person
-from vaultcrm.reflect.recall import last_contact, last_open, wants_open
+from vaultcrm.reflect.recall import last_contact, last_open, person_flags, wants_open
 from vaultcrm.reflect.rules import until
 
 #: meta key of the chart's totals, written with the per-person results they sum
 CHART = "chart_totals"
+#: meta key of how many people's interactions carry each flag, written with them too
+FLAGS_USED = "flags_in_use"
+
+
+def stored_flags(index: Index) -> frozenset[str] | None:
+    """The flags the vault used when its results were last worked out; None when they
+    never were (or the record does not decode)."""
+    saved = index.get_blob(FLAGS_USED)
+    counts = decode_flag_counts(saved) if saved is not None else None
+    return None if counts is None else frozenset(f for f, n in counts.items() if n > 0)
 
 
 def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
@@ -84,7 +102,11 @@ def compute(session: ReadSession) -> Outcome:
         return _full_pass(session, who, records, problems, state)
     affected = plan.affected(changes, who.names, index.claims)
     if affected:
-        stats.reflected = _partial_pass(session, who, affected)
+        reflected = _partial_pass(session, who, affected)
+        if reflected is None:  # a flag came into use, or went out of it: everyone
+            records = [*index.records(changes.unchanged).values(), *changes.new.values()]
+            return _full_pass(session, who, records, problems, state)
+        stats.reflected = reflected
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
     return _from_cache(session, problems, len(who.paths))
@@ -112,13 +134,16 @@ def _full_pass(
     opened: dict[str, Interaction] = {}
     due: dict[str, bytes] = {}
     total = charts.empty()
+    in_use: dict[str, int] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        payload = encode_results(person, mine, contact, exchange, counts)
+        flags = person_flags(vault, name)
+        _count_flags(in_use, flags)
+        payload = encode_results(person, mine, contact, exchange, counts, flags)
         rows.append((name, payload, bool(mine)))
         if mine:
             found.extend(mine)
@@ -128,7 +153,8 @@ def _full_pass(
                 last[name] = contact
             if exchange is not None:
                 opened[name] = exchange
-    index.put_derived(rows, replace_all=True, state=state, meta={CHART: encode_totals(total)})
+    meta = {CHART: encode_totals(total), FLAGS_USED: encode_flag_counts(in_use)}
+    index.put_derived(rows, replace_all=True, state=state, meta=meta)
     stats.reflected = len(rows)
     content = plan.content_digest(due)
     return Outcome(
@@ -158,7 +184,9 @@ def _remember_roster(index: Index, who: Roster) -> None:
     index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
-def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int:
+def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int | None:
+    """Reflect the affected people again, correcting the stored totals person by person;
+    None (nothing stored) when the flags the vault uses would change: that is everyone's."""
     config, today, index = session.config, session.today, session.index
     present = [name for name in sorted(affected) if name in who.paths]
     # only links that resolve to them matter: a key they share (a first name claimed by
@@ -166,9 +194,21 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int:
     keys = {key for key in index.keys_of(affected) if who.names.get(key) in affected}
     paths = {who.paths[name] for name in present} | index.paths_linking(keys)
     vault = session.assemble(index.records(paths).values(), roster=who)
+    saved = index.get_blob(FLAGS_USED)
+    in_use = decode_flag_counts(saved) if saved is not None else None
+    if in_use is None:
+        return None
+    before = plan.flags_in_use(in_use)
     total = _chart_totals(index)
     for payload in index.derived_of(affected).values():  # what they counted until now
         charts.add(total, decode_counts(payload), -1)
+        _count_flags(in_use, decode_flags(payload), -1)
+    flags = {name: person_flags(vault, name) for name in present if name in vault.people}
+    for theirs in flags.values():
+        _count_flags(in_use, theirs)
+    if plan.flags_moved(before, in_use):
+        return None
+    vault = dataclasses.replace(vault, flags_used=before)  # the whole vault's, not theirs
     rows = []
     for name in present:
         person = vault.people.get(name)
@@ -179,16 +219,22 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int:
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        rows.append((name, encode_results(person, mine, contact, exchange, counts), bool(mine)))
+        payload = encode_results(person, mine, contact, exchange, counts, flags[name])
+        rows.append((name, payload, bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
     index.put_derived(
         rows,
         replace_all=False,
         drop=gone,
         state=today.isoformat(),
-        meta={CHART: encode_totals(total)},
+        meta={CHART: encode_totals(total), FLAGS_USED: encode_flag_counts(in_use)},
     )
     return len(rows)
+
+
+def _count_flags(in_use: dict[str, int], flags: Iterable[str], step: int = 1) -> None:
+    for flag in flags:
+        in_use[flag] = in_use.get(flag, 0) + step
 
 
 def _chart_totals(index: Index) -> list[list[int]]:

@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
-VERSION = 8
+VERSION = 9
 
 
 @functools.cache
@@ -268,11 +268,13 @@ def encode_results(
     contact: Interaction | None,
     exchange: Interaction | None = None,
     counts: tuple[tuple[int, int, int, int], ...] = (),
+    flags: Iterable[str] = (),
 ) -> bytes:
     """One person's results, as the note is made of: their reflections, last contact,
     last open exchange (when share, listen or deep is due), and their interactions per
     month of the chart's window (`reflect.chart.person_counts`; every person has them,
-    due or not, so the chart's totals can be corrected person by person).
+    due or not, so the chart's totals can be corrected person by person); and the flags
+    their interactions carry, so the vault's flags in use are corrected the same way.
 
     Marshal's version 0, which writes equal values as equal bytes (later versions vary
     with which objects happen to be shared), since the note's key hashes these.
@@ -282,8 +284,12 @@ def encode_results(
     # that decoding the results leaves it as bytes until it is (`StoredPeople`)
     mine = marshal.dumps(encode_person(person), 0) if found else None
     return marshal.dumps(
-        (mine, found, _interaction(contact), _interaction(exchange), tuple(counts)), 0
-    )
+        (
+            mine, found, _interaction(contact), _interaction(exchange), tuple(counts),
+            tuple(sorted(flags)),
+        ),
+        0,
+    )  # fmt: skip
 
 
 class Stored(Mapping[str, T]):
@@ -336,7 +342,7 @@ class StoredResults:
 def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflection]:
     """The reflections of one person's results (not the month counts); their person (if
     they have reflections), last contact and last open exchange go `into` the rest."""
-    mine, found, last, exchange, _counts = marshal.loads(data)
+    mine, found, last, exchange, _counts, _flags = marshal.loads(data)
     if mine is not None:
         into.people._stored[name] = mine
     if last is not None:
@@ -355,6 +361,24 @@ def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflecti
 def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
     """Only the month counts of one person's results."""
     return marshal.loads(data)[4]  # type: ignore[no-any-return]
+
+
+def decode_flags(data: bytes) -> tuple[str, ...]:
+    """Only the flags one person's interactions carry."""
+    return marshal.loads(data)[5]  # type: ignore[no-any-return]
+
+
+def encode_flag_counts(counts: Mapping[str, int]) -> bytes:
+    """Per flag, how many people's interactions carry it (the vault's flags in use)."""
+    return marshal.dumps(sorted(counts.items()))
+
+
+def decode_flag_counts(data: bytes) -> dict[str, int] | None:
+    try:
+        pairs = marshal.loads(data)
+        return {str(flag): int(n) for flag, n in pairs}
+    except (ValueError, EOFError, TypeError):
+        return None
 
 
 def encode_totals(total: list[list[int]]) -> bytes:

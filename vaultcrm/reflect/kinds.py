@@ -5,8 +5,9 @@ kind: the rule that finds it, how urgent one is within its section, its words
 (`vaultcrm.words.KIND_WORDS`), where it puts its person in the note's focus list, which
 fields tell two items apart in the note, what a tick does and whether the item stays
 listed after one (and for how long), whether the note recalls the last open exchange for
-it or its reason quotes an interaction, the settings that tune it, and whether the
-watcher reports a change in its details.
+it or its reason quotes an interaction, the settings that tune it, whether the watcher
+reports a change in its details, the flag it is built on (silent until the vault uses
+it) and which of its items only say the person is not in the notes yet.
 
 Adding a kind is one record below, one rule function (`rules.py`), its words
 (`words.py`), and one branch in the note's template; `tests/test_kinds.py` fails until
@@ -83,6 +84,12 @@ class KindSpec:
     settings: tuple[str, ...] = ()
     #: the watcher reports a change in an item's details (a countdown), not only its arrival
     countdown: bool = False
+    #: the flag the kind is built on: silent until some interaction of the vault carries it
+    #: (a vault that never writes #deep is not told to go deeper with everyone)
+    built_on: str | None = None
+    #: whether an item (by its data) says only that the person is not in the notes yet
+    #: (never contacted): no urgency, and the note lists those people together, compactly
+    not_yet: Callable[[Data], bool] | None = None
 
     @property
     def title(self) -> str:
@@ -114,8 +121,8 @@ def _its_date(data: Data) -> dt.date | None:
 
 
 def _past_cadence(data: Data) -> tuple[float]:
-    """Furthest past their cadence in proportion first (days since / cadence); never
-    contacted first of all."""
+    """Furthest past their cadence in proportion first (days since / cadence). A person
+    never contacted is no urgency (`not_yet`): their item never reaches the focus list."""
     since, cadence = data.get("days_since"), data.get("cadence_days") or 1
     return (-(float("inf") if since is None else since / cadence),)
 
@@ -138,6 +145,7 @@ SPECS: tuple[KindSpec, ...] = (
         KIND_WORDS["reach_out"],
         focus=Focus(tier=1, rank=_past_cadence),
         settings=("circles", "default_cadence"),
+        not_yet=lambda data: data.get("last_contact") is None,
     ),
     KindSpec(
         "share",
@@ -147,6 +155,7 @@ SPECS: tuple[KindSpec, ...] = (
         logs_flag="shared",
         open_context=True,
         settings=("ledger_threshold",),
+        built_on="heard",  # their confidences, counted
     ),
     KindSpec(
         "listen",
@@ -156,6 +165,7 @@ SPECS: tuple[KindSpec, ...] = (
         logs_flag="heard",
         open_context=True,
         settings=("ledger_threshold",),
+        built_on="shared",  # yours, counted
     ),
     KindSpec(
         "deep",
@@ -167,6 +177,7 @@ SPECS: tuple[KindSpec, ...] = (
         open_context=True,
         quotes_flag="deep",
         settings=("deep_circles", "deep_every"),
+        built_on="deep",
     ),
     KindSpec(
         "birthday",
@@ -214,6 +225,7 @@ SPECS: tuple[KindSpec, ...] = (
         listed_for=_celebrate_within,
         quotes_flag="win",
         settings=("celebrate_within",),
+        built_on="win",
     ),
 )
 
@@ -231,6 +243,10 @@ class Registry(Mapping[str, KindSpec]):
         self.names: tuple[str, ...] = tuple(self._by_name)
         self._rank = {name: i for i, name in enumerate(self.names)}
         self.rules: tuple[Rule, ...] = tuple(spec.rule for spec in specs)
+        #: (rule, the flag it is built on) of every kind, in report order
+        self.built: tuple[tuple[Rule, str | None], ...] = tuple(
+            (spec.rule, spec.built_on) for spec in specs
+        )
 
     def __getitem__(self, name: str) -> KindSpec:
         return self._by_name[name]
@@ -265,6 +281,23 @@ class Registry(Mapping[str, KindSpec]):
 KIND = Registry(SPECS)
 
 
+def silent_kinds(used: frozenset[str] | None) -> tuple[str, ...]:
+    """The kinds silent in a vault whose interactions carry the flags `used` (None: no
+    kind is silent), in report order."""
+    if used is None:
+        return ()
+    return tuple(
+        s.name for s in KIND.specs if s.built_on is not None and s.built_on not in used
+    )
+
+
+def not_yet(kind: str, data: Data) -> bool:
+    """Whether an item of `kind` with `data` only says its person is not in the notes
+    yet (`KindSpec.not_yet`)."""
+    spec = KIND.get(kind)
+    return spec is not None and spec.not_yet is not None and spec.not_yet(data)
+
+
 def _comparable(value: Any) -> tuple[Any, ...]:
     """A key that never compares None (or two different types) with each other."""
     if value is None:
@@ -287,8 +320,17 @@ def _order(r: Reflection) -> tuple[Any, ...]:
 def reflect_person(
     person: Person, vault: Vault, today: dt.date, config: Config
 ) -> list[Reflection]:
-    """Every rule for one person, unordered (the index caches these per person)."""
-    return [found for rule in KIND.rules for found in rule(person, vault, today, config)]
+    """Every rule for one person, unordered (the index caches these per person); a rule
+    built on a flag the vault never uses stays silent (`KindSpec.built_on`)."""
+    used = vault.flags_used
+    if used is None:
+        return [found for rule in KIND.rules for found in rule(person, vault, today, config)]
+    return [
+        found
+        for rule, flag in KIND.built
+        if flag is None or flag in used
+        for found in rule(person, vault, today, config)
+    ]
 
 
 def _lead(r: Reflection) -> tuple[Any, ...]:

@@ -29,11 +29,18 @@ class PersonRow:
     days_since: int | None
     cadence_days: int
     due: tuple[str, ...]  # kinds due now, in report order
+    #: their open tasks without a date: open with them, due on no day
+    open_tasks: int = 0
+    #: kept for reference (`cadence: never`): never nudged, whatever `cadence_days` says
+    never: bool = False
 
     @property
     def overdue_days(self) -> int | None:
-        """Days past the cadence (negative: days left); None when never contacted."""
-        return None if self.days_since is None else self.days_since - self.cadence_days
+        """Days past the cadence (negative: days left); None when never contacted, or
+        never to be nudged."""
+        if self.days_since is None or self.never:
+            return None
+        return self.days_since - self.cadence_days
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +53,8 @@ class PersonRow:
             "cadence_days": self.cadence_days,
             "overdue_days": self.overdue_days,
             "due": list(self.due),
+            "open_tasks": self.open_tasks,
+            "never": self.never,
         }
 
 
@@ -73,6 +82,8 @@ def people_rows(
                 None if last is None else (today - last).days,
                 cadence_days(person, config),
                 tuple(kinds),
+                len(person.open_tasks),
+                person.never,
             )
         )
     return rows

@@ -103,6 +103,11 @@ def _snoozed(person: Person, today: dt.date) -> bool:
     return person.snooze_until is not None and person.snooze_until >= today
 
 
+def _quiet(person: Person, today: dt.date) -> bool:
+    """Snoozed, or kept for reference (`cadence: never`): no nudge to keep in touch."""
+    return person.never or _snoozed(person, today)
+
+
 def _anniversary(yd: YearlyDate, on: dt.date) -> int | None:
     """Whole years since `yd`'s year at `on`; None when unknown (or not yet a year)."""
     if yd.year is None or on.year <= yd.year:
@@ -156,7 +161,7 @@ def ledger_inferred(
 
 def reach_out(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     """Fires when the last contact is at least the cadence ago, or there was none."""
-    if _snoozed(person, today):
+    if _quiet(person, today):
         return []
     cadence = cadence_days(person, config)
     past = _past(person, vault, today)
@@ -211,7 +216,7 @@ def _ledger(past: Sequence[Interaction], give: str, take: str) -> tuple[int, dt.
 
 def share(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     """They keep opening up and you have not: time to share something of your own."""
-    if _snoozed(person, today):
+    if _quiet(person, today):
         return []
     past = _past(person, vault, today)
     count, last_shared = _ledger(past, give="shared", take="heard")
@@ -225,7 +230,7 @@ def share(person: Person, vault: Vault, today: dt.date, config: Config) -> list[
 
 def listen(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     """You keep opening up and they have not: time to ask and listen."""
-    if _snoozed(person, today):
+    if _quiet(person, today):
         return []
     past = _past(person, vault, today)
     count, last_heard = _ledger(past, give="heard", take="shared")
@@ -241,7 +246,7 @@ def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
 
     The reason quotes that last exchange (date and text), not the last contact: it is
     what to pick up from."""
-    if _snoozed(person, today) or person.circle not in config.deep_circles:
+    if _quiet(person, today) or person.circle not in config.deep_circles:
         return []
     past = _past(person, vault, today)
     last = next((i for i in reversed(past) if "deep" in i.flags), None)  # sorted by date
