@@ -68,8 +68,8 @@ def test_show_is_brief_and_json_has_stable_keys(example_vault: Path, update_gold
     assert run("brief", "tom", "--json", *at(example_vault)).stdout == shown.stdout
     assert list(data) == [
         "today", "person", "file", "aliases", "tags", "circle", "cadence_days",
-        "cadence_from", "last_contact", "days_since", "heard", "last_shared", "ledger",
-        "last_deep", "follow_ups", "ahead", "likes", "boundaries", "snooze_until",
+        "cadence_from", "never", "last_contact", "days_since", "heard", "last_shared", "ledger",
+        "last_deep", "follow_ups", "open_tasks", "ahead", "likes", "boundaries", "snooze_until",
         "recent", "due", "rhythm", "relations", "problems",
     ]  # fmt: skip
     assert data["today"] == EXAMPLE_TODAY and data["person"] == "Tom Gallagher"
@@ -189,6 +189,7 @@ def test_people_filters_sorts_and_json(example_vault: Path) -> None:
         "person": "Alice Nakamura", "file": "People/Alice Nakamura.md", "circle": "close",
         "tags": row["tags"], "last_contact": "2026-11-12", "days_since": 11,
         "cadence_days": 14, "overdue_days": -3, "due": ["follow_up"], "rhythm_days": 35,
+        "open_tasks": 0, "never": False,
     }  # fmt: skip
     assert run("people", "--tag", "nobody", *at(example_vault)).stdout == "Nobody matches.\n"
     typo = CliRunner().invoke(cli, ["people", "--circle", "clse", *at(example_vault)])

@@ -106,7 +106,7 @@ def test_a_people_folder_linking_out_of_the_vault_is_reported(
         assert result.exit_code == 1
         assert result.stderr.splitlines() == [
             f"People: symlink leads outside the vault (to {outside.resolve()}); skipped",
-            "vaultcrm.yaml: warning: no people found in People/: put person notes there, "
+            "vaultcrm.yaml: no people found in People/: put person notes there, "
             "or set people_folder, people_tags or people_properties in vaultcrm.yaml",
         ]
     check = run(root, "check")

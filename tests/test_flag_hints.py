@@ -1,5 +1,6 @@
-"""`check` and a vault's first `sync` say in one line that `vaultcrm flags suggest` exists,
-when the vault has interactions and no flag tag anywhere; never otherwise."""
+"""`check` and a vault's first `sync` say in one line how to start using the flags the vault
+never uses (`vaultcrm log NAME "…" --deep`, or `vaultcrm flags suggest`), and which kinds
+stay silent until then; never otherwise."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from .conftest import MakeVault
 
 TODAY = "2026-11-23"
 HINT = (
-    "No #shared, #heard, #deep or #win anywhere yet: `vaultcrm flags suggest` finds the lines"
-    ' whose words already say it ("she told me…").'
+    "No #shared, #heard, #deep or #win anywhere yet, so share, listen, go deeper and"
+    ' celebrate stay silent: tag a line with `vaultcrm log NAME "…" --deep` (or --shared,'
+    ' --heard, --win), or let `vaultcrm flags suggest` find the lines whose words already'
+    ' say it ("she told me…").'
 )
 UNTAGGED = {"People/Ann Lee.md": "- 2026-11-01 Coffee. She told me about her divorce.\n"}
 
@@ -36,8 +39,20 @@ def test_check_says_it_before_its_summary(make_vault: MakeVault) -> None:
     assert json.loads(run("check", "--json", "--vault", str(root)).output)["hints"] == [HINT]
 
 
+def test_check_names_only_the_flags_not_used_yet(make_vault: MakeVault) -> None:
+    root = make_vault({"People/Ann Lee.md": "- 2026-11-01 Coffee #shared #heard #win\n"})
+    assert json.loads(run("check", "--json", "--vault", str(root)).output)["hints"] == [
+        'No #deep anywhere yet, so go deeper stays silent: tag a line with `vaultcrm log NAME'
+        ' "…" --deep`, or let `vaultcrm flags suggest` find the lines whose words already say'
+        ' it ("she told me…").'
+    ]
+
+
 def test_check_says_nothing_on_a_tagged_vault_or_one_that_infers(make_vault: MakeVault) -> None:
-    tagged = make_vault({"People/Ann Lee.md": "- 2026-11-01 Coffee #deep\n"}, "tagged")
+    tagged = make_vault(
+        {"People/Ann Lee.md": "- 2026-11-01 Coffee #deep #win\n- 2026-11-02 Tea #shared #heard\n"},
+        "tagged",
+    )
     inferring = make_vault({**UNTAGGED, "vaultcrm.yaml": "infer_flags: true\n"}, "inferring")
     empty = make_vault({"People/Ann Lee.md": "Nothing logged yet.\n"}, "empty")
     for root in (tagged, inferring, empty):
@@ -49,7 +64,8 @@ def test_a_custom_tag_name_is_named_and_counts(make_vault: MakeVault) -> None:
     root = make_vault({**UNTAGGED, "vaultcrm.yaml": "tags: {heard: they-shared}\n"})
     assert "#they-shared" in run("check", "--vault", str(root)).output
     (root / "People/Ann Lee.md").write_text("- 2026-11-01 Coffee #they-shared\n")
-    assert "flags suggest" not in run("check", "--vault", str(root)).output
+    said = run("check", "--vault", str(root)).output
+    assert "#they-shared" not in said and "No #shared, #deep or #win anywhere yet" in said
 
 
 def test_only_the_first_sync_says_it(make_vault: MakeVault) -> None:
@@ -74,12 +90,13 @@ def test_a_first_sync_without_the_index_or_quiet(make_vault: MakeVault) -> None:
     assert plain.output.splitlines()[-1] == HINT
 
 
-def test_after_flags_apply_it_is_not_said_again(make_vault: MakeVault) -> None:
+def test_after_flags_apply_only_the_flags_still_unused_are_named(make_vault: MakeVault) -> None:
     root = make_vault(UNTAGGED)
     run("flags", "apply", "--vault", str(root), "--today", TODAY)
     assert "#heard" in Path(root / "People/Ann Lee.md").read_text()
-    assert "flags suggest" not in run("sync", "--vault", str(root), "--today", TODAY).output
-    assert "flags suggest" not in run("check", "--vault", str(root)).output
+    said = "No #shared, #deep or #win anywhere yet, so listen, go deeper and celebrate stay"
+    assert said in run("sync", "--vault", str(root), "--today", TODAY).output
+    assert said in run("check", "--vault", str(root)).output
 
 
 def test_watch_says_it_when_its_first_pass_creates_the_note(make_vault: MakeVault) -> None:

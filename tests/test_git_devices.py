@@ -23,8 +23,8 @@ pytestmark = pytest.mark.slow
 
 OUT = "Reflections due.md"
 FILES = {
-    "People/Ann.md": "---\ncircle: friends\n---\n",
-    "People/Bo.md": "---\ncircle: friends\n---\n",
+    "People/Ann.md": "---\ncircle: friends\n---\n- 2026-08-01 Dinner\n",
+    "People/Bo.md": "---\ncircle: friends\n---\n- 2026-08-01 Dinner\n",
     "People/Cy.md": "---\ncircle: friends\n---\n- 2026-11-20 Lunch\n",
 }
 REACHED = "Reached out (from Reflections due)"

@@ -22,8 +22,10 @@ from vaultcrm.read.walk import walk
 
 OUT = "Reflections due.md"
 FILES = {
-    "People/Ann.md": "---\ncircle: friends\n---\n",
-    "People/Bo.md": "---\ncircle: friends\n---\n",
+    # last seen long ago: due to reach out, with a box to tick (someone never contacted
+    # is listed with the others not in the notes yet, without one)
+    "People/Ann.md": "---\ncircle: friends\n---\n- 2026-01-05 Coffee\n",
+    "People/Bo.md": "---\ncircle: friends\n---\n- 2026-01-05 Coffee\n",
     "People/Cy.md": "---\nbirthday: 1990-12-02\n---\n- 2026-11-20 Lunch\n",
 }
 REACHED = "Reached out (from Reflections due)"
@@ -163,7 +165,7 @@ def test_a_reach_out_whose_need_was_met_since_is_not_logged(
     result = sync(root, "2026-12-02")
     assert result.exit_code == 0, result.output
     assert "no longer due, so the tick was ignored" in result.output
-    assert lines_with(root, "Ann", "2026-") == ["- 2026-12-02 Coffee"]
+    assert lines_with(root, "Ann", "2026-") == ["- 2026-01-05 Coffee", "- 2026-12-02 Coffee"]
 
 
 def test_a_conflict_with_a_users_text_is_still_refused(

@@ -293,3 +293,36 @@ def test_people_by_tag_and_interaction_folders_match_a_cold_sync(make_vault: Any
         assert warm_note(root) == cold_note(root), what
         if what == "a meeting note moves out of the folder":
             assert "[[Bo]]" in warm_note(root)  # body links count only in CRM/
+
+
+def test_the_first_flag_of_its_kind_anywhere_reaches_people_whose_notes_did_not_change(
+    make_vault: Any,
+) -> None:
+    """Whether the vault uses #deep is an input of every deep-circle person's reflections:
+    the first #deep anywhere (about someone else) makes Ann and Bo due to go deeper, and
+    removing the last one silences them again, on the incremental path as on a cold one."""
+    root = make_vault({
+        "People/Ann.md": "---\ncircle: close\n---\n- 2026-11-20 Tea\n",
+        "People/Bo.md": "---\ncircle: family\n---\n- 2026-11-21 Call\n",
+        "People/Cy.md": "---\ncircle: friends\n---\n- 2026-11-10 Walk\n",
+        "Journal/2026-11-01.md": "- Lunch with [[Cy]]\n",
+    })  # fmt: skip
+    assert warm_note(root) == cold_note(root)
+    assert "## Go deeper" not in cold_note(root)
+
+    append(root / "Journal/2026-11-01.md", "- Long talk with [[Cy]] #deep\n")
+    first = sync(root, TODAY)
+    note = (root / first.output).read_text(encoding="utf-8")
+    assert note == cold_note(root)
+    assert "**Go deeper** — No truly open exchange with [[Ann]]" in note
+    assert "**Go deeper** — No truly open exchange with [[Bo]]" in note
+    assert first.outcome.stats.reflected == 3  # everyone: a flag came into use
+
+    append(root / "People/Cy.md", "- 2026-11-15 Tea\n")  # nothing moves: Cy alone
+    assert sync(root, TODAY).outcome.stats.reflected == 1
+    assert (root / "Reflections due.md").read_text(encoding="utf-8") == cold_note(root)
+
+    (root / "Journal/2026-11-01.md").write_text("- Lunch with [[Cy]]\n", encoding="utf-8")
+    touch_later(root / "Journal/2026-11-01.md")
+    assert warm_note(root) == cold_note(root)
+    assert "## Go deeper" not in cold_note(root) and "Go deeper" not in warm_note(root)

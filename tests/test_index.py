@@ -123,7 +123,8 @@ def test_an_unusable_cache_folder_still_syncs_and_says_so(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("VAULTCRM_CACHE_DIR", str(blocker / "cache"))
-    result = CliRunner().invoke(cli, ["sync", "--vault", str(root), "--today", "2026-11-23"])
+    day = TODAY.isoformat()
+    result = CliRunner().invoke(cli, ["sync", "--vault", str(root), "--today", day])
     assert result.exit_code == 0, result.output
     assert "cache folder unusable" in result.stderr
     assert (root / "Reflections due.md").read_text().count("[[Ann]]") >= 1

@@ -4,6 +4,7 @@ kind added through its record alone shows everywhere a kind does."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -168,7 +169,7 @@ def test_a_kind_added_through_its_record_alone_is_seen_everywhere(make_vault: Ma
         assert synced.exit_code == 0, synced.output
         note = (root / "Reflections due.md").read_text(encoding="utf-8")
         focus, _, rest = note.partition("## Pings")
-        ann = "### [[Ann Lee]]\n\n- [ ] **Ping** — They asked for a ping. ^vcrm-ping-"
+        ann = "### [[Ann Lee]]\n\n- [ ] **Ping** — [[Ann Lee]]: They asked for a ping. ^vcrm-ping-"
         assert "## Focus\n\n" + ann in focus
         assert "- [ ] [[Bo Diaz]] — They asked for a ping. ^vcrm-ping-" in rest  # its section
         due = runner.invoke(cli, ["due", "--json", *args], catch_exceptions=False)
@@ -183,6 +184,33 @@ def test_a_kind_added_through_its_record_alone_is_seen_everywhere(make_vault: Ma
         logged = (root / "People/Ann Lee.md").read_text(encoding="utf-8")
         assert logged.endswith("- 2026-11-23 Pinged them (from Reflections due) #shared\n")
     assert "ping" not in KIND and "ping" not in KIND_WORDS  # taken away again
+
+
+def test_a_kinds_flag_and_not_yet_come_from_its_record(make_vault: MakeVault) -> None:
+    """`built_on`: a kind built on a flag is silent until some line of the vault carries
+    it; `not_yet`: its items that say so put nobody in Focus, and the note lists those
+    people in one line. Both read from the record alone, for a kind the package lacks."""
+    root = make_vault(PING_VAULT)
+    args = ["--vault", str(root), "--today", "2026-11-23"]
+
+    def due() -> list[str]:
+        out = CliRunner().invoke(cli, ["due", "--json", *args], catch_exceptions=False)
+        return [r["person"] for r in json.loads(out.stdout)["reflections"]]
+
+    with KIND.registered(dataclasses.replace(PING, built_on="win")):
+        assert due() == []
+        (root / "People/Bo Diaz.md").write_text(
+            "---\ntags: [ping]\ncircle: friends\n---\n- 2026-10-01 Promoted #win\n"
+            "- 2026-11-22 Walk\n"
+        )
+        assert due() == ["Ann Lee", "Bo Diaz"]
+    with KIND.registered(dataclasses.replace(PING, not_yet=lambda data: True)):
+        synced = CliRunner().invoke(cli, ["sync", *args], catch_exceptions=False)
+        assert synced.exit_code == 0, synced.output
+        note = (root / "Reflections due.md").read_text(encoding="utf-8")
+        assert "## Focus" not in note and "^vcrm-ping-" not in note
+        assert "## Not yet in your notes\n\n2 people — " in note
+        assert note.count("[[Ann Lee]], [[Bo Diaz]].") == 1
 
 
 def test_order_is_one_sort_by_the_full_key() -> None:

@@ -46,15 +46,33 @@ def never_contacted(count: int) -> dict[str, str]:
     return {f"People/Person {i:03d}.md": "---\ncircle: friends\n---\n" for i in range(count)}
 
 
+def overdue(count: int) -> dict[str, str]:
+    """People last seen long ago, the longest ago first by name."""
+    return {
+        f"People/Person {i:03d}.md": f"---\ncircle: friends\n---\n- 2026-0{1 + i % 9}-01 Tea\n"
+        for i in range(count)
+    }
+
+
 # --- every reflection once, ticks everywhere ------------------------------------------------
 
 
 def test_every_reflection_id_appears_exactly_once_in_the_note(example_vault: Path) -> None:
     note = synced(example_vault)
-    expected = item_ids(compute(example_vault, TODAY).reflections)
+    reflections = compute(example_vault, TODAY).reflections
+    expected = item_ids(reflections)
     assert len(expected) == len(set(expected)) == 17
     found = ID.findall(note)
-    assert sorted(found) == sorted(expected)  # each once: no id twice, none missing
+    # each once: no id twice, none missing but Oscar's, never contacted: no box of its own,
+    # he is in the compact list of people not in the notes yet
+    oscar = next(
+        i for r, i in zip(reflections, expected, strict=True) if r.person == "Oscar Delgado"
+    )
+    assert sorted(found) == sorted(set(expected) - {oscar})
+    assert section(note, "Not yet in your notes") == (
+        "\n## Not yet in your notes\n\n1 person — log a first contact or set `last_contact`:"
+        " [[Oscar Delgado]].\n"
+    )
     focus = section(note, "Focus")
     assert focus.count("\n### ") == 5
     names = re.findall(r"^### \[\[(.+)\]\]$", focus, re.M)
@@ -107,16 +125,18 @@ def test_focus_order_is_most_urgent_first_and_the_rest_keeps_its_kind_order(
     note = synced(example_vault)
     names = re.findall(r"^### \[\[(.+)\]\]$", section(note, "Focus"), re.M)
     # tier 0 (something today or overdue), earliest first: Lena's win on 13 Nov, Alice's
-    # follow-up due 20 Nov, Ben's 21 Nov; tier 1 (reach out): never contacted, then the
-    # furthest past their cadence in proportion (Sam 65/42 before Richard 9/7).
-    assert names == ["Lena Fischer", "Alice Nakamura", "Ben Okafor", "Oscar Delgado", "Sam Reyes"]
-    assert "[[Richard Marsh]] — Last contact 9 days ago" in section(note, "Reach out")
+    # follow-up due 20 Nov, Ben's 21 Nov; tier 1 (reach out): the furthest past their
+    # cadence in proportion (Sam 65/42 before Richard 9/7). Oscar, never contacted, is no
+    # urgency: he waits in the compact list, not in the focus list.
+    assert names == ["Lena Fischer", "Alice Nakamura", "Ben Okafor", "Sam Reyes", "Richard Marsh"]
+    assert "\n## Reach out\n" not in note
+    assert "[[Oscar Delgado]]" in section(note, "Not yet in your notes")
 
 
 def test_choosing_from_tier_zero_alone_gives_the_full_ranking(example_vault: Path) -> None:
     """`choose` ranks only the people with something that cannot wait when they are
     enough: for every count, the same names as ranking everyone."""
-    from vaultcrm.output.focus import choose, urgency
+    from vaultcrm.output.focus import choose, is_not_yet, urgency
     from vaultcrm.output.render import build_items
 
     outcome = compute(example_vault, TODAY)
@@ -124,7 +144,9 @@ def test_choosing_from_tier_zero_alone_gives_the_full_ranking(example_vault: Pat
     mine: dict[str, list] = {}  # type: ignore[type-arg]
     for item in items:
         mine.setdefault(item.name, []).append(item)
-    ranked = sorted(mine, key=lambda name: urgency(mine[name]))
+    waiting = {name for name, found in mine.items() if all(is_not_yet(i) for i in found)}
+    assert waiting == {"Oscar Delgado"}  # never chosen: not in the notes yet
+    ranked = sorted(set(mine) - waiting, key=lambda name: urgency(mine[name]))
     assert sum(urgency(found)[0] == 0 for found in mine.values()) >= 2  # both paths run
     for count in range(len(ranked) + 2):
         assert choose(items, count) == ranked[:count]
@@ -134,7 +156,7 @@ def test_a_focus_person_has_one_context_block_the_last_open_exchange_when_ledger
     example_vault: Path,
 ) -> None:
     focus = section(synced(example_vault), "Focus")
-    ben = focus[focus.index("### [[Ben Okafor]]") : focus.index("### [[Oscar Delgado]]")]
+    ben = focus[focus.index("### [[Ben Okafor]]") : focus.index("### [[Sam Reyes]]")]
     assert ben.count("- Last open exchange (Sun 15 Nov): Sunday walk") == 1
     assert "Last time" not in ben
     assert ben.count("- Likes: ") == 1 and ben.count("- Mind: ") == 1
@@ -148,7 +170,7 @@ def test_focus_zero_leaves_only_the_sections(make_vault: MakeVault, example_vaul
     )
     note = synced(example_vault)
     assert "## Focus" not in note
-    assert len(ID.findall(note)) == len(set(ID.findall(note))) == 17
+    assert len(ID.findall(note)) == len(set(ID.findall(note))) == 16  # and Oscar, not yet
     assert "Reach out to [[Sam Reyes]] — Last contact 65 days ago" in note
     assert "Last time" not in note  # sections carry no context blocks
 
@@ -159,16 +181,19 @@ def test_focus_zero_leaves_only_the_sections(make_vault: MakeVault, example_vaul
 def test_a_full_section_lists_the_most_urgent_then_says_how_many_more(
     make_vault: MakeVault,
 ) -> None:
-    root = make_vault({**never_contacted(40), "vaultcrm.yaml": "focus: 3\nsection_limit: 10\n"})
+    """Focus ranks the longest overdue first (by name between equals); the section goes on
+    from there, then says how many more."""
+    root = make_vault({**overdue(40), "vaultcrm.yaml": "focus: 3\nsection_limit: 10\n"})
     note = synced(root)
     ids = ID.findall(note)
     assert len(ids) == len(set(ids)) == 13  # 3 in focus, 10 listed
     assert "\n- … and 27 more: `vaultcrm due --kind reach_out`\n" in note
     assert "*Tuesday" not in note and "· 40 reflections for 40 people." in note
     focus = re.findall(r"^### \[\[(.+)\]\]$", note, re.M)
-    assert focus == ["Person 000", "Person 001", "Person 002"]  # never contacted: by name
+    assert focus == ["Person 000", "Person 009", "Person 018"]  # seen on 1 January
     listed = re.findall(r"Reach out to \[\[(Person \d+)\]\]", note)
-    assert listed == [f"Person {i:03d}" for i in range(3, 13)]
+    later = (1, 10, 19, 28, 37, 2, 11, 20)  # seen on 1 February, then 1 March
+    assert listed == ["Person 027", "Person 036", *(f"Person {i:03d}" for i in later)]
 
     due = json.loads(run("due", "--json", "--vault", str(root)).stdout)  # type: ignore[attr-defined]
     assert len(due["reflections"]) == 40  # `due` lists everything
@@ -282,8 +307,12 @@ def test_a_big_vault_reads_in_one_screenful_per_section(make_vault: MakeVault) -
         }
     )
     note = synced(make_vault(files))
-    assert note.count("\n### ") == 5
-    assert len(ID.findall(note)) == 5 + 25 + 1  # and this week's unexpected reach-out
-    assert "more: `vaultcrm due --kind reach_out`" in note
+    assert note.count("\n### ") == 5  # people seen, long ago: not those never contacted
+    assert len(ID.findall(note)) == 5 + 25 + 1  # the 30 seen, long ago; this week's surprise
+    # the 267 never contacted: one line, 25 names and how many more
+    waiting = section(note, "Not yet in your notes")
+    assert waiting.startswith("\n## Not yet in your notes\n\n267 people — log a first contact")
+    assert waiting.count("[[") == 25
+    assert "and 242 more (`vaultcrm due --kind reach_out`)." in waiting
     assert len(note.splitlines()) < 120
     assert parse_xychart(mermaid_block(note))["series"][0][:11] == [0] + [3] * 10  # type: ignore[index]

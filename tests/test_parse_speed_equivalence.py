@@ -9,6 +9,7 @@ CRLF, a BOM, odd keys), both must yield equal records, problems and key lines.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -204,6 +205,9 @@ def oracle(path: str, data: bytes, kind: NoteKind, day: dt.date | None) -> NoteR
         return NoteRecord(path, kind, problems=tuple(problems))
     person, _ = parse._person(path, fm or "", fields, problems)
     entries = person_entries(path, body, first, problems)
+    undated = tuple(e.text for e in entries if e.date is None and e.task == "open" and e.text)
+    if undated:  # open with them, due on no day
+        person = dataclasses.replace(person, open_tasks=undated)
     return NoteRecord(path, kind, person=person, entries=tuple(entries), problems=tuple(problems))
 
 

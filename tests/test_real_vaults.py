@@ -231,7 +231,7 @@ def test_set_keeps_the_users_spelling(make_vault: MakeVault) -> None:
     assert text == "---\nBirthday: 1991-02-03  # roughly\n---\n"
 
 
-def test_a_follow_up_field_ticked_is_logged(make_vault: MakeVault) -> None:
+def test_a_follow_up_field_ticked_is_logged_and_cleared(make_vault: MakeVault) -> None:
     root = make_vault({"People/Ann.md": "---\nnext_follow_up: 2026-11-20\n---\n- 2026-11-22 Tea\n"})
     run("sync", "--vault", str(root), "--today", TODAY)
     note = (root / OUT).read_text()
@@ -239,8 +239,14 @@ def test_a_follow_up_field_ticked_is_logged(make_vault: MakeVault) -> None:
     (root / OUT).write_text(note.replace("- [ ] ", "- [x] ", 1))
     result = run("sync", "--vault", str(root), "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert "Followed up (from Reflections due)" in (root / "People/Ann.md").read_text()
-    assert (root / "People/Ann.md").read_text().startswith("---\nnext_follow_up: 2026-11-20\n")
+    assert "Recorded: People/Ann.md: - 2026-11-23 Followed up (from Reflections due)" \
+        " (next_follow_up cleared)" in result.output
+    assert (root / "People/Ann.md").read_text() == (
+        "---\nnext_follow_up:\n---\n- 2026-11-22 Tea\n"
+        "- 2026-11-23 Followed up (from Reflections due)\n"
+    )
+    again = run("sync", "--vault", str(root), "--today", TODAY)  # it does not come back
+    assert "Follow up (next_follow_up)" not in (root / OUT).read_text(), again.output
 
 
 # --- never a person ---------------------------------------------------------------------
@@ -306,17 +312,18 @@ def test_a_mistyped_people_folder_exits_1_naming_it(
     assert (root / "People/Ann.md").read_bytes() == before
 
 
-def test_an_empty_vault_warns(make_vault: MakeVault) -> None:
+def test_a_vault_without_people_is_an_error_and_gets_no_note(make_vault: MakeVault) -> None:
     root = make_vault({"Notes/Kyoto.md": "A city.\n"})
     result = run("check", "--vault", str(root))
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "vaultcrm.yaml: warning: no people found in People/ (it does not exist): put person "
+        "vaultcrm.yaml: no people found in People/ (it does not exist): put person "
         "notes there, or set people_folder, people_tags or people_properties in vaultcrm.yaml",
-        "0 people, 0 interactions, 0 open follow-ups — 0 errors, 1 warning in 1 note",
+        "0 people, 0 interactions, 0 open follow-ups — 1 error, 0 warnings in 1 note",
     ]
     sync = run("sync", "--vault", str(root), "--today", TODAY)
-    assert "no people found" in sync.stderr
+    assert sync.exit_code == 1 and "no people found" in sync.stderr
+    assert not (root / OUT).exists()  # never a note that reads as an all-clear
     shown = run("due", "--vault", str(root), "--today", TODAY)
     assert "no people found" in shown.stderr
     assert shown.stdout == "No people found.\n"  # not "Nobody is due. Enjoy the quiet."

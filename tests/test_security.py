@@ -152,7 +152,7 @@ def test_a_symlinked_reflections_template_falls_back_to_the_package_one(
     (root / ".vaultcrm/templates/reflections.md.j2").symlink_to(evil_template)
     result = user_run("sync", "--vault", str(root), "--today", TODAY)
     assert result.exit_code == 0
-    assert "### [[Bo]]\n\n- [ ] **Reach out** — No contact" in (root / OUT).read_text()
+    assert "## Not yet in your notes\n\n1 person — log a first contact" in (root / OUT).read_text()
 
 
 def test_a_person_template_symlinked_out_of_the_vault_is_not_used(

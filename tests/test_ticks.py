@@ -27,6 +27,11 @@ def run_sync(root: Path, *extra: str, debug: bool = True) -> object:
     )
 
 
+#: Bo, last seen long ago: due to reach out (someone never contacted has no box to tick:
+#: the note lists them together, `Not yet in your notes`)
+BO = "---\ncircle: friends\n---\n- 2026-01-05 Coffee\n"
+
+
 def tick(root: Path, pattern: str) -> str:
     """Tick the generated note's box on the (one) line matching `pattern`; its id.
 
@@ -151,13 +156,16 @@ def test_a_follow_up_in_a_daily_note_is_ticked_where_it_was_written(example_vaul
 
 
 def test_a_tick_that_matches_nothing_is_ignored_and_said(make_vault: MakeVault) -> None:
-    root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
+    root = make_vault({"People/Bo.md": BO})
     run_sync(root)
     tick(root, r"\[\[Bo\]\]")
-    (root / "People/Bo.md").write_text("---\ncircle: friends\nsnooze_until: 2026-12-31\n---\n")
+    (root / "People/Bo.md").write_text(BO.replace("---\n-", "snooze_until: 2026-12-31\n---\n-"))
     result = run_sync(root)
     assert result.exit_code == 0
-    assert "Recorded: nothing for “[[Bo]]: Reach out — No contact logged yet.”" in result.output
+    assert (
+        "Recorded: nothing for “[[Bo]]: Reach out — [[Bo]]: Last contact 322 days ago; your"
+        " cadence for friends is 42 days.”" in result.output
+    )
     assert "no longer due, so the tick was ignored" in result.output
     assert "2026-11-23" not in (root / "People/Bo.md").read_text()
     assert "[x]" not in (root / OUT).read_text()
@@ -187,7 +195,7 @@ def test_a_refused_recording_keeps_the_ticks_for_the_next_sync(make_vault: MakeV
 
 
 def test_ticks_survive_a_sync_that_cannot_write(make_vault: MakeVault) -> None:
-    root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
+    root = make_vault({"People/Bo.md": BO})
     run_sync(root)
     tick(root, r"\[\[Bo\]\].*Reach out")
     ticked_note = (root / OUT).read_bytes()
@@ -196,12 +204,12 @@ def test_ticks_survive_a_sync_that_cannot_write(make_vault: MakeVault) -> None:
     result = run_sync(root, debug=False)
     assert result.exit_code == 1 and "a git command is running" in result.output
     assert (root / OUT).read_bytes() == ticked_note
-    assert (root / "People/Bo.md").read_text() == "---\ncircle: friends\n---\n"
+    assert (root / "People/Bo.md").read_text() == BO
 
 
 def test_a_line_logged_before_is_not_logged_twice(make_vault: MakeVault) -> None:
     """A sync that recorded but could not rewrite the note runs again without doubling."""
-    root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
+    root = make_vault({"People/Bo.md": BO})
     run_sync(root)
     tick(root, r"\[\[Bo\]\].*Reach out")
     config, _ = load_config(root)
@@ -217,7 +225,7 @@ def test_a_line_logged_before_is_not_logged_twice(make_vault: MakeVault) -> None
 def test_a_follow_up_edited_since_the_tick_is_not_ticked(make_vault: MakeVault) -> None:
     root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n- [ ] 2026-11-20 Call Bo\n"})
     run_sync(root)
-    tick(root, "Call Bo")
+    tick(root, r"Call \[\[Bo\]\]")  # the line names Bo with a link
     config, _ = load_config(root)
     reflections = compute(root, TODAY).reflections
     (root / "People/Bo.md").write_text("---\ncircle: friends\n---\n- [ ] 2026-11-20 Email Bo\n")
@@ -227,7 +235,7 @@ def test_a_follow_up_edited_since_the_tick_is_not_ticked(make_vault: MakeVault) 
 
 
 def test_ticks_in_a_note_vaultcrm_did_not_write_are_not_read(make_vault: MakeVault) -> None:
-    root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
+    root = make_vault({"People/Bo.md": BO})
     run_sync(root)
     tick(root, r"\[\[Bo\]\]")
     text = (root / OUT).read_text().replace("vaultcrm: generated", "mine: true")
@@ -237,7 +245,7 @@ def test_ticks_in_a_note_vaultcrm_did_not_write_are_not_read(make_vault: MakeVau
 
 
 def test_sync_records_through_the_library_too(make_vault: MakeVault) -> None:
-    root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
+    root = make_vault({"People/Bo.md": BO})
     sync(root, TODAY)
     tick(root, r"\[\[Bo\]\]")
     result = sync(root, TODAY)

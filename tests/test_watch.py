@@ -39,6 +39,7 @@ TODAY = dt.date(2026, 11, 23)
 OUT = "Reflections due.md"
 RECENT = "---\ncircle: friends\n---\n- 2026-11-20 Coffee\n"  # contacted 3 days ago: not due
 NEVER = "---\ncircle: friends\n---\nNo contact yet.\n"  # never contacted: due
+LAPSED = "---\ncircle: friends\n---\n- 2026-08-01 Dinner\n"  # due, with a box in Focus
 
 
 @dataclass
@@ -300,7 +301,7 @@ def test_a_sync_tools_copy_and_git_markers_are_healed_while_watching(make_vault:
     leaves markers in the note itself (Ben ticked on one side): the watcher records each
     tick once, removes the copy and says so."""
     copy = "Reflections due.sync-conflict-20261123-101010-ABCDEFG.md"
-    root = make_vault({"People/Alice Smith.md": NEVER, "People/Ben Okafor.md": NEVER})
+    root = make_vault({"People/Alice Smith.md": LAPSED, "People/Ben Okafor.md": LAPSED})
     with watching(root, SignallingWatcher) as s:
         base = s.note()
         alice = base.replace("- [ ] **Reach out**", "- [x] **Reach out**", 1)

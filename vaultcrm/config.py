@@ -99,6 +99,9 @@ class Config:
     horizons: Mapping[str, int] = field(default_factory=dict)
     #: one unexpected reach-out a week, from outside `deep_circles`
     surprise: bool = True
+    # -- personal vaults (issue "Personal vaults") --
+    #: vault-relative globs never read as people or interactions (`vaultcrm.ignoring`)
+    ignore: tuple[str, ...] = ()
 
 
 if TYPE_CHECKING:  # PyYAML is imported only when a vaultcrm.yaml exists (start-up time)
@@ -411,6 +414,27 @@ def horizon_for(config: Config, circle: str | None) -> int:
 def longest_horizon(config: Config) -> int:
     """The furthest ahead anything shows, whatever the circle."""
     return max([config.horizon, *config.horizons.values()])
+# -- personal vaults: ignore (issue "Personal vaults") -----------------------------------
+
+
+def _globs(value: object) -> tuple[str, ...]:
+    """Vault-relative globs (`people/archive`, `*.excalidraw.md`); `..` and absolute
+    paths are refused, as for folders."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError("expected a list of globs, e.g. [people/archive, \"*.excalidraw.md\"]")
+    globs = []
+    for item in items:
+        if _ABSOLUTE.match(item):
+            raise ValueError(f"{item!r} is an absolute path: use a glob relative to the vault")
+        if ".." in item.replace("\\", "/").split("/"):
+            raise ValueError(f"{item!r} leaves the vault: use a glob inside it")
+        if item.strip().strip("/"):
+            globs.append(item.strip().strip("/"))
+    return tuple(dict.fromkeys(globs))
+
+
+_READERS["ignore"] = _simple(_globs)
 
 
 def _describe(err: Exception) -> str:

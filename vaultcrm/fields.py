@@ -16,6 +16,8 @@ from typing import Any
 
 #: Field → accepted spellings, first found wins. The canonical name is always accepted.
 DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
+    # the person's name as people write it (`name: Ben Cohen` in `ben-cohen.md`)
+    "name": ("name", "title", "full_name"),
     "aliases": ("aliases", "alias"),
     "tags": ("tags", "tag"),
     "circle": ("circle",),
@@ -35,6 +37,8 @@ DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
     "parents": ("parents",),
     "siblings": ("siblings",),
     "relations": ("relations",),
+    # an interaction note's people: a plain name there counts like a link
+    "attendees": ("attendees", "attendee", "people", "participants", "with", "contacts"),
 }
 
 #: The fields that name people around a person, each with the role it gives them; the

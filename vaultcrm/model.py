@@ -142,7 +142,9 @@ class Relation:
 
 @dataclass(frozen=True)
 class Person:
-    """One person note: the file name is the name, frontmatter holds the rest."""
+    """One person note: frontmatter holds the fields. `name` is how the person is called
+    everywhere (their `name`/`title` field, else the file name; the file name stays an
+    alias, `stem`), and the key of every mapping of people."""
 
     name: str
     file: str
@@ -160,6 +162,22 @@ class Person:
     #: the people around them (`partner`, `spouse`, `children`, `parents`, `siblings`,
     #: `relations`), in the order the note names them
     relations: tuple[Relation, ...] = ()
+    #: the texts of the open tasks without a date in their note: open with them, due
+    #: on no day (never overdue)
+    open_tasks: tuple[str, ...] = ()
+    #: `cadence: never`: kept for reference (an author), never nudged to keep in touch
+    never: bool = False
+
+    @property
+    def stem(self) -> str:
+        """The note's file name without `.md`: an alias whatever the name is, and what a
+        link to the note is made of (`[[stem|name]]`)."""
+        return stem_of(self.file)
+
+
+def stem_of(path: str) -> str:
+    """`people/ben-cohen.md` → `ben-cohen`."""
+    return path[path.rfind("/") + 1 :].removesuffix(".md")
 
 
 class Claim(NamedTuple):
@@ -178,7 +196,7 @@ class Claim(NamedTuple):
 
     @classmethod
     def of(cls, person: Person) -> Claim:
-        keys = {person.name.casefold()}
+        keys = {person.name.casefold(), person.stem.casefold()}
         for alias in person.aliases:
             if alias := alias.strip():
                 keys.add(alias.casefold())
@@ -281,6 +299,10 @@ class Vault:
         """The person a link target or a plain name means: exactly their name or an alias,
         in any case; None for nobody, or for a name several people share."""
         return self.names.get(target.casefold()) or None
+    #: the flags some interaction of the whole vault carries (written, or inferred with
+    #: `infer_flags`): a kind built on a flag stays silent until the vault uses it.
+    #: None: not known, nothing is silenced.
+    flags_used: frozenset[str] | None = None
 
     def inferred_of(self, i: Interaction) -> Inferred | None:
         """What of `i`'s flags was inferred from its prose, if any (a dict lookup: the

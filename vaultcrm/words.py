@@ -211,6 +211,10 @@ def focus_labels() -> dict[str, str]:
     return {kind: words.label for kind, words in KIND_WORDS.items()}
 
 
+#: The heading of the people the note lists together, compactly: never contacted, so no
+#: urgency (`KindSpec.not_yet`); the template says what to do about them.
+NOT_YET_TITLE = "Not yet in your notes"
+
 #: The chart's title (`{first}`, `{last}`: "Dec 2025", "Nov 2026").
 CHART_TITLE = "Interactions per month, {first} to {last}"
 
@@ -326,8 +330,9 @@ def inferred(because: tuple[str, ...] | list[str]) -> str:
 
 #: The one line `check` and a vault's first `sync` add when no line carries a flag tag.
 FLAGS_HINT = (
-    "No {tags} anywhere yet: `vaultcrm flags suggest` finds the lines whose words already"
-    " say it (\"she told me…\")."
+    "No {tags} anywhere yet, so {kinds} {stay} silent: tag a line with"
+    ' `vaultcrm log NAME "…" {option}`{others}, or let `vaultcrm flags suggest` find the'
+    ' lines whose words already say it ("she told me…").'
 )
 #: Why `flags apply` leaves a suggestion on a line that counts for several people.
 SKIPPED_SHARED_LINE = "the line also counts for {others}, for whom it does not read so"
@@ -371,6 +376,8 @@ BRIEF: dict[str, str] = {
     "deep": "Last truly open exchange",
     "deep_none": "none logged with #deep yet",
     "follow_ups": "Open follow-ups",
+    "open_tasks": "Open with them (no date)",
+    "never_nudged": "kept for reference (cadence: never)",
     "ahead": "Dates ahead",
     "mind": "Keep in mind",
     "recent": "Last {count} interactions",
@@ -449,6 +456,9 @@ TICKS: dict[str, str] = {
     "ticked_off": "{source}:{number}: ticked off “{text}”",
     # what `{label}` reads in a logged line when the items ticked have no label
     "no_label": "date",
+    # a follow-up from a `follow_up:` field, ticked: the field's value is removed too, so
+    # it does not come back
+    "field_cleared": " ({key} cleared)",
     "conflict": "{rel}: your editor saved this note while vaultcrm wrote it; "
     "your version is kept as {conflict}",
     # a sync that could not finish its job, and why; what it did record comes after
@@ -496,6 +506,8 @@ GIT: dict[str, str] = {
 #: What `due` says when it has nothing to list.
 NOTHING_DUE = "Nobody is due. Enjoy the quiet."
 NO_PEOPLE = "No people found."
+#: What `sync` says instead of writing a note that would read as an all-clear.
+NO_NOTE = "Wrote no {output}: nobody was found (see above for where to look)."
 
 
 def conflict_message(rel: str, conflict: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from vaultcrm.app.flags import flags_hint
 from vaultcrm.app.gitsetup import driver_problem
 from vaultcrm.app.names import name_problem
-from vaultcrm.config import no_people_problem, people_folder_error
+from vaultcrm.config import people_folder_error
 from vaultcrm.model import NoteRecord, Problem
 from vaultcrm.read.parse import DATE_RE, link_target
 from vaultcrm.read.session import ReadSession
@@ -115,14 +115,17 @@ def check_vault(session: ReadSession) -> CheckReport:
     if misses:
         found += _locate(root, _drop_existing_notes(root, misses))
     if not vault.people and people_folder_error(config_problems) is None:
-        found.append(no_people_problem(root, config))  # never a silent all-clear
+        from vaultcrm.read.discover import nobody_found
+
+        found.append(nobody_found(root, config))  # never a silent all-clear
     driver = driver_problem(root, config)
     if driver is not None:  # one line, in a git vault only
         found.append(driver)
     unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
     interactions = sum(len(items) for items in vault.interactions.values())
     open_follow_ups = sum(1 for items in vault.follow_ups.values() for f in items if not f.done)
-    hint = flags_hint(records, config, interactions)
+    open_follow_ups += sum(len(p.open_tasks) for p in vault.people.values())  # undated
+    hint = flags_hint(vault, config)
     return CheckReport(
         unique, len(records), len(vault.people), interactions, open_follow_ups,
         [hint] if hint else [],

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultcrm.config import Config
-from vaultcrm.model import FLAGS, LoadStats, NoteRecord, Problem, Vault
-from vaultcrm.words import FLAGS_HINT, SKIPPED_SHARED_LINE
+from vaultcrm.model import FLAGS, LoadStats, Problem, Vault
+from vaultcrm.words import FLAGS_HINT, KIND_WORDS, SKIPPED_SHARED_LINE
 
 if TYPE_CHECKING:  # the rules are imported by the commands that read prose, not by `sync`
     from vaultcrm.read.inferred import Suggestion
@@ -220,22 +220,35 @@ def _settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bo
 
 # -- the hint ---------------------------------------------------------------------------------
 
+#: The order in which the hint offers `vaultcrm log`'s flag options (`--deep` first: the
+#: kind whose silence is the most felt).
+_OFFERED = ("deep", "shared", "heard", "win")
 
-def untagged(records: Iterable[NoteRecord], config: Config) -> bool:
-    """Whether no line of the notes carries a flag tag: the ledger is silent."""
-    wanted = {config.tags[f] for f in FLAGS}
-    return not any(
-        entry.tags and wanted.intersection(entry.tags) for rec in records for entry in rec.entries
+
+def flags_hint(vault: Vault, config: Config) -> str | None:
+    """One line saying how to start using the flags the vault has never used, and which
+    kinds stay silent until then (`KindSpec.built_on`): for a vault with interactions,
+    unless it reads flags from prose (`infer_flags`)."""
+    from vaultcrm.reflect.kinds import silent_kinds
+
+    silent = silent_kinds(vault.flags_used)
+    if config.infer_flags or not silent or not any(vault.interactions.values()):
+        return None
+    used = vault.flags_used or frozenset()
+    unused = [f for f in FLAGS if f not in used]
+    offered = [f for f in _OFFERED if f in unused]
+    others = "" if len(offered) < 2 else " (or " + ", ".join(f"--{f}" for f in offered[1:]) + ")"
+    return FLAGS_HINT.format(
+        tags=_listed([f"#{config.tags[f]}" for f in unused], "or"),
+        kinds=_listed([KIND_WORDS[k].label.lower() for k in silent], "and"),
+        stay="stays" if len(silent) == 1 else "stay",
+        option=f"--{offered[0]}",
+        others=others,
     )
 
 
-def flags_hint(records: Iterable[NoteRecord], config: Config, interactions: int) -> str | None:
-    """One line saying `vaultcrm flags suggest` exists, for a vault with interactions and
-    no flag tag anywhere (unless it already reads flags from prose: `infer_flags`)."""
-    if config.infer_flags or not interactions or not untagged(records, config):
-        return None
-    tags = [f"#{config.tags[f]}" for f in FLAGS]
-    return FLAGS_HINT.format(tags=", ".join(tags[:-1]) + f" or {tags[-1]}")
+def _listed(words: list[str], last: str) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} {words[-1]}"
 
 
 def first_sync_hints(session: ReadSession) -> list[str]:
@@ -244,9 +257,5 @@ def first_sync_hints(session: ReadSession) -> list[str]:
     config = session.config
     if config.infer_flags:
         return []
-    records = session.records()
-    if not untagged(records, config):
-        return []
-    vault = session.vault()
-    hint = flags_hint(records, config, sum(len(i) for i in vault.interactions.values()))
+    hint = flags_hint(session.vault(), config)
     return [hint] if hint else []

@@ -131,6 +131,8 @@ def read_people(session: ReadSession) -> tuple[list[PersonNote], list[Problem]]:
             continue
         name = record.path.rsplit("/", 1)[-1].removesuffix(".md")
         aliases = record.person.aliases if record.person else ()
+        if record.person is not None and record.person.name != name:  # a `name:` field
+            aliases = (record.person.name, *aliases)
         frontmatter, blank = _frontmatter(text)
         if record.person is None:
             frontmatter = None

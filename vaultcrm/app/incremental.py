@@ -10,6 +10,10 @@ people they can touch are worked out from the index alone:
   before, since links to the key may now resolve differently;
 - a changed person note touches every person whose note names them as someone around
   them (a partner, a child…), whose reminders carry their birthday and dates.
+- a flag the vault starts or stops using (the first `#deep` anywhere) touches everyone:
+  a kind built on it speaks or falls silent for people whose notes did not change
+  (`plan.flags_moved`; each person's flags are stored with their results, and the count
+  of people per flag beside them, so a change is seen without reading anyone else).
 
 Everyone else keeps their cached result. A kind picked for one person of the whole
 vault (`surprise`) is stored as each person's candidacy, and the candidates' draws are
@@ -20,6 +24,7 @@ full pass. `tests/test_incremental.py` proves both paths give the same note.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import marshal
 from collections.abc import Iterable
@@ -31,9 +36,12 @@ from vaultcrm.cache.codec import (
     StoredResults,
     decode_candidates,
     decode_counts,
+    decode_flag_counts,
+    decode_flags,
     decode_results,
     decode_roster,
     decode_totals,
+    encode_flag_counts,
     encode_results,
     encode_roster,
     encode_totals,
@@ -55,13 +63,23 @@ from vaultcrm.read.session import ReadSession
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
 from vaultcrm.reflect.kinds import Pools, add_draws, candidates, order, picks, reflect_person
-from vaultcrm.reflect.recall import last_contact, last_open, wants_open
+from vaultcrm.reflect.recall import last_contact, last_open, person_flags, wants_open
 from vaultcrm.reflect.rules import until
 
 #: meta key of the chart's totals, written with the per-person results they sum
 CHART = "chart_totals"
 #: meta key of the candidates' draws per picked kind, written with the results they come from
 POOLS = "picked_pools"
+#: meta key of how many people's interactions carry each flag, written with them too
+FLAGS_USED = "flags_in_use"
+
+
+def stored_flags(index: Index) -> frozenset[str] | None:
+    """The flags the vault used when its results were last worked out; None when they
+    never were (or the record does not decode)."""
+    saved = index.get_blob(FLAGS_USED)
+    counts = decode_flag_counts(saved) if saved is not None else None
+    return None if counts is None else frozenset(f for f, n in counts.items() if n > 0)
 
 
 def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:
@@ -95,7 +113,11 @@ def compute(session: ReadSession) -> Outcome:
     affected = plan.affected(changes, who.names, index.claims, index.people_naming)
     pools = None
     if affected:
-        stats.reflected, pools = _partial_pass(session, who, affected)
+        partial = _partial_pass(session, who, affected)
+        if partial is None:  # a flag came into use, or went out of it: everyone
+            records = [*index.records(changes.unchanged).values(), *changes.new.values()]
+            return _full_pass(session, who, records, problems, state)
+        stats.reflected, pools = partial
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
     return _from_cache(session, problems, len(who.paths), pools)
@@ -126,6 +148,7 @@ def _full_pass(
     pools: Pools = {}
     #: (kind, name) → a candidate's finding, stored results, person and last contact
     offered: dict[tuple[str, str], tuple[Reflection, bytes, Person, Interaction | None]] = {}
+    in_use: dict[str, int] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
         extra = candidates(person, vault, today, config, mine)
@@ -133,7 +156,9 @@ def _full_pass(
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        payload = encode_results(person, mine, contact, exchange, counts, extra)
+        flags = person_flags(vault, name)
+        _count_flags(in_use, flags)
+        payload = encode_results(person, mine, contact, exchange, counts, extra, flags)
         rows.append((name, payload, bool(mine)))
         if extra:
             add_draws(pools, extra)
@@ -154,7 +179,11 @@ def _full_pass(
         people[name] = person
         if contact is not None:
             last[name] = contact
-    meta = {CHART: encode_totals(total), POOLS: marshal.dumps(pools)}
+    meta = {
+        CHART: encode_totals(total),
+        POOLS: marshal.dumps(pools),
+        FLAGS_USED: encode_flag_counts(in_use),
+    }
     index.put_derived(rows, replace_all=True, state=state, meta=meta)
     stats.reflected = len(rows)
     content = plan.content_digest(due, chosen)
@@ -185,8 +214,12 @@ def _remember_roster(index: Index, who: Roster) -> None:
     index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
-def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> tuple[int, Pools]:
-    """Reflect the affected people again; how many, and the candidates' draws now."""
+def _partial_pass(
+    session: ReadSession, who: Roster, affected: set[str]
+) -> tuple[int, Pools] | None:
+    """Reflect the affected people again, correcting the stored totals person by person;
+    how many, and the candidates' draws now. None (nothing stored) when the flags the
+    vault uses would change: that is everyone's."""
     config, today, index = session.config, session.today, session.index
     present = [name for name in sorted(affected) if name in who.paths]
     # only links that resolve to them matter: a key they share (a first name claimed by
@@ -199,6 +232,11 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> tupl
     if around - paths:
         records.update(index.records(around - paths))
     vault = session.assemble(records.values(), roster=who)
+    saved = index.get_blob(FLAGS_USED)
+    in_use = decode_flag_counts(saved) if saved is not None else None
+    if in_use is None:
+        return None
+    before = plan.flags_in_use(in_use)
     total = _chart_totals(index)
     pools = _pools(index)
     for pool in pools.values():
@@ -206,6 +244,13 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> tupl
             pool.pop(name, None)
     for payload in index.derived_of(affected).values():  # what they counted until now
         charts.add(total, decode_counts(payload), -1)
+        _count_flags(in_use, decode_flags(payload), -1)
+    flags = {name: person_flags(vault, name) for name in present if name in vault.people}
+    for theirs in flags.values():
+        _count_flags(in_use, theirs)
+    if plan.flags_moved(before, in_use):
+        return None
+    vault = dataclasses.replace(vault, flags_used=before)  # the whole vault's, not theirs
     rows = []
     for name in present:
         person = vault.people.get(name)
@@ -218,7 +263,7 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> tupl
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        payload = encode_results(person, mine, contact, exchange, counts, extra)
+        payload = encode_results(person, mine, contact, exchange, counts, extra, flags[name])
         rows.append((name, payload, bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
     index.put_derived(
@@ -226,7 +271,11 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> tupl
         replace_all=False,
         drop=gone,
         state=today.isoformat(),
-        meta={CHART: encode_totals(total), POOLS: marshal.dumps(pools)},
+        meta={
+            CHART: encode_totals(total),
+            POOLS: marshal.dumps(pools),
+            FLAGS_USED: encode_flag_counts(in_use),
+        },
     )
     return len(rows), pools
 
@@ -246,6 +295,11 @@ def _pools(index: Index) -> Pools:
     for payload in index.derived().values():
         add_draws(pools, decode_candidates(payload))
     return pools
+
+
+def _count_flags(in_use: dict[str, int], flags: Iterable[str], step: int = 1) -> None:
+    for flag in flags:
+        in_use[flag] = in_use.get(flag, 0) + step
 
 
 def _chart_totals(index: Index) -> list[list[int]]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from vaultcrm.config import Config
 from vaultcrm.errors import UsageError
+from vaultcrm.ignoring import Ignore, never_a_note
 from vaultcrm.model import Claim
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def _scan(root: Path, config: Config) -> list[tuple[str, str]]:
     top = os.path.join(root, folder) if folder else os.fspath(root)
     found: list[tuple[str, str]] = []
     skipped = set(config.template_folders)
+    ignored = Ignore(config.ignore)
 
     def visit(path: str, rel_dir: str) -> None:
         try:
@@ -124,11 +126,18 @@ def _scan(root: Path, config: Config) -> list[tuple[str, str]]:
             return
         # Names ending in .md are taken as notes without a stat (a folder so named is
         # refused by the edit engine); only the few other names are checked for folders.
-        found.extend((rel_dir, n) for n in names if n.endswith(".md") and n[0] != ".")
+        found.extend(
+            (rel_dir, n)
+            for n in names
+            if n.endswith(".md") and n[0] != "." and not never_a_note(n)
+            and not (ignored and ignored(f"{rel_dir}/{n}" if rel_dir else n))
+        )  # fmt: skip
         for name in names:
             if name[0] == "." or name.endswith(".md") or name in _SKIP_DIRS:
                 continue
             rel = f"{rel_dir}/{name}" if rel_dir else name
+            if ignored and ignored(rel):
+                continue
             sub = os.path.join(path, name)
             if rel not in skipped and os.path.isdir(sub) and not os.path.islink(sub):
                 visit(sub, rel)

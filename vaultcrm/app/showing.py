@@ -9,10 +9,12 @@ first, exactly as `sync` and `due` do.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
+from vaultcrm.app.incremental import stored_flags
 from vaultcrm.app.names import resolve_person
 from vaultcrm.config import Config
 from vaultcrm.errors import VaultcrmError
@@ -53,7 +55,8 @@ def brief_of(session: ReadSession, query: str) -> Briefing:
     """
     ref = resolve_person(session, query)
     vault = _person_vault(session, ref.name, ref.file)
-    person = vault.people.get(ref.name)
+    # by file: a name found from file names alone is the note's stem, not always its name
+    person = next((p for p in vault.people.values() if p.file == ref.file), None)
     mine = [p for p in vault.problems if p.path == ref.file]
     if person is None:
         why = mine[0].format() if mine else f"{ref.file}: not readable as a person note"
@@ -68,16 +71,24 @@ def _person_vault(session: ReadSession, name: str, file: str) -> Vault:
     session.update()
     index = session.index
     try:
-        who = roster(index.claims(), session.config)
+        claims = index.claims()
+        who = roster(claims, session.config)
+        name = next((c.name for c in claims if c.path == file), name)
         paths = {file, *index.paths_linking(index.keys_of({name}))}
         read = index.records(paths)
         around = {who.paths[n] for n in named_people(read.values(), who.names, {name})}
         read.update(index.records(around - paths))
         mine = list(read.values())
+        used = stored_flags(index)
+        if used is None:  # never worked out for this index: from every note, once
+            used = session.vault().flags_used
     except sqlite3.DatabaseError as exc:  # damaged or busy mid-way: read afresh
         session.recover(exc)
         return session.vault()
-    return session.assemble(mine, session.walked.problems, who)
+    vault = session.assemble(mine, session.walked.problems, who)
+    # the flags the whole vault uses, as the last sync counted them, and theirs now
+    theirs = vault.flags_used or frozenset()
+    return dataclasses.replace(vault, flags_used=(used or frozenset()) | theirs)
 
 
 def snapshot(session: ReadSession) -> Snapshot:

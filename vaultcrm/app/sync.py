@@ -22,7 +22,7 @@ from vaultcrm.app import heal
 from vaultcrm.app.outcome import Outcome, SyncResult
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import Memo, encode_memo
-from vaultcrm.config import config_fingerprint, no_people_problem, people_folder_error
+from vaultcrm.config import config_fingerprint, people_folder_error
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import LoadStats, Reflection
 from vaultcrm.read.assemble import sort_problems
@@ -47,9 +47,11 @@ def compute(session: ReadSession) -> Outcome:
     config, config_problems = session.config, session.config_problems
     outcome.problems = sort_problems([*config_problems, *outcome.problems])
     if outcome.people_count == 0 and people_folder_error(config_problems) is None:
-        # never a silent all-clear
+        from vaultcrm.read.discover import nobody_found
+
+        # never a silent all-clear: an error saying what the vault holds instead
         root = session.root
-        outcome.problems = sort_problems([*outcome.problems, no_people_problem(root, config)])
+        outcome.problems = sort_problems([*outcome.problems, nobody_found(root, config)])
     return outcome
 
 
@@ -121,6 +123,8 @@ def _sync(session: ReadSession, memo: Memo | None) -> SyncResult:
     if inbox.filed:
         session.walk_again()
     outcome = compute(session)
+    if outcome.people_count == 0:  # no note at all rather than one that reads as all-clear
+        return SyncResult(outcome, output, False, inbox=inbox)
     recorded: list[str] = []
     conflicts: list[str] = []
     handled: set[str] = set()  # tick ids recorded by this run, on any attempt

@@ -126,8 +126,10 @@ def record_ticks(
         try:
             if _ticks_off(matched[0]) and not _from_field(root, matched[0]):
                 line, conflict = _tick_off(root, config, matched[0], done_tasks)
-            elif _ticks_off(matched[0]):  # a task with no line of its own: logged
-                line, conflict = _log(root, config, today, matched[:1])
+            elif _ticks_off(matched[0]):  # a task with no line of its own: logged,
+                # and the field it was read from cleared (its line is the item's)
+                field_line = int(matched[0].data.get("line") or 0)
+                line, conflict = _log(root, config, today, matched[:1], field_line=field_line)
             else:
                 line, conflict = _log(root, config, today, matched, since=day)
         except EditRefused as err:
@@ -208,12 +210,17 @@ def _log(
     today: dt.date,
     matched: list[Reflection],
     since: dt.date | None = None,
+    field_line: int = 0,
 ) -> tuple[str, str | None]:
     """Log the tick as `- TODAY TEXT`, unless a line `- DAY TEXT` with `since` ≤ DAY ≤
     today is there already: logged by a sync that could not rewrite the note afterwards,
-    or by another device that recorded the same tick."""
+    or by another device that recorded the same tick. A contact logged moves a hand-kept
+    `last_contact` field forward; with `field_line`, the ticked follow-up came from the
+    `follow_up` field written there, whose value is removed (`edit/fieldline.py`)."""
     from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.fieldline import cleared_follow_up, follow_up_key, moved_last_contact
     from vaultcrm.edit.lines import append_log_line
+    from vaultcrm.read.spec import read_spec
 
     r = matched[0]
     labels = [str(m.data.get("label", "")) for m in matched]
@@ -221,20 +228,33 @@ def _log(
     text = log_text(r.kind, config, labels, None if relation is None else str(relation))
     line = f"- {today.isoformat()} {text}"
     first = min(since or today, today)
+    spec = read_spec(config)
+    cleared: list[str] = []
+    appended: list[bool] = []
 
     def add(data: bytes) -> bytes:
+        cleared.clear()
+        appended.clear()
+        if field_line:
+            clean = cleared_follow_up(data, field_line, spec)
+            key = follow_up_key(data, spec) if clean != data else None
+            if key is not None:
+                cleared.append(key)
+            data = clean
         if _logged_since(data, text, first, today):
             return data
-        return append_log_line(data, line)
+        appended.append(True)
+        return moved_last_contact(append_log_line(data, line), today, spec)
 
     def landed(_before: bytes, after: bytes) -> bool:
         return _logged_since(after, text, first, today) is not None
 
     result = edit(root, r.file, add, landed=landed)
-    if result.changed:
-        return f"{result.rel}: {line}", _conflict(result)
+    said = "".join(TICKS["field_cleared"].format(key=key) for key in cleared)
+    if result.changed and appended:
+        return f"{result.rel}: {line}{said}", _conflict(result)
     found = _logged_since(_read(root, r.file), text, first, today) or line
-    return f"{result.rel}: {found}{TICKS['already_logged']}", _conflict(result)
+    return f"{result.rel}: {found}{TICKS['already_logged']}{said}", _conflict(result)
 
 
 def _logged_since(data: bytes, text: str, first: dt.date, last: dt.date) -> str | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from vaultcrm.app.names import PersonRef, name_problem, resolve_person, taken_names
 from vaultcrm.config import CONFIG_FILE, Config, daily_notes, load_config, people_folder_error
 from vaultcrm.errors import UsageError, VaultcrmError
-from vaultcrm.model import FLAGS
+from vaultcrm.model import FLAGS, stem_of
 
 if TYPE_CHECKING:
     from vaultcrm.read.session import ReadSession
@@ -75,10 +75,12 @@ CONFIG_TEXT = """\
 # people_properties: {}          # e.g. {categories: "[[People]]", type: person}
 # interaction_folders: []        # every person a note here links is met on its date
 # fields:                        # spellings read for each field (case, -, _, spaces alike)
+#   name: [name, title, full_name]   # the person's name, else the file name
 #   birthday: [birthday, bday, born, birthdate, birth_date]
 #   cadence: [cadence, frequency, contact_frequency, keep_in_touch]
 #   last_contact: [last_contact, last_contacted, last_seen]
 #   follow_up: [follow_up, next_follow_up, next_contact]
+#   attendees: [attendees, attendee, people, participants, with, contacts]
 # focus: 5                       # people the note leads with, most urgent first (0: none)
 # section_limit: 25              # items per section of the note, then "... and N more"
 # chart: true                    # a Mermaid chart of the last 12 months in the note
@@ -91,6 +93,9 @@ CONFIG_TEXT = """\
 # horizons: {}                   # per circle, e.g. {family: 3 weeks, acquaintances: 3 days};
 #                                #   `horizon` for the circles left out
 # surprise: true                 # one unexpected reach-out a week, from outside deep_circles
+# ignore: []                     # globs never read as people or interactions, e.g.
+#                                #   [people/archive, "*.excalidraw.md"] (README, index
+#                                #   and _ files never are)
 """
 
 
@@ -108,11 +113,16 @@ class InitStep:
     path: str  # vault-relative; folders end with "/"
     created: bool
     note: str = ""
+    #: something the vault already holds, adopted in the config written (`note`: the lines)
+    found: bool = False
 
 
 def init_vault(root: Path) -> list[InitStep]:
     """Write `vaultcrm.yaml` and create the people and daily folders, keeping whatever
-    already exists (never overwriting): running it twice changes nothing."""
+    already exists (never overwriting): running it twice changes nothing. A vault that
+    already keeps people (`people/`, `contacts/`…), daily notes (`journal/YYYY/MM/…`) or
+    meetings has them adopted in the config (`read/discover.py`) instead of `People/` and
+    `Journal/` created beside them; the steps say what was found and what was set."""
     from vaultcrm.edit.engine import create
 
     root.mkdir(parents=True, exist_ok=True)
@@ -120,14 +130,77 @@ def init_vault(root: Path) -> list[InitStep]:
     if os.path.lexists(root / CONFIG_FILE):
         steps.append(InitStep(CONFIG_FILE, False, "it already exists; left as it is"))
     else:
-        create(root, CONFIG_FILE, CONFIG_TEXT.encode("utf-8"))
-        steps.append(InitStep(CONFIG_FILE, True, "every option commented out, with its default"))
+        adopted, found = _adopt(root)
+        text = CONFIG_TEXT
+        for key, value in adopted.items():
+            text = _uncommented(text, key, value)
+        create(root, CONFIG_FILE, text.encode("utf-8"))
+        steps.extend(found)
+        note = "every option commented out, with its default"
+        if adopted:
+            keys = list(adopted)
+            named = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + f" and {keys[-1]}"
+            note = f"{named} set to what was found; every other option commented out"
+        steps.append(InitStep(CONFIG_FILE, True, note))
     config, _ = load_config(root)
     for folder in dict.fromkeys([config.people_folder, config.daily_folder]):
         folder = folder.strip().strip("/")
         if folder:
             steps.append(_make_folder(root, folder))
     return steps
+
+
+def _adopt(root: Path) -> tuple[dict[str, str], list[InitStep]]:
+    """The settings that adopt what the vault holds (those that differ from the
+    defaults, and no daily-note setting when Obsidian's own says where they are), and a
+    step saying what was found for each."""
+    from vaultcrm.read.discover import adoptable
+
+    found, settings = adoptable(root)
+    steps: list[InitStep] = []
+
+    def said(*keys: str) -> str:
+        return " and ".join(f"{key}: {settings[key]}" for key in keys)
+
+    if "people_folder" in settings:
+        count = found.people_notes
+        what = f"{count} person note{'' if count == 1 else 's'}"
+        steps.append(
+            InitStep(f"{found.people_folder}/", False, f"{what}; set {said('people_folder')}", True)
+        )
+    if found.person_tag is not None and "people_tags" in settings:
+        what = f"notes tagged #{found.person_tag[0]}"
+        steps.append(InitStep(what, False, f"set {said('people_tags')}", True))
+    if found.person_property is not None and "people_properties" in settings:
+        key, value, _ = found.person_property
+        steps.append(InitStep(f"notes with {key}: {value}", False,
+                              f"set {said('people_properties')}", True))  # fmt: skip
+    if "daily_folder" in settings:
+        what = f"{found.daily_notes} daily note{'' if found.daily_notes == 1 else 's'}"
+        steps.append(
+            InitStep(
+                f"{found.daily_folder}/", False,
+                f"{what}; set {said('daily_folder', 'daily_format')}", True,
+            )
+        )  # fmt: skip
+    if "interaction_folders" in settings:
+        folders = ", ".join(f"{f}/" for f in found.meeting_folders)
+        steps.append(
+            InitStep(folders, False, f"meeting notes; set {said('interaction_folders')}", True)
+        )
+    return settings, steps
+
+
+def _uncommented(text: str, key: str, value: str) -> str:
+    """`CONFIG_TEXT` with `key`'s commented default replaced by `key: value`."""
+    lines = text.split("\n")
+    for at, line in enumerate(lines):
+        if line.startswith(f"# {key}:"):
+            comment = line[line.index("#", 2) :] if "#" in line[2:] else ""
+            setting = f"{key}: {value}"
+            lines[at] = f"{setting:<30} {comment}" if comment else setting
+            break
+    return "\n".join(lines)
 
 
 def _make_folder(root: Path, folder: str) -> InitStep:
@@ -343,7 +416,9 @@ def log_interaction(
     once: bool = False,
 ) -> Written:
     """Log `- DAY TEXT #tags` in the person's note, after its last dated log line (or
-    `- [[Person]] TEXT #tags` in DAY's daily note, created when missing).
+    `- [[Person]] TEXT #tags` in DAY's daily note, created when missing). A hand-kept
+    `last_contact` field in their note moves to DAY when that is later
+    (`edit/fieldline.py`), so the vault's own tables stay true.
 
     With `once` (the inbox, which may file a line again after a run was killed), a note
     that already holds exactly that line is left as it is (`changed` False)."""
@@ -354,10 +429,17 @@ def log_interaction(
     ref = resolve_person(session, person)
     suffix = tag_suffix(flags, config, text)
     if daily:
-        line = f"- [[{ref.name}]] {text}{suffix}"
+        line = f"- [[{stem_of(ref.file)}]] {text}{suffix}"  # the file's name: it resolves
         return _append_to_daily(root, daily_notes(config).path_for(day), line, ref)
     line = f"- {day.isoformat()} {text}{suffix}"
-    return _add(root, ref, line, append_log_line, once)
+
+    def log(data: bytes, line: str) -> bytes:
+        from vaultcrm.edit.fieldline import moved_last_contact
+        from vaultcrm.read.spec import read_spec
+
+        return moved_last_contact(append_log_line(data, line), day, read_spec(config))
+
+    return _add(root, ref, line, log, once)
 
 
 def _add(

@@ -5,7 +5,8 @@ on their answers. Four questions, from the cheapest answer to the dearest:
 
 1. Has anything a sync reads changed at all? (`inputs_key`: equal keys, skip the run.)
 2. Which files must be read again? (`stale_in_order` / `stale_by_path`.)
-3. Whose reflections may differ? (`affected`: everyone else keeps their stored results.)
+3. Whose reflections may differ? (`affected`: everyone else keeps their stored results;
+   `flags_moved`: everyone's, when the flags the vault uses change.)
 4. Would the note come out different? (`note_key`: equal keys, skip the render.)
 
 Every key covers everything its answer depends on; the store's envelope
@@ -171,6 +172,17 @@ def affected(
     if naming is not None and person_keys_seen:
         touched.update(naming(person_keys_seen))
     return touched
+
+
+def flags_in_use(counts: Mapping[str, int]) -> frozenset[str]:
+    """The flags some person's interactions carry, from the count of people per flag."""
+    return frozenset(flag for flag, n in counts.items() if n > 0)
+
+
+def flags_moved(before: frozenset[str], counts: Mapping[str, int]) -> bool:
+    """Whether the flags in use differ from `before`: a kind built on one (`KindSpec.
+    built_on`) then speaks or falls silent for everyone, whoever the change touched."""
+    return flags_in_use(counts) != before
 
 
 def _linked(rec: NoteRecord, names: Mapping[str, str]) -> set[str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from vaultcrm.words import KIND_WORDS, NO_PEOPLE, NOTHING_DUE
+from vaultcrm.words import KIND_WORDS, NO_NOTE, NO_PEOPLE, NOTHING_DUE
 
 from . import echo_diagnostics, echo_json, handle_errors, progress_bar
 from .options import cache_option, json_option, read_session, today_option, vault_option
@@ -87,7 +87,10 @@ def sync(
         summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) or "none"
         verb = "Wrote" if result.written else "Up to date:"
         total = len(outcome.reflections)
-        echo_wrapped(f"{verb} {result.output} — {total} reflections ({summary})", hang=2)
+        if outcome.people_count == 0:  # no note rather than an all-clear
+            echo_wrapped(NO_NOTE.format(output=result.output), hang=2)
+        else:
+            echo_wrapped(f"{verb} {result.output} — {total} reflections ({summary})", hang=2)
         if result.calendar:
             click.echo(f"Wrote {result.calendar} (calendar)")
         for hint in result.hints:

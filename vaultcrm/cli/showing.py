@@ -104,7 +104,9 @@ def print_brief(b: Brief) -> None:
     p, today = b.person, b.today
     echo_wrapped(f"({p.file})", head=f"{p.name}  ", styled=_name(p.name) + "  ", hang=2)
     every = f"every {b.cadence_days} days"
-    if b.cadence_from == "circle":
+    if p.never:
+        cadence = f"{p.circle or 'none'}, {BRIEF['never_nudged']}"
+    elif b.cadence_from == "circle":
         cadence = f"{p.circle}, {every}"
     else:
         circle = p.circle or "none"
@@ -115,7 +117,7 @@ def print_brief(b: Brief) -> None:
     if b.last_contact is None or b.days_since is None:
         _line(f"Last contact: {BRIEF['never']}")
     else:
-        overdue = b.days_since - b.cadence_days
+        overdue = 0 if p.never else b.days_since - b.cadence_days
         late = f"; {overdue} days past the cadence" if overdue > 0 else ""
         _line(f"Last contact: {_when(b.last_contact.date, today)}{late}")
     if b.rhythm is not None:
@@ -145,6 +147,10 @@ def print_brief(b: Brief) -> None:
         _heading(BRIEF["follow_ups"])
         rows = [(f.date, f"{f.text} ({relative_day((f.date - today).days)})") for f in b.follow_ups]
         _dated(rows, today, "")
+    if p.open_tasks:
+        _heading(BRIEF["open_tasks"])
+        for task in p.open_tasks:
+            _line(f"- [ ] {task}", hang=6)
     if b.ahead:
         _heading(BRIEF["ahead"])
         _dated([_ahead_row(a) for a in b.ahead], today, "")

@@ -80,10 +80,15 @@ def people_cells(row: PersonRow, today: dt.date) -> list[str]:
         row.circle or "-",
         human_day(row.last_contact, today) if row.last_contact else "never",
         "-" if row.days_since is None else str(row.days_since),
-        f"{row.cadence_days} days",
+        "never" if row.never else f"{row.cadence_days} days",
         "-" if row.rhythm_days is None else f"{row.rhythm_days} days",
-        ", ".join(kind_label(k).lower() for k in row.due) or "-",
+        ", ".join([*(kind_label(k).lower() for k in row.due), *_open(row.open_tasks)]) or "-",
     ]
+
+
+def _open(count: int) -> list[str]:
+    """The undated open tasks, in the Due column: open with them, due on no day."""
+    return [f"{count} open"] if count else []
 
 
 PEOPLE_HEADERS = ["Person", "Circle", "Last contact", "Days", "Cadence", "Rhythm", "Due"]

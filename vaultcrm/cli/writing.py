@@ -46,7 +46,10 @@ def init(path: Path | None, vault: Path | None, use_git: bool) -> None:
     """Set up a vault in PATH (default: --vault, else the current folder).
 
     Writes vaultcrm.yaml with every option commented out at its default, and creates the
-    people and daily-note folders. Never overwrites: run it again and it keeps what is there.
+    people and daily-note folders. A vault that already keeps people (a people/ or
+    contacts/ folder), daily notes (journal/YYYY/MM/YYYY-MM-DD.md) or meeting notes has
+    them adopted in vaultcrm.yaml instead, and says what it found. Never overwrites: run
+    it again and it keeps what is there.
 
     With --git (the vault must be inside a git work tree; an existing vault is fine), two
     devices that sync on different days no longer conflict in "Reflections due.md": git
@@ -67,7 +70,7 @@ def init(path: Path | None, vault: Path | None, use_git: bool) -> None:
 
         require_work_tree(root)
     for step in init_vault(root):
-        verb = "Created" if step.created else "Kept"
+        verb = "Found" if step.found else "Created" if step.created else "Kept"
         note = f" ({step.note})" if step.note else ""
         click.echo(f"{verb} {step.path}{note}")
     if use_git:

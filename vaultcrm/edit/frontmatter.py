@@ -231,3 +231,41 @@ def _check_others(note: Note, doc: CommentedMap, lines: list[str], key: str) -> 
         not _same(doc[k], after[k]) for k in doc if k != key
     ):
         raise ValueError(f"could not change {key!r} without touching other keys")
+
+
+def clear_frontmatter_key(data: bytes, key: str) -> bytes:
+    """Remove the value of top-level `key`, keeping the key (`next_follow_up:`), its
+    end-of-line comment and every other byte; unchanged when the key is absent or empty.
+    The key stays for the templates and Dataview tables that expect it."""
+    note = split_note(data)
+    if note.fm is None:
+        return data
+    doc = _load(note)
+    key = spelling_in(doc, key)
+    if key not in doc or doc[key] is None:
+        return data
+    return set_frontmatter_key(data, key, None)
+
+
+def move_frontmatter_date(data: bytes, key: str, old: dt.date, new: dt.date) -> bytes:
+    """Set the date held by top-level `key` from `old` to `new`, written as it was:
+    only the date's digits change when they appear once on the key's lines (quotes,
+    `[[links]]`, a time after it and the comment stay), else the value is set anew."""
+    note = split_note(data)
+    if note.fm is None:
+        return data
+    doc = _load(note)
+    key = spelling_in(doc, key)
+    if key not in doc:
+        return data
+    start, end = _key_span(note, doc, key)
+    span = "".join(note.lines[start:end])
+    if span.count(old.isoformat()) == 1:
+        lines = [*note.lines]
+        at = next(i for i in range(start, end) if old.isoformat() in lines[i])
+        lines[at] = lines[at].replace(old.isoformat(), new.isoformat())
+        after = _load(note, lines).get(key)
+        if _plain(after) in (new, str(_plain(doc[key])).replace(old.isoformat(), new.isoformat())):
+            _check_others(note, doc, lines, key)
+            return note.encode(lines)
+    return set_frontmatter_key(data, key, new)

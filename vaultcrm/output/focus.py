@@ -13,10 +13,15 @@ docs/templates.md. Where each item puts its person is its kind's (`KindSpec.focu
    reach out; tier 2: the rest (a date ahead, the ledger, going deeper); tier 3: all of
    it already done (ticked birthdays, dates and wins that stay listed);
 2. within the tier: tier 0, the earliest date first (the longest overdue follow-up);
-   tier 1, by the kind's `rank` (the furthest past their cadence in proportion, never
-   contacted first of all); tier 2, the nearest date ahead, people without one last;
+   tier 1, by the kind's `rank` (the furthest past their cadence in proportion); tier 2,
+   the nearest date ahead, people without one last;
 3. more reflections first (one conversation settles several);
 4. the name, case-insensitive, then exact.
+
+People never contacted (an item that says only that they are not in the notes yet,
+`KindSpec.not_yet`) are no urgency: a new vault would otherwise lead with five of them,
+alphabetically, while someone half a year overdue waits below. Such an item never puts
+its person in the focus list; the note lists those people together (`not_yet_names`).
 
 Pure: items in, a plan out; the template only lays it out.
 """
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from vaultcrm.model import Interaction, Person
-from vaultcrm.reflect.kinds import KIND, Focus
+from vaultcrm.reflect.kinds import KIND, Focus, not_yet
 
 
 class Item(Protocol):
@@ -77,8 +82,9 @@ def _focus(kind: str) -> Focus:
 
 
 def urgency(items: Sequence[Item]) -> tuple[Any, ...]:
-    """The sort key of one person's items (all theirs): see the module docstring."""
-    live = [i for i in items if not i.done]
+    """The sort key of one person's items (all theirs): see the module docstring. Items
+    saying only that they are not in the notes yet count for nothing."""
+    live = [i for i in items if not i.done and not not_yet(i.kind, i.data)]
     name = items[0].name
     if not live:
         return (3, (), -len(items), name.casefold(), name)
@@ -116,8 +122,20 @@ def choose(items: Sequence[Item], count: int) -> list[str]:
     else:
         for item in items:
             mine.setdefault(item.name, []).append(item)
-    keyed = ((urgency(found), name) for name, found in mine.items())
+    keyed = (
+        (urgency(found), name) for name, found in mine.items() if not _only_not_yet(found)
+    )
     return [name for _, name in heapq.nsmallest(count, keyed)]
+
+
+def _only_not_yet(items: Sequence[Item]) -> bool:
+    """Whether all there is to say of someone is that they are not in the notes yet."""
+    return all(not_yet(i.kind, i.data) for i in items)
+
+
+def is_not_yet(item: Item) -> bool:
+    """Whether the item only says its person is not in the notes yet."""
+    return not_yet(item.kind, item.data)
 
 
 def context_of(

@@ -14,12 +14,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
-from vaultcrm.output.focus import FocusPerson, focus_people
+from vaultcrm.output.focus import FocusPerson, focus_people, is_not_yet
 from vaultcrm.output.generated import head, item_ids
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, package_templates, template_folders
 from vaultcrm.reflect.chart import Chart
 from vaultcrm.reflect.kinds import KIND
-from vaultcrm.words import MONTHS, MONTHS_SHORT, WEEKDAYS, detag, focus_labels, human_day
+from vaultcrm.words import (
+    MONTHS,
+    MONTHS_SHORT,
+    NOT_YET_TITLE,
+    WEEKDAYS,
+    detag,
+    focus_labels,
+    human_day,
+)
 
 __all__ = ["Item", "Section", "detag", "render_note"]
 
@@ -139,6 +147,16 @@ def sections_of(items: Iterable[Item], limit: int | None = None) -> list[Section
     return out
 
 
+def _not_yet_section(items: Sequence[Item], limit: int | None) -> Section | None:
+    """The people not in the notes yet, as one section (of their kind), capped like
+    every section; None when there are none."""
+    if not items:
+        return None
+    shown = items if limit is None else items[:limit]
+    kind = items[0].kind
+    return Section(kind, NOT_YET_TITLE, tuple(shown), len(items) - len(shown))
+
+
 def long_date(value: dt.date) -> str:
     """'Monday 23 November 2026', independent of the machine's locale."""
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
@@ -153,21 +171,67 @@ def thousands(value: int) -> str:
     return f"{value:,}"
 
 
-def wikilink(name: str) -> str:
-    return f"[[{name}]]"
+def wikilink(name: str, stems: Mapping[str, str] | None = None) -> str:
+    """`[[name]]`; `[[stem|name]]` for someone whose name is not their note's file name
+    (`stems`: name → stem), so the link resolves in Obsidian and reads as their name."""
+    stem = stems.get(name) if stems else None
+    if stem is None:
+        return f"[[{name}]]"
+    return f"[[{stem}|{name.replace('[', '(').replace(']', ')').replace('|', '/')}]]"
 
 
-def linked(reason: str, name: str) -> str:
-    """The reason with the person's first mention outside a link turned into a link; as
-    it is when it already links them; else with the link in front."""
+def _links_to(text: str, targets: Collection[str]) -> bool:
+    """Whether `text` holds a wikilink to one of `targets` (casefolded names or stems)."""
+    from vaultcrm.read.parse import find_links
+
+    return any(t.casefold() in targets for t in find_links(text))
+
+
+def linked(
+    reason: str, name: str, sep: str = " — ", stems: Mapping[str, str] | None = None
+) -> str:
+    """The reason naming the person by a link: their first mention outside a link turned
+    into one, else as it is when it links them already, else with the link in front (then
+    `sep`), so every line names whom it is about."""
+    at = _plain_mention(reason, name)
+    if at >= 0:
+        return reason[:at] + wikilink(name, stems) + reason[at + len(name) :]
+    stem = stems.get(name) if stems else None
+    if "[[" in reason and _links_to(reason, {name.casefold(), (stem or name).casefold()}):
+        return reason
+    return f"{wikilink(name, stems)}{sep}{reason}"
+
+
+def _plain_mention(reason: str, name: str) -> int:
+    """Where `name` first appears in `reason` as a whole word outside a `[[link]]`
+    (`Bo` in "Call Bo", never in "Boston"); -1 when it does not."""
     at = reason.find(name)
     while at >= 0:
-        if reason.rfind("[[", 0, at) <= reason.rfind("]]", 0, at):  # not inside a link
-            return reason[:at] + wikilink(name) + reason[at + len(name) :]
-        at = reason.find(name, at + len(name))
-    if f"[[{name}" in reason:
-        return reason
-    return f"{wikilink(name)} — {reason}"
+        end = at + len(name)
+        whole = (at == 0 or not _word(reason[at - 1])) and (
+            end == len(reason) or not _word(reason[end])
+        )
+        opened, closed = reason.rfind("[[", 0, at), reason.rfind("]]", 0, at)
+        if whole and opened <= closed:  # a word of its own, not inside a link
+            return at
+        at = reason.find(name, at + 1)
+    return -1
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def link_stems(items: Iterable[Item]) -> dict[str, str]:
+    """name → their note's stem, for the people whose name is not their file name (a
+    `name:` field): what `wikilink` needs to make links that resolve."""
+    stems: dict[str, str] = {}
+    for item in items:
+        file = item.reflection.file
+        stem = file[file.rfind("/") + 1 :].removesuffix(".md")
+        if stem != item.name:
+            stems[item.name] = stem
+    return stems
 
 
 def _bytecode_cache() -> Any:
@@ -184,17 +248,27 @@ def _bytecode_cache() -> Any:
 
 
 def make_environment(
-    root: Path, limits: Limits | None = None, today: dt.date | None = None
+    root: Path,
+    limits: Limits | None = None,
+    today: dt.date | None = None,
+    stems: Mapping[str, str] | None = None,
 ) -> Any:
     """A sandboxed environment (`output/sandbox.py`): StrictUndefined, templates only
     from the two folders, never through a symlink that leaves them, and run within
-    `limits` (its `budget`, see template_limits.run_template)."""
+    `limits` (its `budget`, see template_limits.run_template). `stems` (name → file
+    stem) makes the links to people named by a `name:` field `[[stem|name]]`."""
     from vaultcrm.output.sandbox import sandbox
     from vaultcrm.output.template_limits import Budget, default_limits
 
+    def link(name: str) -> str:
+        return wikilink(name, stems)
+
+    def link_in(reason: str, name: str, sep: str = " — ") -> str:
+        return linked(reason, name, sep, stems)
+
     filters: dict[str, Any] = {
-        "wikilink": wikilink,
-        "linked": linked,
+        "wikilink": link,
+        "linked": link_in,
         "detag": detag,
         "long_date": long_date,
         "short_date": short_date,
@@ -251,13 +325,17 @@ def render_note(
     """
     from vaultcrm.output.template_limits import run_template
 
-    env = make_environment(root, limits, today)
+    env = make_environment(root, limits, today, link_stems(items))
     known = kinds_named(env)
     if known is not None:
         items = [i for i in items if i.kind in known]
     leading = focus_people(items, focus)
     chosen = {f.name for f in leading}
     rest = [i for i in items if i.name not in chosen] if chosen else items
+    # people not in the notes yet: one compact list, not a line (and a focus place) each
+    waiting = [i for i in rest if is_not_yet(i)]
+    if waiting:
+        rest = [i for i in rest if not is_not_yet(i)]
     context = {
         "today": today,
         "items": list(items),
@@ -266,6 +344,7 @@ def render_note(
         "focus": leading,
         "focus_labels": focus_labels(),
         "rest": sections_of(rest, section_limit),
+        "not_yet": _not_yet_section(waiting, section_limit),
         "chart": chart,
         "problem_count": problem_count,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,13 +18,19 @@ from vaultcrm.model import (
     Problem,
     Vault,
     new_interaction,
+    stem_of,
 )
 
 
-def flag_reader(config: Config) -> Callable[[tuple[str, ...]], frozenset[str]]:
-    """tags of a line → canonical flags (shared/heard/deep/win), memoised: lines repeat tags."""
+def flag_reader(
+    config: Config, memo: dict[tuple[str, ...], frozenset[str]] | None = None
+) -> Callable[[tuple[str, ...]], frozenset[str]]:
+    """tags of a line → canonical flags (shared/heard/deep/win), memoised: lines repeat
+    tags. The memo (`memo`, when given) ends up holding every flag set handed out."""
     wanted = [(flag, config.tags[flag]) for flag in FLAGS if flag in config.tags]
-    memo: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}
+    if memo is None:
+        memo = {}
+    memo[()] = frozenset()
 
     def flags(tags: tuple[str, ...]) -> frozenset[str]:
         found = memo.get(tags)
@@ -66,12 +73,14 @@ def roster(claims: Iterable[Claim], config: Config) -> Roster:
     kept: list[Claim] = []
     for claim in sorted(claims, key=_path_of):
         if claim.name in paths:
+            # a name from a `name:` field, not the file's: that field is what to change
+            fix = "" if stem_of(claim.path) == claim.name else ": give one of them another name"
             problems.append(
                 Problem(
                     claim.path,
                     None,
                     f"another note is also named "
-                    f"{claim.name!r} ({paths[claim.name]}); this one is ignored",
+                    f"{claim.name!r} ({paths[claim.name]}); this one is ignored{fix}",
                 )
             )
             continue
@@ -134,7 +143,8 @@ def assemble(
         for r in person_records
         if r.person is not None and who.paths.get(r.person.name) == r.path
     }
-    flags = flag_reader(config)
+    handed: dict[tuple[str, ...], frozenset[str]] = {}
+    flags = flag_reader(config, handed)
     names = who.names
     interactions: dict[str, list[Interaction]] = {n: [] for n in people}
     follow_ups: dict[str, list[FollowUp]] = {n: [] for n in people}
@@ -175,6 +185,10 @@ def assemble(
                             new_interaction((name, day, text, path, line, flags(tags)))
                         )
 
+    for name, person in people.items():
+        field_line = person.key_lines.get("last_contact")  # a hand-kept last contact
+        if field_line is not None:
+            interactions[name] = once_a_day(interactions[name], person.file, field_line)
     order = sorted(people, key=lambda n: (n.casefold(), n))
     vault = Vault(
         root=root,
@@ -183,12 +197,27 @@ def assemble(
         follow_ups={n: tuple(sorted(follow_ups[n], key=_due_where)) for n in order},
         problems=tuple(sort_problems(found)),
         names=names,
+        # every flag set handed to an interaction: the flags the vault uses (with `who`,
+        # those of these people only: the caller knows the rest)
+        flags_used=frozenset().union(*handed.values()),
     )
     if config.infer_flags:  # flags read from prose (docs/flags.md); off: no cost at all
         from vaultcrm.read.inferred import with_inferred
 
-        return with_inferred(vault, config, _resolver(names))
+        vault = with_inferred(vault, config, _resolver(names))
+        inferred = {f for got in vault.inferred.values() for f, _, _ in got.evidence}
+        if vault.flags_used is not None and not inferred <= vault.flags_used:
+            vault = dataclasses.replace(vault, flags_used=vault.flags_used | inferred)
     return vault
+
+
+def once_a_day(items: list[Interaction], file: str, line: int) -> list[Interaction]:
+    """`items` without the contact a person's `last_contact` field (at `file`:`line`)
+    makes when a real interaction with them is on the same day: one contact, not two."""
+    field = next((i for i in items if i.line == line and i.file == file), None)
+    if field is None or not any(i.date == field.date and i is not field for i in items):
+        return items
+    return [i for i in items if i is not field]
 
 
 def _resolver(names: dict[str, str]) -> Callable[[str], str | None]:

@@ -3,7 +3,9 @@
 A note that is neither a person nor a daily note, whose date is known (its `date`
 property, or a file name that starts with `YYYY-MM-DD`), is an interaction on that date
 with every person its frontmatter links (`people`, `attendees`, `contacts`, `with`…, any
-property); in an `interaction_folders` folder, with every person its body links too.
+property); in an `interaction_folders` folder, with every person its body links too. In
+its people properties (the `attendees` field's spellings), a plain name counts like a
+link: `attendees: [Max Klein, Me]` is contact with Max Klein (and with nobody called Me).
 Its text is the note's title, its tags (frontmatter and body) set the flags.
 
 It becomes a record of kind "meeting" holding one entry, which the index, the
@@ -74,6 +76,24 @@ def frontmatter_links(data: dict[Any, Any]) -> list[str]:
     return list(found)
 
 
+def attendee_names(data: dict[Any, Any], spec: ReadSpec) -> list[str]:
+    """Plain names (not links) in the people properties, in order, once each: a list's
+    items, or a text's parts between commas."""
+    keys = spec.attendee_keys
+    found: dict[str, None] = {}
+    for key, value in data.items():
+        if norm_key(key) not in keys:
+            continue
+        texts = list(flat_texts(value))
+        if isinstance(value, str):
+            texts = value.split(",")
+        for text in texts:
+            name = " ".join(text.split())
+            if name and "[[" not in name:
+                found[name] = None
+    return list(found)
+
+
 def title(stem: str) -> str:
     """`2023-09-12 Meeting with Steph` → `Meeting with Steph` (the date is the entry's)."""
     match = _LEADING_DATE.match(stem)
@@ -99,7 +119,9 @@ def parse_other(path: str, data: bytes, spec: ReadSpec) -> NoteRecord:
     except UnicodeDecodeError:
         return nothing
     fm, body, first_line = split_frontmatter(text)
-    if not anywhere and not in_folder and (fm is None or "[[" not in fm):
+    if not anywhere and not in_folder and (
+        fm is None or ("[[" not in fm and spec.attendee_line.search(fm) is None)
+    ):
         return nothing
     fields: dict[Any, Any] = {}
     problems: list[Problem] = []  # duplicate keys: said only if the note is a person
@@ -115,6 +137,9 @@ def parse_other(path: str, data: bytes, spec: ReadSpec) -> NoteRecord:
     if day is None:
         return nothing
     links = frontmatter_links(fields)
+    names = attendee_names(fields, spec)
+    if names:
+        links = list(dict.fromkeys([*links, *names]))
     if in_folder and "[[" in body:
         links = list(dict.fromkeys([*links, *find_links(_outside_fences(body))]))
     if not links:

@@ -8,6 +8,7 @@ loop over its lines, and cheap tests come before any regex.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -417,11 +418,29 @@ def _boundaries(value: object) -> str | None:
     return "; ".join(_texts(value, "boundaries")) or None
 
 
+def _name(value: object) -> str | None:
+    """The person's name as written (`name: Ben Cohen`), blanks collapsed; None when empty."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("name: expected text, e.g. Ben Cohen; the file name is used")
+    return " ".join(str(value).split()) or None
+
+
+#: `cadence: never`: someone kept for reference, never nudged to keep in touch.
+NEVER = "never"
+
+
+def _cadence(value: object) -> int | str:
+    if isinstance(value, str) and value.strip().casefold() == NEVER:
+        return NEVER
+    return parse_duration(value)
+
+
 _READERS: dict[str, Callable[[object], object]] = {
+    "name": _name,
     "aliases": lambda v: _texts(v, "aliases"),
     "tags": _tags,
     "circle": _circle,
-    "cadence": parse_duration,
+    "cadence": _cadence,
     "birthday": lambda v: _yearly(v, "birthday", "birthday"),
     "snooze_until": lambda v: _day(v, "snooze_until"),
     "likes": lambda v: _texts(v, "likes"),
@@ -456,7 +475,7 @@ def _person(
     extra: list[Entry] = []
     relations: list[Relation] = []
     for name, (key, value, line) in picked.items():
-        if value is None:
+        if value is None or value == "":  # `key:` or `key::` with nothing after it
             continue
         if name in RELATION_FIELDS:
             lines = fm.split("\n")
@@ -508,7 +527,9 @@ def _person(
         problems.append(Problem(path, written_lines.get(key), message, "warning"))
     if relations:
         fields["relations"] = tuple(relations)
-    name = path.rsplit("/", 1)[-1].removesuffix(".md")
+    name = fields.pop("name", None) or path.rsplit("/", 1)[-1].removesuffix(".md")
+    if fields.get("cadence_days") == NEVER:
+        fields["cadence_days"], fields["never"] = None, True
     return Person(name=name, file=path, key_lines=key_lines, **fields), extra
 
 
@@ -603,8 +624,15 @@ def _task(
     return Entry(number, text.strip(), when, tags, links, state)
 
 
-def _person_entries(path: str, body: str, first_line: int, problems: list[Problem]) -> list[Entry]:
-    """Dated list items (interactions) and tasks (follow-ups) of a person note.
+def _person_entries(
+    path: str,
+    body: str,
+    first_line: int,
+    problems: list[Problem],
+    undated: list[str] | None = None,
+) -> list[Entry]:
+    """Dated list items (interactions) and tasks (follow-ups) of a person note; the text
+    of each open task without a date is also added to `undated`.
 
     One regex search finds them; a line that is neither costs nothing in Python (a 9 KB
     note of prose holds a few dozen entries in 150 lines).
@@ -621,6 +649,8 @@ def _person_entries(path: str, body: str, first_line: int, problems: list[Proble
             task = _task(path, number, line, rest, "open" if box[1] == " " else "done", problems)
             if task is not None:
                 entries.append(task)
+                if task.date is None and task.task == "open" and task.text and undated is not None:
+                    undated.append(task.text)
             continue
         raw = linked or bare
         try:  # `_iso_date`, inlined: this runs for every log line of the vault
@@ -732,9 +762,61 @@ def person_record(
 ) -> NoteRecord:
     """The record of a person note whose frontmatter has been read."""
     person, extra = _person(path, fm, fields, problems, spec, body, first_line)
-    entries = _person_entries(path, body, first_line, problems)
+    undated: list[str] = []
+    entries = _person_entries(path, body, first_line, problems, undated)
+    if undated:  # open with them, due on no day
+        person = dataclasses.replace(person, open_tasks=tuple(undated))
     if extra:
         entries = sorted([*entries, *extra], key=lambda e: e.line)
     return NoteRecord(
         path, "person", person=person, entries=tuple(entries), problems=tuple(problems)
     )
+
+
+# --- one field, where it is written (for the edits that keep fields true) ------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldAt:
+    """Where a person note writes one of its fields: the key as written, its value as
+    read, its file line, and whether it is a Dataview inline field of the body."""
+
+    key: str
+    value: object
+    line: int
+    inline: bool
+
+    def day(self) -> dt.date | None:
+        """The value as a date (`2026-11-20`, `"[[2026-11-20]]"`); None when it is none."""
+        try:
+            return None if self.value is None else _day(self.value, self.key)
+        except ValueError:
+            return None
+
+
+def field_at(data: bytes, name: str, spec: ReadSpec = DEFAULT_SPEC) -> FieldAt | None:
+    """Where the person note `data` writes field `name` (`last_contact`, `follow_up`), in
+    any of its spellings: the frontmatter's key, else an inline field (frontmatter wins,
+    as when the note is read); None when it writes none, or cannot be read."""
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError:
+        return None
+    fm, body, first_line = split_frontmatter(text)
+    loaded: dict[Any, Any] | None = {}
+    if fm is not None:
+        loaded = _load_frontmatter("", fm)[0]
+        if loaded is None:
+            return None
+    found = _keys(spec).read(loaded)[0] if loaded else {}
+    if name in found:
+        key, value = found[name]
+        line = _key_lines(fm or "", loaded or {}).get(key)
+        return None if line is None else FieldAt(str(key), value, line, False)
+    if _INLINE.search(body) is None:
+        return None
+    inline = pick_inline(body, first_line, spec.fields, found).get(name)
+    if inline is None:
+        return None
+    key, value, line = inline
+    return FieldAt(key, value, line, True)

@@ -7,6 +7,8 @@ the index: records parsed under other settings are never reused.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +49,19 @@ class ReadSpec:
     @property
     def finds_people_anywhere(self) -> bool:
         return bool(self.people_tags or self.people_properties)
+
+    @functools.cached_property
+    def attendee_keys(self) -> frozenset[str]:
+        """The people properties' spellings (the `attendees` field), normalised."""
+        return frozenset(dict(self.fields).get("attendees", ("attendees",)))
+
+    @functools.cached_property
+    def attendee_line(self) -> re.Pattern[str]:
+        """A test for a frontmatter line holding a people property: a note without one
+        (and without a link) is dropped before its YAML is read. Cached on the spec, as
+        every file of a walk asks it and hashing the fields each time would cost."""
+        words = "|".join(re.escape(s).replace("_", "[-_ ]") for s in self.attendee_keys)
+        return re.compile(rf"""^["']?(?:{words})["']?[ \t]*:""", re.MULTILINE | re.IGNORECASE)
 
 
 def property_value(value: str) -> str:

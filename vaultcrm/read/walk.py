@@ -18,6 +18,7 @@ from typing import Any
 from vaultcrm.benchswitch import off
 from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.config import Config
+from vaultcrm.ignoring import Ignore, never_a_note
 from vaultcrm.model import FileSig, NoteKind, Problem
 from vaultcrm.read.copies import copy_of_output
 from vaultcrm.regular import NOT_REGULAR
@@ -108,7 +109,8 @@ def walk(root: Path, config: Config, *, processes: bool = False) -> Walk:
     settles whether the name is a date), anywhere else "other" (reading settles whether
     it is a person by tag or property, an interaction note, or nothing). Never walked:
     dot-folders (.obsidian, .trash, .vaultcrm…), `SKIP_DIRS`, the note-template folders
-    named in Obsidian's settings, the generated note, sync tools' conflict copies of it
+    named in Obsidian's settings, README, index and `_` files and the `ignore:` globs
+    (`vaultcrm.ignoring`), the generated note, sync tools' conflict copies of it
     (`read/copies.py`: `sync` records their ticks) and the inbox. Symlinked folders are not
     followed; a symlinked note is used only when it stays inside the vault.
 
@@ -219,6 +221,8 @@ class _Lister:
         #: the inbox's lines are not interactions until `sync` files them (app/inbox.py)
         self.inbox = config.inbox.strip("/")
         self.root_real = os.path.realpath(root)
+        #: `ignore:` globs (docs/config.md); README, index and `_` files never are notes
+        self.ignored = Ignore(config.ignore)
 
     def visit(
         self,
@@ -233,6 +237,7 @@ class _Lister:
         kind = folder_kind(rel_dir, self.people, self.daily)
         output, inbox, skipped, root_real = self.output, self.inbox, self.skipped, self.root_real
         output_stem = self.output_stem
+        ignored = self.ignored or None
         problems, rels, kinds, entries = into.problems, into.rels, into.kinds, into.entries
         try:
             listing = os.scandir(dir_path)
@@ -246,6 +251,8 @@ class _Lister:
                 if name[0] == ".":
                     continue
                 if entry.is_dir(follow_symlinks=False):
+                    if ignored is not None and ignored(prefix + name):
+                        continue
                     if name not in SKIP_DIRS and prefix + name not in skipped:
                         if top is None:
                             self.visit(into, entry.path, prefix + name)
@@ -256,7 +263,11 @@ class _Lister:
                     if kind != "other" and entry.is_symlink():  # where notes are expected
                         self._folder_link(into, entry, prefix + name)
                     continue
+                if never_a_note(name):
+                    continue
                 rel = prefix + name
+                if ignored is not None and ignored(rel):
+                    continue
                 ours = rel in (output, inbox)
                 if ours or (".conflict" in name and CONFLICT_COPY.search(name)):
                     if not ours and copy_of_output(rel, output) is None:

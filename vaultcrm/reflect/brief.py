@@ -121,7 +121,7 @@ class Brief:
 
     person: Person
     today: dt.date
-    cadence_days: int
+    cadence_days: int  # kept for reference (`person.never`): never nudged, whatever it says
     cadence_from: Literal["person", "circle", "default"]
     last_contact: Moment | None
     days_since: int | None
@@ -148,6 +148,7 @@ class Brief:
             "circle": p.circle,
             "cadence_days": self.cadence_days,
             "cadence_from": self.cadence_from,
+            "never": p.never,
             "last_contact": _iso(self.last_contact.date if self.last_contact else None),
             "days_since": self.days_since,
             "heard": [m.to_json() for m in self.heard],
@@ -155,6 +156,7 @@ class Brief:
             "ledger": self.ledger.to_json(),
             "last_deep": self.last_deep.to_json() if self.last_deep else None,
             "follow_ups": [m.to_json() for m in self.follow_ups],
+            "open_tasks": list(p.open_tasks),
             "ahead": [a.to_json() for a in self.ahead],
             "likes": list(p.likes),
             "boundaries": p.boundaries,

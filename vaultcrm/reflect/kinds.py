@@ -6,8 +6,10 @@ kind: the rule that finds it, how urgent one is within its section, its words
 fields tell two items apart in the note, what a tick does and whether the item stays
 listed after one (and for how long), whether the note recalls the last open exchange for
 it or its reason quotes an interaction, the settings that tune it, whether the watcher
-reports a change in its details, and, for a kind reported for one person of the whole
-vault at a time (`alone`, `draw`, `pick`), how that person is picked.
+reports a change in its details, the flag it is built on (silent until the vault uses
+it), which of its items only say the person is not in the notes yet, and, for a kind
+reported for one person of the whole vault at a time (`alone`, `draw`, `pick`), how that
+person is picked.
 
 Adding a kind is one record below, one rule function (`rules.py`), its words
 (`words.py`), and one branch in the note's template; `tests/test_kinds.py` fails until
@@ -92,6 +94,12 @@ class KindSpec:
     #: person's results), and `pick` chooses among every candidate's key (None: nobody)
     draw: Callable[[Reflection], Any] | None = None
     pick: Callable[[Mapping[str, Any]], str | None] | None = None
+    #: the flag the kind is built on: silent until some interaction of the vault carries it
+    #: (a vault that never writes #deep is not told to go deeper with everyone)
+    built_on: str | None = None
+    #: whether an item (by its data) says only that the person is not in the notes yet
+    #: (never contacted): no urgency, and the note lists those people together, compactly
+    not_yet: Callable[[Data], bool] | None = None
 
     @property
     def title(self) -> str:
@@ -127,8 +135,8 @@ def _its_date(data: Data) -> dt.date | None:
 
 
 def _past_cadence(data: Data) -> tuple[float]:
-    """Furthest past their cadence in proportion first (days since / cadence); never
-    contacted first of all."""
+    """Furthest past their cadence in proportion first (days since / cadence). A person
+    never contacted is no urgency (`not_yet`): their item never reaches the focus list."""
     since, cadence = data.get("days_since"), data.get("cadence_days") or 1
     return (-(float("inf") if since is None else since / cadence),)
 
@@ -157,6 +165,7 @@ SPECS: tuple[KindSpec, ...] = (
         KIND_WORDS["reach_out"],
         focus=Focus(tier=1, rank=_past_cadence),
         settings=("circles", "default_cadence"),
+        not_yet=lambda data: data.get("last_contact") is None,
     ),
     KindSpec(
         "share",
@@ -166,6 +175,7 @@ SPECS: tuple[KindSpec, ...] = (
         logs_flag="shared",
         open_context=True,
         settings=("ledger_threshold",),
+        built_on="heard",  # their confidences, counted
     ),
     KindSpec(
         "listen",
@@ -175,6 +185,7 @@ SPECS: tuple[KindSpec, ...] = (
         logs_flag="heard",
         open_context=True,
         settings=("ledger_threshold",),
+        built_on="shared",  # yours, counted
     ),
     KindSpec(
         "deep",
@@ -186,6 +197,7 @@ SPECS: tuple[KindSpec, ...] = (
         open_context=True,
         quotes_flag="deep",
         settings=("deep_circles", "deep_every"),
+        built_on="deep",
     ),
     KindSpec(
         "birthday",
@@ -235,6 +247,7 @@ SPECS: tuple[KindSpec, ...] = (
         listed_for=_celebrate_within,
         quotes_flag="win",
         settings=("celebrate_within",),
+        built_on="win",
     ),
     KindSpec(
         "drift",
@@ -276,6 +289,10 @@ class Registry(Mapping[str, KindSpec]):
         #: the rules of the kinds found per person, and the kinds picked for the vault
         self.rules: tuple[Rule, ...] = tuple(spec.rule for spec in specs if spec.pick is None)
         self.picked: tuple[KindSpec, ...] = tuple(spec for spec in specs if spec.pick)
+        #: (rule, the flag it is built on) of every kind found per person, in report order
+        self.built: tuple[tuple[Rule, str | None], ...] = tuple(
+            (spec.rule, spec.built_on) for spec in specs if spec.pick is None
+        )
 
     def __getitem__(self, name: str) -> KindSpec:
         return self._by_name[name]
@@ -313,6 +330,23 @@ KIND = Registry(SPECS)
 Pools = dict[str, dict[str, Any]]
 
 
+def silent_kinds(used: frozenset[str] | None) -> tuple[str, ...]:
+    """The kinds silent in a vault whose interactions carry the flags `used` (None: no
+    kind is silent), in report order."""
+    if used is None:
+        return ()
+    return tuple(
+        s.name for s in KIND.specs if s.built_on is not None and s.built_on not in used
+    )
+
+
+def not_yet(kind: str, data: Data) -> bool:
+    """Whether an item of `kind` with `data` only says its person is not in the notes
+    yet (`KindSpec.not_yet`)."""
+    spec = KIND.get(kind)
+    return spec is not None and spec.not_yet is not None and spec.not_yet(data)
+
+
 def _comparable(value: Any) -> tuple[Any, ...]:
     """A key that never compares None (or two different types) with each other."""
     if value is None:
@@ -332,8 +366,17 @@ def reflect_person(
     person: Person, vault: Vault, today: dt.date, config: Config
 ) -> list[Reflection]:
     """Every rule of the kinds found per person, for one person, unordered (the index
-    caches these per person)."""
-    return [found for rule in KIND.rules for found in rule(person, vault, today, config)]
+    caches these per person); a rule built on a flag the vault never uses stays silent
+    (`KindSpec.built_on`)."""
+    used = vault.flags_used
+    if used is None:
+        return [found for rule in KIND.rules for found in rule(person, vault, today, config)]
+    return [
+        found
+        for rule, flag in KIND.built
+        if flag is None or flag in used
+        for found in rule(person, vault, today, config)
+    ]
 
 
 def candidates(

@@ -31,11 +31,18 @@ class PersonRow:
     cadence_days: int
     due: tuple[str, ...]  # kinds due now, in report order
     rhythm_days: int | None = None  # the usual gap between contacts (`reflect.rhythm`)
+    #: their open tasks without a date: open with them, due on no day
+    open_tasks: int = 0
+    #: kept for reference (`cadence: never`): never nudged, whatever `cadence_days` says
+    never: bool = False
 
     @property
     def overdue_days(self) -> int | None:
-        """Days past the cadence (negative: days left); None when never contacted."""
-        return None if self.days_since is None else self.days_since - self.cadence_days
+        """Days past the cadence (negative: days left); None when never contacted, or
+        never to be nudged."""
+        if self.days_since is None or self.never:
+            return None
+        return self.days_since - self.cadence_days
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +56,8 @@ class PersonRow:
             "overdue_days": self.overdue_days,
             "due": list(self.due),
             "rhythm_days": self.rhythm_days,
+            "open_tasks": self.open_tasks,
+            "never": self.never,
         }
 
 
@@ -78,6 +87,8 @@ def people_rows(
                 cadence_days(person, config),
                 tuple(kinds),
                 None if usual is None else usual.days,
+                len(person.open_tasks),
+                person.never,
             )
         )
     return rows

@@ -1,5 +1,6 @@
 """What the note recalls of a person, from a `Vault` for one day, pure: their last
-contact, their last open exchange, and whether their reflections ask for the latter.
+contact, their last open exchange, and whether their reflections ask for the latter;
+and the flags their interactions carry (the vault's flags in use, person by person).
 
 The note's context line (the focus list, a template's `item.last` and `item.open`) and
 the results the index keeps per person both come from here.
@@ -38,3 +39,14 @@ def last_open(vault: Vault, name: str, today: dt.date) -> Interaction | None:
 def wants_open(mine: Iterable[Reflection]) -> bool:
     """Whether the note's context for these reflections is the last open exchange."""
     return any((spec := KIND.get(r.kind)) is not None and spec.open_context for r in mine)
+
+
+def person_flags(vault: Vault, name: str) -> frozenset[str]:
+    """The flags any interaction with `name` carries (any day: the vault uses them), so
+    the flags in use (`KindSpec.built_on`) are counted person by person."""
+    found = set(map(_flags_of, vault.interactions.get(name, ())))  # a few distinct sets
+    return frozenset().union(*found)
+
+
+def _flags_of(i: Interaction) -> frozenset[str]:
+    return i.flags

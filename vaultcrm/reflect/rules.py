@@ -115,6 +115,11 @@ def _snoozed(person: Person, today: dt.date) -> bool:
     return person.snooze_until is not None and person.snooze_until >= today
 
 
+def _quiet(person: Person, today: dt.date) -> bool:
+    """Snoozed, or kept for reference (`cadence: never`): no nudge to keep in touch."""
+    return person.never or _snoozed(person, today)
+
+
 def _anniversary(yd: YearlyDate, on: dt.date) -> int | None:
     """Whole years since `yd`'s year at `on`; None when unknown (or not yet a year)."""
     if yd.year is None or on.year <= yd.year:
@@ -168,7 +173,7 @@ def ledger_inferred(
 
 def reach_out(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     """Fires when the last contact is at least the cadence ago, or there was none."""
-    if _snoozed(person, today):
+    if _quiet(person, today):
         return []
     cadence = cadence_days(person, config)
     past = _past(person, vault, today)
@@ -223,7 +228,7 @@ def _ledger(past: Sequence[Interaction], give: str, take: str) -> tuple[int, dt.
 
 def share(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     """They keep opening up and you have not: time to share something of your own."""
-    if _snoozed(person, today):
+    if _quiet(person, today):
         return []
     past = _past(person, vault, today)
     count, last_shared = _ledger(past, give="shared", take="heard")
@@ -237,7 +242,7 @@ def share(person: Person, vault: Vault, today: dt.date, config: Config) -> list[
 
 def listen(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     """You keep opening up and they have not: time to ask and listen."""
-    if _snoozed(person, today):
+    if _quiet(person, today):
         return []
     past = _past(person, vault, today)
     count, last_heard = _ledger(past, give="heard", take="shared")
@@ -253,7 +258,7 @@ def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
 
     The reason quotes that last exchange (date and text), not the last contact: it is
     what to pick up from."""
-    if _snoozed(person, today) or person.circle not in config.deep_circles:
+    if _quiet(person, today) or person.circle not in config.deep_circles:
         return []
     past = _past(person, vault, today)
     last = next((i for i in reversed(past) if "deep" in i.flags), None)  # sorted by date
@@ -433,7 +438,7 @@ def drift(person: Person, vault: Vault, today: dt.date, config: Config) -> list[
     """Their own rhythm broke (`reflect.rhythm`): the days since the last contact reach
     twice the usual gap (and three weeks) while the cadence does not yet say so, which
     `reach_out` would."""
-    if _snoozed(person, today):
+    if _quiet(person, today):
         return []
     past = _past(person, vault, today)
     found = rhythm(past)
@@ -470,7 +475,7 @@ def surprise(person: Person, vault: Vault, today: dt.date, config: Config) -> li
     and not since (but for the line its own tick logs). The reason comes from their notes
     as they were when the week began: the last thing they confided (#heard), else
     something they like, else the last thing you did together."""
-    if not config.surprise or _snoozed(person, today) or person.circle in config.deep_circles:
+    if not config.surprise or _quiet(person, today) or person.circle in config.deep_circles:
         return []
     past = _past(person, vault, today)
     monday = weekly.monday_of(today)
