@@ -2,7 +2,7 @@
 
     python benchmarks/generate.py OUT_DIR [--people 10000] [--daily 20000] [--seed 42]
         [--shape default|heavy] [--note-kb K] [--first-name-aliases F] [--cadence-words F]
-        [--due-share F] [--meetings N]
+        [--due-share F] [--meetings N] [--relations F]
 
 The vault is a pure function of (people, daily, seed): the same arguments give
 byte-identical files, so timings from different machines or commits compare like for
@@ -13,12 +13,17 @@ links, and a parser should be measured on that, not on one tidy dump style.
 What falls due is realistic too, since rendering and `--json` cost grows with it: most
 people were last seen within their cadence, old tasks are ticked, open ones are recent
 or upcoming, and the ledger tags mostly come in mutual exchanges. At `--today
-2026-11-23` a 10,000-person vault reports about 1,400 reflections, every kind present.
+2026-11-23` a 10,000-person vault reports about 2,300 reflections, every kind present
+(about 900 of them `drift`: gaps drawn at random around a cadence break their own rhythm
+now and then).
 
 A `Shape` adds what real vaults do that the default one does not (issue "Real vaults"):
 long notes, first names as aliases shared by many people, cadences as words, most
 people due, and meeting notes that link people from their frontmatter. Its features
-draw from their own random stream, so the default shape's bytes never change.
+draw from their own random stream, so the default shape's bytes never change. The
+people around someone (`--relations SHARE`: a partner linked to another person, children
+with birthdays, a colleague; issue "Depth") draw from a stream of their own, so they
+change no other byte of either shape; neither shape has them unless asked.
 """
 
 from __future__ import annotations
@@ -154,6 +159,7 @@ class Shape:
     cadence_words: float = 0.0  # share of people whose cadence is a word ("quarterly")
     due_share: float = OVERDUE_SHARE  # share of people last seen longer ago than their cadence
     meetings: float = 0.0  # meeting notes in Notes/ per person (each links 1-3 people)
+    relations: float = 0.0  # share of people whose note names people around them
 
 
 DEFAULT_SHAPE = Shape()
@@ -275,6 +281,7 @@ def _frontmatter(
     people: list[_Person],
     shape: Shape = DEFAULT_SHAPE,
     srng: random.Random | None = None,
+    rrng: random.Random | None = None,
 ) -> tuple[str, int]:
     """The frontmatter block, and the person's cadence in days (for their log)."""
     cadence = CIRCLE_DAYS.get(circle or "", DEFAULT_CADENCE)
@@ -341,11 +348,41 @@ def _frontmatter(
         others = [people[rng.randrange(len(people))] for _ in range(rng.randint(1, 2))]
         links = [f'"[[{other.name}]]"' for other in others]
         out.append(f"related: [{', '.join(links)}]\n")
+    if rrng is not None and shape.relations and rrng.random() < shape.relations:
+        out.append(_relations(rrng, p, people))
     created = _day(rng, 3000)
     out.append(f"created: {created}T{rng.randint(7, 22):02d}:{rng.randint(0, 59):02d}:00\n")
     out.append(f"updated: {_day(rng, 200)}T{rng.randint(7, 22):02d}:{rng.randint(0, 59):02d}:00\n")
     out.append("---\n")
     return "".join(out), cadence
+
+
+#: Names of people around someone who have no note (no person is called so): a plain
+#: name resolves to a person when it is exactly their name or alias.
+PARTNER_NAMES = ("Robin", "Alexis", "Jordan", "Morgan", "Charlie", "Jamie", "Casey", "Riley")
+CHILD_NAMES = ("Ivy", "Otto", "Juno", "Milo", "Nell", "Rafe", "Wren", "Cleo", "Arlo", "Edie")
+
+
+def _relations(rrng: random.Random, p: _Person, people: list[_Person]) -> str:
+    """The people around someone, in the forms of docs/format.md: a partner linked to
+    another person of the vault (their pair, so two notes never disagree) or named
+    plainly, children as mappings with birthdays, now and then a colleague under
+    `relations`."""
+    out = []
+    pair = p.rank ^ 1  # one pair: both notes link each other, or neither
+    if pair < len(people) and (p.rank // 2) % 10 < 7:
+        out.append(f'partner: "[[{people[pair].name}]]"\n')
+    else:
+        out.append(f"partner: {rrng.choice(PARTNER_NAMES)}\n")
+    if rrng.random() < 0.5:
+        out.append("children:\n")
+        for _ in range(rrng.randint(1, 3)):
+            born = f"{rrng.randint(2005, 2024)}-{rrng.randint(1, 12):02d}-{rrng.randint(1, 28):02d}"
+            out.append(f"  - {{name: {rrng.choice(CHILD_NAMES)}, birthday: {born}}}\n")
+    if rrng.random() < 0.2 and len(people) > 4:
+        colleague = people[(p.rank + 2) % len(people)]
+        out.append(f'relations: {{colleague: "[[{colleague.name}]]"}}\n')
+    return "".join(out)
 
 
 def _log_days(
@@ -494,6 +531,7 @@ def generate(
         raise FileExistsError(f"{out} is not empty")
     rng = random.Random(seed)
     srng = random.Random(seed + 1_000_003)  # the shape's own stream
+    rrng = random.Random(seed + 2_000_003)  # the relations' own stream
     persons = _shaped_people(_unique_people(rng, people), shape, srng)
     (out / ".obsidian").mkdir(parents=True, exist_ok=True)
     settings = {"folder": "Journal", "format": "YYYY-MM-DD", "template": ""}
@@ -503,7 +541,8 @@ def generate(
         if p.folder not in made:
             (out / p.folder).mkdir(parents=True, exist_ok=True)
             made.add(p.folder)
-        head, cadence = _frontmatter(rng, p, _circle(rng, p.rank, people), persons, shape, srng)
+        circle = _circle(rng, p.rank, people)
+        head, cadence = _frontmatter(rng, p, circle, persons, shape, srng, rrng)
         text = head + _person_body(rng, p, cadence, shape.due_share)
         if shape.note_kb:
             text += _padding(srng, len(text.encode("utf-8")), shape.note_kb)
@@ -530,7 +569,9 @@ def shape_from(args: argparse.Namespace) -> Shape:
     base = SHAPES[args.shape]
     knobs = {
         name: getattr(args, name)
-        for name in ("note_kb", "first_name_aliases", "cadence_words", "due_share", "meetings")
+        for name in (
+            "note_kb", "first_name_aliases", "cadence_words", "due_share", "meetings", "relations",
+        )  # fmt: skip
         if getattr(args, name, None) is not None
     }
     return Shape(**{**base.__dict__, **knobs})
@@ -546,6 +587,8 @@ def add_shape_arguments(ap: argparse.ArgumentParser) -> None:
                     help=f"share of people overdue (default shape: {OVERDUE_SHARE})")
     ap.add_argument("--meetings", type=float, metavar="PER_PERSON",
                     help="meeting notes to write in Notes/, per person (heavy shape: 0.5)")
+    ap.add_argument("--relations", type=float, metavar="SHARE",
+                    help="share of people whose note names people around them (0-1)")
 
 
 def person_names(people: int, seed: int) -> list[str]:

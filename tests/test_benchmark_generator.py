@@ -157,8 +157,12 @@ def test_a_10k_vault_at_its_today_reports_a_realistic_number_of_reflections(
     assert (shown.exit_code, shown.stderr) == (0, ""), "the vault yields no problems"
     kinds = [r["kind"] for r in json.loads(shown.stdout)["reflections"]]
     assert set(kinds) == {"reach_out", "share", "listen", "deep", "birthday", "date",
-                          "follow_up", "celebrate"}
-    assert 0.05 * people <= len(kinds) <= 0.25 * people
+                          "follow_up", "celebrate", "drift", "surprise"}
+    assert kinds.count("surprise") == 1
+    # gaps drawn at random around the cadence break their own rhythm now and then: about
+    # one person in ten drifts
+    assert kinds.count("drift") <= 0.15 * people
+    assert 0.05 * people <= len(kinds) - kinds.count("drift") <= 0.25 * people
     assert kinds.count("follow_up") <= 0.06 * people
 
 
@@ -224,3 +228,22 @@ def test_shape_knobs_on_the_command_line(tmp_path: Path) -> None:
     generate.add_shape_arguments(ap)
     shape = generate.shape_from(ap.parse_args(["--due-share", "0.5"]))
     assert shape == generate.Shape(**{**generate.HEAVY_SHAPE.__dict__, "due_share": 0.5})
+
+
+def test_relations_are_a_knob_of_their_own(tmp_path: Path, vault: Path) -> None:
+    """People around someone (issue "Depth"): drawn from their own stream, so asking for
+    them changes nothing else, and they read without a problem."""
+    shape = generate.Shape(relations=0.5)
+    out = tmp_path / "rel"
+    generate.generate(out, people=60, daily=90, seed=7, shape=shape)
+    fronts = {p.name: split(p.read_text(encoding="utf-8"))[0] for p in out.rglob("People/**/*.md")}
+    with_them = [f for f in fronts.values() if "partner" in f]
+    assert 15 <= len(with_them) <= 45
+    assert any("children" in f for f in with_them)
+    plain = {p.name: split(p.read_text(encoding="utf-8"))[0] for p in vault.rglob("People/**/*.md")}
+    for name, front in fronts.items():  # every other key is the classic vault's
+        kept = {k: v for k, v in front.items() if k not in ("partner", "children", "relations")}
+        assert kept == plain[name]
+    args = ["check", "--json", "--vault", str(out)]
+    data = json.loads(CliRunner().invoke(cli, args, catch_exceptions=False).stdout)
+    assert [p for p in data["problems"] if "Reflections due" not in p["path"]] == []

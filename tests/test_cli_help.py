@@ -19,7 +19,9 @@ from vaultcrm.cli import cli
 from .conftest import EXAMPLE_TODAY, MakeVault
 
 #: Commands whose output depends on the date; only they offer --today.
-DATED = {"sync", "due", "brief", "people", "watch", "remind", "log", "flags", "digest"}
+DATED = {
+    "sync", "due", "brief", "people", "watch", "remind", "log", "flags", "digest", "review",
+}  # fmt: skip
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -70,7 +70,7 @@ def test_show_is_brief_and_json_has_stable_keys(example_vault: Path, update_gold
         "today", "person", "file", "aliases", "tags", "circle", "cadence_days",
         "cadence_from", "never", "last_contact", "days_since", "heard", "last_shared", "ledger",
         "last_deep", "follow_ups", "open_tasks", "ahead", "likes", "boundaries", "snooze_until",
-        "recent", "due", "problems",
+        "recent", "due", "rhythm", "relations", "problems",
     ]  # fmt: skip
     assert data["today"] == EXAMPLE_TODAY and data["person"] == "Tom Gallagher"
     assert data["last_contact"] == "2026-11-17" and data["days_since"] == 6
@@ -78,7 +78,9 @@ def test_show_is_brief_and_json_has_stable_keys(example_vault: Path, update_gold
     assert data["last_deep"]["date"] == "2026-05-16"
     assert data["ahead"][0] == {"label": "birthday", "date": "2026-11-29", "days_until": 6,
                                 "years": 36}  # fmt: skip
-    assert [r["kind"] for r in data["due"]] == ["deep", "birthday"]
+    assert [r["kind"] for r in data["due"]] == ["deep", "birthday", "birthday"]
+    assert data["due"][2]["relation"] == "Lucy" and data["due"][2]["role"] == "partner"
+    assert [(r["name"], r["role"]) for r in data["relations"]] == [("Lucy", "partner")]
     assert len(data["recent"]) == 5
     check_golden("brief Tom Gallagher 2026-11-23.json", shown.stdout, update_golden)
 
@@ -150,11 +152,13 @@ def test_people_lists_everyone_with_what_is_due(example_vault: Path, update_gold
     result = run("people", *at(example_vault))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["Person", "Circle", "Last", "contact", "Days", "Cadence", "Due"]
+    assert lines[0].split() == [
+        "Person", "Circle", "Last", "contact", "Days", "Cadence", "Rhythm", "Due",
+    ]  # fmt: skip
     assert len(lines) == 1 + 20
     ben = next(line for line in lines if line.startswith("Ben Okafor"))
     assert ben.split() == ["Ben", "Okafor", "close", "Sun", "15", "Nov", "8", "14", "days",
-                           "share,", "follow-up"]  # fmt: skip
+                           "21", "days", "share,", "follow-up"]  # fmt: skip
     rosa = next(line for line in lines if line.startswith("Rosa"))
     assert "Thu 2 Jul  " in rosa
     oscar = next(line for line in lines if line.startswith("Oscar"))
@@ -184,8 +188,8 @@ def test_people_filters_sorts_and_json(example_vault: Path) -> None:
     assert row == {
         "person": "Alice Nakamura", "file": "People/Alice Nakamura.md", "circle": "close",
         "tags": row["tags"], "last_contact": "2026-11-12", "days_since": 11,
-        "cadence_days": 14, "overdue_days": -3, "due": ["follow_up"], "open_tasks": 0,
-        "never": False,
+        "cadence_days": 14, "overdue_days": -3, "due": ["follow_up"], "rhythm_days": 35,
+        "open_tasks": 0, "never": False,
     }  # fmt: skip
     assert run("people", "--tag", "nobody", *at(example_vault)).stdout == "Nobody matches.\n"
     typo = CliRunner().invoke(cli, ["people", "--circle", "clse", *at(example_vault)])

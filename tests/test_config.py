@@ -217,6 +217,8 @@ def test_the_fingerprint_is_stable_and_sees_every_field(make_vault: MakeVault) -
         "ics": "people.ics",
         "infer_flags": True,
         "inbox": "Capture.md",
+        "horizons": {"family": 21},
+        "surprise": False,
         "ignore": ("people/archive",),
     }
     assert set(changes) == {f.name for f in dataclasses.fields(Config)} - UNREAD

@@ -143,6 +143,7 @@ JSON_RUNS = {
     "## `vaultcrm sync --json`": ["sync", "--json", "--today", EXAMPLE_TODAY],
     "## `vaultcrm check --json`": ["check", "--json"],
     "## `vaultcrm digest --json`": ["digest", "--json", "--today", EXAMPLE_TODAY],
+    "## `vaultcrm review --json`": ["review", "--json", "--today", EXAMPLE_TODAY],
     "## `vaultcrm flags suggest --json`": [
         "flags", "suggest", "--json", "--today", EXAMPLE_TODAY, "--min-confidence", "0",
     ],

@@ -118,6 +118,31 @@ EDITS: list[tuple[str, Edit]] = [
     ),
     ("delete a meeting note", lambda v: (v / "Notes/Meeting.md").unlink()),
     (
+        "the note of someone a note names as a relation changes (Dad's birthday, via Mum)",
+        lambda v: write(
+            v / "People/Family/Richard Marsh.md",
+            (v / "People/Family/Richard Marsh.md").read_text().replace(
+                "birthday: 1956-04-30", "birthday: 1956-11-30"
+            ),
+        ),
+    ),
+    (
+        "a note appears for a relation named in a mapping",
+        lambda v: write(v / "People/Lucy.md", "---\nbirthday: 1991-12-03\ncircle: friends\n---\n"),
+    ),
+    (
+        "Jess names her partner as a link, and Tunde gets a note",
+        lambda v: (
+            write(v / "People/Tunde.md", "---\nbirthday: 1990-12-01\n---\n"),
+            write(
+                v / "People/Family/Jess Marsh.md",
+                (v / "People/Family/Jess Marsh.md").read_text().replace(
+                    "partner: Tunde", "partner: '[[Tunde]]'"
+                ),
+            ),
+        ),
+    ),
+    (
         "last_contacted on a person",
         lambda v: write(
             v / "People/Kofi Mensah.md",

@@ -29,6 +29,7 @@ def test_kinds_are_the_records_in_order() -> None:
     assert len(set(KIND.names)) == len(KIND.names)
     assert KIND.names == (
         "reach_out", "share", "listen", "deep", "birthday", "date", "follow_up", "celebrate",
+        "drift", "surprise",
     )  # fmt: skip
 
 
@@ -51,6 +52,10 @@ def test_every_kind_has_every_entry() -> None:
         if spec.listed_for is not None:
             assert spec.listed_for(config) > 0, spec.name
         assert (spec.focus.rank is not None) == (spec.focus.tier == 1), spec.name
+        # a kind picked for one person of the vault draws and picks; only such a kind
+        # may ask for people due for nothing else
+        assert (spec.draw is None) == (spec.pick is None), spec.name
+        assert not spec.alone or spec.pick is not None, spec.name
 
 
 def test_a_kinds_settings_are_config_keys_documented_in_config_md() -> None:
@@ -226,6 +231,8 @@ def test_order_is_one_sort_by_the_full_key() -> None:
             "count": rnd.randint(0, 2),
             "last_deep": rnd.choice([None, dt.date(2025, 1, 1)]),
             "label": rnd.choice([None, 1, "a"]),
+            "days_since": rnd.choice([21, 40]),
+            "rhythm_days": rnd.choice([5, 9]),
         }
         kind = rnd.choice([*KIND.names, "unknown"])
         return Reflection(kind, rnd.choice(["Ann", "ann", "Bob"]), rnd.choice("fg"), "r", data)

@@ -155,7 +155,6 @@ def test_a_classic_override_still_lists_every_reflection_once_as_the_package_not
     for root in (example_vault, make_vault(TRICKY_PEOPLE, name=f"tricky-{day}-{done}")):
         reflections = compute(root, day, cache=False).reflections
         ids = item_ids(reflections)
-        expected = sorted(ids)
         package = render(root, day, done)
         assert "## " in package or "Nobody is due" in package
         shown = ids_in(package)
@@ -165,7 +164,9 @@ def test_a_classic_override_still_lists_every_reflection_once_as_the_package_not
                 assert not_yet(r.kind, r.data)
                 assert f"[[{r.person}]]" in package.split("## Not yet in your notes")[1]
         classic = render(with_classic_override(root), day, done)
-        assert sorted(ids_in(classic)) == expected
+        older = {"drift", "surprise"}
+        known = [key for r, key in zip(reflections, ids, strict=True) if r.kind not in older]
+        assert sorted(ids_in(classic)) == sorted(known)
         shutil.rmtree(root / ".vaultcrm")
 
 

@@ -94,6 +94,11 @@ class Config:
     inbox: str = "Inbox.md"
     #: where `digest --send` sends the digest, in the order given
     notify: tuple[Destination, ...] = ()
+    # -- depth (issue "Depth"; readers in the block after reach) --
+    #: per circle, how far ahead birthdays, dates and follow-ups show (`horizon_for`)
+    horizons: Mapping[str, int] = field(default_factory=dict)
+    #: one unexpected reach-out a week, from outside `deep_circles`
+    surprise: bool = True
     # -- personal vaults (issue "Personal vaults") --
     #: vault-relative globs never read as people or interactions (`vaultcrm.ignoring`)
     ignore: tuple[str, ...] = ()
@@ -378,6 +383,37 @@ def _notify(value: object) -> tuple[Destination, ...]:
 _READERS.update({"inbox": _simple(_output), "notify": _simple(_notify)})
 
 
+# -- depth: horizons, surprise (issue "Depth") ----------------------------------------------
+
+
+def _horizons(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, int]:
+    """Circle → horizon; a bad entry is a problem and is left out (that circle keeps
+    `horizon`). Circles nobody defines are said by `load_config`, which knows them all."""
+    horizons: dict[str, int] = {}
+    for name, item, line in _entries(value, node, "circles to durations, e.g. {family: 3 weeks}"):
+        try:
+            horizons[name] = parse_duration(item)
+        except ValueError as err:
+            problems.append(Problem(CONFIG_FILE, line, f"horizons: {name}: {err}"))
+    return horizons
+
+
+_READERS.update({"horizons": _horizons, "surprise": _simple(_switch)})
+
+
+def horizon_for(config: Config, circle: str | None) -> int:
+    """How far ahead birthdays, dates and follow-ups show for someone in `circle`: the
+    circle's `horizons` entry, else `horizon`."""
+    if circle is not None and config.horizons:
+        found = config.horizons.get(circle)
+        if found is not None:
+            return found
+    return config.horizon
+
+
+def longest_horizon(config: Config) -> int:
+    """The furthest ahead anything shows, whatever the circle."""
+    return max([config.horizon, *config.horizons.values()])
 # -- personal vaults: ignore (issue "Personal vaults") -----------------------------------
 
 
@@ -525,6 +561,11 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     if templates:
         values["template_folders"] = templates
     config = Config(**values, daily_format_explicit="daily_format" in values)
+    unknown = sorted(set(config.horizons) - set(config.circles))
+    if unknown:
+        known = ", ".join(sorted(config.circles)) or "none"
+        message = f"horizons: unknown circle {', '.join(map(repr, unknown))} (known: {known})"
+        problems.append(Problem(CONFIG_FILE, lines.get("horizons"), message, "warning"))
     if "people_folder" in values:
         problems.extend(_people_folder_problems(root, config, lines.get("people_folder")))
     problems.sort(key=lambda p: (p.path, p.line or 0))

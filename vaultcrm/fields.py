@@ -30,8 +30,25 @@ DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
     "boundaries": ("boundaries",),
     "last_contact": ("last_contact", "last_contacted", "last_seen"),
     "follow_up": ("follow_up", "next_follow_up", "next_contact"),
+    # the people around them (docs/format.md, "Family and people around them")
+    "partner": ("partner",),
+    "spouse": ("spouse",),
+    "children": ("children",),
+    "parents": ("parents",),
+    "siblings": ("siblings",),
+    "relations": ("relations",),
     # an interaction note's people: a plain name there counts like a link
     "attendees": ("attendees", "attendee", "people", "participants", "with", "contacts"),
+}
+
+#: The fields that name people around a person, each with the role it gives them; the
+#: general `relations` field gives each person the role it is written under.
+RELATION_ROLES: Mapping[str, str] = {
+    "partner": "partner",
+    "spouse": "spouse",
+    "children": "child",
+    "parents": "parent",
+    "siblings": "sibling",
 }
 
 #: Normalised spellings per field, as a hashable tuple (it travels to worker processes).
@@ -39,7 +56,9 @@ Fields = tuple[tuple[str, tuple[str, ...]], ...]
 
 #: Keys common in notes that sit close to a field name but mean something else
 #: (`date` is not a typo of `dates`): never a near miss.
-_NOT_MISSES = frozenset({"date", "created", "updated", "modified", "title", "name", "type"})
+_NOT_MISSES = frozenset(
+    {"date", "created", "updated", "modified", "title", "name", "type", "relationship"}
+)
 #: How close an unknown key must be to a spelling to be taken for a typo of it.
 NEAR = 0.8
 
@@ -189,7 +208,7 @@ def inline_value(name: str, text: str) -> object:
     """An inline field's text as the frontmatter reader expects it: a `[[link]]` is its
     target (`[[2026-01-02]]` is a date), list fields split at commas."""
     text = _LINK_VALUE.sub(lambda m: m.group(1).strip(), text).strip()
-    if name in ("aliases", "tags", "likes"):
+    if name in ("aliases", "tags", "likes", *RELATION_ROLES):
         return [part.strip() for part in text.split(",") if part.strip()]
     return text
 

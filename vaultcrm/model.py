@@ -126,6 +126,21 @@ class Entry(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Relation:
+    """Someone around a person, as their note names them (`partner`, `children`, a
+    `relations` role…): a link to another note, a plain name, or a mapping that may carry
+    their birthday and dates. Resolved to a person (by name or alias) only when read
+    (`Vault.person_named`), since that needs everyone's names."""
+
+    role: str  # singular, as the note's key says it ("partner", "child") or a `relations` key
+    name: str  # a link's target, or the name as written
+    linked: bool = False  # written as a [[link]]
+    birthday: YearlyDate | None = None  # from a mapping {name, birthday}
+    dates: tuple[YearlyDate, ...] = ()  # from a mapping {name, dates}
+    line: int | None = None  # the file line of the key that names them
+
+
+@dataclass(frozen=True)
 class Person:
     """One person note: frontmatter holds the fields. `name` is how the person is called
     everywhere (their `name`/`title` field, else the file name; the file name stays an
@@ -144,6 +159,9 @@ class Person:
     boundaries: str | None = None
     #: file line of each top-level frontmatter key, so later checks can point at it
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    #: the people around them (`partner`, `spouse`, `children`, `parents`, `siblings`,
+    #: `relations`), in the order the note names them
+    relations: tuple[Relation, ...] = ()
     #: the texts of the open tasks without a date in their note: open with them, due
     #: on no day (never overdue)
     open_tasks: tuple[str, ...] = ()
@@ -261,8 +279,10 @@ class Vault:
 
     Mappings are keyed by person name and iterate in a deterministic (sorted) order;
     interaction and follow-up tuples are sorted by date, then file, then line.
-    `inferred` holds, per (person, file, line), the flags an interaction has only
-    because its prose reads as them (config `infer_flags`; empty otherwise).
+    `names` resolves names and aliases for the whole vault, even when `people` holds
+    only some of it (an incremental pass). `inferred` holds, per (person, file, line),
+    the flags an interaction has only because its prose reads as them (config
+    `infer_flags`; empty otherwise).
     """
 
     root: Path
@@ -271,6 +291,14 @@ class Vault:
     follow_ups: Mapping[str, tuple[FollowUp, ...]]
     problems: tuple[Problem, ...] = ()
     inferred: Mapping[tuple[str, str, int], Inferred] = field(default_factory=dict)
+    #: casefolded name or alias → person name ("" when several people claim it): the
+    #: roster's link table, so a relation's name resolves as a link does
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def person_named(self, target: str) -> str | None:
+        """The person a link target or a plain name means: exactly their name or an alias,
+        in any case; None for nobody, or for a name several people share."""
+        return self.names.get(target.casefold()) or None
     #: the flags some interaction of the whole vault carries (written, or inferred with
     #: `infer_flags`): a kind built on a flag stays silent until the vault uses it.
     #: None: not known, nothing is silenced.

@@ -114,6 +114,7 @@ class KindWords:
     whose tick ticks off a task writes it only for a task that has no line of its own);
     `gained` and `lost` are the watcher's phrases when a person gains or loses a
     reflection of the kind (`{when}`: "today", "in 6 days"; `{label}` a date's name).
+    `logged_for` is what a tick logs for an item about someone around the person.
     """
 
     title: str
@@ -121,6 +122,9 @@ class KindWords:
     logged: str
     gained: str
     lost: str
+    #: what a ticked item about someone around the person (`relation` in its fields)
+    #: writes in the person's note (`{relation}`, `{label}`); None: `logged`
+    logged_for: str | None = None
 
 
 #: In report order (`reflect.kinds.KIND`, which tests/test_kinds.py checks against): the CLI
@@ -160,6 +164,7 @@ KIND_WORDS: dict[str, KindWords] = {
         "Birthday wishes",
         "birthday {when}",
         "birthday no longer coming up",
+        "Birthday wishes for {relation}",
     ),
     "date": KindWords(
         "Dates to remember",
@@ -167,6 +172,7 @@ KIND_WORDS: dict[str, KindWords] = {
         "Marked the {label}",
         "{label} {when}",
         "no date coming up any more",
+        "Marked {relation}'s {label}",
     ),
     "follow_up": KindWords(
         "Follow-ups",
@@ -182,6 +188,20 @@ KIND_WORDS: dict[str, KindWords] = {
         "Celebrated their win",
         "a win to celebrate",
         "no win to celebrate any more",
+    ),
+    "drift": KindWords(
+        "Drifting apart",
+        "Drifting",
+        "Got back in touch",
+        "drifting from your usual rhythm",
+        "back in rhythm",
+    ),
+    "surprise": KindWords(
+        "Out of the blue",
+        "Out of the blue",
+        "Reached out out of the blue",
+        "this week's unexpected reach-out",
+        "no longer this week's unexpected reach-out",
     ),
 }
 
@@ -235,6 +255,60 @@ REASONS: dict[str, str] = {
     "follow_up_today": "Due today: {text}",
     "follow_up_overdue": "Was due {day} ({ago}): {text}",
     "celebrate": "Had a win on {day}: {text} — celebrate it.",
+    # someone around the person (a `partner`, `children`, `relations` entry): {relation}
+    # is their name, {role} what they are to the person ("son", "partner")
+    "relation_birthday": "{relation} ({name}'s {role}): birthday on {day} ({when}).",
+    "relation_birthday_age": "{relation} ({name}'s {role}) turns {age} on {day} ({when}).",
+    "relation_birthday_today": "{relation} ({name}'s {role}): birthday today!",
+    "relation_birthday_today_age": "{relation} ({name}'s {role}) turns {age} today!",
+    "relation_date": "{relation} ({name}'s {role}): {label} on {day} ({when}).",
+    "relation_date_years": "{relation} ({name}'s {role}): {label}, {years} on {day} ({when}).",
+    "relation_date_today": "{relation} ({name}'s {role}): {label} today!",
+    "relation_date_today_years": "{relation} ({name}'s {role}): {label}, {years} today!",
+    "drift": "You used to talk about every {rhythm} (last {contacts} times); it has been"
+    " {since} since {day}.",
+    # this week's unexpected reach-out, with a reason from their notes
+    "surprise_heard": "Out of the blue: in {month} {name} confided in you — {text}. Ask how"
+    " it is going.",
+    "surprise_likes": "Out of the blue: {name} likes {like}. Send them something about it,"
+    " for no reason at all.",
+    "surprise_together": "Out of the blue: the last thing you did with {name} was on {day}"
+    " — {text}. Tell them you thought of them.",
+}
+
+#: Roles as people write them → the role they are a case of, for reading a relation the
+#: other way and for `check` ("son" is a child; "wife" a spouse).
+ROLE_OF: dict[str, str] = {
+    "son": "child", "daughter": "child", "kid": "child",
+    "mother": "parent", "father": "parent", "mum": "parent", "mom": "parent", "dad": "parent",
+    "husband": "spouse", "wife": "spouse",
+    "brother": "sibling", "sister": "sibling", "twin": "sibling",
+    "neighbor": "neighbour", "roommate": "flatmate", "housemate": "flatmate",
+}  # fmt: skip
+#: A role (after `ROLE_OF`) → what the other person is, seen from the one it names:
+#: "child" in a parent's note is "parent" seen from the child's. A role not here has no
+#: known reverse (a "boss"): the other side shows how the note put it.
+REVERSE_ROLES: dict[str, str] = {
+    "child": "parent", "parent": "child", "grandchild": "grandparent",
+    "grandparent": "grandchild", "mentor": "mentee", "mentee": "mentor",
+    **{role: role for role in (
+        "partner", "spouse", "sibling", "colleague", "friend", "best friend", "neighbour",
+        "cousin", "flatmate", "classmate", "teammate", "ex",
+    )},
+}  # fmt: skip
+#: Roles one person holds at a time (a partner, a spouse): a note that names someone else
+#: so disagrees with a note naming you so (`vaultcrm check`).
+EXCLUSIVE_ROLES = frozenset({"partner", "spouse"})
+#: How a relation read from the other note says a role with no known reverse.
+NAMED_AS = "{name} is their {role}"
+
+#: What `vaultcrm check` says when two person notes disagree about what they are to
+#: each other.
+RELATION_PROBLEMS: dict[str, str] = {
+    "roles": "{b} is named here as {role}, but {file_b} names {a} as {their_role}:"
+    " the two notes disagree",
+    "exclusive": "{b} is named here as {role}, but {file_b} names {other} as {their_role}:"
+    " the two notes disagree",
 }
 
 #: How a reflection, a brief line or the note's context says it rests on a flag read from
@@ -310,7 +384,41 @@ BRIEF: dict[str, str] = {
     "recent_one": "Last interaction",
     "recent_none": "none logged yet",
     "never": "none logged yet",
+    "rhythm": "Rhythm: about every {days} (last {contacts} contacts)",
+    "around": "Family and people around them",
+    "from_their_note": "(from their note)",
+    "mentioned": "Last mentioned: {text}",
 }
+
+
+# --- the circle review (`vaultcrm review`) ----------------------------------------------------
+
+REVIEW: dict[str, str] = {
+    "heading": "Your circles, {day}",
+    "no_circle": "(no circle)",
+    "layers": "Dunbar's layers: about 5, 15, 50 and 150 people, each holding the one before",
+    "layer": "about {size} ({every}): {circles}: {people}",
+    "misfits": "Not in step with their circle",
+    "misfits_none": "Everyone's contact fits their circle.",
+    "misfit": "{name}: {circle}, {contacts} in {months} — keep as {circle}, or move to"
+    " {suggested}?",
+    "footer": "Read once a quarter; nothing was written. `vaultcrm set` moves someone.",
+}
+#: How often each of Dunbar's layers is in touch (Roberts & Dunbar 2015), as a circle's
+#: cadence is said beside it.
+LAYER_EVERY: dict[int, str] = {5: "weekly", 15: "monthly", 50: "every few months", 150: "yearly"}
+
+
+def count_people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
+def count_contacts(n: int) -> str:
+    return "1 contact" if n == 1 else f"{n} contacts"
+
+
+def count_months(n: int) -> str:
+    return "1 month" if n == 1 else f"{n} months"
 
 
 # --- problems -----------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 Most problems are found while loading (unreadable YAML, impossible dates, bad cadences,
 unknown circles, shared names and aliases); the rules here add what loading does not
 need to know: links in daily notes that almost name a person, daily notes whose name is
-an impossible date, and person notes whose file name is unsafe. Each rule is one small
-pure function over records.
+an impossible date, person notes whose file name is unsafe, and two person notes that
+disagree about what they are to each other (`reflect.relations.disagreements`). Each
+rule is one small pure function over records.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from vaultcrm.config import people_folder_error
 from vaultcrm.model import NoteRecord, Problem
 from vaultcrm.read.parse import DATE_RE, link_target
 from vaultcrm.read.session import ReadSession
+from vaultcrm.reflect.relations import disagreements
 from vaultcrm.regular import read_regular
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
@@ -107,6 +109,7 @@ def check_vault(session: ReadSession) -> CheckReport:
         *config_problems,
         *vault.problems,
         *unsafe_names(records),
+        *disagreements(vault),
     ]
     misses = near_miss_links(records, labels)
     if misses:

@@ -8,12 +8,17 @@ people they can touch are worked out from the index alone:
 - a changed daily or meeting note touches everyone it links, before and after;
 - a changed name or alias touches every person who claims that key now or claimed it
   before, since links to the key may now resolve differently;
+- a changed person note touches every person whose note names them as someone around
+  them (a partner, a child…), whose reminders carry their birthday and dates.
 - a flag the vault starts or stops using (the first `#deep` anywhere) touches everyone:
   a kind built on it speaks or falls silent for people whose notes did not change
   (`plan.flags_moved`; each person's flags are stored with their results, and the count
   of people per flag beside them, so a change is seen without reading anyone else).
 
-Everyone else keeps their cached result. A new `today`, or a cache without results, is a
+Everyone else keeps their cached result. A kind picked for one person of the whole
+vault (`surprise`) is stored as each person's candidacy, and the candidates' draws are
+kept beside the results (`POOLS`), updated person by person as the chart's totals are;
+the pick is made from them on every run. A new `today`, or a cache without results, is a
 full pass. `tests/test_incremental.py` proves both paths give the same note.
 """
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import marshal
 from collections.abc import Iterable
 
 from vaultcrm.app.outcome import Outcome
@@ -28,6 +34,7 @@ from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
     StoredResults,
+    decode_candidates,
     decode_counts,
     decode_flag_counts,
     decode_flags,
@@ -51,15 +58,18 @@ from vaultcrm.model import (
     Vault,
 )
 from vaultcrm.read.assemble import Roster, roster, sort_problems
+from vaultcrm.read.relations import named_people
 from vaultcrm.read.session import ReadSession
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
-from vaultcrm.reflect.kinds import order, reflect_person
+from vaultcrm.reflect.kinds import Pools, add_draws, candidates, order, picks, reflect_person
 from vaultcrm.reflect.recall import last_contact, last_open, person_flags, wants_open
 from vaultcrm.reflect.rules import until
 
 #: meta key of the chart's totals, written with the per-person results they sum
 CHART = "chart_totals"
+#: meta key of the candidates' draws per picked kind, written with the results they come from
+POOLS = "picked_pools"
 #: meta key of how many people's interactions carry each flag, written with them too
 FLAGS_USED = "flags_in_use"
 
@@ -100,16 +110,17 @@ def compute(session: ReadSession) -> Outcome:
     if not index.derived_hold(state, changes.base):
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(session, who, records, problems, state)
-    affected = plan.affected(changes, who.names, index.claims)
+    affected = plan.affected(changes, who.names, index.claims, index.people_naming)
+    pools = None
     if affected:
-        reflected = _partial_pass(session, who, affected)
-        if reflected is None:  # a flag came into use, or went out of it: everyone
+        partial = _partial_pass(session, who, affected)
+        if partial is None:  # a flag came into use, or went out of it: everyone
             records = [*index.records(changes.unchanged).values(), *changes.new.values()]
             return _full_pass(session, who, records, problems, state)
-        stats.reflected = reflected
+        stats.reflected, pools = partial
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
-    return _from_cache(session, problems, len(who.paths))
+    return _from_cache(session, problems, len(who.paths), pools)
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -134,17 +145,24 @@ def _full_pass(
     opened: dict[str, Interaction] = {}
     due: dict[str, bytes] = {}
     total = charts.empty()
+    pools: Pools = {}
+    #: (kind, name) → a candidate's finding, stored results, person and last contact
+    offered: dict[tuple[str, str], tuple[Reflection, bytes, Person, Interaction | None]] = {}
     in_use: dict[str, int] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
+        extra = candidates(person, vault, today, config, mine)
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
         flags = person_flags(vault, name)
         _count_flags(in_use, flags)
-        payload = encode_results(person, mine, contact, exchange, counts, flags)
+        payload = encode_results(person, mine, contact, exchange, counts, extra, flags)
         rows.append((name, payload, bool(mine)))
+        if extra:
+            add_draws(pools, extra)
+            offered.update(((r.kind, name), (r, payload, person, contact)) for r in extra)
         if mine:
             found.extend(mine)
             people[name] = person
@@ -153,10 +171,22 @@ def _full_pass(
                 last[name] = contact
             if exchange is not None:
                 opened[name] = exchange
-    meta = {CHART: encode_totals(total), FLAGS_USED: encode_flag_counts(in_use)}
+    chosen = picks(pools)
+    for kind, name in chosen.items():
+        r, payload, person, contact = offered[(kind, name)]
+        found.append(r)
+        due.setdefault(name, payload)
+        people[name] = person
+        if contact is not None:
+            last[name] = contact
+    meta = {
+        CHART: encode_totals(total),
+        POOLS: marshal.dumps(pools),
+        FLAGS_USED: encode_flag_counts(in_use),
+    }
     index.put_derived(rows, replace_all=True, state=state, meta=meta)
     stats.reflected = len(rows)
-    content = plan.content_digest(due)
+    content = plan.content_digest(due, chosen)
     return Outcome(
         root, config, today, order(found), problems, stats, people, last, len(vault.people),
         content, opened, charts.chart_of(total, today),
@@ -184,22 +214,34 @@ def _remember_roster(index: Index, who: Roster) -> None:
     index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
-def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int | None:
+def _partial_pass(
+    session: ReadSession, who: Roster, affected: set[str]
+) -> tuple[int, Pools] | None:
     """Reflect the affected people again, correcting the stored totals person by person;
-    None (nothing stored) when the flags the vault uses would change: that is everyone's."""
+    how many, and the candidates' draws now. None (nothing stored) when the flags the
+    vault uses would change: that is everyone's."""
     config, today, index = session.config, session.today, session.index
     present = [name for name in sorted(affected) if name in who.paths]
     # only links that resolve to them matter: a key they share (a first name claimed by
     # hundreds) or one that now resolves to someone else counts for none of them
     keys = {key for key in index.keys_of(affected) if who.names.get(key) in affected}
     paths = {who.paths[name] for name in present} | index.paths_linking(keys)
-    vault = session.assemble(index.records(paths).values(), roster=who)
+    records = index.records(paths)
+    # the people their notes name (a partner, a child…): their birthdays are reminded
+    around = {who.paths[n] for n in named_people(records.values(), who.names, present)}
+    if around - paths:
+        records.update(index.records(around - paths))
+    vault = session.assemble(records.values(), roster=who)
     saved = index.get_blob(FLAGS_USED)
     in_use = decode_flag_counts(saved) if saved is not None else None
     if in_use is None:
         return None
     before = plan.flags_in_use(in_use)
     total = _chart_totals(index)
+    pools = _pools(index)
+    for pool in pools.values():
+        for name in affected:
+            pool.pop(name, None)
     for payload in index.derived_of(affected).values():  # what they counted until now
         charts.add(total, decode_counts(payload), -1)
         _count_flags(in_use, decode_flags(payload), -1)
@@ -215,11 +257,13 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int 
         if person is None:  # its note no longer parses: nothing to say about them
             continue
         mine = reflect_person(person, vault, today, config)
+        extra = candidates(person, vault, today, config, mine)
+        add_draws(pools, extra)
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        payload = encode_results(person, mine, contact, exchange, counts, flags[name])
+        payload = encode_results(person, mine, contact, exchange, counts, extra, flags[name])
         rows.append((name, payload, bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
     index.put_derived(
@@ -227,9 +271,30 @@ def _partial_pass(session: ReadSession, who: Roster, affected: set[str]) -> int 
         replace_all=False,
         drop=gone,
         state=today.isoformat(),
-        meta={CHART: encode_totals(total), FLAGS_USED: encode_flag_counts(in_use)},
+        meta={
+            CHART: encode_totals(total),
+            POOLS: marshal.dumps(pools),
+            FLAGS_USED: encode_flag_counts(in_use),
+        },
     )
-    return len(rows)
+    return len(rows), pools
+
+
+def _pools(index: Index) -> Pools:
+    """The candidates' draws as last stored with the results; gathered again from every
+    stored result when missing."""
+    saved = index.get_blob(POOLS)
+    if saved is not None:
+        try:
+            pools = marshal.loads(saved)
+        except BROKEN:
+            pools = None
+        if isinstance(pools, dict):
+            return pools
+    pools = {}
+    for payload in index.derived().values():
+        add_draws(pools, decode_candidates(payload))
+    return pools
 
 
 def _count_flags(in_use: dict[str, int], flags: Iterable[str], step: int = 1) -> None:
@@ -250,7 +315,9 @@ def _chart_totals(index: Index) -> list[list[int]]:
     return total
 
 
-def _from_cache(session: ReadSession, problems: list[Problem], count: int) -> Outcome:
+def _from_cache(
+    session: ReadSession, problems: list[Problem], count: int, pools: Pools | None = None
+) -> Outcome:
     root, config, today, index = session.root, session.config, session.today, session.index
     stats = session.stats
     found: list[Reflection] = []
@@ -258,7 +325,18 @@ def _from_cache(session: ReadSession, problems: list[Problem], count: int) -> Ou
     due = index.derived(due_only=True)
     for name, payload in due.items():
         found.extend(decode_results(name, payload, stored))
-    content = plan.content_digest(due)
+    chosen = picks(_pools(index) if pools is None else pools)
+    if chosen:  # one person each, due for nothing else: their results are read now
+        theirs = index.derived_of(set(chosen.values()))
+        for kind, name in chosen.items():
+            picked = theirs.get(name)
+            if picked is None:
+                continue
+            if name not in due:
+                decode_results(name, picked, stored)
+                due[name] = picked
+            found.extend(r for r in decode_candidates(picked, stored) if r.kind == kind)
+    content = plan.content_digest(due, chosen)
     chart = charts.chart_of(_chart_totals(index), today)
     return Outcome(
         root, config, today, order(found), problems, stats, stored.people, stored.last,

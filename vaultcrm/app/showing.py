@@ -1,9 +1,10 @@
 """The use cases behind `brief` and `people`: snapshots read through the index, never printed.
 
-`brief` needs one person's history only: their note and the daily notes that link any of
-their names, which the index can name without decoding anything else (the same subset a
-partial `sync` pass reads). `people` needs everyone, so it reads every record from the
-index. Both bring the index up to date first, exactly as `sync` and `due` do.
+`brief` needs one person's history only: their note, the daily notes that link any of
+their names and the notes of the people around them, which the index can name without
+decoding anything else (the same subset a partial `sync` pass reads). `people` needs
+everyone, so it reads every record from the index. Both bring the index up to date
+first, exactly as `sync` and `due` do.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from vaultcrm.config import Config
 from vaultcrm.errors import VaultcrmError
 from vaultcrm.model import Claim, LoadStats, Problem, Reflection, Vault
 from vaultcrm.read.assemble import roster, sort_problems
+from vaultcrm.read.relations import named_people
 from vaultcrm.read.session import ReadSession
 from vaultcrm.reflect.brief import Brief, make_brief
 from vaultcrm.reflect.kinds import reflect
@@ -64,7 +66,8 @@ def brief_of(session: ReadSession, query: str) -> Briefing:
 
 def _person_vault(session: ReadSession, name: str, file: str) -> Vault:
     """A `Vault` holding at least `name`'s note (`file`, read even when it does not parse,
-    for its problems) and every daily note that links them."""
+    for its problems), every daily note that links them, the notes naming them as someone
+    around them, and the notes of the people their note names."""
     session.update()
     index = session.index
     try:
@@ -72,7 +75,10 @@ def _person_vault(session: ReadSession, name: str, file: str) -> Vault:
         who = roster(claims, session.config)
         name = next((c.name for c in claims if c.path == file), name)
         paths = {file, *index.paths_linking(index.keys_of({name}))}
-        mine = list(index.records(paths).values())
+        read = index.records(paths)
+        around = {who.paths[n] for n in named_people(read.values(), who.names, {name})}
+        read.update(index.records(around - paths))
+        mine = list(read.values())
         used = stored_flags(index)
         if used is None:  # never worked out for this index: from every note, once
             used = session.vault().flags_used

@@ -54,13 +54,20 @@ class TicksNotRecorded(VaultcrmError):
         self.failures = list(failures)
 
 
-def log_text(kind: str, config: Config, labels: Iterable[str] = ()) -> str:
+def log_text(
+    kind: str, config: Config, labels: Iterable[str] = (), relation: str | None = None
+) -> str:
     """The interaction text a ticked item of `kind` logs (without the date): the kind's
-    words (`{label}`: the items' labels, a yearly date's name), then the flag's configured
-    tag (if any), so the ledger sees it (`share` → `#shared`)."""
+    words (`{label}`: the items' labels, a yearly date's name; about `relation`, someone
+    around the person, when the item is: `logged_for`), then the flag's configured tag (if
+    any), so the ledger sees it (`share` → `#shared`)."""
     spec = KIND[kind]
+    logged = spec.words.logged
+    if relation is not None and spec.words.logged_for is not None:
+        logged = spec.words.logged_for
     names = [" ".join(label.replace("#", "").split()) for label in labels]
-    text = spec.words.logged.format(label=" and ".join(n for n in names if n) or TICKS["no_label"])
+    label = " and ".join(n for n in names if n) or TICKS["no_label"]
+    text = logged.format(label=label, relation=" ".join((relation or "").split()))
     tag = f" #{config.tags[spec.logs_flag]}" if spec.logs_flag else ""
     return f"{text} {TICK_SOURCE}{tag}"
 
@@ -217,7 +224,8 @@ def _log(
 
     r = matched[0]
     labels = [str(m.data.get("label", "")) for m in matched]
-    text = log_text(r.kind, config, labels)
+    relation = r.data.get("relation")
+    text = log_text(r.kind, config, labels, None if relation is None else str(relation))
     line = f"- {today.isoformat()} {text}"
     first = min(since or today, today)
     spec = read_spec(config)

@@ -90,6 +90,9 @@ CONFIG_TEXT = """\
 #                                #   people's notes by sync and watch
 # notify: []                     # where `vaultcrm digest --send` sends the digest, e.g.
 #                                #   [ntfys://ntfy.sh/my-topic, smtps://me@host?to=me@x.org]
+# horizons: {}                   # per circle, e.g. {family: 3 weeks, acquaintances: 3 days};
+#                                #   `horizon` for the circles left out
+# surprise: true                 # one unexpected reach-out a week, from outside deep_circles
 # ignore: []                     # globs never read as people or interactions, e.g.
 #                                #   [people/archive, "*.excalidraw.md"] (README, index
 #                                #   and _ files never are)

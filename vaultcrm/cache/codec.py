@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
-VERSION = 9
+VERSION = 10
 
 
 @functools.cache
@@ -268,25 +268,29 @@ def encode_results(
     contact: Interaction | None,
     exchange: Interaction | None = None,
     counts: tuple[tuple[int, int, int, int], ...] = (),
+    candidates: Iterable[Reflection] = (),
     flags: Iterable[str] = (),
 ) -> bytes:
     """One person's results, as the note is made of: their reflections, last contact,
-    last open exchange (when share, listen or deep is due), and their interactions per
+    last open exchange (when share, listen or deep is due), their interactions per
     month of the chart's window (`reflect.chart.person_counts`; every person has them,
-    due or not, so the chart's totals can be corrected person by person); and the flags
-    their interactions carry, so the vault's flags in use are corrected the same way.
+    due or not, so the chart's totals can be corrected person by person), their
+    candidacies for the kinds picked for the whole vault (`reflect.kinds.candidates`:
+    reported only when they are picked), and the flags their interactions carry, so the
+    vault's flags in use are corrected the same way.
 
     Marshal's version 0, which writes equal values as equal bytes (later versions vary
     with which objects happen to be shared), since the note's key hashes these.
     """
     found = [_reflection(r) for r in reflections]
+    offered = [_reflection(r) for r in candidates]
     # the person is needed only to render their reflections, and is marshalled apart so
     # that decoding the results leaves it as bytes until it is (`StoredPeople`)
-    mine = marshal.dumps(encode_person(person), 0) if found else None
+    mine = marshal.dumps(encode_person(person), 0) if found or offered else None
     return marshal.dumps(
         (
             mine, found, _interaction(contact), _interaction(exchange), tuple(counts),
-            tuple(sorted(flags)),
+            offered, tuple(sorted(flags)),
         ),
         0,
     )  # fmt: skip
@@ -342,7 +346,7 @@ class StoredResults:
 def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflection]:
     """The reflections of one person's results (not the month counts); their person (if
     they have reflections), last contact and last open exchange go `into` the rest."""
-    mine, found, last, exchange, _counts, _flags = marshal.loads(data)
+    mine, found, last, exchange, _counts, _offered, _flags = marshal.loads(data)
     if mine is not None:
         into.people._stored[name] = mine
     if last is not None:
@@ -358,6 +362,18 @@ def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflecti
     return out
 
 
+def decode_candidates(data: bytes, into: StoredResults | None = None) -> list[Reflection]:
+    """One person's candidacies for the kinds picked for the whole vault; with `into`,
+    each keeps its stored form there (as `decode_results` does), for the memo."""
+    out = []
+    for item in marshal.loads(data)[5]:
+        r = _unreflection(item)
+        if into is not None:
+            into.forms[id(r)] = (r, item)
+        out.append(r)
+    return out
+
+
 def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
     """Only the month counts of one person's results."""
     return marshal.loads(data)[4]  # type: ignore[no-any-return]
@@ -365,7 +381,7 @@ def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
 
 def decode_flags(data: bytes) -> tuple[str, ...]:
     """Only the flags one person's interactions carry."""
-    return marshal.loads(data)[5]  # type: ignore[no-any-return]
+    return marshal.loads(data)[6]  # type: ignore[no-any-return]
 
 
 def encode_flag_counts(counts: Mapping[str, int]) -> bytes:

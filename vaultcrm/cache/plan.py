@@ -117,8 +117,27 @@ def link_keys(rec: NoteRecord) -> set[str]:
     return {link.casefold() for e in rec.entries for link in e.links}
 
 
+def relation_keys(rec: NoteRecord) -> set[str]:
+    """The casefolded names a person note names as people around them (`partner`,
+    `children`…): the index keeps them as the note's links, so the notes that name a
+    person are found as the daily notes that link them are."""
+    person = rec.person
+    return set() if person is None else {r.name.casefold() for r in person.relations}
+
+
+def indexed_links(rec: NoteRecord) -> set[str]:
+    """What the index keeps as `rec`'s links: a daily or meeting note's wikilinks, a
+    person note's relations."""
+    if rec.kind in ("daily", "meeting"):
+        return link_keys(rec)
+    return relation_keys(rec) if rec.kind == "person" else set()
+
+
 def affected(
-    changes: Changes, names: Mapping[str, str], claims: Callable[[], Iterable[Claim]]
+    changes: Changes,
+    names: Mapping[str, str],
+    claims: Callable[[], Iterable[Claim]],
+    naming: Callable[[set[str]], Iterable[str]] | None = None,
 ) -> set[str]:
     """Names of the people whose results may differ after these changes.
 
@@ -126,10 +145,14 @@ def affected(
     - a changed daily or meeting note touches everyone it links, before and after;
     - a changed name or alias touches every person who claims that key now or claimed it
       before, since links to the key may now resolve differently (`claims` is asked
-      only then).
+      only then);
+    - a changed person note touches every person whose note names them as someone
+      around them (`naming`: the people whose notes name any of these keys), since
+      their birthday and dates are reminded through that person.
     """
     touched: set[str] = set()
     changed_keys: set[str] = set()
+    person_keys_seen: set[str] = set()
     for path in {*changes.new, *changes.old}:
         before, after = changes.old.get(path), changes.new.get(path)
         for rec in (before, after):
@@ -141,10 +164,13 @@ def affected(
                 touched.update(_linked(rec, names))
         old_keys = person_keys(before) if before else ()
         new_keys = person_keys(after) if after else ()
+        person_keys_seen.update(old_keys, new_keys)
         if old_keys != new_keys:
             changed_keys.update(old_keys, new_keys)
     if changed_keys:
         touched.update(c.name for c in claims() if changed_keys.intersection(c.keys))
+    if naming is not None and person_keys_seen:
+        touched.update(naming(person_keys_seen))
     return touched
 
 
@@ -167,8 +193,10 @@ def _linked(rec: NoteRecord, names: Mapping[str, str]) -> set[str]:
 # -- 4. the note -----------------------------------------------------------------------------
 
 
-def content_digest(payloads: Mapping[str, bytes]) -> str:
-    """A digest of the due people's stored results (person, reflections, last contact).
+def content_digest(payloads: Mapping[str, bytes], picked: Mapping[str, str] | None = None) -> str:
+    """A digest of the due people's stored results (person, reflections, last contact),
+    and of who was picked for the kinds picked for the whole vault (`picked`: kind →
+    person, whose results are among `payloads`).
 
     The results are what the note is rendered from, so hashing their stored bytes keys
     the note's content without decoding or encoding a single reflection again.
@@ -177,6 +205,8 @@ def content_digest(payloads: Mapping[str, bytes]) -> str:
     for name in sorted(payloads):
         h.update(f"{len(name)}:{name}{len(payloads[name])}:".encode())
         h.update(payloads[name])
+    for kind, name in sorted((picked or {}).items()):
+        h.update(f"|picked {len(kind)}:{kind}{len(name)}:{name}".encode())
     return h.hexdigest()
 
 

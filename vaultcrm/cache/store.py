@@ -36,7 +36,7 @@ from vaultcrm.cache.codec import (
     encode_record,
     encode_walk,
 )
-from vaultcrm.cache.plan import Changes, link_keys
+from vaultcrm.cache.plan import Changes, indexed_links
 from vaultcrm.children import fork, fork_safe, reap
 from vaultcrm.locate import cache_dir
 from vaultcrm.model import Claim, FileSig, NoteKind, NoteRecord
@@ -609,12 +609,7 @@ class Index:
         )
         c.executemany(
             "INSERT INTO links VALUES (?, ?)",
-            (
-                (key, rec.path)
-                for rec in fresh
-                if rec.kind in ("daily", "meeting")
-                for key in link_keys(rec)
-            ),
+            ((key, rec.path) for rec in fresh for key in indexed_links(rec)),
         )
         if bulk:
             for statement in _TABLES:
@@ -673,9 +668,19 @@ class Index:
         }
 
     def paths_linking(self, targets: Iterable[str]) -> set[str]:
-        """Daily notes that link any of these casefolded targets."""
+        """Notes that link any of these casefolded targets: daily and meeting notes by
+        their wikilinks, person notes by the people around them they name."""
         query = "SELECT DISTINCT path FROM links WHERE target IN (?)"
         return {path for (path,) in self._where_in(query, set(targets))}
+
+    def people_naming(self, targets: Iterable[str]) -> set[str]:
+        """The people whose notes name any of these casefolded targets as someone around
+        them (`plan.affected`'s `naming`)."""
+        query = (
+            "SELECT DISTINCT people.name FROM links JOIN people ON people.path = links.path"
+            " WHERE links.target IN (?)"
+        )
+        return {name for (name,) in self._where_in(query, set(targets))}
 
     def derived(self, due_only: bool = False) -> dict[str, bytes]:
         query = "SELECT person, payload FROM derived" + (" WHERE due = 1" if due_only else "")

@@ -194,6 +194,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "due": ("reflecting", "due"),
     "brief": ("showing", "brief"),
     "people": ("showing", "people"),
+    "review": ("reviewing", "review"),
     "check": ("checking", "check"),
     "watch": ("watching", "watch"),
     "import": ("interop", "import_"),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vaultcrm.words import BRIEF, detag, human_day, inferred, relative_day
+from vaultcrm.words import BRIEF, count_days, detag, human_day, inferred, relative_day
 
 from . import (
     echo_cache_note,
@@ -36,7 +36,7 @@ from .tables import PEOPLE_HEADERS, kind_label, people_cells, use_tables
 from .terminal import echo_wrapped
 
 if TYPE_CHECKING:
-    from vaultcrm.reflect.brief import Brief, Moment
+    from vaultcrm.reflect.brief import Ahead, Brief, Moment
     from vaultcrm.reflect.people_list import PersonRow
 
 
@@ -59,12 +59,14 @@ def _heading(title: str) -> None:
     click.secho(title, bold=True)
 
 
-def _dated(rows: Sequence[tuple[dt.date, str]], today: dt.date, empty: str) -> None:
+def _dated(
+    rows: Sequence[tuple[dt.date, str]], today: dt.date, empty: str, indent: str = "  "
+) -> None:
     """`  Sun 15 Nov  text` per row, dates in one column, note text without its #tags;
     wrapped under the text on a terminal (piped: one line each, so grep and golden files
     see whole lines)."""
     if not rows:
-        click.echo(f"  {empty}")
+        click.echo(f"{indent}{empty}")
         return
     days = [human_day(day, today) for day, _ in rows]
     width = max(len(d) for d in days)
@@ -72,10 +74,18 @@ def _dated(rows: Sequence[tuple[dt.date, str]], today: dt.date, empty: str) -> N
         column = day.ljust(width)
         echo_wrapped(
             detag(text),
-            head=f"  {column}  ",
-            styled=f"  {click.style(column, fg='cyan')}  ",
-            hang=width + 4,
+            head=f"{indent}{column}  ",
+            styled=f"{indent}{click.style(column, fg='cyan')}  ",
+            hang=width + len(indent) + 2,
         )
+
+
+def _ahead_row(a: Ahead) -> tuple[dt.date, str]:
+    """A birthday or yearly date ahead: `Birthday: turns 36 (in 6 days)`."""
+    label = "Birthday" if a.label == "birthday" else a.label[:1].upper() + a.label[1:]
+    if a.years is not None:
+        label += f": turns {a.years}" if a.label == "birthday" else f": {a.years} years"
+    return a.date, f"{label} ({relative_day(a.days_until)})"
 
 
 def _moments(moments: Iterable[Moment | None], today: dt.date, empty: str) -> None:
@@ -110,6 +120,8 @@ def print_brief(b: Brief) -> None:
         overdue = 0 if p.never else b.days_since - b.cadence_days
         late = f"; {overdue} days past the cadence" if overdue > 0 else ""
         _line(f"Last contact: {_when(b.last_contact.date, today)}{late}")
+    if b.rhythm is not None:
+        _line(BRIEF["rhythm"].format(days=count_days(b.rhythm.days), contacts=b.rhythm.contacts))
     if p.aliases:
         _line(f"Also: {', '.join(p.aliases)}")
     if p.tags:
@@ -141,13 +153,19 @@ def print_brief(b: Brief) -> None:
             _line(f"- [ ] {task}", hang=6)
     if b.ahead:
         _heading(BRIEF["ahead"])
-        rows = []
-        for a in b.ahead:
-            label = "Birthday" if a.label == "birthday" else a.label[:1].upper() + a.label[1:]
-            if a.years is not None:
-                label += f": turns {a.years}" if a.label == "birthday" else f": {a.years} years"
-            rows.append((a.date, f"{label} ({relative_day(a.days_until)})"))
-        _dated(rows, today, "")
+        _dated([_ahead_row(a) for a in b.ahead], today, "")
+    if b.around:
+        _heading(BRIEF["around"])
+        for near in b.around:
+            a = near.around
+            said = "" if a.declared else f" {BRIEF['from_their_note']}"
+            _line(f"{a.name} ({a.role}){said}", hang=2)
+            rows = [_ahead_row(x) for x in near.ahead]
+            if near.mention is not None:
+                mentioned = BRIEF["mentioned"].format(text=near.mention.text)
+                rows.append((near.mention.date, mentioned))
+            if rows:
+                _dated(rows, today, "", indent="    ")
     if p.likes or p.boundaries:
         _heading(BRIEF["mind"])
         if p.likes:

@@ -70,8 +70,9 @@ def due_table(reflections: Sequence[Reflection]) -> None:
 
 
 def people_cells(row: PersonRow, today: dt.date) -> list[str]:
-    """name, circle, last contact, days since, cadence, due: the same cells everywhere
-    (the date in the one style of every reason)."""
+    """name, circle, last contact, days since, cadence, rhythm (the usual gap between
+    contacts), due: the same cells everywhere (the date in the one style of every
+    reason)."""
     from vaultcrm.words import human_day
 
     return [
@@ -80,6 +81,7 @@ def people_cells(row: PersonRow, today: dt.date) -> list[str]:
         human_day(row.last_contact, today) if row.last_contact else "never",
         "-" if row.days_since is None else str(row.days_since),
         "never" if row.never else f"{row.cadence_days} days",
+        "-" if row.rhythm_days is None else f"{row.rhythm_days} days",
         ", ".join([*(kind_label(k).lower() for k in row.due), *_open(row.open_tasks)]) or "-",
     ]
 
@@ -89,7 +91,7 @@ def _open(count: int) -> list[str]:
     return [f"{count} open"] if count else []
 
 
-PEOPLE_HEADERS = ["Person", "Circle", "Last contact", "Days", "Cadence", "Due"]
+PEOPLE_HEADERS = ["Person", "Circle", "Last contact", "Days", "Cadence", "Rhythm", "Due"]
 
 
 def people_table(rows: Sequence[PersonRow], today: dt.date) -> None:

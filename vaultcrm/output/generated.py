@@ -49,9 +49,11 @@ def item_id(r: Reflection) -> str:
 
 
 def _key(r: Reflection) -> list[str]:
+    """The values of the kind's `id_fields`; a field the item lacks is left out (a
+    birthday's `relation`), so adding one to a kind keeps the ids of the items without it."""
     spec = KIND.get(r.kind)
     fields = spec.id_fields if spec is not None else ()
-    return [str(r.data.get(f, "")) for f in fields]
+    return [str(r.data[f]) for f in fields if f in r.data]
 
 
 def item_ids(reflections: Sequence[Reflection]) -> list[str]:
@@ -85,7 +87,7 @@ def _quick_id(r: Reflection) -> str:
     prefix, fields = parts
     if fields:
         data = r.data
-        text = "\x1f".join([r.kind, r.person, *[str(data.get(f, "")) for f in fields]])
+        text = "\x1f".join([r.kind, r.person, *[str(data[f]) for f in fields if f in data]])
     else:
         text = f"{r.kind}\x1f{r.person}"
     return prefix + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:8]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
 from vaultcrm.output.focus import FocusPerson, focus_people, is_not_yet
 from vaultcrm.output.generated import head, item_ids
-from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, template_folders
+from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, package_templates, template_folders
 from vaultcrm.reflect.chart import Chart
 from vaultcrm.reflect.kinds import KIND
 from vaultcrm.words import (
@@ -281,6 +281,27 @@ def make_environment(
     return sandbox(budget, folders, _RECORDS, filters, _bytecode_cache())
 
 
+def kinds_named(env: Any) -> frozenset[str] | None:
+    """The kinds a vault's own `reflections.md.j2` names, when it names some of them and
+    not all: it picks a line per kind, and was written before the others existed (they
+    would fail its render). None when the package's template is used, or the override
+    names every kind or none (it treats every item alike)."""
+    import re
+
+    from jinja2 import TemplateNotFound
+
+    from vaultcrm.errors import VaultcrmError
+
+    try:
+        source, filename, _ = env.loader.get_source(env, REFLECTIONS_TEMPLATE)
+    except (TemplateNotFound, OSError, UnicodeError, VaultcrmError):
+        return None  # the render says why, in its own words
+    if Path(filename).resolve().is_relative_to(package_templates().resolve()):
+        return None
+    named = frozenset(k for k in KIND.names if re.search(rf"\b{k}\b", source))
+    return named if named and len(named) < len(KIND) else None
+
+
 def render_note(
     root: Path,
     items: Sequence[Item],
@@ -297,12 +318,17 @@ def render_note(
     The note leads with the `focus` most urgent people (output/focus.py), then the
     sections by kind with everyone else, each capped at `section_limit`, then the chart.
     Items already recorded are listed as `done` in the frontmatter, so the next sync
-    knows their ticks need no recording again. A template mistake or a template past its
-    `limits` raises `TemplateError` (`path:line: message`), before anything is written.
+    knows their ticks need no recording again. A vault's override written before some
+    kinds existed leaves their items out (`kinds_named`), rather than fail. A template
+    mistake or a template past its `limits` raises `TemplateError` (`path:line:
+    message`), before anything is written.
     """
     from vaultcrm.output.template_limits import run_template
 
     env = make_environment(root, limits, today, link_stems(items))
+    known = kinds_named(env)
+    if known is not None:
+        items = [i for i in items if i.kind in known]
     leading = focus_people(items, focus)
     chosen = {f.name for f in leading}
     rest = [i for i in items if i.name not in chosen] if chosen else items

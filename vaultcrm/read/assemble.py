@@ -196,6 +196,7 @@ def assemble(
         interactions={n: tuple(sorted(interactions[n], key=_when_where)) for n in order},
         follow_ups={n: tuple(sorted(follow_ups[n], key=_due_where)) for n in order},
         problems=tuple(sort_problems(found)),
+        names=names,
         # every flag set handed to an interaction: the flags the vault uses (with `who`,
         # those of these people only: the caller knows the rest)
         flags_used=frozenset().union(*handed.values()),

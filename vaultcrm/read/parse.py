@@ -25,10 +25,12 @@ from vaultcrm.model import (
     NoteRecord,
     Person,
     Problem,
+    Relation,
     TaskState,
     YearlyDate,
     new_entry,
 )
+from vaultcrm.read.relations import RELATION_FIELDS, read_relations
 from vaultcrm.read.spec import DEFAULT_SPEC, ReadSpec
 from vaultcrm.read.yamlload import key_lines, loader_for
 
@@ -471,8 +473,25 @@ def _person(
     key_lines.update((name, line) for name, (_, _, line) in picked.items() if line is not None)
     fields: dict[str, Any] = {}
     extra: list[Entry] = []
+    relations: list[Relation] = []
     for name, (key, value, line) in picked.items():
         if value is None or value == "":  # `key:` or `key::` with nothing after it
+            continue
+        if name in RELATION_FIELDS:
+            lines = fm.split("\n")
+
+            def role_line(role: str, at: int | None = line, lines: list[str] = lines) -> int | None:
+                return _nested_line(lines, at, role)
+
+            named, errors = read_relations(
+                name, key, value, line, _yearly, find_links, role_line
+            )
+            relations += named
+            # a relation nobody can read costs only itself (a count, `children: 2`)
+            problems.extend(
+                Problem(path, line if role is None else role_line(role), message, "warning")
+                for message, role in errors
+            )
             continue
         try:
             if name in _READERS:
@@ -506,6 +525,8 @@ def _person(
     for key, close in misses:
         message = f"unknown key {str(key)!r} — did you mean {close!r}?"
         problems.append(Problem(path, written_lines.get(key), message, "warning"))
+    if relations:
+        fields["relations"] = tuple(relations)
     name = fields.pop("name", None) or path.rsplit("/", 1)[-1].removesuffix(".md")
     if fields.get("cadence_days") == NEVER:
         fields["cadence_days"], fields["never"] = None, True

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from vaultcrm.config import Config
-from vaultcrm.model import Interaction, Person, Reflection, Vault
+from vaultcrm.model import Interaction, Person, Reflection, Vault, YearlyDate
 from vaultcrm.reflect.kinds import reflect_person
+from vaultcrm.reflect.relations import Around, around, mentions
+from vaultcrm.reflect.rhythm import Rhythm, rhythm
 from vaultcrm.reflect.rules import _ledger, cadence_days, ledger_inferred, next_yearly, until
 from vaultcrm.words import LEDGER, human_day, inferred, times
 
@@ -69,6 +71,28 @@ class Ahead:
 
 
 @dataclass(frozen=True)
+class Near:
+    """Someone around the person (`reflect.relations.Around`), with what to remember:
+    their birthday and dates ahead, and the last interaction that mentions them."""
+
+    around: Around
+    ahead: tuple[Ahead, ...]
+    mention: Moment | None
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.around
+        return {
+            "role": a.role,
+            "name": a.name,
+            "person": a.person,
+            "file": a.file,
+            "declared": a.declared,
+            "ahead": [x.to_json() for x in self.ahead],
+            "mention": self.mention.to_json() if self.mention else None,
+        }
+
+
+@dataclass(frozen=True)
 class Ledger:
     """Who opened up last: `heard` of theirs since you last shared, `shared` of yours
     since they last did (one of them is always 0), the move it suggests, in a sentence."""
@@ -109,6 +133,8 @@ class Brief:
     ahead: tuple[Ahead, ...]  # birthday and dates, soonest first
     recent: tuple[Moment, ...]  # the last interactions, newest first
     due: tuple[Reflection, ...]
+    rhythm: Rhythm | None = None  # how often you are usually in touch (5+ contacts)
+    around: tuple[Near, ...] = ()  # family and people around them
 
     def to_json(self) -> dict[str, Any]:
         """Stable keys; dates as YYYY-MM-DD; empty lists and nulls rather than missing keys."""
@@ -137,7 +163,15 @@ class Brief:
             "snooze_until": _iso(p.snooze_until),
             "recent": [m.to_json() for m in self.recent],
             "due": [r.to_json() for r in self.due],
+            "rhythm": _rhythm_json(self.rhythm),
+            "relations": [n.to_json() for n in self.around],
         }
+
+
+def _rhythm_json(found: Rhythm | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"days": found.days, "contacts": found.contacts}
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -168,7 +202,15 @@ def make_brief(person: Person, vault: Vault, today: dt.date, config: Config) -> 
         ahead=_ahead(person, today),
         recent=tuple(Moment.of(i, vault) for i in reversed(past[-RECENT_SHOWN:])),
         due=tuple(reflect_person(person, vault, today, config)),
+        rhythm=rhythm(past),
+        around=tuple(_near(a, vault, past, today) for a in around(person, vault)),
     )
+
+
+def _near(a: Around, vault: Vault, past: Sequence[Interaction], today: dt.date) -> Near:
+    yearly = ([a.birthday] if a.birthday else []) + list(a.dates)
+    mention = mentions(a, vault, past)
+    return Near(a, _next_of(yearly, today), Moment.of(mention, vault) if mention else None)
 
 
 def _cadence_from(person: Person, config: Config) -> Literal["person", "circle", "default"]:
@@ -235,8 +277,12 @@ def _day(day: dt.date | None, today: dt.date) -> str:
 
 
 def _ahead(person: Person, today: dt.date) -> tuple[Ahead, ...]:
+    return _next_of(([person.birthday] if person.birthday else []) + list(person.dates), today)
+
+
+def _next_of(yearly: Sequence[YearlyDate], today: dt.date) -> tuple[Ahead, ...]:
     found: list[Ahead] = []
-    for yd in ([person.birthday] if person.birthday else []) + list(person.dates):
+    for yd in yearly:
         on = next_yearly(yd, today)
         if on is None:  # after 9999-12-31: nothing ahead that a date can hold
             continue

@@ -7,7 +7,9 @@ fields tell two items apart in the note, what a tick does and whether the item s
 listed after one (and for how long), whether the note recalls the last open exchange for
 it or its reason quotes an interaction, the settings that tune it, whether the watcher
 reports a change in its details, the flag it is built on (silent until the vault uses
-it) and which of its items only say the person is not in the notes yet.
+it), which of its items only say the person is not in the notes yet, and, for a kind
+reported for one person of the whole vault at a time (`alone`, `draw`, `pick`), how that
+person is picked.
 
 Adding a kind is one record below, one rule function (`rules.py`), its words
 (`words.py`), and one branch in the note's template; `tests/test_kinds.py` fails until
@@ -19,13 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from vaultcrm.config import Config
+from vaultcrm.config import Config, longest_horizon
 from vaultcrm.model import Person, Reflection, Vault
 from vaultcrm.reflect import rules
+from vaultcrm.reflect import surprise as weekly
 from vaultcrm.words import KIND_WORDS, KindWords
 
 Rule = Callable[[Person, Vault, dt.date, Config], list[Reflection]]
@@ -84,6 +87,13 @@ class KindSpec:
     settings: tuple[str, ...] = ()
     #: the watcher reports a change in an item's details (a countdown), not only its arrival
     countdown: bool = False
+    #: considered only for a person due for nothing else (of the kinds found per person)
+    alone: bool = False
+    #: a kind reported for one person of the whole vault: each person's finding is a
+    #: candidate, `draw` keys it (from the finding alone, so it can be stored with the
+    #: person's results), and `pick` chooses among every candidate's key (None: nobody)
+    draw: Callable[[Reflection], Any] | None = None
+    pick: Callable[[Mapping[str, Any]], str | None] | None = None
     #: the flag the kind is built on: silent until some interaction of the vault carries it
     #: (a vault that never writes #deep is not told to go deeper with everyone)
     built_on: str | None = None
@@ -94,6 +104,10 @@ class KindSpec:
     @property
     def title(self) -> str:
         return self.words.title
+
+
+def _no_urgency(_: Reflection) -> tuple[Any, ...]:
+    return ()
 
 
 def _never_first(value: dt.date | None) -> tuple[int, dt.date]:
@@ -128,11 +142,17 @@ def _past_cadence(data: Data) -> tuple[float]:
 
 
 def _horizon(config: Config) -> int:
-    return config.horizon
+    """The furthest ahead an item shows, whatever the person's circle (`horizons`)."""
+    return longest_horizon(config)
 
 
 def _celebrate_within(config: Config) -> int:
     return config.celebrate_within
+
+
+def _a_week(config: Config) -> int:
+    """An ISO week's pick is listed from its Monday to its Sunday."""
+    return 7
 
 
 #: Every kind of the package, in report order (the order of docs/format.md's table).
@@ -185,10 +205,12 @@ SPECS: tuple[KindSpec, ...] = (
         _by_date,
         KIND_WORDS["birthday"],
         focus=Focus(pressing=_on_the_day, dated=True),
-        id_fields=("date",),  # each year's birthday is its own item
+        # each year's birthday is its own item, and each relation's (an id field that
+        # is absent, as `relation` on their own birthday, is left out of the id)
+        id_fields=("date", "relation"),
         stays_after_tick=True,
         listed_for=_horizon,
-        settings=("horizon",),
+        settings=("horizon", "horizons"),
         countdown=True,
     ),
     KindSpec(
@@ -197,10 +219,10 @@ SPECS: tuple[KindSpec, ...] = (
         _by_date,
         KIND_WORDS["date"],
         focus=Focus(pressing=_on_the_day, dated=True),
-        id_fields=("label", "date"),
+        id_fields=("label", "date", "relation"),
         stays_after_tick=True,
         listed_for=_horizon,
-        settings=("horizon",),
+        settings=("horizon", "horizons"),
         countdown=True,
     ),
     KindSpec(
@@ -211,7 +233,7 @@ SPECS: tuple[KindSpec, ...] = (
         focus=Focus(pressing=_due_by_now, dated=True),
         id_fields=("source_file", "date", "text"),
         tick="task",
-        settings=("horizon",),
+        settings=("horizon", "horizons"),
         countdown=True,
     ),
     KindSpec(
@@ -226,6 +248,28 @@ SPECS: tuple[KindSpec, ...] = (
         quotes_flag="win",
         settings=("celebrate_within",),
         built_on="win",
+    ),
+    KindSpec(
+        "drift",
+        rules.drift,
+        # the most broken rhythm first: the most usual gaps since the last contact
+        lambda r: (-r.data["days_since"] / r.data["rhythm_days"],),
+        KIND_WORDS["drift"],
+        # it gives way to reach_out once their cadence is reached
+        settings=("circles", "default_cadence"),
+    ),
+    KindSpec(
+        "surprise",
+        rules.surprise,
+        _no_urgency,
+        KIND_WORDS["surprise"],
+        id_fields=("week",),  # each week's is its own item
+        stays_after_tick=True,  # ticked, it stays this week's (`rules.SURPRISE_TICK`)
+        listed_for=_a_week,
+        settings=("surprise", "deep_circles"),
+        alone=True,
+        draw=lambda r: weekly.draw(r.person, r.data["week"]),
+        pick=weekly.pick,
     ),
 )
 
@@ -242,10 +286,12 @@ class Registry(Mapping[str, KindSpec]):
         self._by_name = {spec.name: spec for spec in specs}
         self.names: tuple[str, ...] = tuple(self._by_name)
         self._rank = {name: i for i, name in enumerate(self.names)}
-        self.rules: tuple[Rule, ...] = tuple(spec.rule for spec in specs)
-        #: (rule, the flag it is built on) of every kind, in report order
+        #: the rules of the kinds found per person, and the kinds picked for the vault
+        self.rules: tuple[Rule, ...] = tuple(spec.rule for spec in specs if spec.pick is None)
+        self.picked: tuple[KindSpec, ...] = tuple(spec for spec in specs if spec.pick)
+        #: (rule, the flag it is built on) of every kind found per person, in report order
         self.built: tuple[tuple[Rule, str | None], ...] = tuple(
-            (spec.rule, spec.built_on) for spec in specs
+            (spec.rule, spec.built_on) for spec in specs if spec.pick is None
         )
 
     def __getitem__(self, name: str) -> KindSpec:
@@ -280,6 +326,9 @@ class Registry(Mapping[str, KindSpec]):
 #: kinds in report order.
 KIND = Registry(SPECS)
 
+#: kind → person → their candidate's draw (`KindSpec.draw`)
+Pools = dict[str, dict[str, Any]]
+
 
 def silent_kinds(used: frozenset[str] | None) -> tuple[str, ...]:
     """The kinds silent in a vault whose interactions carry the flags `used` (None: no
@@ -305,10 +354,6 @@ def _comparable(value: Any) -> tuple[Any, ...]:
     return (1, type(value).__name__, value)
 
 
-def _no_urgency(_: Reflection) -> tuple[Any, ...]:
-    return ()
-
-
 def _order(r: Reflection) -> tuple[Any, ...]:
     spec = KIND.get(r.kind)
     kind_rank = KIND.rank(r.kind)
@@ -320,8 +365,9 @@ def _order(r: Reflection) -> tuple[Any, ...]:
 def reflect_person(
     person: Person, vault: Vault, today: dt.date, config: Config
 ) -> list[Reflection]:
-    """Every rule for one person, unordered (the index caches these per person); a rule
-    built on a flag the vault never uses stays silent (`KindSpec.built_on`)."""
+    """Every rule of the kinds found per person, for one person, unordered (the index
+    caches these per person); a rule built on a flag the vault never uses stays silent
+    (`KindSpec.built_on`)."""
     used = vault.flags_used
     if used is None:
         return [found for rule in KIND.rules for found in rule(person, vault, today, config)]
@@ -331,6 +377,39 @@ def reflect_person(
         if flag is None or flag in used
         for found in rule(person, vault, today, config)
     ]
+
+
+def candidates(
+    person: Person, vault: Vault, today: dt.date, config: Config, mine: Sequence[Reflection]
+) -> list[Reflection]:
+    """One person's findings of the kinds picked for the whole vault (`KindSpec.pick`),
+    given `mine`, what `reflect_person` found for them; at most one per kind."""
+    return [
+        found
+        for spec in KIND.picked
+        if not (spec.alone and mine)
+        for found in spec.rule(person, vault, today, config)[:1]
+    ]
+
+
+def add_draws(pools: Pools, found: Iterable[Reflection]) -> None:
+    """Enter one person's candidates into the pools."""
+    for r in found:
+        draw = KIND[r.kind].draw
+        if draw is not None:
+            pools.setdefault(r.kind, {})[r.person] = draw(r)
+
+
+def picks(pools: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """kind → the person picked among the kind's candidates (kinds nobody is picked for
+    are left out)."""
+    out: dict[str, str] = {}
+    for spec in KIND.picked:
+        pool = pools.get(spec.name)
+        chosen = spec.pick(pool) if pool and spec.pick is not None else None
+        if chosen is not None:
+            out[spec.name] = chosen
+    return out
 
 
 def _lead(r: Reflection) -> tuple[Any, ...]:
@@ -361,11 +440,19 @@ def order(reflections: Iterable[Reflection]) -> list[Reflection]:
 
 
 def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """Every rule for every person, in a total, deterministic order."""
-    return order(
-        found
-        for person in vault.people.values()
-        for found in reflect_person(person, vault, today, config)
-    )
+    """Every rule for every person, and the person picked for each kind picked for the
+    whole vault, in a total, deterministic order."""
+    found: list[Reflection] = []
+    pools: Pools = {}
+    offered: dict[tuple[str, str], Reflection] = {}
+    for person in vault.people.values():
+        mine = reflect_person(person, vault, today, config)
+        found += mine
+        if KIND.picked:
+            extra = candidates(person, vault, today, config, mine)
+            add_draws(pools, extra)
+            offered.update(((r.kind, r.person), r) for r in extra)
+    found += [offered[(kind, name)] for kind, name in picks(pools).items()]
+    return order(found)
 
 

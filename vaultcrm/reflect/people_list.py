@@ -14,6 +14,7 @@ from typing import Any, Literal
 from vaultcrm.config import Config
 from vaultcrm.model import Reflection, Vault
 from vaultcrm.reflect.kinds import KIND
+from vaultcrm.reflect.rhythm import rhythm
 from vaultcrm.reflect.rules import cadence_days, until
 
 Sort = Literal["name", "last", "overdue"]
@@ -29,6 +30,7 @@ class PersonRow:
     days_since: int | None
     cadence_days: int
     due: tuple[str, ...]  # kinds due now, in report order
+    rhythm_days: int | None = None  # the usual gap between contacts (`reflect.rhythm`)
     #: their open tasks without a date: open with them, due on no day
     open_tasks: int = 0
     #: kept for reference (`cadence: never`): never nudged, whatever `cadence_days` says
@@ -53,6 +55,7 @@ class PersonRow:
             "cadence_days": self.cadence_days,
             "overdue_days": self.overdue_days,
             "due": list(self.due),
+            "rhythm_days": self.rhythm_days,
             "open_tasks": self.open_tasks,
             "never": self.never,
         }
@@ -72,6 +75,7 @@ def people_rows(
         past = until(vault.interactions.get(name, ()), today)
         last = past[-1].date if past else None
         kinds = sorted(due.get(name, ()), key=KIND.rank)
+        usual = rhythm(past)
         rows.append(
             PersonRow(
                 name,
@@ -82,6 +86,7 @@ def people_rows(
                 None if last is None else (today - last).days,
                 cadence_days(person, config),
                 tuple(kinds),
+                None if usual is None else usual.days,
                 len(person.open_tasks),
                 person.never,
             )

@@ -14,9 +14,21 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from vaultcrm.config import Config
+from vaultcrm.config import Config, horizon_for
 from vaultcrm.model import Interaction, Person, Reflection, Vault, YearlyDate
-from vaultcrm.words import CIRCLE_PHRASES, REASONS, detag, human_day, inferred
+from vaultcrm.reflect import surprise as weekly
+from vaultcrm.reflect.relations import Around, declared
+from vaultcrm.reflect.rhythm import rhythm
+from vaultcrm.words import (
+    CIRCLE_PHRASES,
+    KIND_WORDS,
+    MONTHS,
+    REASONS,
+    TICK_SOURCE,
+    detag,
+    human_day,
+    inferred,
+)
 from vaultcrm.words import ago as _ago
 from vaultcrm.words import count_days as _days
 from vaultcrm.words import count_years as _years
@@ -266,56 +278,111 @@ def deep(person: Person, vault: Vault, today: dt.date, config: Config) -> list[R
 
 
 def birthday(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """The next birthday within `horizon` days (inclusive), with the age they turn."""
-    if person.birthday is None:
-        return []
-    on = next_yearly(person.birthday, today)
+    """The next birthday within the person's horizon (inclusive), with the age they turn;
+    and the birthday of each person around them that their note names (from its mapping,
+    else from that person's own note), said through them, within the same horizon."""
+    horizon = horizon_for(config, person.circle)
+    out: list[Reflection] = []
+    if person.birthday is not None:
+        found = _birthday(person, person.birthday, today, horizon)
+        if found is not None:
+            out.append(found)
+    if person.relations:
+        for around in declared(person, vault):
+            if around.birthday is not None:
+                found = _birthday(person, around.birthday, today, horizon, around)
+                if found is not None:
+                    out.append(found)
+    return out
+
+
+def _birthday(
+    person: Person, yd: YearlyDate, today: dt.date, horizon: int, around: Around | None = None
+) -> Reflection | None:
+    on = next_yearly(yd, today)
     if on is None:
-        return []
+        return None
     until = (on - today).days
-    if until > config.horizon:
-        return []
-    age = _anniversary(person.birthday, on)
+    if until > horizon:
+        return None
+    age = _anniversary(yd, on)
     if until == 0:
         key = "birthday_today" if age is None else "birthday_today_age"
     else:
         key = "birthday" if age is None else "birthday_age"
-    reason = REASONS[key].format(age=age, day=human_day(on, today), when=_when(until))
-    return [_make("birthday", person, reason, date=on, days_until=until, age=age)]
+    if around is None:
+        reason = REASONS[key].format(age=age, day=human_day(on, today), when=_when(until))
+        return _make("birthday", person, reason, date=on, days_until=until, age=age)
+    reason = REASONS[f"relation_{key}"].format(
+        age=age, day=human_day(on, today), when=_when(until), **_whose(person, around)
+    )
+    return _make(
+        "birthday", person, reason, date=on, days_until=until, age=age,
+        relation=around.name, role=around.role,
+    )  # fmt: skip
+
+
+def _whose(person: Person, around: Around) -> dict[str, str]:
+    return {"relation": around.name, "name": person.name, "role": around.role}
 
 
 def date(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """Each other yearly date (`dates:`) whose next occurrence is within `horizon`."""
-    out: list[Reflection] = []
-    for yd in person.dates:
-        on = next_yearly(yd, today)
-        if on is None:
-            continue
-        until = (on - today).days
-        if until > config.horizon:
-            continue
-        years = _anniversary(yd, on)
-        key = "date" if until else "date_today"
-        if years is not None:
-            key += "_years"
-        reason = REASONS[key].format(
-            label=_label(yd.label),
-            years=_years(years) if years is not None else "",
-            day=human_day(on, today),
-            when=_when(until),
-        )
-        out.append(
-            _make("date", person, reason, date=on, label=yd.label, days_until=until, years=years)
-        )
+    """Each other yearly date (`dates:`) whose next occurrence is within the person's
+    horizon; and those of the people around them their note names, said through them."""
+    horizon = horizon_for(config, person.circle)
+    out = [
+        found
+        for yd in person.dates
+        if (found := _date(person, yd, today, horizon)) is not None
+    ]
+    if person.relations:
+        for around in declared(person, vault):
+            for yd in around.dates:
+                found = _date(person, yd, today, horizon, around)
+                if found is not None:
+                    out.append(found)
     return out
 
 
+def _date(
+    person: Person, yd: YearlyDate, today: dt.date, horizon: int, around: Around | None = None
+) -> Reflection | None:
+    on = next_yearly(yd, today)
+    if on is None:
+        return None
+    until = (on - today).days
+    if until > horizon:
+        return None
+    years = _anniversary(yd, on)
+    key = "date" if until else "date_today"
+    if years is not None:
+        key += "_years"
+    words = {
+        "years": _years(years) if years is not None else "",
+        "day": human_day(on, today),
+        "when": _when(until),
+    }
+    if around is None:
+        reason = REASONS[key].format(label=_label(yd.label), **words)
+        return _make("date", person, reason, date=on, label=yd.label, days_until=until,
+                     years=years)  # fmt: skip
+    reason = REASONS[f"relation_{key}"].format(
+        label=detag(yd.label) or yd.label, **words, **_whose(person, around)
+    )
+    return _make(
+        "date", person, reason, date=on, label=yd.label, days_until=until, years=years,
+        relation=around.name, role=around.role,
+    )  # fmt: skip
+
+
 def follow_up(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """Every open follow-up due on or before today + `horizon`; done ones never fire."""
+    """Every open follow-up due on or before today + the person's horizon; done ones
+    never fire."""
     out: list[Reflection] = []
+    horizon = horizon_for(config, person.circle)
     for task in vault.follow_ups.get(person.name, ()):
         until = (task.due - today).days
-        if task.done or until > config.horizon:
+        if task.done or until > horizon:
             continue
         text = _clause(task.text)
         if until < 0:
@@ -365,3 +432,80 @@ def celebrate(person: Person, vault: Vault, today: dt.date, config: Config) -> l
         found = _make("celebrate", person, reason, date=win.date, text=win.text)
         out.append(_resting(found, inferred_words(vault, [win], {"win"})))
     return out
+
+
+def drift(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """Their own rhythm broke (`reflect.rhythm`): the days since the last contact reach
+    twice the usual gap (and three weeks) while the cadence does not yet say so, which
+    `reach_out` would."""
+    if _quiet(person, today):
+        return []
+    past = _past(person, vault, today)
+    found = rhythm(past)
+    if found is None:
+        return []
+    since = (today - found.last).days
+    if since >= cadence_days(person, config) or not found.broken(since):
+        return []
+    reason = REASONS["drift"].format(
+        rhythm=_days(found.days),
+        contacts=found.contacts,
+        since=_days(since),
+        day=human_day(found.last, today),
+    )
+    return [
+        _make(
+            "drift", person, reason, last_contact=found.last, days_since=since,
+            rhythm_days=found.days, contacts=found.contacts,
+        )
+    ]  # fmt: skip
+
+
+#: Contact this recently (before the week began) keeps someone out of the week's draw.
+SURPRISE_QUIET = 14
+#: The line a ticked surprise logs (`app.ticks.log_text`): contact this week that is only
+#: this keeps this week's pick, listed and ticked, rather than draw another.
+SURPRISE_TICK = f"{KIND_WORDS['surprise'].logged} {TICK_SOURCE}"
+
+
+def surprise(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """A candidate for this week's unexpected reach-out (`reflect.surprise` picks one for
+    the whole vault, among people due for nothing else: `KindSpec.alone`): outside
+    `deep_circles`, not snoozed, last in touch more than two weeks before the week began,
+    and not since (but for the line its own tick logs). The reason comes from their notes
+    as they were when the week began: the last thing they confided (#heard), else
+    something they like, else the last thing you did together."""
+    if not config.surprise or _quiet(person, today) or person.circle in config.deep_circles:
+        return []
+    past = _past(person, vault, today)
+    monday = weekly.monday_of(today)
+    before = until(past, monday - dt.timedelta(days=1))
+    if not before or (monday - before[-1].date).days <= SURPRISE_QUIET:
+        return []
+    if any(i.text != SURPRISE_TICK for i in past[len(before) :]):
+        return []  # in touch this week already
+    last = before[-1]
+    heard = next((i for i in reversed(before) if "heard" in i.flags), None)
+    if heard is not None:
+        month = MONTHS[heard.date.month - 1]
+        if heard.date.year != today.year:
+            month += f" {heard.date.year}"
+        reason = REASONS["surprise_heard"].format(
+            month=month, name=person.name, text=_clause(heard.text)
+        )
+        because, source = "confided", heard.date
+    elif person.likes:
+        reason = REASONS["surprise_likes"].format(name=person.name, like=person.likes[0])
+        because, source = "likes", None
+    else:
+        reason = REASONS["surprise_together"].format(
+            name=person.name, day=human_day(last.date, today), text=_clause(last.text)
+        )
+        because, source = "together", last.date
+    found = _make(
+        "surprise", person, reason, week=weekly.week_of(today), because=because,
+        source_date=source, last_contact=last.date, days_since=(today - last.date).days,
+    )  # fmt: skip
+    if heard is not None:
+        return [_resting(found, inferred_words(vault, [heard], {"heard"}))]
+    return [found]
