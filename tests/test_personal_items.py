@@ -401,3 +401,17 @@ def test_two_notes_with_one_name_say_which_field_to_change(make_vault: MakeVault
         "another note is also named 'Sam Lee' (People/sam-lee-2.md); this one is ignored:"
         " give one of them another name",
     )]  # fmt: skip
+
+
+def test_cadence_never_is_never_drift_nor_the_weeks_surprise(make_vault: MakeVault) -> None:
+    """Someone kept for reference has no rhythm to break and is never the unexpected
+    reach-out: the same two people, kept in touch with, are each."""
+    steady = "".join(f"- 2026-08-{d:02d} Run together\n" for d in (1, 8, 15, 22, 29))
+    files = {
+        "People/Ivo.md": "---\ncadence: 1 year\n---\n" + steady,
+        "People/Pia.md": "---\ncadence: 1 year\nlikes: [chess]\n---\n- 2026-10-01 Tea\n",
+    }
+    kept = make_vault(files, "kept")
+    assert kinds_of(kept) == {"Ivo": ["drift"], "Pia": ["surprise"]}
+    never = {rel: text.replace("cadence: 1 year", "cadence: never") for rel, text in files.items()}
+    assert kinds_of(make_vault(never, "never")) == {}
