@@ -176,16 +176,26 @@ def _entries(value: object, node: yaml.Node, what: str) -> list[tuple[str, objec
     return out
 
 
-def _circles(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, int]:
-    """Circle → cadence; a bad entry is a problem and is left out (its people then fall
-    back to `default_cadence`), the others still apply."""
-    circles: dict[str, int] = {}
-    for name, item, line in _entries(value, node, "circles to durations, e.g. {close: 2 weeks}"):
-        try:
-            circles[name] = parse_duration(item)
-        except ValueError as err:
-            problems.append(Problem(CONFIG_FILE, line, f"circles: {name}: {err}"))
-    return circles
+def _durations_per_circle(
+    key: str, example: str
+) -> Callable[[object, yaml.Node, list[Problem]], dict[str, int]]:
+    """A reader of circle → duration for `key`: a bad entry is a problem and is left out
+    (that circle falls back to the key's default), the others still apply."""
+
+    def read(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, int]:
+        durations: dict[str, int] = {}
+        for name, item, line in _entries(value, node, f"circles to durations, e.g. {example}"):
+            try:
+                durations[name] = parse_duration(item)
+            except ValueError as err:
+                problems.append(Problem(CONFIG_FILE, line, f"{key}: {name}: {err}"))
+        return durations
+
+    return read
+
+
+#: circle → cadence; a circle left out, or with a bad entry, takes `default_cadence`
+_circles = _durations_per_circle("circles", "{close: 2 weeks}")
 
 
 def _tags(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, str]:
@@ -386,16 +396,9 @@ _READERS.update({"inbox": _simple(_output), "notify": _simple(_notify)})
 # -- depth: horizons, surprise (issue "Depth") ----------------------------------------------
 
 
-def _horizons(value: object, node: yaml.Node, problems: list[Problem]) -> dict[str, int]:
-    """Circle → horizon; a bad entry is a problem and is left out (that circle keeps
-    `horizon`). Circles nobody defines are said by `load_config`, which knows them all."""
-    horizons: dict[str, int] = {}
-    for name, item, line in _entries(value, node, "circles to durations, e.g. {family: 3 weeks}"):
-        try:
-            horizons[name] = parse_duration(item)
-        except ValueError as err:
-            problems.append(Problem(CONFIG_FILE, line, f"horizons: {name}: {err}"))
-    return horizons
+#: circle → horizon; a circle left out, or with a bad entry, keeps `horizon`. Circles
+#: nobody defines are said by `load_config`, which knows them all.
+_horizons = _durations_per_circle("horizons", "{family: 3 weeks}")
 
 
 _READERS.update({"horizons": _horizons, "surprise": _simple(_switch)})

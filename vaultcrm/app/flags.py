@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -182,7 +182,7 @@ def apply_plan(plan: Plan) -> Applied:
     """Write the plan, one note at a time, through the edit engine; a note that cannot be
     written (changed since it was read, a conflict, a merge under way) is refused and the
     others are still written. Idempotent: a line holding its tags is left as it is."""
-    from vaultcrm.edit.engine import EditRefused, edit
+    from vaultcrm.edit.engine import EditRefused, edit, settled
     from vaultcrm.edit.tagline import TagLine, add_tags
 
     done = Applied()
@@ -196,7 +196,7 @@ def apply_plan(plan: Plan) -> Applied:
             return add_tags(data, edits)
 
         try:
-            result = edit(plan.root, file, transform, landed=_settled(transform))
+            result = edit(plan.root, file, transform, landed=settled(transform))
         except EditRefused as err:
             done.refused.append(str(err))
             continue
@@ -205,17 +205,6 @@ def apply_plan(plan: Plan) -> Applied:
         done.written.extend(planned)
     return done
 
-
-def _settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bool]:
-    """It landed when applying it again changes nothing (an editor saved it back)."""
-
-    def landed(_before: bytes, after: bytes) -> bool:
-        try:
-            return transform(after) == after
-        except ValueError:
-            return False
-
-    return landed
 
 
 # -- the hint ---------------------------------------------------------------------------------

@@ -467,17 +467,6 @@ def one_more(line: str) -> Callable[[bytes, bytes], bool]:
     return lambda before, after: _count_line(after, line) == _count_line(before, line) + 1
 
 
-def _settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bool]:
-    """For an idempotent change (set, unset): it landed when redoing it changes nothing."""
-
-    def landed(_before: bytes, after: bytes) -> bool:
-        try:
-            return transform(after) == after
-        except ValueError:
-            return False
-
-    return landed
-
 
 def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written:
     from vaultcrm.edit.engine import EditRefused, create, edit
@@ -603,7 +592,7 @@ def validate_field(session: ReadSession, key: str, value: object, person: str) -
 
 def set_field(session: ReadSession, person: str, key: str, raw: str) -> Written:
     """Set one frontmatter key; every other byte of the note stays as it was."""
-    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.engine import edit, settled
     from vaultcrm.edit.frontmatter import set_frontmatter_key
 
     people_config(session)
@@ -615,7 +604,7 @@ def set_field(session: ReadSession, person: str, key: str, raw: str) -> Written:
     def change(data: bytes) -> bytes:
         return set_frontmatter_key(data, key, value)
 
-    result = edit(session.root, ref.file, change, landed=_settled(change))
+    result = edit(session.root, ref.file, change, landed=settled(change))
     return Written(
         result.rel,
         f"{key}: {yaml_value(value)}",
@@ -627,7 +616,7 @@ def set_field(session: ReadSession, person: str, key: str, raw: str) -> Written:
 
 def unset_field(session: ReadSession, person: str, key: str) -> Written:
     """Remove one frontmatter key and its lines; nothing changes when it is absent."""
-    from vaultcrm.edit.engine import edit
+    from vaultcrm.edit.engine import edit, settled
     from vaultcrm.edit.frontmatter import unset_frontmatter_key
 
     people_config(session)
@@ -637,5 +626,5 @@ def unset_field(session: ReadSession, person: str, key: str) -> Written:
     def change(data: bytes) -> bytes:
         return unset_frontmatter_key(data, key)
 
-    result = edit(session.root, ref.file, change, landed=_settled(change))
+    result = edit(session.root, ref.file, change, landed=settled(change))
     return Written(result.rel, key, ref.name, changed=result.changed, conflict=result.conflict)

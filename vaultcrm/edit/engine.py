@@ -189,6 +189,20 @@ def edit(
     return write_edit(snap, new, landed=check)
 
 
+def settled(transform: Callable[[bytes], bytes]) -> Callable[[bytes, bytes], bool]:
+    """`edit`'s `landed` for an idempotent change (set a key, add a tag): it landed when
+    redoing it on what is on disk changes nothing (an editor saved it back, or its own
+    change beside it)."""
+
+    def landed(_before: bytes, after: bytes) -> bool:
+        try:
+            return transform(after) == after
+        except ValueError:
+            return False
+
+    return landed
+
+
 def create(root: Path, rel: str, data: bytes) -> EditResult:
     """Write a new note, creating its folders inside the vault; refuse if it exists."""
     root = Path(root).resolve()
