@@ -18,7 +18,7 @@ from vaultcrm.config import Config, horizon_for
 from vaultcrm.model import Interaction, Person, Reflection, Vault, YearlyDate
 from vaultcrm.reflect import surprise as weekly
 from vaultcrm.reflect.relations import Around, declared
-from vaultcrm.reflect.rhythm import rhythm
+from vaultcrm.reflect.rhythm import DRIFT_LEAST, rhythm
 from vaultcrm.words import (
     CIRCLE_PHRASES,
     KIND_WORDS,
@@ -441,11 +441,14 @@ def drift(person: Person, vault: Vault, today: dt.date, config: Config) -> list[
     if _quiet(person, today):
         return []
     past = _past(person, vault, today)
-    found = rhythm(past)
-    if found is None:
+    if not past:
         return []
-    since = (today - found.last).days
-    if since >= cadence_days(person, config) or not found.broken(since):
+    since = (today - past[-1].date).days  # the rhythm's last day of contact too
+    # too soon to be drift whatever the rhythm, or the cadence says it: no rhythm to read
+    if since < DRIFT_LEAST or since >= cadence_days(person, config):
+        return []
+    found = rhythm(past)
+    if found is None or not found.broken(since):
         return []
     reason = REASONS["drift"].format(
         rhythm=_days(found.days),
