@@ -502,3 +502,25 @@ def test_the_set_line_moves_them_one_circle_at_a_time(depth: Path) -> None:
         "Sam Ortiz: friends, 2 contacts in 12 months — keep as friends, or move to"
         " acquaintances?"
     ]
+
+
+def test_the_weeks_pick_shows_their_note_as_it_is_now(make_vault: MakeVault) -> None:
+    """A candidate's stored results leave their person out (thousands are stored, one is
+    picked): the pick's comes from their note, so what the note shows around the item
+    follows an edit that leaves the item itself as it was."""
+    root = make_vault({
+        "People/Pia.md": (
+            "---\ncadence: 1 year\nlikes: [chess]\nboundaries: Not about work.\n---\n"
+            "- 2026-01-10 Tea\n"
+        ),
+        "People/Ann.md": "---\ncircle: close\n---\n- 2026-03-01 Call\n",
+    })  # fmt: skip
+    note = root / "Reflections due.md"
+    assert [r.kind for r in sync(root, TODAY).outcome.reflections] == ["surprise"]
+    assert "- Mind: Not about work.\n" in note.read_text()
+    _rewrite(root / "People/Ann.md", "Call", "Long call")  # a pass from the index
+    sync(root, TODAY)
+    _rewrite(root / "People/Pia.md", "Not about work.", "Not about her ex.")
+    sync(root, TODAY)
+    assert "- Mind: Not about her ex.\n" in note.read_text()
+    assert note.read_text() == _cold(root)

@@ -45,6 +45,7 @@ from vaultcrm.cache.codec import (
     encode_results,
     encode_roster,
     encode_totals,
+    encoded_person,
 )
 from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
@@ -120,7 +121,7 @@ def compute(session: ReadSession) -> Outcome:
         stats.reflected, pools = partial
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
-    return _from_cache(session, problems, len(who.paths), pools)
+    return _from_cache(session, problems, who, pools)
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -172,11 +173,13 @@ def _full_pass(
             if exchange is not None:
                 opened[name] = exchange
     chosen = picks(pools)
+    picked_people: dict[str, bytes] = {}
     for kind, name in chosen.items():
         r, payload, person, contact = offered[(kind, name)]
         found.append(r)
         due.setdefault(name, payload)
         people[name] = person
+        picked_people[name] = encoded_person(person)
         if contact is not None:
             last[name] = contact
     meta = {
@@ -186,7 +189,7 @@ def _full_pass(
     }
     index.put_derived(rows, replace_all=True, state=state, meta=meta)
     stats.reflected = len(rows)
-    content = plan.content_digest(due, chosen)
+    content = plan.content_digest(due, chosen, picked_people)
     return Outcome(
         root, config, today, order(found), problems, stats, people, last, len(vault.people),
         content, opened, charts.chart_of(total, today),
@@ -316,7 +319,7 @@ def _chart_totals(index: Index) -> list[list[int]]:
 
 
 def _from_cache(
-    session: ReadSession, problems: list[Problem], count: int, pools: Pools | None = None
+    session: ReadSession, problems: list[Problem], who: Roster, pools: Pools | None = None
 ) -> Outcome:
     root, config, today, index = session.root, session.config, session.today, session.index
     stats = session.stats
@@ -326,19 +329,26 @@ def _from_cache(
     for name, payload in due.items():
         found.extend(decode_results(name, payload, stored))
     chosen = picks(_pools(index) if pools is None else pools)
-    if chosen:  # one person each, due for nothing else: their results are read now
+    picked_people: dict[str, bytes] = {}
+    if chosen:  # one person each, due for nothing else: their results are read now,
+        # and their person from their note's record (a candidate's results leave it out)
         theirs = index.derived_of(set(chosen.values()))
+        notes = index.records({who.paths[n] for n in chosen.values() if n in who.paths})
         for kind, name in chosen.items():
             picked = theirs.get(name)
-            if picked is None:
+            record = notes.get(who.paths.get(name, ""))
+            person = record.person if record is not None else None
+            if picked is None or person is None:
                 continue
             if name not in due:
                 decode_results(name, picked, stored)
+                stored.people.keep(name, person)
                 due[name] = picked
+            picked_people[name] = encoded_person(person)
             found.extend(r for r in decode_candidates(picked, stored) if r.kind == kind)
-    content = plan.content_digest(due, chosen)
+    content = plan.content_digest(due, chosen, picked_people)
     chart = charts.chart_of(_chart_totals(index), today)
     return Outcome(
         root, config, today, order(found), problems, stats, stored.people, stored.last,
-        count, content, stored.open, chart, stored,
+        len(who.paths), content, stored.open, chart, stored,
     )  # fmt: skip

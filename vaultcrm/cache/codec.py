@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
-VERSION = 10
+VERSION = 11
 
 
 @functools.cache
@@ -285,8 +285,10 @@ def encode_results(
     found = [_reflection(r) for r in reflections]
     offered = [_reflection(r) for r in candidates]
     # the person is needed only to render their reflections, and is marshalled apart so
-    # that decoding the results leaves it as bytes until it is (`StoredPeople`)
-    mine = marshal.dumps(encode_person(person), 0) if found or offered else None
+    # that decoding the results leaves it as bytes until it is (`Stored`); a candidate's
+    # is not stored (thousands of them, one picked): a pick's comes from their note's
+    # record (`app.incremental._from_cache`)
+    mine = encoded_person(person) if found else None
     return marshal.dumps(
         (
             mine, found, _interaction(contact), _interaction(exchange), tuple(counts),
@@ -294,6 +296,12 @@ def encode_results(
         ),
         0,
     )  # fmt: skip
+
+
+def encoded_person(person: Person) -> bytes:
+    """A person as the results store them: marshal's version 0 (equal persons, equal
+    bytes), so the note's content key can hash them."""
+    return marshal.dumps(encode_person(person), 0)
 
 
 class Stored(Mapping[str, T]):
@@ -320,6 +328,11 @@ class Stored(Mapping[str, T]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._stored
+
+    def keep(self, name: str, value: T) -> None:
+        """Hold `value` for `name`, decoded already (read from elsewhere than results)."""
+        self._stored[name] = None
+        self._decoded[name] = value
 
 
 @dataclass(frozen=True)

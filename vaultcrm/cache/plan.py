@@ -193,10 +193,15 @@ def _linked(rec: NoteRecord, names: Mapping[str, str]) -> set[str]:
 # -- 4. the note -----------------------------------------------------------------------------
 
 
-def content_digest(payloads: Mapping[str, bytes], picked: Mapping[str, str] | None = None) -> str:
+def content_digest(
+    payloads: Mapping[str, bytes],
+    picked: Mapping[str, str] | None = None,
+    picked_people: Mapping[str, bytes] | None = None,
+) -> str:
     """A digest of the due people's stored results (person, reflections, last contact),
-    and of who was picked for the kinds picked for the whole vault (`picked`: kind →
-    person, whose results are among `payloads`).
+    of who was picked for the kinds picked for the whole vault (`picked`: kind → person,
+    whose results are among `payloads`), and of the picked people themselves
+    (`picked_people`: name → `codec.encoded_person`; a candidate's results leave it out).
 
     The results are what the note is rendered from, so hashing their stored bytes keys
     the note's content without decoding or encoding a single reflection again.
@@ -207,6 +212,9 @@ def content_digest(payloads: Mapping[str, bytes], picked: Mapping[str, str] | No
         h.update(payloads[name])
     for kind, name in sorted((picked or {}).items()):
         h.update(f"|picked {len(kind)}:{kind}{len(name)}:{name}".encode())
+    for name, data in sorted((picked_people or {}).items()):
+        h.update(f"|person {len(name)}:{name}{len(data)}:".encode())
+        h.update(data)
     return h.hexdigest()
 
 
