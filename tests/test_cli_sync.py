@@ -38,6 +38,12 @@ def test_sync_writes_the_note_with_wikilinks(make_vault) -> None:  # type: ignor
     assert "Wrote Reflections due.md" in result.output
 
 
+def test_syncs_line_counts_one_reflection_in_the_singular(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"People/Bo.md": "---\ncircle: friends\n---\n"})
+    result = run("sync", "--vault", str(root), "--today", TODAY)
+    assert result.output.startswith("Wrote Reflections due.md — 1 reflection (1 reach out)\n")
+
+
 def test_second_sync_changes_no_byte_and_no_mtime(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = small_vault(make_vault)
     run("sync", "--vault", str(root), "--today", TODAY)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from vaultcrm.words import KIND_WORDS, NO_NOTE, NO_PEOPLE, NOTHING_DUE
+from vaultcrm.words import KIND_WORDS, NO_NOTE, NO_PEOPLE, NOTHING_DUE, count_reflections
 
 from . import echo_diagnostics, echo_json, handle_errors, progress_bar
 from .options import cache_option, json_option, read_session, today_option, vault_option
@@ -90,7 +90,8 @@ def sync(
         if outcome.people_count == 0:  # no note rather than an all-clear
             echo_wrapped(NO_NOTE.format(output=result.output), hang=2)
         else:
-            echo_wrapped(f"{verb} {result.output} — {total} reflections ({summary})", hang=2)
+            line = f"{verb} {result.output} — {count_reflections(total)} ({summary})"
+            echo_wrapped(line, hang=2)
         if result.calendar:
             click.echo(f"Wrote {result.calendar} (calendar)")
         for hint in result.hints:
