@@ -417,6 +417,8 @@ def horizon_for(config: Config, circle: str | None) -> int:
 def longest_horizon(config: Config) -> int:
     """The furthest ahead anything shows, whatever the circle."""
     return max([config.horizon, *config.horizons.values()])
+
+
 # -- personal vaults: ignore (issue "Personal vaults") -----------------------------------
 
 

@@ -206,7 +206,6 @@ def apply_plan(plan: Plan) -> Applied:
     return done
 
 
-
 # -- the hint ---------------------------------------------------------------------------------
 
 #: The order in which the hint offers `vaultcrm log`'s flag options (`--deep` first: the

@@ -80,7 +80,7 @@ def stored_flags(index: Index) -> frozenset[str] | None:
     never were (or the record does not decode)."""
     saved = index.get_blob(FLAGS_USED)
     counts = decode_flag_counts(saved) if saved is not None else None
-    return None if counts is None else frozenset(f for f, n in counts.items() if n > 0)
+    return None if counts is None else plan.flags_in_use(counts)
 
 
 def _counts(vault: Vault, name: str, today: dt.date, config: Config) -> charts.Counts:

@@ -467,7 +467,6 @@ def one_more(line: str) -> Callable[[bytes, bytes], bool]:
     return lambda before, after: _count_line(after, line) == _count_line(before, line) + 1
 
 
-
 def _append_to_daily(root: Path, rel: str, line: str, ref: PersonRef) -> Written:
     from vaultcrm.edit.engine import EditRefused, create, edit
     from vaultcrm.edit.lines import append_line

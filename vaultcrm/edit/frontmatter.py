@@ -75,15 +75,23 @@ def _splice(note: Note, doc: CommentedMap, key: str, value: object, lines: list[
     return note.encode(lines)
 
 
-def unset_frontmatter_key(data: bytes, key: str) -> bytes:
-    """Remove top-level frontmatter `key` and its lines; unchanged when it is absent."""
+def _existing(data: bytes, key: str) -> tuple[Note, CommentedMap, str] | None:
+    """The note, its frontmatter and `key` as the note spells it, when the note has
+    that top-level key; None otherwise (no frontmatter, or no such key)."""
     note = split_note(data)
     if note.fm is None:
-        return data
+        return None
     doc = _load(note)
     key = spelling_in(doc, key)
-    if key not in doc:
+    return (note, doc, key) if key in doc else None
+
+
+def unset_frontmatter_key(data: bytes, key: str) -> bytes:
+    """Remove top-level frontmatter `key` and its lines; unchanged when it is absent."""
+    found = _existing(data, key)
+    if found is None:
         return data
+    note, doc, key = found
     start, end = _key_span(note, doc, key)
     lines = note.lines[:start] + note.lines[end:]
     _check_others(note, doc, lines, key)
@@ -237,27 +245,21 @@ def clear_frontmatter_key(data: bytes, key: str) -> bytes:
     """Remove the value of top-level `key`, keeping the key (`next_follow_up:`), its
     end-of-line comment and every other byte; unchanged when the key is absent or empty.
     The key stays for the templates and Dataview tables that expect it."""
-    note = split_note(data)
-    if note.fm is None:
+    found = _existing(data, key)
+    if found is None:
         return data
-    doc = _load(note)
-    key = spelling_in(doc, key)
-    if key not in doc or doc[key] is None:
-        return data
-    return set_frontmatter_key(data, key, None)
+    _note, doc, key = found
+    return data if doc[key] is None else set_frontmatter_key(data, key, None)
 
 
 def move_frontmatter_date(data: bytes, key: str, old: dt.date, new: dt.date) -> bytes:
     """Set the date held by top-level `key` from `old` to `new`, written as it was:
     only the date's digits change when they appear once on the key's lines (quotes,
     `[[links]]`, a time after it and the comment stay), else the value is set anew."""
-    note = split_note(data)
-    if note.fm is None:
+    found = _existing(data, key)
+    if found is None:
         return data
-    doc = _load(note)
-    key = spelling_in(doc, key)
-    if key not in doc:
-        return data
+    note, doc, key = found
     start, end = _key_span(note, doc, key)
     span = "".join(note.lines[start:end])
     if span.count(old.isoformat()) == 1:

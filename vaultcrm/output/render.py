@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultcrm.model import Interaction, Person, Reflection, YearlyDate
+from vaultcrm.model import Interaction, Person, Reflection, YearlyDate, stem_of
 from vaultcrm.output.focus import FocusPerson, focus_people, is_not_yet
 from vaultcrm.output.generated import head, item_ids
 from vaultcrm.output.templates import REFLECTIONS_TEMPLATE, package_templates, template_folders
@@ -227,8 +227,7 @@ def link_stems(items: Iterable[Item]) -> dict[str, str]:
     `name:` field): what `wikilink` needs to make links that resolve."""
     stems: dict[str, str] = {}
     for item in items:
-        file = item.reflection.file
-        stem = file[file.rfind("/") + 1 :].removesuffix(".md")
+        stem = stem_of(item.reflection.file)
         if stem != item.name:
             stems[item.name] = stem
     return stems

@@ -29,6 +29,7 @@ from vaultcrm.model import (
     TaskState,
     YearlyDate,
     new_entry,
+    stem_of,
 )
 from vaultcrm.read.relations import RELATION_FIELDS, read_relations
 from vaultcrm.read.spec import DEFAULT_SPEC, ReadSpec
@@ -527,7 +528,7 @@ def _person(
         problems.append(Problem(path, written_lines.get(key), message, "warning"))
     if relations:
         fields["relations"] = tuple(relations)
-    name = fields.pop("name", None) or path.rsplit("/", 1)[-1].removesuffix(".md")
+    name = fields.pop("name", None) or stem_of(path)
     if fields.get("cadence_days") == NEVER:
         fields["cadence_days"], fields["never"] = None, True
     return Person(name=name, file=path, key_lines=key_lines, **fields), extra
