@@ -524,3 +524,26 @@ def test_the_weeks_pick_shows_their_note_as_it_is_now(make_vault: MakeVault) -> 
     sync(root, TODAY)
     assert "- Mind: Not about her ex.\n" in note.read_text()
     assert note.read_text() == _cold(root)
+
+
+def test_the_next_pick_is_read_from_their_notes_daily_ones_too(make_vault: MakeVault) -> None:
+    """Only the pick's item is written (its rule runs for them alone): when the week's
+    pick is contacted, the next one's comes from their notes, read then, a daily note's
+    confidence included, as a cold run writes it."""
+    root = make_vault({
+        "People/Pia.md": "---\ncadence: 1 year\nlikes: [chess]\n---\n- 2026-01-10 Tea\n",
+        "People/Bo.md": "---\ncadence: 1 year\n---\n",
+        "Journal/2026-01-12.md": "- Lunch with [[Bo]], she told me about her new job #heard\n",
+    })  # fmt: skip
+    reasons = {"Pia": "Pia likes chess", "Bo": "Bo confided in you — Lunch with Bo"}
+    first = [r.person for r in sync(root, TODAY).outcome.reflections if r.kind == "surprise"]
+    assert len(first) == 1 and reasons[first[0]] in _plain(_warm(root))
+    note = root / f"People/{first[0]}.md"
+    _rewrite(note, "", "")
+    note.write_text(note.read_text() + "- 2026-03-03 Called.\n")  # in touch this week
+    _rewrite(note, "", "")
+    (other,) = set(reasons) - set(first)
+    warm = _warm(root)
+    assert reasons[other] in _plain(warm)
+    assert reasons[first[0]] not in _plain(warm)
+    assert warm == _cold(root)

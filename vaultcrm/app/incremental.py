@@ -16,10 +16,12 @@ people they can touch are worked out from the index alone:
   of people per flag beside them, so a change is seen without reading anyone else).
 
 Everyone else keeps their cached result. A kind picked for one person of the whole
-vault (`surprise`) is stored as each person's candidacy, and the candidates' draws are
-kept beside the results (`POOLS`), updated person by person as the chart's totals are;
-the pick is made from them on every run. A new `today`, or a cache without results, is a
-full pass. `tests/test_incremental.py` proves both paths give the same note.
+vault (`surprise`) is stored as each person's candidacy (the kind's name), and the
+candidates' draws are kept beside the results (`POOLS`), updated person by person as the
+chart's totals are; the pick is made from them on every run, and its item (the kind's
+rule, run for the pick alone, from their notes) is kept beside them too (`PICKED`) until
+the pick or their notes change. A new `today`, or a cache without results, is a full
+pass. `tests/test_incremental.py` proves both paths give the same note.
 """
 
 from __future__ import annotations
@@ -33,19 +35,22 @@ from vaultcrm.app.outcome import Outcome
 from vaultcrm.cache import plan
 from vaultcrm.cache.codec import (
     BROKEN,
+    Pick,
     StoredResults,
-    decode_candidates,
+    decode_candidacies,
     decode_counts,
     decode_flag_counts,
     decode_flags,
+    decode_picks,
     decode_results,
     decode_roster,
     decode_totals,
     encode_flag_counts,
+    encode_picks,
     encode_results,
     encode_roster,
     encode_totals,
-    encoded_person,
+    pick_of,
 )
 from vaultcrm.cache.store import ROSTER, Index
 from vaultcrm.config import Config
@@ -63,7 +68,15 @@ from vaultcrm.read.relations import named_people
 from vaultcrm.read.session import ReadSession
 from vaultcrm.read.walk import Walk
 from vaultcrm.reflect import chart as charts
-from vaultcrm.reflect.kinds import Pools, add_draws, candidates, order, picks, reflect_person
+from vaultcrm.reflect.kinds import (
+    Pools,
+    add_draws,
+    candidacies,
+    order,
+    picked,
+    picks,
+    reflect_person,
+)
 from vaultcrm.reflect.recall import last_contact, last_open, person_flags, wants_open
 from vaultcrm.reflect.rules import until
 
@@ -71,6 +84,8 @@ from vaultcrm.reflect.rules import until
 CHART = "chart_totals"
 #: meta key of the candidates' draws per picked kind, written with the results they come from
 POOLS = "picked_pools"
+#: meta key of each picked kind's item and person, written with the draws it comes from
+PICKED = "picked_items"
 #: meta key of how many people's interactions carry each flag, written with them too
 FLAGS_USED = "flags_in_use"
 
@@ -112,16 +127,16 @@ def compute(session: ReadSession) -> Outcome:
         records = [*index.records(changes.unchanged).values(), *changes.new.values()]
         return _full_pass(session, who, records, problems, state)
     affected = plan.affected(changes, who.names, index.claims, index.people_naming)
-    pools = None
+    chosen = None
     if affected:
         partial = _partial_pass(session, who, affected)
         if partial is None:  # a flag came into use, or went out of it: everyone
             records = [*index.records(changes.unchanged).values(), *changes.new.values()]
             return _full_pass(session, who, records, problems, state)
-        stats.reflected, pools = partial
+        stats.reflected, chosen = partial
     elif changes.any:  # the results still hold for the records just stored: say so
         index.put_derived([], replace_all=False, state=state)
-    return _from_cache(session, problems, who, pools)
+    return _from_cache(session, problems, who, chosen)
 
 
 def _problems(walked: Walk, who: Roster, records: Iterable[NoteRecord]) -> list[Problem]:
@@ -147,23 +162,23 @@ def _full_pass(
     due: dict[str, bytes] = {}
     total = charts.empty()
     pools: Pools = {}
-    #: (kind, name) → a candidate's finding, stored results, person and last contact
-    offered: dict[tuple[str, str], tuple[Reflection, bytes, Person, Interaction | None]] = {}
+    #: a candidate's stored results and last contact, should they be picked
+    offered: dict[str, tuple[bytes, Interaction | None]] = {}
     in_use: dict[str, int] = {}
     for name, person in vault.people.items():
         mine = reflect_person(person, vault, today, config)
-        extra = candidates(person, vault, today, config, mine)
+        kinds = candidacies(person, vault, today, config, mine)
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
         flags = person_flags(vault, name)
         _count_flags(in_use, flags)
-        payload = encode_results(person, mine, contact, exchange, counts, extra, flags)
+        payload = encode_results(person, mine, contact, exchange, counts, kinds, flags)
         rows.append((name, payload, bool(mine)))
-        if extra:
-            add_draws(pools, extra)
-            offered.update(((r.kind, name), (r, payload, person, contact)) for r in extra)
+        if kinds:
+            add_draws(pools, name, kinds, today)
+            offered[name] = (payload, contact)
         if mine:
             found.extend(mine)
             people[name] = person
@@ -172,28 +187,50 @@ def _full_pass(
                 last[name] = contact
             if exchange is not None:
                 opened[name] = exchange
-    chosen = picks(pools)
-    picked_people: dict[str, bytes] = {}
-    for kind, name in chosen.items():
-        r, payload, person, contact = offered[(kind, name)]
-        found.append(r)
+    chosen = _picked_in(vault, picks(pools), today, config)
+    for name, pick in chosen.values():
+        payload, contact = offered[name]
+        found.append(pick.item)
         due.setdefault(name, payload)
-        people[name] = person
-        picked_people[name] = encoded_person(person)
+        people[name] = pick.person
         if contact is not None:
             last[name] = contact
     meta = {
         CHART: encode_totals(total),
         POOLS: marshal.dumps(pools),
+        PICKED: encode_picks({kind: pick for kind, (_, pick) in chosen.items()}),
         FLAGS_USED: encode_flag_counts(in_use),
     }
     index.put_derived(rows, replace_all=True, state=state, meta=meta)
     stats.reflected = len(rows)
-    content = plan.content_digest(due, chosen, picked_people)
+    content = plan.content_digest(due, *_digested(chosen))
     return Outcome(
         root, config, today, order(found), problems, stats, people, last, len(vault.people),
         content, opened, charts.chart_of(total, today),
     )  # fmt: skip
+
+
+#: kind → the person picked and their item
+Chosen = dict[str, tuple[str, Pick]]
+
+
+def _picked_in(vault: Vault, chosen: dict[str, str], today: dt.date, config: Config) -> Chosen:
+    """The item of each kind's pick, from `vault`, which holds everything of theirs."""
+    out: Chosen = {}
+    for kind, name in chosen.items():
+        person = vault.people[name]
+        item = picked(kind, person, vault, today, config)
+        if item is not None:
+            out[kind] = (name, pick_of(item, person))
+    return out
+
+
+def _digested(chosen: Chosen) -> tuple[dict[str, str], dict[str, bytes]]:
+    """`plan.content_digest`'s picks: kind → name, and name → their person and item."""
+    return (
+        {kind: name for kind, (name, _) in chosen.items()},
+        {name: encode_picks({kind: pick}) for kind, (name, pick) in chosen.items()},
+    )
 
 
 def _roster(index: Index, config: Config) -> Roster:
@@ -217,31 +254,39 @@ def _remember_roster(index: Index, who: Roster) -> None:
     index.remember(ROSTER, encode_roster(who.paths, who.names, who.problems))
 
 
-def _partial_pass(
-    session: ReadSession, who: Roster, affected: set[str]
-) -> tuple[int, Pools] | None:
-    """Reflect the affected people again, correcting the stored totals person by person;
-    how many, and the candidates' draws now. None (nothing stored) when the flags the
-    vault uses would change: that is everyone's."""
-    config, today, index = session.config, session.today, session.index
-    present = [name for name in sorted(affected) if name in who.paths]
+def _slice(session: ReadSession, who: Roster, people: set[str]) -> tuple[Vault, list[str]]:
+    """The vault as far as `people` go: their notes, the notes linking to them and the
+    notes of the people around them; and those of them who have a note, sorted. Only
+    their own findings can be read from it."""
+    index = session.index
+    present = [name for name in sorted(people) if name in who.paths]
     # only links that resolve to them matter: a key they share (a first name claimed by
     # hundreds) or one that now resolves to someone else counts for none of them
-    keys = {key for key in index.keys_of(affected) if who.names.get(key) in affected}
+    keys = {key for key in index.keys_of(people) if who.names.get(key) in people}
     paths = {who.paths[name] for name in present} | index.paths_linking(keys)
     records = index.records(paths)
     # the people their notes name (a partner, a child…): their birthdays are reminded
     around = {who.paths[n] for n in named_people(records.values(), who.names, present)}
     if around - paths:
         records.update(index.records(around - paths))
-    vault = session.assemble(records.values(), roster=who)
+    return session.assemble(records.values(), roster=who), present
+
+
+def _partial_pass(
+    session: ReadSession, who: Roster, affected: set[str]
+) -> tuple[int, Chosen] | None:
+    """Reflect the affected people again, correcting the stored totals person by person;
+    how many, and the picks now. None (nothing stored) when
+    the flags the vault uses would change: that is everyone's."""
+    config, today, index = session.config, session.today, session.index
+    vault, present = _slice(session, who, affected)
     saved = index.get_blob(FLAGS_USED)
     in_use = decode_flag_counts(saved) if saved is not None else None
     if in_use is None:
         return None
     before = plan.flags_in_use(in_use)
     total = _chart_totals(index)
-    pools = _pools(index)
+    pools = _pools(index, today)
     for pool in pools.values():
         for name in affected:
             pool.pop(name, None)
@@ -260,15 +305,16 @@ def _partial_pass(
         if person is None:  # its note no longer parses: nothing to say about them
             continue
         mine = reflect_person(person, vault, today, config)
-        extra = candidates(person, vault, today, config, mine)
-        add_draws(pools, extra)
+        kinds = candidacies(person, vault, today, config, mine)
+        add_draws(pools, name, kinds, today)
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
         charts.add(total, counts)
-        payload = encode_results(person, mine, contact, exchange, counts, extra, flags[name])
+        payload = encode_results(person, mine, contact, exchange, counts, kinds, flags[name])
         rows.append((name, payload, bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
+    chosen = _picks_now(session, who, pools, affected, vault)
     index.put_derived(
         rows,
         replace_all=False,
@@ -277,15 +323,43 @@ def _partial_pass(
         meta={
             CHART: encode_totals(total),
             POOLS: marshal.dumps(pools),
+            PICKED: encode_picks({kind: pick for kind, (_, pick) in chosen.items()}),
             FLAGS_USED: encode_flag_counts(in_use),
         },
     )
-    return len(rows), pools
+    return len(rows), chosen
 
 
-def _pools(index: Index) -> Pools:
-    """The candidates' draws as last stored with the results; gathered again from every
-    stored result when missing."""
+def _picks_now(
+    session: ReadSession,
+    who: Roster,
+    pools: Pools,
+    changed: set[str],
+    vault: Vault | None = None,
+    into: StoredResults | None = None,
+) -> Chosen:
+    """Each kind's pick from `pools` and its item: as stored while the pick and their
+    notes are the same (none of the `changed` people), else from their notes (`vault`,
+    when it holds everything of theirs: they are among `changed`)."""
+    config, today = session.config, session.today
+    saved = session.index.get_blob(PICKED)
+    stored = (decode_picks(saved, into) if saved is not None else None) or {}
+    out: Chosen = {}
+    for kind, name in picks(pools).items():
+        kept = stored.get(kind)
+        if kept is not None and kept.item.person == name and name not in changed:
+            out[kind] = (name, kept)
+            continue
+        theirs = vault
+        if theirs is None or name not in changed or name not in theirs.people:
+            theirs = _slice(session, who, {name})[0]
+        out.update(_picked_in(theirs, {kind: name}, today, config))
+    return out
+
+
+def _pools(index: Index, today: dt.date) -> Pools:
+    """The candidates' draws as last stored with the results; drawn again from every
+    stored candidacy when missing."""
     saved = index.get_blob(POOLS)
     if saved is not None:
         try:
@@ -295,8 +369,8 @@ def _pools(index: Index) -> Pools:
         if isinstance(pools, dict):
             return pools
     pools = {}
-    for payload in index.derived().values():
-        add_draws(pools, decode_candidates(payload))
+    for name, payload in index.derived().items():
+        add_draws(pools, name, decode_candidacies(payload), today)
     return pools
 
 
@@ -319,8 +393,13 @@ def _chart_totals(index: Index) -> list[list[int]]:
 
 
 def _from_cache(
-    session: ReadSession, problems: list[Problem], who: Roster, pools: Pools | None = None
+    session: ReadSession,
+    problems: list[Problem],
+    who: Roster,
+    chosen: Chosen | None = None,
 ) -> Outcome:
+    """The outcome from the stored results (with `chosen`, the picks a partial pass just
+    stored)."""
     root, config, today, index = session.root, session.config, session.today, session.index
     stats = session.stats
     found: list[Reflection] = []
@@ -328,25 +407,20 @@ def _from_cache(
     due = index.derived(due_only=True)
     for name, payload in due.items():
         found.extend(decode_results(name, payload, stored))
-    chosen = picks(_pools(index) if pools is None else pools)
-    picked_people: dict[str, bytes] = {}
-    if chosen:  # one person each, due for nothing else: their results are read now,
-        # and their person from their note's record (a candidate's results leave it out)
-        theirs = index.derived_of(set(chosen.values()))
-        notes = index.records({who.paths[n] for n in chosen.values() if n in who.paths})
-        for kind, name in chosen.items():
-            picked = theirs.get(name)
-            record = notes.get(who.paths.get(name, ""))
-            person = record.person if record is not None else None
-            if picked is None or person is None:
+    if chosen is None:
+        chosen = _picks_now(session, who, _pools(index, today), set(), into=stored)
+    if chosen:  # one person each, due for nothing else: their results are read now
+        theirs = index.derived_of({name for name, _ in chosen.values()})
+        for name, pick in chosen.values():
+            results = theirs.get(name)
+            if results is None:
                 continue
             if name not in due:
-                decode_results(name, picked, stored)
-                stored.people.keep(name, person)
-                due[name] = picked
-            picked_people[name] = encoded_person(person)
-            found.extend(r for r in decode_candidates(picked, stored) if r.kind == kind)
-    content = plan.content_digest(due, chosen, picked_people)
+                decode_results(name, results, stored)
+                stored.people.keep(name, pick.person)
+                due[name] = results
+            found.append(pick.item)
+    content = plan.content_digest(due, *_digested(chosen))
     chart = charts.chart_of(_chart_totals(index), today)
     return Outcome(
         root, config, today, order(found), problems, stats, stored.people, stored.last,

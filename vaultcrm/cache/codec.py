@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 #: The stored layouts' version. The code fingerprint already covers any change of
 #: vaultcrm's code, so a bump is only a label for humans reading an index file.
-VERSION = 11
+VERSION = 12
 
 
 @functools.cache
@@ -268,31 +268,29 @@ def encode_results(
     contact: Interaction | None,
     exchange: Interaction | None = None,
     counts: tuple[tuple[int, int, int, int], ...] = (),
-    candidates: Iterable[Reflection] = (),
+    candidacies: Iterable[str] = (),
     flags: Iterable[str] = (),
 ) -> bytes:
     """One person's results, as the note is made of: their reflections, last contact,
     last open exchange (when share, listen or deep is due), their interactions per
     month of the chart's window (`reflect.chart.person_counts`; every person has them,
-    due or not, so the chart's totals can be corrected person by person), their
-    candidacies for the kinds picked for the whole vault (`reflect.kinds.candidates`:
-    reported only when they are picked), and the flags their interactions carry, so the
-    vault's flags in use are corrected the same way.
+    due or not, so the chart's totals can be corrected person by person), the kinds
+    picked for the whole vault they are a candidate for (`reflect.kinds.candidacies`:
+    the pools can be drawn again from them), and the flags their interactions carry, so
+    the vault's flags in use are corrected the same way.
 
     Marshal's version 0, which writes equal values as equal bytes (later versions vary
     with which objects happen to be shared), since the note's key hashes these.
     """
     found = [_reflection(r) for r in reflections]
-    offered = [_reflection(r) for r in candidates]
     # the person is needed only to render their reflections, and is marshalled apart so
     # that decoding the results leaves it as bytes until it is (`Stored`); a candidate's
-    # is not stored (thousands of them, one picked): a pick's comes from their note's
-    # record (`app.incremental._from_cache`)
+    # is not stored (thousands of them, one picked: `encode_picks` keeps the pick's)
     mine = encoded_person(person) if found else None
     return marshal.dumps(
         (
             mine, found, _interaction(contact), _interaction(exchange), tuple(counts),
-            offered, tuple(sorted(flags)),
+            tuple(candidacies), tuple(sorted(flags)),
         ),
         0,
     )  # fmt: skip
@@ -302,6 +300,43 @@ def encoded_person(person: Person) -> bytes:
     """A person as the results store them: marshal's version 0 (equal persons, equal
     bytes), so the note's content key can hash them."""
     return marshal.dumps(encode_person(person), 0)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The item of a kind picked for the whole vault, and its person (stored beside the
+    results: a candidate's results hold neither)."""
+
+    item: Reflection
+    person: Person
+    #: the person as `encoded_person` writes them (the note's content key hashes it)
+    person_data: bytes
+
+
+def pick_of(item: Reflection, person: Person) -> Pick:
+    return Pick(item, person, encoded_person(person))
+
+
+def encode_picks(found: Mapping[str, Pick]) -> bytes:
+    """kind → its pick, in kind order (equal picks, equal bytes)."""
+    return marshal.dumps(
+        [(kind, p.person_data, _reflection(p.item)) for kind, p in sorted(found.items())], 0
+    )
+
+
+def decode_picks(data: bytes, into: StoredResults | None = None) -> dict[str, Pick] | None:
+    """What `encode_picks` wrote (None when it does not decode); with `into`, each item
+    keeps its stored form there (as `decode_results` does), for the memo."""
+    try:
+        out = {}
+        for kind, person_data, item in marshal.loads(data):
+            r = _unreflection(item)
+            if into is not None:
+                into.forms[id(r)] = (r, item)
+            out[kind] = Pick(r, decode_person(marshal.loads(person_data)), person_data)
+        return out
+    except BROKEN:
+        return None
 
 
 class Stored(Mapping[str, T]):
@@ -359,7 +394,7 @@ class StoredResults:
 def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflection]:
     """The reflections of one person's results (not the month counts); their person (if
     they have reflections), last contact and last open exchange go `into` the rest."""
-    mine, found, last, exchange, _counts, _offered, _flags = marshal.loads(data)
+    mine, found, last, exchange, _counts, _candidacies, _flags = marshal.loads(data)
     if mine is not None:
         into.people._stored[name] = mine
     if last is not None:
@@ -375,16 +410,9 @@ def decode_results(name: str, data: bytes, into: StoredResults) -> list[Reflecti
     return out
 
 
-def decode_candidates(data: bytes, into: StoredResults | None = None) -> list[Reflection]:
-    """One person's candidacies for the kinds picked for the whole vault; with `into`,
-    each keeps its stored form there (as `decode_results` does), for the memo."""
-    out = []
-    for item in marshal.loads(data)[5]:
-        r = _unreflection(item)
-        if into is not None:
-            into.forms[id(r)] = (r, item)
-        out.append(r)
-    return out
+def decode_candidacies(data: bytes) -> tuple[str, ...]:
+    """Only the kinds picked for the whole vault one person is a candidate for."""
+    return marshal.loads(data)[5]  # type: ignore[no-any-return]
 
 
 def decode_counts(data: bytes) -> tuple[tuple[int, int, int, int], ...]:

@@ -200,8 +200,9 @@ def content_digest(
 ) -> str:
     """A digest of the due people's stored results (person, reflections, last contact),
     of who was picked for the kinds picked for the whole vault (`picked`: kind → person,
-    whose results are among `payloads`), and of the picked people themselves
-    (`picked_people`: name → `codec.encoded_person`; a candidate's results leave it out).
+    whose results are among `payloads`), and of the picks themselves (`picked_people`:
+    name → their person and item as `codec.encode_picks` writes them; a candidate's
+    results hold neither).
 
     The results are what the note is rendered from, so hashing their stored bytes keys
     the note's content without decoding or encoding a single reflection again.

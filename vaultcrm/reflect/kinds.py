@@ -89,10 +89,13 @@ class KindSpec:
     countdown: bool = False
     #: considered only for a person due for nothing else (of the kinds found per person)
     alone: bool = False
-    #: a kind reported for one person of the whole vault: each person's finding is a
-    #: candidate, `draw` keys it (from the finding alone, so it can be stored with the
-    #: person's results), and `pick` chooses among every candidate's key (None: nobody)
-    draw: Callable[[Reflection], Any] | None = None
+    #: a kind reported for one person of the whole vault: `eligible` says who is a
+    #: candidate (the rule's conditions without its reason: it is asked of everyone, and
+    #: the rule itself runs for the pick alone), `draw` keys a candidate (from their name
+    #: and the day, so it can be stored beside the results), and `pick` chooses among
+    #: every candidate's key (None: nobody)
+    eligible: Callable[[Person, Vault, dt.date, Config], bool] | None = None
+    draw: Callable[[str, dt.date], Any] | None = None
     pick: Callable[[Mapping[str, Any]], str | None] | None = None
     #: the flag the kind is built on: silent until some interaction of the vault carries it
     #: (a vault that never writes #deep is not told to go deeper with everyone)
@@ -268,7 +271,8 @@ SPECS: tuple[KindSpec, ...] = (
         listed_for=_a_week,
         settings=("surprise", "deep_circles"),
         alone=True,
-        draw=lambda r: weekly.draw(r.person, r.data["week"]),
+        eligible=rules.surprise_candidate,
+        draw=lambda name, today: weekly.draw(name, weekly.week_of(today)),
         pick=weekly.pick,
     ),
 )
@@ -379,25 +383,24 @@ def reflect_person(
     ]
 
 
-def candidates(
+def candidacies(
     person: Person, vault: Vault, today: dt.date, config: Config, mine: Sequence[Reflection]
-) -> list[Reflection]:
-    """One person's findings of the kinds picked for the whole vault (`KindSpec.pick`),
-    given `mine`, what `reflect_person` found for them; at most one per kind."""
-    return [
-        found
+) -> tuple[str, ...]:
+    """The kinds picked for the whole vault (`KindSpec.pick`) that `person` is a
+    candidate for, given `mine`, what `reflect_person` found for them."""
+    return tuple([
+        spec.name
         for spec in KIND.picked
         if not (spec.alone and mine)
-        for found in spec.rule(person, vault, today, config)[:1]
-    ]
+        and (spec.eligible is None or spec.eligible(person, vault, today, config))
+    ])  # fmt: skip
 
 
-def add_draws(pools: Pools, found: Iterable[Reflection]) -> None:
-    """Enter one person's candidates into the pools."""
-    for r in found:
-        draw = KIND[r.kind].draw
-        if draw is not None:
-            pools.setdefault(r.kind, {})[r.person] = draw(r)
+def add_draws(pools: Pools, name: str, kinds: Iterable[str], today: dt.date) -> None:
+    """Enter one person, a candidate for `kinds`, into those kinds' pools."""
+    for kind in kinds:
+        draw = KIND[kind].draw
+        pools.setdefault(kind, {})[name] = draw(name, today) if draw is not None else None
 
 
 def picks(pools: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
@@ -410,6 +413,15 @@ def picks(pools: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         if chosen is not None:
             out[spec.name] = chosen
     return out
+
+
+def picked(
+    kind: str, person: Person, vault: Vault, today: dt.date, config: Config
+) -> Reflection | None:
+    """The item of a picked kind for the person picked: its rule, run for them alone
+    (`vault` holds at least everything of theirs)."""
+    found = KIND[kind].rule(person, vault, today, config)
+    return found[0] if found else None
 
 
 def _lead(r: Reflection) -> tuple[Any, ...]:
@@ -444,15 +456,13 @@ def reflect(vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
     whole vault, in a total, deterministic order."""
     found: list[Reflection] = []
     pools: Pools = {}
-    offered: dict[tuple[str, str], Reflection] = {}
     for person in vault.people.values():
         mine = reflect_person(person, vault, today, config)
         found += mine
         if KIND.picked:
-            extra = candidates(person, vault, today, config, mine)
-            add_draws(pools, extra)
-            offered.update(((r.kind, r.person), r) for r in extra)
-    found += [offered[(kind, name)] for kind, name in picks(pools).items()]
+            add_draws(pools, person.name, candidacies(person, vault, today, config, mine), today)
+    for kind, name in picks(pools).items():
+        item = picked(kind, vault.people[name], vault, today, config)
+        if item is not None:
+            found.append(item)
     return order(found)
-
-

@@ -49,7 +49,7 @@ def rhythm(past: Sequence[Interaction]) -> Rhythm | None:
                 break
     if len(days) < RHYTHM_LEAST:
         return None
-    gaps = sorted((later - earlier).days for later, earlier in zip(days, days[1:], strict=False))
+    gaps = sorted([(later - earlier).days for later, earlier in zip(days, days[1:], strict=False)])
     middle = len(gaps) // 2
     twice = gaps[middle] * 2 if len(gaps) % 2 else gaps[middle - 1] + gaps[middle]
     return Rhythm(max(1, (twice + 1) // 2), len(days), days[0])  # a half rounds up

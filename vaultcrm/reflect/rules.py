@@ -471,22 +471,39 @@ SURPRISE_QUIET = 14
 SURPRISE_TICK = f"{KIND_WORDS['surprise'].logged} {TICK_SOURCE}"
 
 
-def surprise(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
-    """A candidate for this week's unexpected reach-out (`reflect.surprise` picks one for
-    the whole vault, among people due for nothing else: `KindSpec.alone`): outside
-    `deep_circles`, not snoozed, last in touch more than two weeks before the week began,
-    and not since (but for the line its own tick logs). The reason comes from their notes
-    as they were when the week began: the last thing they confided (#heard), else
-    something they like, else the last thing you did together."""
+def surprise_candidate(person: Person, vault: Vault, today: dt.date, config: Config) -> bool:
+    """Whether `person` is a candidate for this week's unexpected reach-out (`surprise`
+    for whom it is picked): asked of everyone, so it writes no reason."""
+    return _before_the_week(person, vault, today, config) is not None
+
+
+def _before_the_week(
+    person: Person, vault: Vault, today: dt.date, config: Config
+) -> Sequence[Interaction] | None:
+    """A candidate's contacts before this week began (never empty); None for someone
+    who is no candidate."""
     if not config.surprise or _quiet(person, today) or person.circle in config.deep_circles:
-        return []
+        return None
     past = _past(person, vault, today)
     monday = weekly.monday_of(today)
     before = until(past, monday - dt.timedelta(days=1))
     if not before or (monday - before[-1].date).days <= SURPRISE_QUIET:
+        return None
+    if len(before) < len(past) and any(i.text != SURPRISE_TICK for i in past[len(before) :]):
+        return None  # in touch this week already
+    return before
+
+
+def surprise(person: Person, vault: Vault, today: dt.date, config: Config) -> list[Reflection]:
+    """This week's unexpected reach-out, for a candidate (`reflect.surprise` picks one
+    for the whole vault, among people due for nothing else: `KindSpec.alone`): outside
+    `deep_circles`, not snoozed, last in touch more than two weeks before the week began,
+    and not since (but for the line its own tick logs). The reason comes from their notes
+    as they were when the week began: the last thing they confided (#heard), else
+    something they like, else the last thing you did together."""
+    before = _before_the_week(person, vault, today, config)
+    if before is None:
         return []
-    if any(i.text != SURPRISE_TICK for i in past[len(before) :]):
-        return []  # in touch this week already
     last = before[-1]
     heard = next((i for i in reversed(before) if "heard" in i.flags), None)
     if heard is not None:

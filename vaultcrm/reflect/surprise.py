@@ -34,6 +34,7 @@ def week_of(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+@functools.lru_cache(maxsize=64)
 def monday_of(day: dt.date) -> dt.date:
     """The first day of `day`'s ISO week."""
     return day - dt.timedelta(days=day.weekday())
@@ -42,8 +43,16 @@ def monday_of(day: dt.date) -> dt.date:
 def _hash(week: str, name: str) -> int:
     """31 bits of a hash of the week and the name: small ints, which a stored pool of
     thousands keeps and reads back cheaply; a tie is settled by the name."""
-    digest = hashlib.blake2b(f"{week}\x1f{name}".encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big") >> 1
+    return _digest(_prefix(week) + name.encode())
+
+
+def _digest(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "big") >> 1
+
+
+@functools.lru_cache(maxsize=256)
+def _prefix(week: str) -> bytes:
+    return f"{week}\x1f".encode()
 
 
 @functools.lru_cache(maxsize=256)
@@ -53,30 +62,39 @@ def _weeks_back(week: str, back: int) -> str:
     return week_of(monday - dt.timedelta(weeks=back))
 
 
+@functools.lru_cache(maxsize=64)
+def _drawn_weeks(week: str) -> tuple[bytes, bytes, bytes]:
+    """What `draw` hashes a name after, for `week` and the two weeks before."""
+    return (_prefix(week), _prefix(_weeks_back(week, 1)), _prefix(_weeks_back(week, 2)))
+
+
 def draw(name: str, week: str) -> Draw:
-    """`name`'s draws in `week` (as `week_of` writes it) and the two weeks before."""
-    return (week, _hash(week, name), _hash(_weeks_back(week, 1), name),
-            _hash(_weeks_back(week, 2), name))  # fmt: skip
+    """`name`'s draws in `week` (as `week_of` writes it) and the two weeks before (every
+    candidate of the vault has them drawn: the weeks' prefixes are made once)."""
+    data = name.encode()
+    this, one, two = _drawn_weeks(week)
+    return (week, _digest(this + data), _digest(one + data), _digest(two + data))
 
 
 def pick(pool: Mapping[str, Draw]) -> str | None:
     """The week's pick among the candidates' draws (see the module docstring); None when
     there is nobody."""
-    names = sorted(pool)
-    if len(names) < 2:
-        return names[0] if names else None
-    week = pool[names[0]][0]
+    if len(pool) < 2:
+        return next(iter(pool), None)
+    names = list(pool)  # (draw, name) pairs compare alike in any order: no sort needed
+    draws = list(pool.values())
+    week = draws[0][0]
     lowest: dict[int, list[str]] = {}
 
     def two(back: int) -> list[str]:
         """The holders of the two lowest draws `back` weeks before this one."""
         if back not in lowest:
             if back <= 2:
-                draws = ((pool[n][1 + back], n) for n in names)
+                column = [d[1 + back] for d in draws]
             else:
                 earlier = _weeks_back(week, back)
-                draws = ((_hash(earlier, n), n) for n in names)
-            lowest[back] = [n for _, n in heapq.nsmallest(2, draws)]
+                column = [_hash(earlier, n) for n in names]
+            lowest[back] = [n for _, n in heapq.nsmallest(2, zip(column, names, strict=True))]
         return lowest[back]
 
     # A week whose winner is neither of the two lowest of the week before was picked
@@ -87,7 +105,7 @@ def pick(pool: Mapping[str, Draw]) -> str | None:
     if start is None:  # two candidates (or a year without such a week): they take turns
         year, number = week.split("-W")
         monday = dt.date.fromisocalendar(int(year), int(number), 1)
-        return names[(monday.toordinal() // 7) % len(names)]
+        return sorted(names)[(monday.toordinal() // 7) % len(names)]
     chosen = two(start)[0]
     for back in range(start - 1, -1, -1):
         first, second = two(back)
