@@ -286,13 +286,11 @@ def _partial_pass(
         return None
     before = plan.flags_in_use(in_use)
     total = _chart_totals(index)
-    pools = _pools(index, today)
-    for pool in pools.values():
-        for name in affected:
-            pool.pop(name, None)
+    were_candidates = False
     for payload in index.derived_of(affected).values():  # what they counted until now
         charts.add(total, decode_counts(payload), -1)
         _count_flags(in_use, decode_flags(payload), -1)
+        were_candidates = were_candidates or bool(decode_candidacies(payload))
     flags = {name: person_flags(vault, name) for name in present if name in vault.people}
     for theirs in flags.values():
         _count_flags(in_use, theirs)
@@ -300,13 +298,15 @@ def _partial_pass(
         return None
     vault = dataclasses.replace(vault, flags_used=before)  # the whole vault's, not theirs
     rows = []
+    offered: dict[str, tuple[str, ...]] = {}
     for name in present:
         person = vault.people.get(name)
         if person is None:  # its note no longer parses: nothing to say about them
             continue
         mine = reflect_person(person, vault, today, config)
         kinds = candidacies(person, vault, today, config, mine)
-        add_draws(pools, name, kinds, today)
+        if kinds:
+            offered[name] = kinds
         contact = last_contact(vault, name, today)
         exchange = last_open(vault, name, today) if wants_open(mine) else None
         counts = _counts(vault, name, today, config)
@@ -314,20 +314,30 @@ def _partial_pass(
         payload = encode_results(person, mine, contact, exchange, counts, kinds, flags[name])
         rows.append((name, payload, bool(mine)))
     gone = sorted(affected - {name for name, _, _ in rows})
-    chosen = _picks_now(session, who, pools, affected, vault)
-    index.put_derived(
-        rows,
-        replace_all=False,
-        drop=gone,
-        state=today.isoformat(),
-        meta={
-            CHART: encode_totals(total),
-            POOLS: marshal.dumps(pools),
-            PICKED: encode_picks({kind: pick for kind, (_, pick) in chosen.items()}),
-            FLAGS_USED: encode_flag_counts(in_use),
-        },
-    )
+    meta = {CHART: encode_totals(total), FLAGS_USED: encode_flag_counts(in_use)}
+    # nobody affected was or is a candidate: the draws, and so the picks, stay as stored
+    chosen = None if were_candidates or offered else _stored_picks(index)
+    if chosen is None:
+        pools = _pools(index, today)
+        for pool in pools.values():
+            for name in affected:
+                pool.pop(name, None)
+        for name, kinds in offered.items():
+            add_draws(pools, name, kinds, today)
+        chosen = _picks_now(session, who, pools, affected, vault)
+        meta[POOLS] = marshal.dumps(pools)
+        meta[PICKED] = encode_picks({kind: pick for kind, (_, pick) in chosen.items()})
+    index.put_derived(rows, replace_all=False, drop=gone, state=today.isoformat(), meta=meta)
     return len(rows), chosen
+
+
+def _stored_picks(index: Index) -> Chosen | None:
+    """The picks as stored beside the draws; None when they are not (or do not decode)."""
+    saved = index.get_blob(PICKED)
+    stored = decode_picks(saved) if saved is not None else None
+    if stored is None:
+        return None
+    return {kind: (pick.item.person, pick) for kind, pick in stored.items()}
 
 
 def _picks_now(
