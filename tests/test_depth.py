@@ -23,7 +23,7 @@ from vaultcrm.cli import cli
 from vaultcrm.config import Config, load_config
 from vaultcrm.reflect import rules
 from vaultcrm.reflect import surprise as weekly
-from vaultcrm.reflect.kinds import reflect
+from vaultcrm.reflect.kinds import KIND, reflect
 
 FIXTURE = REPO / "tests" / "fixtures" / "depth"
 TODAY = dt.date(2026, 3, 4)  # a Wednesday, ISO week 2026-W10
@@ -547,3 +547,49 @@ def test_the_next_pick_is_read_from_their_notes_daily_ones_too(make_vault: MakeV
     assert reasons[other] in _plain(warm)
     assert reasons[first[0]] not in _plain(warm)
     assert warm == _cold(root)
+
+
+# --- an override written before these kinds ------------------------------------------------
+
+OLD_OVERRIDE = (
+    "{% for section in sections %}## {{ section.title }}\n"
+    "{% for item in section.items %}"
+    '{% if item.kind == "reach_out" %}- [ ] Call {{ item.name | wikilink }} ^{{ item.id }}\n'
+    '{% elif item.kind == "birthday" %}- [ ] Cake for {{ item.name }} ^{{ item.id }}\n'
+    "{% else %}- [ ] {{ item.reason }} ^{{ item.id }}\n{% endif %}"
+    "{% endfor %}{% endfor %}"
+)
+
+
+def _check(root: Path) -> tuple[int, str, dict[str, Any]]:
+    args = ["check", "--vault", str(root)]
+    shown = CliRunner().invoke(cli, args, catch_exceptions=False)
+    as_json = CliRunner().invoke(cli, [*args, "--json"], catch_exceptions=False)
+    return shown.exit_code, shown.output, json.loads(as_json.stdout)
+
+
+def test_check_names_the_kinds_an_older_override_leaves_out(depth: Path) -> None:
+    """A note template copied before drift and surprise existed names the kinds it knew:
+    its note leaves the new kinds' items out, and `check` says which, on the template."""
+    override = depth / ".vaultcrm/templates/reflections.md.j2"
+    code, _, report = _check(depth)
+    assert code == 0 and not [p for p in report["problems"] if "template" in p["path"]]
+    override.parent.mkdir(parents=True)
+    override.write_text(OLD_OVERRIDE, encoding="utf-8")
+    code, output, report = _check(depth)
+    message = (
+        "names some kinds but not share, listen, deep, date, follow_up, celebrate, drift and"
+        " surprise: their items are left out of the note (`vaultcrm due` lists them); copy"
+        " their branches from the package's template (docs/templates.md)"
+    )
+    assert code == 0  # a warning
+    assert f".vaultcrm/templates/reflections.md.j2: warning: {message}" in output
+    assert {"path": ".vaultcrm/templates/reflections.md.j2", "line": None, "col": None,
+            "message": message, "severity": "warning"} in report["problems"]  # fmt: skip
+    note = _warm(depth)
+    assert "Call [[Sam Ortiz]]" in note and "Aiko" not in note and "Ben Okafor" not in note
+    # every kind named: nothing left out, nothing said
+    override.write_text(OLD_OVERRIDE + f"{{# {' '.join(KIND.names)} #}}", encoding="utf-8")
+    _, _, report = _check(depth)
+    assert not [p for p in report["problems"] if "template" in p["path"]]
+    assert "Aiko Tanaka" in _plain(_warm(depth))

@@ -334,6 +334,11 @@ FLAGS_HINT = (
     ' `vaultcrm log NAME "…" {option}`{others}, or let `vaultcrm flags suggest` find the'
     ' lines whose words already say it ("she told me…").'
 )
+#: `check`'s warning on a vault's own note template that names some kinds but not all.
+TEMPLATE_LEAVES_OUT = (
+    "names some kinds but not {kinds}: {their} items are left out of the note (`vaultcrm due`"
+    " lists them); copy {branches} from the package's template (docs/templates.md)"
+)
 #: Why `flags apply` leaves a suggestion on a line that counts for several people.
 SKIPPED_SHARED_LINE = "the line also counts for {others}, for whom it does not read so"
 #: What `vaultcrm flags suggest|apply` say around their lines.

@@ -28,6 +28,7 @@ from vaultcrm.read.parse import DATE_RE, link_target
 from vaultcrm.read.session import ReadSession
 from vaultcrm.reflect.relations import disagreements
 from vaultcrm.regular import read_regular
+from vaultcrm.words import TEMPLATE_LEAVES_OUT
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
 NEAR = 0.8
@@ -121,6 +122,9 @@ def check_vault(session: ReadSession) -> CheckReport:
     driver = driver_problem(root, config)
     if driver is not None:  # one line, in a git vault only
         found.append(driver)
+    template = template_problem(root)
+    if template is not None:
+        found.append(template)
     unique = sorted(set(found), key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
     interactions = sum(len(items) for items in vault.interactions.values())
     open_follow_ups = sum(1 for items in vault.follow_ups.values() for f in items if not f.done)
@@ -133,6 +137,29 @@ def check_vault(session: ReadSession) -> CheckReport:
 
 
 # --- rules ------------------------------------------------------------------------------
+
+
+def template_problem(root: Path) -> Problem | None:
+    """A warning on the vault's own `reflections.md.j2` when its note leaves out the items
+    of some kinds (`output.render.kinds_left_out`: written before those kinds existed)."""
+    from vaultcrm.output.render import kinds_left_out
+
+    found = kinds_left_out(root)
+    if found is None:
+        return None
+    path, kinds = found
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = str(path)
+    names = ", ".join(kinds[:-1]) + f" and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+    several = len(kinds) > 1
+    message = TEMPLATE_LEAVES_OUT.format(
+        kinds=names,
+        their="their" if several else "its",
+        branches="their branches" if several else "its branch",
+    )
+    return Problem(shown, None, message, "warning")
 
 
 def unsafe_names(records: Iterable[NoteRecord]) -> list[Problem]:

@@ -285,6 +285,22 @@ def kinds_named(env: Any) -> frozenset[str] | None:
     not all: it picks a line per kind, and was written before the others existed (they
     would fail its render). None when the package's template is used, or the override
     names every kind or none (it treats every item alike)."""
+    found = _override_naming(env)
+    return None if found is None else found[1]
+
+
+def kinds_left_out(root: Path) -> tuple[Path, tuple[str, ...]] | None:
+    """The vault's own `reflections.md.j2` and the kinds whose items its note leaves out
+    (`kinds_named`), in report order; None when it leaves none out. For `check`, which
+    says so: a kind added since the template was copied is otherwise never seen."""
+    found = _override_naming(make_environment(root))
+    if found is None:
+        return None
+    path, named = found
+    return path, tuple(k for k in KIND.names if k not in named)
+
+
+def _override_naming(env: Any) -> tuple[Path, frozenset[str]] | None:
     import re
 
     from jinja2 import TemplateNotFound
@@ -295,10 +311,11 @@ def kinds_named(env: Any) -> frozenset[str] | None:
         source, filename, _ = env.loader.get_source(env, REFLECTIONS_TEMPLATE)
     except (TemplateNotFound, OSError, UnicodeError, VaultcrmError):
         return None  # the render says why, in its own words
-    if Path(filename).resolve().is_relative_to(package_templates().resolve()):
+    path = Path(filename)
+    if path.resolve().is_relative_to(package_templates().resolve()):
         return None
     named = frozenset(k for k in KIND.names if re.search(rf"\b{k}\b", source))
-    return named if named and len(named) < len(KIND) else None
+    return (path, named) if named and len(named) < len(KIND) else None
 
 
 def render_note(
