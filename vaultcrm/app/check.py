@@ -23,7 +23,7 @@ from vaultcrm.app.flags import flags_hint
 from vaultcrm.app.gitsetup import driver_problem
 from vaultcrm.app.names import name_problem
 from vaultcrm.config import people_folder_error
-from vaultcrm.model import NoteRecord, Problem
+from vaultcrm.model import NoteRecord, Problem, stem_of
 from vaultcrm.read.parse import DATE_RE, link_target
 from vaultcrm.read.session import ReadSession
 from vaultcrm.reflect.relations import disagreements
@@ -168,7 +168,7 @@ def unsafe_names(records: Iterable[NoteRecord]) -> list[Problem]:
     for rec in records:
         if rec.kind != "person":
             continue
-        name = rec.path.rsplit("/", 1)[-1].removesuffix(".md")
+        name = stem_of(rec.path)
         reason = name_problem(name)
         if reason is not None:
             out.append(Problem(rec.path, None, f"unsafe file name: {reason}", "warning"))

@@ -30,7 +30,7 @@ from vaultcrm.interop.contacts import (
     with_config_fields,
 )
 from vaultcrm.interop.merge import Known, Step, plan, summary
-from vaultcrm.model import Problem
+from vaultcrm.model import Problem, stem_of
 from vaultcrm.regular import read_regular
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def read_people(session: ReadSession) -> tuple[list[PersonNote], list[Problem]]:
         except (OSError, UnicodeDecodeError) as err:
             problems.append(Problem(record.path, None, f"cannot read it ({err})"))
             continue
-        name = record.path.rsplit("/", 1)[-1].removesuffix(".md")
+        name = stem_of(record.path)
         aliases = record.person.aliases if record.person else ()
         if record.person is not None and record.person.name != name:  # a `name:` field
             aliases = (record.person.name, *aliases)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 from vaultcrm.config import NOFLAG, Config
-from vaultcrm.model import FLAGS, Inferred, Interaction, Person, Vault
+from vaultcrm.model import FLAGS, Inferred, Interaction, Person, Vault, stem_of
 from vaultcrm.prose.match import About, Evidence, default_confidence, flags_at, read_line
 from vaultcrm.read.parse import find_links
 
@@ -78,7 +78,7 @@ def resolver(people: Mapping[str, Person]) -> Resolve:
 
 
 def _names(person: Person) -> tuple[str, ...]:
-    stem = person.file.rsplit("/", 1)[-1].removesuffix(".md")
+    stem = stem_of(person.file)
     return tuple(dict.fromkeys((person.name, *person.aliases, stem)))
 
 

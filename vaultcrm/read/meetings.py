@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from vaultcrm.fields import norm_key
-from vaultcrm.model import Entry, NoteRecord, Problem
+from vaultcrm.model import Entry, NoteRecord, Problem, stem_of
 from vaultcrm.read.membership import flat_texts, frontmatter_tags, is_person
 from vaultcrm.read.parse import (
     _decode,
@@ -132,7 +132,7 @@ def parse_other(path: str, data: bytes, spec: ReadSpec) -> NoteRecord:
         fields = loaded
     if anywhere and is_person(fields, body, spec):
         return person_record(path, fm or "", fields, body, first_line, problems, spec)
-    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    stem = stem_of(path)
     day = note_date(fields, stem)
     if day is None:
         return nothing
