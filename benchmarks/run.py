@@ -239,6 +239,45 @@ def measure_rss(
     return rows[0]
 
 
+def count_instructions(cmd: Sequence[str], env: dict[str, str], ok: Sequence[int]) -> float:
+    """The instructions (in billions) one run of `cmd` executes, every process it forks
+    included, counted by valgrind's cachegrind: the same run counts the same within a
+    fraction of a per cent however busy the machine is, where its wall time does not."""
+    if shutil.which("valgrind") is None:
+        raise Failed("n/a (valgrind not found)")
+    with tempfile.TemporaryDirectory(prefix="cachegrind-") as out:
+        counted = [
+            "valgrind", "--tool=cachegrind", "--cache-sim=no",
+            f"--cachegrind-out-file={out}/cg.%p", f"--log-file={out}/valgrind.%p", *cmd,
+        ]  # fmt: skip
+        run_once(counted, env, ok)
+        total = 0
+        for found in Path(out).glob("cg.*"):
+            for line in found.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith("summary:"):
+                    total += int(line.split()[1])
+    if not total:
+        raise Failed("n/a (cachegrind counted nothing)")
+    return total / 1e9
+
+
+def measure_instructions(
+    rows: Sequence[Row],
+    cmd: Sequence[str],
+    envs: Sequence[dict[str, str]],
+    before: Callable[[], None],
+    ok: Sequence[int] = (0,),
+) -> None:
+    """One count per side (`count_instructions`), each after `before()`: one is enough,
+    the count does not vary."""
+    for r, env in zip(rows, envs, strict=True):
+        try:
+            before()
+            r.samples.append(count_instructions(cmd, env, ok))
+        except Failed as exc:
+            r.error = str(exc)
+
+
 @dataclass
 class WatchRows:
     """The `--watch` rows: the latency of a save, and the watcher's resident memory
@@ -388,6 +427,9 @@ def _watch_save(out: Path, save: Callable[[], object]) -> float | None:
 
 #: Row names for `--rows` (the floors are always measured: every target is a ratio to one).
 ROW_NAMES = ("cold", "nochange", "one", "percent", "due", "log", "help", "rss", "naive")
+#: Rows measured only when `--rows` names them: `instr` counts the instructions of a cold
+#: and of a one-note sync under valgrind (minutes each at 30,000 notes).
+EXTRA_ROWS = ("instr",)
 
 
 def bench(
@@ -485,6 +527,19 @@ def bench(
         naive = measure(Row("naive: frontmatter.load all", floor="a"),
                         [sys.executable, "-c", NAIVE, v], env, runs)
         add(lambda: naive)
+    if "instr" in only:  # last: it leaves the caches as the one-note count found them
+        measure_instructions(row("instructions: cold sync", unit="G"), sync, envs,
+                             before=lambda: cold(0), ok=(0, 1))
+        if person is not None:
+            for side in envs:  # a current cache (and the bytecode written)
+                run_once(sync, side, (0, 1))
+            target = person
+            measure_instructions(
+                row("instructions: 1 note changed", unit="G"), sync, envs,
+                before=lambda: append(target, f"- {TODAY} Benchmark count"), ok=(0, 1),
+            )  # fmt: skip
+        else:
+            row("instructions: 1 note changed", unit="G", error="n/a (no person note)")
     if watch is not None:
         found = WatchRows(watch)
         if person is None:
@@ -527,7 +582,7 @@ def report(rows: list[Row]) -> tuple[str, list[dict[str, Any]]]:
     for row in rows:
         ratio, result = verdict(row, floors)
         median = row.median
-        shown = row.error if median is None else f"{median:,.1f} {row.unit}"
+        shown = row.error if median is None else f"{figure(median, row.unit)} {row.unit}"
         ratio_text = "" if ratio is None else f"{ratio:.2f}×"
         target = target_text(row)
         if median is None:
@@ -542,6 +597,12 @@ def report(rows: list[Row]) -> tuple[str, list[dict[str, Any]]]:
             "result": result or None, "error": row.error, "note": row.note,
         })
     return "\n".join(lines), records
+
+
+def figure(value: float, unit: str, sign: bool = False) -> str:
+    """A median as the table shows it: instruction counts (billions) to the million."""
+    digits = ",.3f" if unit == "G" else ",.1f"
+    return format(value, "+" + digits if sign else digits)
 
 
 def paired(a: Row, b: Row) -> float:
@@ -567,15 +628,17 @@ def report_ab(
         if ma is None or mb is None:
             lines.append(f"{ra.name:<32} {ra.error or rb.error}")
         elif ra is rb:  # measured once (a floor, the naive row)
-            lines.append(f"{ra.name:<32} {ma:>9,.1f} {ra.unit}")
+            lines.append(f"{ra.name:<32} {figure(ma, ra.unit):>9} {ra.unit}")
         else:
             def r(x: float | None) -> str:
                 return "" if x is None else f"{x:.2f}×"
 
             lines.append(
-                f"{ra.name:<32} {ma:>9,.1f} {ra.unit} {mb:>9,.1f} {rb.unit} {mb / ma:>6.3f}×"
+                f"{ra.name:<32} {figure(ma, ra.unit):>9} {ra.unit}"
+                f" {figure(mb, rb.unit):>9} {rb.unit} {mb / ma:>6.3f}×"
                 f" {paired(ra, rb):>6.3f}×"
-                f" {mb - ma:>+9.1f}  {r(ratio_a):>8} {r(ratio_b):>8}  {target_text(ra):<18}"
+                f" {figure(mb - ma, ra.unit, sign=True):>9}"
+                f"  {r(ratio_a):>8} {r(ratio_b):>8}  {target_text(ra):<18}"
                 f" {res_a:<5} {res_b:<5}".rstrip()
             )
         records.append({
@@ -633,11 +696,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="A/B: an environment variable of side B (repeatable); with --a or "
                     "--b, each row is timed on both sides, interleaved")
     ap.add_argument("--rows", default=",".join(ROW_NAMES),
-                    help=f"rows to measure, comma-separated (default: {','.join(ROW_NAMES)})")
+                    help=f"rows to measure, comma-separated (default: {','.join(ROW_NAMES)};"
+                         f" also: {','.join(EXTRA_ROWS)})")
     args = ap.parse_args(argv)
     only = [r for r in args.rows.split(",") if r]
-    if set(only) - set(ROW_NAMES):
-        ap.error(f"--rows: unknown {', '.join(sorted(set(only) - set(ROW_NAMES)))}")
+    if set(only) - set(ROW_NAMES) - set(EXTRA_ROWS):
+        unknown = set(only) - set(ROW_NAMES) - set(EXTRA_ROWS)
+        ap.error(f"--rows: unknown {', '.join(sorted(unknown))}")
     try:
         sides = [dict(pair.split("=", 1) for pair in side) for side in (args.a, args.b)]
     except ValueError:

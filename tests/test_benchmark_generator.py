@@ -247,3 +247,34 @@ def test_relations_are_a_knob_of_their_own(tmp_path: Path, vault: Path) -> None:
     args = ["check", "--json", "--vault", str(out)]
     data = json.loads(CliRunner().invoke(cli, args, catch_exceptions=False).stdout)
     assert [p for p in data["problems"] if "Reflections due" not in p["path"]] == []
+
+
+# --- counting instructions -----------------------------------------------------------------
+
+
+def test_counting_instructions_says_when_valgrind_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH without valgrind
+    with pytest.raises(run.Failed, match=r"n/a \(valgrind not found\)"):
+        run.count_instructions([sys.executable, "-c", "pass"], {}, (0,))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(run.shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_the_instruction_rows_count_a_cold_and_a_one_note_sync(tmp_path: Path) -> None:
+    """`--rows instr`: one count per row, in billions, the cold sync's the larger; the
+    same run counted again agrees within a fraction of a per cent."""
+    out = tmp_path / "figures.json"
+    args = ["--people", "30", "--daily", "60", "--runs", "1", "--shape", "default",
+            "--rows", "instr", "--json", str(out)]  # fmt: skip
+    assert run.main(args) == 0
+    rows = {r["name"]: r for r in json.loads(out.read_text())["rows"]}
+    cold, one = rows["instructions: cold sync"], rows["instructions: 1 note changed"]
+    assert cold["unit"] == one["unit"] == "G"
+    assert cold["median"] > one["median"] > 0.1
+    env = {**run.os.environ, "VAULTCRM_CACHE_DIR": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    counts = [run.count_instructions([sys.executable, "-c", "import json"], env, (0,))
+              for _ in range(2)]  # fmt: skip
+    assert abs(counts[0] - counts[1]) / counts[0] < 0.005
