@@ -276,8 +276,8 @@ def _partial_pass(
     session: ReadSession, who: Roster, affected: set[str]
 ) -> tuple[int, Chosen] | None:
     """Reflect the affected people again, correcting the stored totals person by person;
-    how many, and the picks now. None (nothing stored) when
-    the flags the vault uses would change: that is everyone's."""
+    how many, and the picks now. None (nothing stored) when the flags the vault uses
+    would change: that is everyone's."""
     config, today, index = session.config, session.today, session.index
     vault, present = _slice(session, who, affected)
     saved = index.get_blob(FLAGS_USED)
