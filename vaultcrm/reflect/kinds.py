@@ -91,9 +91,10 @@ class KindSpec:
     alone: bool = False
     #: a kind reported for one person of the whole vault: `eligible` says who is a
     #: candidate (the rule's conditions without its reason: it is asked of everyone, and
-    #: the rule itself runs for the pick alone), `draw` keys a candidate (from their name
-    #: and the day, so it can be stored beside the results), and `pick` chooses among
-    #: every candidate's key (None: nobody)
+    #: the rule itself runs for the pick alone, so it must find an item for anyone
+    #: eligible; without it, everyone is), `draw` keys a candidate (from their name and
+    #: the day, so it can be stored beside the results), and `pick` chooses among every
+    #: candidate's key (None: nobody)
     eligible: Callable[[Person, Vault, dt.date, Config], bool] | None = None
     draw: Callable[[str, dt.date], Any] | None = None
     pick: Callable[[Mapping[str, Any]], str | None] | None = None
