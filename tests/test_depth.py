@@ -593,3 +593,19 @@ def test_check_names_the_kinds_an_older_override_leaves_out(depth: Path) -> None
     _, _, report = _check(depth)
     assert not [p for p in report["problems"] if "template" in p["path"]]
     assert "Aiko Tanaka" in _plain(_warm(depth))
+
+
+@pytest.mark.parametrize("root", [FIXTURE, REPO / "example-vault"], ids=["depth", "example"])
+def test_a_candidate_is_exactly_whom_the_rule_finds_an_item_for(root: Path) -> None:
+    """The rule runs for the pick alone: whoever `eligible` lets in must get an item from
+    it, and nobody else, on any day (the weeks around the fixture's and a year on)."""
+    with opened(root, TODAY, cache=False) as session:
+        vault, config = session.vault(), session.config
+    days = [TODAY + dt.timedelta(days=n) for n in range(-60, 60, 3)] + [dt.date(2027, 3, 4)]
+    spec = KIND["surprise"]
+    assert spec.eligible is not None
+    for day in days:
+        for person in vault.people.values():
+            found = spec.rule(person, vault, day, config)
+            assert spec.eligible(person, vault, day, config) == bool(found), (person.name, day)
+            assert len(found) <= 1
