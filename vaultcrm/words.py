@@ -9,6 +9,7 @@ A new kind adds one `KindWords` entry below (and its reason texts to `REASONS`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +39,11 @@ def count_interactions(n: int) -> str:
 
 def count_reflections(n: int) -> str:
     return "1 reflection" if n == 1 else f"{n} reflections"
+
+
+def listed(words: Sequence[str], last: str = "and") -> str:
+    """`a`, `a and b`, `a, b and c` (`last` joins the last two: "and", "or")."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} {words[-1]}"
 
 
 def times(n: int) -> str:

@@ -28,7 +28,7 @@ from vaultcrm.read.parse import DATE_RE, link_target
 from vaultcrm.read.session import ReadSession
 from vaultcrm.reflect.relations import disagreements
 from vaultcrm.regular import read_regular
-from vaultcrm.words import TEMPLATE_LEAVES_OUT
+from vaultcrm.words import TEMPLATE_LEAVES_OUT, listed
 
 #: How close a link must be to a name or alias to be taken for a typo of it.
 NEAR = 0.8
@@ -152,10 +152,9 @@ def template_problem(root: Path) -> Problem | None:
         shown = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         shown = str(path)
-    names = ", ".join(kinds[:-1]) + f" and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
     several = len(kinds) > 1
     message = TEMPLATE_LEAVES_OUT.format(
-        kinds=names,
+        kinds=listed(kinds),
         their="their" if several else "its",
         branches="their branches" if several else "its branch",
     )

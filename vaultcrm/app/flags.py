@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from vaultcrm.config import Config
 from vaultcrm.model import FLAGS, LoadStats, Problem, Vault
-from vaultcrm.words import FLAGS_HINT, KIND_WORDS, SKIPPED_SHARED_LINE
+from vaultcrm.words import FLAGS_HINT, KIND_WORDS, SKIPPED_SHARED_LINE, listed
 
 if TYPE_CHECKING:  # the rules are imported by the commands that read prose, not by `sync`
     from vaultcrm.read.inferred import Suggestion
@@ -227,16 +227,12 @@ def flags_hint(vault: Vault, config: Config) -> str | None:
     offered = [f for f in _OFFERED if f in unused]
     others = "" if len(offered) < 2 else " (or " + ", ".join(f"--{f}" for f in offered[1:]) + ")"
     return FLAGS_HINT.format(
-        tags=_listed([f"#{config.tags[f]}" for f in unused], "or"),
-        kinds=_listed([KIND_WORDS[k].label.lower() for k in silent], "and"),
+        tags=listed([f"#{config.tags[f]}" for f in unused], "or"),
+        kinds=listed([KIND_WORDS[k].label.lower() for k in silent]),
         stay="stays" if len(silent) == 1 else "stay",
         option=f"--{offered[0]}",
         others=others,
     )
-
-
-def _listed(words: list[str], last: str) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} {words[-1]}"
 
 
 def first_sync_hints(session: ReadSession) -> list[str]:

@@ -316,7 +316,8 @@ def _partial_pass(
     gone = sorted(affected - {name for name, _, _ in rows})
     meta = {CHART: encode_totals(total), FLAGS_USED: encode_flag_counts(in_use)}
     # nobody affected was or is a candidate: the draws, and so the picks, stay as stored
-    chosen = None if were_candidates or offered else _stored_picks(index)
+    stored = None if were_candidates or offered else _stored_picks(index)
+    chosen = None if stored is None else {k: (p.item.person, p) for k, p in stored.items()}
     if chosen is None:
         pools = _pools(index, today)
         for pool in pools.values():
@@ -331,13 +332,10 @@ def _partial_pass(
     return len(rows), chosen
 
 
-def _stored_picks(index: Index) -> Chosen | None:
+def _stored_picks(index: Index, into: StoredResults | None = None) -> dict[str, Pick] | None:
     """The picks as stored beside the draws; None when they are not (or do not decode)."""
     saved = index.get_blob(PICKED)
-    stored = decode_picks(saved) if saved is not None else None
-    if stored is None:
-        return None
-    return {kind: (pick.item.person, pick) for kind, pick in stored.items()}
+    return decode_picks(saved, into) if saved is not None else None
 
 
 def _picks_now(
@@ -352,8 +350,7 @@ def _picks_now(
     notes are the same (none of the `changed` people), else from their notes (`vault`,
     when it holds everything of theirs: they are among `changed`)."""
     config, today = session.config, session.today
-    saved = session.index.get_blob(PICKED)
-    stored = (decode_picks(saved, into) if saved is not None else None) or {}
+    stored = _stored_picks(session.index, into) or {}
     out: Chosen = {}
     for kind, name in picks(pools).items():
         kept = stored.get(kind)

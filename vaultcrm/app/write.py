@@ -21,6 +21,7 @@ from vaultcrm.app.names import PersonRef, name_problem, resolve_person, taken_na
 from vaultcrm.config import CONFIG_FILE, Config, daily_notes, load_config, people_folder_error
 from vaultcrm.errors import UsageError, VaultcrmError
 from vaultcrm.model import FLAGS, stem_of
+from vaultcrm.words import listed
 
 if TYPE_CHECKING:
     from vaultcrm.read.session import ReadSession
@@ -138,9 +139,8 @@ def init_vault(root: Path) -> list[InitStep]:
         steps.extend(found)
         note = "every option commented out, with its default"
         if adopted:
-            keys = list(adopted)
-            named = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + f" and {keys[-1]}"
-            note = f"{named} set to what was found; every other option commented out"
+            found_keys = listed(list(adopted))
+            note = f"{found_keys} set to what was found; every other option commented out"
         steps.append(InitStep(CONFIG_FILE, True, note))
     config, _ = load_config(root)
     for folder in dict.fromkeys([config.people_folder, config.daily_folder]):

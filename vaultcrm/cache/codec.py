@@ -434,7 +434,7 @@ def decode_flag_counts(data: bytes) -> dict[str, int] | None:
     try:
         pairs = marshal.loads(data)
         return {str(flag): int(n) for flag, n in pairs}
-    except (ValueError, EOFError, TypeError):
+    except BROKEN:
         return None
 
 

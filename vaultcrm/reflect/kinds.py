@@ -8,8 +8,8 @@ listed after one (and for how long), whether the note recalls the last open exch
 it or its reason quotes an interaction, the settings that tune it, whether the watcher
 reports a change in its details, the flag it is built on (silent until the vault uses
 it), which of its items only say the person is not in the notes yet, and, for a kind
-reported for one person of the whole vault at a time (`alone`, `draw`, `pick`), how that
-person is picked.
+reported for one person of the whole vault at a time (`alone`, `eligible`, `draw`,
+`pick`), who may be picked and how.
 
 Adding a kind is one record below, one rule function (`rules.py`), its words
 (`words.py`), and one branch in the note's template; `tests/test_kinds.py` fails until
